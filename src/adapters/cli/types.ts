@@ -1,0 +1,38 @@
+/**
+ * The shape every CLI command has. Commands are adapters: they parse flags, call use-cases or pure core
+ * functions, and print. `main.ts` is the only place that builds the application services they need,
+ * reached through `ctx.app()` so that commands that need no storage (names pair, import --dry-run)
+ * never open a database.
+ */
+import type { App } from '../../main.ts';
+
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** true when stderr is a terminal: progress bars are drawn only then. */
+  isTTY: boolean;
+}
+
+export interface CliContext {
+  io: CliIO;
+  /** Builds (once) the composed application for the configured data directory or database. */
+  app(): Promise<App>;
+  /** Working directory used to resolve relative paths given on the command line. */
+  cwd: string;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. ['names', 'pair'] or ['import']. */
+  path: string[];
+  summary: string;
+  /** Full help text printed by `--help`. */
+  help: string;
+  /** Returns the process exit code. Throwing a CliError prints its message and exits with its code. */
+  run(args: string[], ctx: CliContext): Promise<number>;
+}
+
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * In-memory store: for unit tests of use-cases and as the reference the contract suite is written against.
+ * Transactions run one at a time and roll back by restoring a snapshot taken when they start.
+ */
+import type { AuthRepo, LetterListFilter, LetterRepo, OutboxRepo, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
+import type {
+  Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
+} from '../../../core/model.ts';
+
+interface State {
+  letters: Map<string, Letter>;
+  texts: Map<string, LetterVersion[]>; // key: letterId#textVersion
+  signatures: Map<string, Signature>;
+  outbox: Map<string, OutboxJob>;
+  loginTokens: Map<string, LoginToken>;
+  sessions: Map<string, Session>;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+function emptyState(): State {
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), loginTokens: new Map(), sessions: new Map() };
+}
+
+export class MemoryStore implements Store {
+  private s: State = emptyState();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  readonly letters: LetterRepo;
+  readonly signatures: SignatureRepo;
+  readonly outbox: OutboxRepo;
+  readonly auth: AuthRepo;
+
+  constructor() {
+    const st = () => this.s;
+    this.letters = new MemLetters(st);
+    this.signatures = new MemSignatures(st);
+    this.outbox = new MemOutbox(st);
+    this.auth = new MemAuth(st);
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const snapshot = clone(this.s);
+      try {
+        return await fn(this);
+      } catch (e) {
+        this.s = snapshot;
+        throw e;
+      }
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  async close(): Promise<void> {}
+}
+
+type Get = () => State;
+
+class MemLetters implements LetterRepo {
+  constructor(private readonly st: Get) {}
+  async insert(letter: Letter, versions: LetterVersion[]) {
+    const s = this.st();
+    for (const l of s.letters.values()) if (l.slug === letter.slug) throw new Error('UNIQUE constraint failed: letters.slug');
+    if (s.letters.has(letter.id)) throw new Error('UNIQUE constraint failed: letters.id');
+    s.letters.set(letter.id, clone(letter));
+    s.texts.set(`${letter.id}#${letter.textVersion}`, clone(versions));
+  }
+  async update(letter: Letter) {
+    this.st().letters.set(letter.id, clone(letter));
+  }
+  async putVersions(letterId: string, textVersion: number, versions: LetterVersion[]) {
+    this.st().texts.set(`${letterId}#${textVersion}`, clone(versions));
+  }
+  private withText(l: Letter | undefined): LetterWithText | undefined {
+    if (!l) return undefined;
+    const versions = (this.st().texts.get(`${l.id}#${l.textVersion}`) ?? []).map((v) => ({ lang: v.lang, title: v.title, body: v.body, statement: v.statement }));
+    return clone({ ...l, organisers: [...l.organisers].sort(), versions });
+  }
+  async bySlug(slug: string) {
+    return this.withText([...this.st().letters.values()].find((l) => l.slug === slug));
+  }
+  async byId(id: string) {
+    return this.withText(this.st().letters.get(id));
+  }
+  async list(filter: LetterListFilter = {}) {
+    return [...this.st().letters.values()]
+      .filter((l) => !filter.state || l.state === filter.state)
+      .filter((l) => !filter.organiser || l.organisers.includes(filter.organiser))
+      .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? 1 : -1))
+      .map((l) => clone({ ...l, organisers: [...l.organisers].sort() }));
+  }
+}
+
+class MemSignatures implements SignatureRepo {
+  constructor(private readonly st: Get) {}
+  async insert(sig: Signature) {
+    const s = this.st();
+    for (const x of s.signatures.values()) if (x.letterId === sig.letterId && x.emailKey === sig.emailKey) return false;
+    s.signatures.set(sig.id, clone(sig));
+    return true;
+  }
+  async update(sig: Signature) {
+    this.st().signatures.set(sig.id, clone(sig));
+  }
+  async byEmail(letterId: string, emailKey: string) {
+    const f = [...this.st().signatures.values()].find((x) => x.letterId === letterId && x.emailKey === emailKey);
+    return f && clone(f);
+  }
+  async byTokenHash(tokenHash: string) {
+    const f = [...this.st().signatures.values()].find((x) => x.tokenHash === tokenHash);
+    return f && clone(f);
+  }
+  async byId(id: string) {
+    const f = this.st().signatures.get(id);
+    return f && clone(f);
+  }
+  async countConfirmed(letterId: string) {
+    let n = 0;
+    for (const x of this.st().signatures.values()) if (x.letterId === letterId && x.status === 'confirmed') n++;
+    return n;
+  }
+  async listPublic(letterId: string): Promise<PublicSignature[]> {
+    return [...this.st().signatures.values()]
+      .filter((x) => x.letterId === letterId && x.status === 'confirmed' && x.visibility === 'public')
+      .map((x) => ({ id: x.id, name: x.name, nameAlt: x.nameAlt, title: x.title, country: x.country, confirmedAt: x.confirmedAt ?? '' }));
+  }
+}
+
+class MemOutbox implements OutboxRepo {
+  constructor(private readonly st: Get) {}
+  async enqueue(job: OutboxJob) {
+    const s = this.st();
+    if (!s.outbox.has(job.id)) s.outbox.set(job.id, clone(job));
+  }
+  async claim(now: string, lockedUntil: string, limit: number) {
+    const due = [...this.st().outbox.values()]
+      .filter((j) => !j.doneAt && j.runAt <= now && (!j.lockedUntil || j.lockedUntil < now))
+      .sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0))
+      .slice(0, limit);
+    for (const j of due) {
+      j.lockedUntil = lockedUntil;
+      j.attempts += 1;
+    }
+    return due.map(clone);
+  }
+  async complete(id: string, doneAt: string) {
+    const j = this.st().outbox.get(id);
+    if (j) Object.assign(j, { doneAt, lockedUntil: undefined, lastError: undefined });
+  }
+  async retryLater(id: string, runAt: string, error: string) {
+    const j = this.st().outbox.get(id);
+    if (j) Object.assign(j, { runAt, lockedUntil: undefined, lastError: error.slice(0, 1000) });
+  }
+  async list(opts: { pendingOnly?: boolean; limit?: number } = {}) {
+    return [...this.st().outbox.values()]
+      .filter((j) => !opts.pendingOnly || !j.doneAt)
+      .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? 1 : -1))
+      .slice(0, opts.limit ?? 100)
+      .map(clone);
+  }
+}
+
+class MemAuth implements AuthRepo {
+  constructor(private readonly st: Get) {}
+  async insertLoginToken(t: LoginToken) {
+    this.st().loginTokens.set(t.tokenHash, clone(t));
+  }
+  async loginToken(h: string) {
+    const t = this.st().loginTokens.get(h);
+    return t && clone(t);
+  }
+  async markLoginTokenUsed(h: string, usedAt: string) {
+    const t = this.st().loginTokens.get(h);
+    if (!t || t.usedAt) return false;
+    t.usedAt = usedAt;
+    return true;
+  }
+  async insertSession(s: Session) {
+    this.st().sessions.set(s.idHash, clone(s));
+  }
+  async session(h: string) {
+    const s = this.st().sessions.get(h);
+    return s && clone(s);
+  }
+  async deleteSession(h: string) {
+    this.st().sessions.delete(h);
+  }
+}

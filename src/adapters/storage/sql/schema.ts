@@ -1,0 +1,96 @@
+/** Table types for Kysely. The same tables on SQLite and PostgreSQL: text ids, ISO-text timestamps, 0/1 flags. */
+import type { Generated } from 'kysely';
+
+export interface LettersTable {
+  id: string;
+  slug: string;
+  addressee_name: string;
+  addressee_title: string | null;
+  default_lang: string;
+  goal: number | null;
+  state: string;
+  text_version: number;
+  imported: number;
+  created_at: string;
+  updated_at: string;
+  opened_at: string | null;
+  closed_at: string | null;
+}
+
+export interface LetterTextsTable {
+  letter_id: string;
+  text_version: number;
+  lang: string;
+  position: number;
+  title: string;
+  body: string;
+  statement: string | null;
+}
+
+export interface LetterOrganisersTable {
+  letter_id: string;
+  email: string;
+}
+
+export interface SignaturesTable {
+  id: string;
+  letter_id: string;
+  email: string;
+  email_key: string;
+  name: string;
+  name_alt: string | null;
+  title: string | null;
+  country: string | null;
+  visibility: string;
+  lang: string;
+  consent_updates: number;
+  status: string;
+  text_version: number;
+  token_hash: string | null;
+  token_expires_at: string | null;
+  mails_sent: number;
+  imported: number;
+  created_at: string;
+  updated_at: string;
+  confirmed_at: string | null;
+  withdrawn_at: string | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  kind: string;
+  payload: string;
+  run_at: string;
+  attempts: number;
+  locked_until: string | null;
+  done_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export interface LoginTokensTable {
+  token_hash: string;
+  email: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  email: string;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface Database {
+  letters: LettersTable;
+  letter_texts: LetterTextsTable;
+  letter_organisers: LetterOrganisersTable;
+  signatures: SignaturesTable;
+  outbox: OutboxTable;
+  login_tokens: LoginTokensTable;
+  sessions: SessionsTable;
+}
+
+export type { Generated };

@@ -1,0 +1,414 @@
+/**
+ * The storage port on SQL, through Kysely: one implementation for SQLite and PostgreSQL. The only dialect
+ * differences are the row lock in the outbox claim (PostgreSQL: FOR UPDATE SKIP LOCKED, so several worker
+ * processes never claim the same job) and integer results that pg returns as strings.
+ */
+import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AuthRepo, LetterListFilter, LetterRepo, OutboxRepo, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
+import type {
+  Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
+} from '../../../core/model.ts';
+import type { Database, LettersTable, OutboxTable, SignaturesTable } from './schema.ts';
+import { StaticMigrations, type Dialect } from './migrations.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+function toLetter(row: Selectable<LettersTable>, organisers: string[]): Letter {
+  return {
+    id: row.id,
+    slug: row.slug,
+    addressee: { name: row.addressee_name, title: u(row.addressee_title) },
+    defaultLang: row.default_lang,
+    goal: row.goal === null ? undefined : Number(row.goal),
+    state: row.state as Letter['state'],
+    textVersion: Number(row.text_version),
+    organisers,
+    imported: Number(row.imported) === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    openedAt: u(row.opened_at),
+    closedAt: u(row.closed_at),
+  };
+}
+
+function letterRow(l: Letter): LettersTable {
+  return {
+    id: l.id,
+    slug: l.slug,
+    addressee_name: l.addressee.name,
+    addressee_title: n(l.addressee.title),
+    default_lang: l.defaultLang,
+    goal: n(l.goal),
+    state: l.state,
+    text_version: l.textVersion,
+    imported: l.imported ? 1 : 0,
+    created_at: l.createdAt,
+    updated_at: l.updatedAt,
+    opened_at: n(l.openedAt),
+    closed_at: n(l.closedAt),
+  };
+}
+
+function toSignature(r: Selectable<SignaturesTable>): Signature {
+  return {
+    id: r.id,
+    letterId: r.letter_id,
+    email: r.email,
+    emailKey: r.email_key,
+    name: r.name,
+    nameAlt: u(r.name_alt),
+    title: u(r.title),
+    country: u(r.country),
+    visibility: r.visibility as Signature['visibility'],
+    lang: r.lang,
+    consentUpdates: Number(r.consent_updates) === 1,
+    status: r.status as Signature['status'],
+    textVersion: Number(r.text_version),
+    tokenHash: u(r.token_hash),
+    tokenExpiresAt: u(r.token_expires_at),
+    mailsSent: Number(r.mails_sent),
+    imported: Number(r.imported) === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    confirmedAt: u(r.confirmed_at),
+    withdrawnAt: u(r.withdrawn_at),
+  };
+}
+
+function signatureRow(s: Signature): SignaturesTable {
+  return {
+    id: s.id,
+    letter_id: s.letterId,
+    email: s.email,
+    email_key: s.emailKey,
+    name: s.name,
+    name_alt: n(s.nameAlt),
+    title: n(s.title),
+    country: n(s.country),
+    visibility: s.visibility,
+    lang: s.lang,
+    consent_updates: s.consentUpdates ? 1 : 0,
+    status: s.status,
+    text_version: s.textVersion,
+    token_hash: n(s.tokenHash),
+    token_expires_at: n(s.tokenExpiresAt),
+    mails_sent: s.mailsSent,
+    imported: s.imported ? 1 : 0,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    confirmed_at: n(s.confirmedAt),
+    withdrawn_at: n(s.withdrawnAt),
+  };
+}
+
+function toJob(r: Selectable<OutboxTable>): OutboxJob {
+  return {
+    id: r.id,
+    kind: r.kind as OutboxJob['kind'],
+    payload: JSON.parse(r.payload),
+    runAt: r.run_at,
+    attempts: Number(r.attempts),
+    lockedUntil: u(r.locked_until),
+    doneAt: u(r.done_at),
+    lastError: u(r.last_error),
+    createdAt: r.created_at,
+  };
+}
+
+class SqlLetters implements LetterRepo {
+  constructor(private readonly db: Db) {}
+
+  async insert(letter: Letter, versions: LetterVersion[]): Promise<void> {
+    await this.db.insertInto('letters').values(letterRow(letter)).execute();
+    await this.putVersions(letter.id, letter.textVersion, versions);
+    if (letter.organisers.length) {
+      await this.db
+        .insertInto('letter_organisers')
+        .values(letter.organisers.map((email) => ({ letter_id: letter.id, email })))
+        .execute();
+    }
+  }
+
+  async update(letter: Letter): Promise<void> {
+    const { id, ...rest } = letterRow(letter);
+    await this.db.updateTable('letters').set(rest).where('id', '=', id).execute();
+    await this.db.deleteFrom('letter_organisers').where('letter_id', '=', id).execute();
+    if (letter.organisers.length) {
+      await this.db
+        .insertInto('letter_organisers')
+        .values(letter.organisers.map((email) => ({ letter_id: id, email })))
+        .execute();
+    }
+  }
+
+  async putVersions(letterId: string, textVersion: number, versions: LetterVersion[]): Promise<void> {
+    await this.db
+      .deleteFrom('letter_texts')
+      .where('letter_id', '=', letterId)
+      .where('text_version', '=', textVersion)
+      .execute();
+    if (!versions.length) return;
+    await this.db
+      .insertInto('letter_texts')
+      .values(
+        versions.map((v, i) => ({
+          letter_id: letterId,
+          text_version: textVersion,
+          lang: v.lang,
+          position: i,
+          title: v.title,
+          body: v.body,
+          statement: n(v.statement),
+        })),
+      )
+      .execute();
+  }
+
+  private async withText(row: Selectable<LettersTable> | undefined): Promise<LetterWithText | undefined> {
+    if (!row) return undefined;
+    const [texts, orgs] = await Promise.all([
+      this.db
+        .selectFrom('letter_texts')
+        .selectAll()
+        .where('letter_id', '=', row.id)
+        .where('text_version', '=', row.text_version)
+        .orderBy('position')
+        .execute(),
+      this.db.selectFrom('letter_organisers').select('email').where('letter_id', '=', row.id).orderBy('email').execute(),
+    ]);
+    return {
+      ...toLetter(row, orgs.map((o) => o.email)),
+      versions: texts.map((t) => ({ lang: t.lang, title: t.title, body: t.body, statement: u(t.statement) })),
+    };
+  }
+
+  async bySlug(slug: string): Promise<LetterWithText | undefined> {
+    return this.withText(await this.db.selectFrom('letters').selectAll().where('slug', '=', slug).executeTakeFirst());
+  }
+
+  async byId(id: string): Promise<LetterWithText | undefined> {
+    return this.withText(await this.db.selectFrom('letters').selectAll().where('id', '=', id).executeTakeFirst());
+  }
+
+  async list(filter: LetterListFilter = {}): Promise<Letter[]> {
+    let q = this.db.selectFrom('letters').selectAll('letters');
+    if (filter.state) q = q.where('letters.state', '=', filter.state);
+    if (filter.organiser) {
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('letter_organisers')
+            .select('letter_organisers.email')
+            .whereRef('letter_organisers.letter_id', '=', 'letters.id')
+            .where('letter_organisers.email', '=', filter.organiser!),
+        ),
+      );
+    }
+    const rows = await q.orderBy('letters.created_at', 'desc').orderBy('letters.id').execute();
+    if (!rows.length) return [];
+    const orgs = await this.db
+      .selectFrom('letter_organisers')
+      .selectAll()
+      .where('letter_id', 'in', rows.map((r) => r.id))
+      .orderBy('email')
+      .execute();
+    return rows.map((r) => toLetter(r, orgs.filter((o) => o.letter_id === r.id).map((o) => o.email)));
+  }
+}
+
+class SqlSignatures implements SignatureRepo {
+  constructor(private readonly db: Db) {}
+
+  async insert(sig: Signature): Promise<boolean> {
+    const r = await this.db
+      .insertInto('signatures')
+      .values(signatureRow(sig))
+      .onConflict((oc) => oc.columns(['letter_id', 'email_key']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  async update(sig: Signature): Promise<void> {
+    const { id, ...rest } = signatureRow(sig);
+    await this.db.updateTable('signatures').set(rest).where('id', '=', id).execute();
+  }
+
+  async byEmail(letterId: string, emailKey: string): Promise<Signature | undefined> {
+    const r = await this.db
+      .selectFrom('signatures')
+      .selectAll()
+      .where('letter_id', '=', letterId)
+      .where('email_key', '=', emailKey)
+      .executeTakeFirst();
+    return r && toSignature(r);
+  }
+
+  async byTokenHash(tokenHash: string): Promise<Signature | undefined> {
+    const r = await this.db.selectFrom('signatures').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && toSignature(r);
+  }
+
+  async byId(id: string): Promise<Signature | undefined> {
+    const r = await this.db.selectFrom('signatures').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toSignature(r);
+  }
+
+  async countConfirmed(letterId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('signatures')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('letter_id', '=', letterId)
+      .where('status', '=', 'confirmed')
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async listPublic(letterId: string): Promise<PublicSignature[]> {
+    const rows = await this.db
+      .selectFrom('signatures')
+      .select(['id', 'name', 'name_alt', 'title', 'country', 'confirmed_at'])
+      .where('letter_id', '=', letterId)
+      .where('status', '=', 'confirmed')
+      .where('visibility', '=', 'public')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      nameAlt: u(r.name_alt),
+      title: u(r.title),
+      country: u(r.country),
+      confirmedAt: r.confirmed_at ?? '',
+    }));
+  }
+}
+
+class SqlOutbox implements OutboxRepo {
+  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
+
+  async enqueue(job: OutboxJob): Promise<void> {
+    await this.db
+      .insertInto('outbox')
+      .values({
+        id: job.id,
+        kind: job.kind,
+        payload: JSON.stringify(job.payload),
+        run_at: job.runAt,
+        attempts: job.attempts,
+        locked_until: n(job.lockedUntil),
+        done_at: n(job.doneAt),
+        last_error: n(job.lastError),
+        created_at: job.createdAt,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async claim(now: string, lockedUntil: string, limit: number): Promise<OutboxJob[]> {
+    const lock = this.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
+    const due = sql`SELECT id FROM outbox WHERE done_at IS NULL AND run_at <= ${now}
+      AND (locked_until IS NULL OR locked_until < ${now}) ORDER BY run_at LIMIT ${limit}${lock}`;
+    const r = await sql<Selectable<OutboxTable>>`UPDATE outbox SET locked_until = ${lockedUntil}, attempts = attempts + 1
+      WHERE id IN (${due}) RETURNING *`.execute(this.db);
+    return r.rows.map(toJob).sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
+  }
+
+  async complete(id: string, doneAt: string): Promise<void> {
+    await this.db.updateTable('outbox').set({ done_at: doneAt, locked_until: null, last_error: null }).where('id', '=', id).execute();
+  }
+
+  async retryLater(id: string, runAt: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ run_at: runAt, locked_until: null, last_error: error.slice(0, 1000) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async list(opts: { pendingOnly?: boolean; limit?: number } = {}): Promise<OutboxJob[]> {
+    let q = this.db.selectFrom('outbox').selectAll();
+    if (opts.pendingOnly) q = q.where('done_at', 'is', null);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit ?? 100).execute();
+    return rows.map(toJob);
+  }
+}
+
+class SqlAuth implements AuthRepo {
+  constructor(private readonly db: Db) {}
+  async insertLoginToken(t: LoginToken): Promise<void> {
+    await this.db
+      .insertInto('login_tokens')
+      .values({ token_hash: t.tokenHash, email: t.email, expires_at: t.expiresAt, used_at: n(t.usedAt), created_at: t.createdAt })
+      .execute();
+  }
+  async loginToken(tokenHash: string): Promise<LoginToken | undefined> {
+    const r = await this.db.selectFrom('login_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && { tokenHash: r.token_hash, email: r.email, expiresAt: r.expires_at, usedAt: u(r.used_at), createdAt: r.created_at };
+  }
+  async markLoginTokenUsed(tokenHash: string, usedAt: string): Promise<boolean> {
+    // Conditional update: of two concurrent uses of one link, only one wins.
+    const r = await this.db
+      .updateTable('login_tokens')
+      .set({ used_at: usedAt })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+  async insertSession(s: Session): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({ id_hash: s.idHash, email: s.email, expires_at: s.expiresAt, created_at: s.createdAt })
+      .execute();
+  }
+  async session(idHash: string): Promise<Session | undefined> {
+    const r = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    return r && { idHash: r.id_hash, email: r.email, expiresAt: r.expires_at, createdAt: r.created_at };
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+  }
+}
+
+function repos(db: Db, dialect: Dialect): StoreTx {
+  return {
+    letters: new SqlLetters(db),
+    signatures: new SqlSignatures(db),
+    outbox: new SqlOutbox(db, dialect),
+    auth: new SqlAuth(db),
+  };
+}
+
+export class SqlStore implements Store {
+  readonly letters: LetterRepo;
+  readonly signatures: SignatureRepo;
+  readonly outbox: OutboxRepo;
+  readonly auth: AuthRepo;
+
+  constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {
+    const r = repos(db, dialect);
+    this.letters = r.letters;
+    this.signatures = r.signatures;
+    this.outbox = r.outbox;
+    this.auth = r.auth;
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations(this.dialect) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(repos(trx, this.dialect)));
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The storage contract: every Store adapter (memory, SQLite, PostgreSQL) must pass these cases.
+ * Run by store.contract.test.ts once per adapter.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Store } from '../../core/ports.ts';
+import type { Letter, LetterVersion, Signature } from '../../core/model.ts';
+
+export interface StoreFactory {
+  name: string;
+  /** A fresh, empty, migrated store. */
+  open(): Promise<Store>;
+}
+
+let seq = 0;
+const id = (p: string) => `${p}-${process.pid}-${++seq}`;
+
+export function letterFixture(over: Partial<Letter> = {}): Letter {
+  return {
+    id: id('l'),
+    slug: id('slug'),
+    addressee: { name: 'President', title: 'Head of State' },
+    defaultLang: 'fa',
+    goal: 100,
+    state: 'open',
+    textVersion: 1,
+    organisers: ['org@example.org'],
+    imported: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+export const versionsFixture: LetterVersion[] = [
+  { lang: 'fa', title: 'نامه', body: 'متن **نامه**', statement: 'امضا می‌کنم' },
+  { lang: 'en', title: 'Letter', body: 'The *letter*' },
+];
+
+export function signatureFixture(letterId: string, over: Partial<Signature> = {}): Signature {
+  const sid = id('s');
+  return {
+    id: sid,
+    letterId,
+    email: `${sid}@Example.org`,
+    emailKey: `${sid}@example.org`,
+    name: 'علی‌رضا كاظمي',
+    nameAlt: 'Alireza Kazemi',
+    visibility: 'public',
+    lang: 'fa',
+    consentUpdates: false,
+    status: 'pending',
+    textVersion: 1,
+    tokenHash: id('h'),
+    tokenExpiresAt: '2026-01-08T00:00:00.000Z',
+    mailsSent: 1,
+    imported: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+export function storeContract(factory: StoreFactory): void {
+  describe(`Store contract: ${factory.name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await factory.open();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    test('a letter round-trips with its versions in order, organisers and optional fields', async () => {
+      const l = letterFixture({ organisers: ['b@example.org', 'a@example.org'] });
+      await store.letters.insert(l, versionsFixture);
+      const got = await store.letters.bySlug(l.slug);
+      assert.ok(got);
+      assert.deepEqual(got.versions, versionsFixture.map((v) => ({ ...v, statement: v.statement })));
+      assert.deepEqual(got.organisers, ['a@example.org', 'b@example.org']);
+      assert.equal(got.goal, 100);
+      assert.equal(got.addressee.title, 'Head of State');
+      assert.equal(got.imported, false);
+      assert.deepEqual((await store.letters.byId(l.id))?.slug, l.slug);
+      assert.equal(await store.letters.bySlug('no-such-letter'), undefined);
+    });
+
+    test('slugs are unique', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      await assert.rejects(store.letters.insert(letterFixture({ slug: l.slug }), versionsFixture));
+    });
+
+    test('a new text version is read instead of the old one; the old one is kept', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      await store.letters.putVersions(l.id, 2, [{ lang: 'en', title: 'Letter v2', body: 'new' }]);
+      assert.equal((await store.letters.byId(l.id))?.versions.length, 2, 'still reads text version 1');
+      await store.letters.update({ ...l, textVersion: 2, state: 'closed', goal: undefined });
+      const got = await store.letters.byId(l.id);
+      assert.deepEqual(got?.versions, [{ lang: 'en', title: 'Letter v2', body: 'new', statement: undefined }]);
+      assert.equal(got?.state, 'closed');
+      assert.equal(got?.goal, undefined);
+    });
+
+    test('letters list filters by state and organiser', async () => {
+      const org = `${id('org')}@example.org`;
+      const a = letterFixture({ organisers: [org], state: 'draft' });
+      const b = letterFixture({ organisers: [org], state: 'open', createdAt: '2026-02-01T00:00:00.000Z' });
+      await store.letters.insert(a, versionsFixture);
+      await store.letters.insert(b, versionsFixture);
+      const mine = await store.letters.list({ organiser: org });
+      assert.deepEqual(mine.map((l) => l.id), [b.id, a.id], 'newest first');
+      assert.deepEqual((await store.letters.list({ organiser: org, state: 'draft' })).map((l) => l.id), [a.id]);
+      assert.ok((await store.letters.list()).length >= 2);
+    });
+
+    test('one signature per letter and email key; a second insert changes nothing', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const s = signatureFixture(l.id);
+      assert.equal(await store.signatures.insert(s), true);
+      assert.equal(await store.signatures.insert({ ...signatureFixture(l.id), emailKey: s.emailKey, name: 'Other' }), false);
+      assert.equal((await store.signatures.byEmail(l.id, s.emailKey))?.name, s.name);
+      // The same address may sign another letter.
+      const l2 = letterFixture();
+      await store.letters.insert(l2, versionsFixture);
+      assert.equal(await store.signatures.insert(signatureFixture(l2.id, { emailKey: s.emailKey })), true);
+    });
+
+    test('names keep exactly what was typed (ZWNJ, Arabic-keyboard letters)', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const s = signatureFixture(l.id, { name: 'علی\u200Cرضا كاظمي', status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z' });
+      await store.signatures.insert(s);
+      const [pub] = await store.signatures.listPublic(l.id);
+      assert.equal(pub?.name, 'علی\u200Cرضا كاظمي');
+    });
+
+    test('counts include confirmed only; the public list excludes hidden, pending and withdrawn, and has no email', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const at = '2026-01-02T00:00:00.000Z';
+      const pub = signatureFixture(l.id, { status: 'confirmed', confirmedAt: at, name: 'Public One' });
+      const hidden = signatureFixture(l.id, { status: 'confirmed', confirmedAt: at, visibility: 'hidden', name: 'Hidden One' });
+      const pending = signatureFixture(l.id, { name: 'Pending One' });
+      const withdrawn = signatureFixture(l.id, { status: 'withdrawn', confirmedAt: at, name: 'Gone One' });
+      for (const s of [pub, hidden, pending, withdrawn]) await store.signatures.insert(s);
+      assert.equal(await store.signatures.countConfirmed(l.id), 2);
+      const list = await store.signatures.listPublic(l.id);
+      assert.deepEqual(list.map((x) => x.name), ['Public One']);
+      assert.equal(JSON.stringify(list).includes('@'), false, 'no email in public rows');
+    });
+
+    test('signatures are found by token hash and id, and updates persist', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const s = signatureFixture(l.id);
+      await store.signatures.insert(s);
+      const found = await store.signatures.byTokenHash(s.tokenHash!);
+      assert.equal(found?.id, s.id);
+      await store.signatures.update({ ...s, status: 'confirmed', tokenHash: undefined, confirmedAt: '2026-01-03T00:00:00.000Z', mailsSent: 2 });
+      assert.equal(await store.signatures.byTokenHash(s.tokenHash!), undefined);
+      const after = await store.signatures.byId(s.id);
+      assert.equal(after?.status, 'confirmed');
+      assert.equal(after?.mailsSent, 2);
+      assert.equal(after?.consentUpdates, false);
+    });
+
+    test('a failed transaction leaves nothing behind', async () => {
+      const l = letterFixture();
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.letters.insert(l, versionsFixture);
+          await tx.outbox.enqueue({ id: id('job'), kind: 'mail', payload: { to: 'x@example.org', subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
+      assert.equal(await store.letters.byId(l.id), undefined);
+    });
+
+    test('outbox: idempotent enqueue, claim leases, retry with backoff, complete', async () => {
+      const jobId = id('job');
+      const job = { id: jobId, kind: 'mail' as const, payload: { to: 'x@example.org', subject: 'Ş', text: 'متن', lang: 'fa', template: 'confirm' }, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' };
+      await store.outbox.enqueue(job);
+      await store.outbox.enqueue({ ...job, payload: { ...job.payload, subject: 'changed' } });
+      const now = '2026-01-01T00:00:01.000Z';
+      const claimed = (await store.outbox.claim(now, '2026-01-01T00:01:00.000Z', 100)).filter((j) => j.id === jobId);
+      assert.equal(claimed.length, 1);
+      assert.equal(claimed[0]?.attempts, 1);
+      assert.equal(claimed[0]?.payload.subject, 'Ş', 'the first enqueue wins');
+      assert.equal(claimed[0]?.payload.text, 'متن');
+      // Leased: a second worker cannot claim it.
+      assert.equal((await store.outbox.claim(now, '2026-01-01T00:01:00.000Z', 100)).filter((j) => j.id === jobId).length, 0);
+      await store.outbox.retryLater(jobId, '2026-01-01T00:05:00.000Z', 'SMTP down');
+      assert.equal((await store.outbox.claim('2026-01-01T00:02:00.000Z', '2026-01-01T00:03:00.000Z', 100)).filter((j) => j.id === jobId).length, 0, 'not due yet');
+      const again = (await store.outbox.claim('2026-01-01T00:06:00.000Z', '2026-01-01T00:07:00.000Z', 100)).filter((j) => j.id === jobId);
+      assert.equal(again[0]?.attempts, 2);
+      assert.equal(again[0]?.lastError, 'SMTP down');
+      await store.outbox.complete(jobId, '2026-01-01T00:06:01.000Z');
+      assert.equal((await store.outbox.claim('2026-01-02T00:00:00.000Z', '2026-01-02T00:01:00.000Z', 100)).filter((j) => j.id === jobId).length, 0);
+      const listed = (await store.outbox.list()).find((j) => j.id === jobId);
+      assert.equal(listed?.doneAt, '2026-01-01T00:06:01.000Z');
+      assert.equal((await store.outbox.list({ pendingOnly: true })).some((j) => j.id === jobId), false);
+    });
+
+    test('outbox: an expired lease can be claimed again (a worker died)', async () => {
+      const jobId = id('job');
+      await store.outbox.enqueue({ id: jobId, kind: 'mail', payload: { to: 'x@example.org', subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: '2030-01-01T00:00:00.000Z', attempts: 0, createdAt: '2030-01-01T00:00:00.000Z' });
+      assert.equal((await store.outbox.claim('2030-01-01T00:00:00.000Z', '2030-01-01T00:01:00.000Z', 100)).filter((j) => j.id === jobId).length, 1);
+      assert.equal((await store.outbox.claim('2030-01-01T00:02:00.000Z', '2030-01-01T00:03:00.000Z', 100)).filter((j) => j.id === jobId).length, 1);
+    });
+
+    test('login tokens are single-use; sessions can be deleted', async () => {
+      const h = id('tok');
+      await store.auth.insertLoginToken({ tokenHash: h, email: 'org@example.org', expiresAt: '2026-01-01T01:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z' });
+      assert.equal((await store.auth.loginToken(h))?.email, 'org@example.org');
+      assert.equal(await store.auth.markLoginTokenUsed(h, '2026-01-01T00:10:00.000Z'), true);
+      assert.equal(await store.auth.markLoginTokenUsed(h, '2026-01-01T00:11:00.000Z'), false);
+      const sh = id('sess');
+      await store.auth.insertSession({ idHash: sh, email: 'org@example.org', expiresAt: '2026-02-01T00:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z' });
+      assert.equal((await store.auth.session(sh))?.email, 'org@example.org');
+      await store.auth.deleteSession(sh);
+      assert.equal(await store.auth.session(sh), undefined);
+    });
+  });
+}

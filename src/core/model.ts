@@ -1,0 +1,122 @@
+/** The domain's records, as the core and every storage adapter see them. Timestamps are ISO-8601 strings (UTC). */
+
+export type LetterState = 'draft' | 'open' | 'closed';
+export type Visibility = 'public' | 'hidden';
+export type SignatureStatus = 'pending' | 'confirmed' | 'withdrawn' | 'invalidated';
+
+export interface Addressee {
+  name: string;
+  title?: string | undefined;
+}
+
+/** One language of a letter's text. */
+export interface LetterVersion {
+  lang: string;
+  title: string;
+  /** Markdown; rendered without raw HTML. */
+  body: string;
+  /** Optional line shown above the sign form, e.g. "I sign this letter". */
+  statement?: string | undefined;
+}
+
+export interface Letter {
+  id: string;
+  slug: string;
+  addressee: Addressee;
+  defaultLang: string;
+  goal?: number | undefined;
+  state: LetterState;
+  /** Increases when the text is edited after the first confirmed signature (the text is then frozen). */
+  textVersion: number;
+  organisers: string[];
+  /** Set for letters brought in by `undersigned import`: their signatories were not confirmed by email. */
+  imported: boolean;
+  createdAt: string;
+  updatedAt: string;
+  openedAt?: string | undefined;
+  closedAt?: string | undefined;
+}
+
+export interface LetterWithText extends Letter {
+  versions: LetterVersion[];
+}
+
+export interface Signature {
+  id: string;
+  letterId: string;
+  /** As typed (trimmed). Private. */
+  email: string;
+  /** Lower-cased email: one signature per address per letter. Private. */
+  emailKey: string;
+  name: string;
+  nameAlt?: string | undefined;
+  title?: string | undefined;
+  country?: string | undefined;
+  visibility: Visibility;
+  lang: string;
+  consentUpdates: boolean;
+  status: SignatureStatus;
+  /** Text version of the letter at the time of confirmation (or of signing, while pending). */
+  textVersion: number;
+  /** SHA-256 of the current confirmation token; the token itself is only in the email. */
+  tokenHash?: string | undefined;
+  tokenExpiresAt?: string | undefined;
+  /** How many confirmation mails were sent: bounded to stop mail-bombing a victim's address. */
+  mailsSent: number;
+  createdAt: string;
+  updatedAt: string;
+  confirmedAt?: string | undefined;
+  withdrawnAt?: string | undefined;
+  /** Imported signatories were never confirmed by email. */
+  imported: boolean;
+}
+
+/** What anyone may see of a signature. */
+export interface PublicSignature {
+  id: string;
+  name: string;
+  nameAlt?: string | undefined;
+  title?: string | undefined;
+  country?: string | undefined;
+  confirmedAt: string;
+}
+
+export type OutboxKind = 'mail';
+
+export interface OutboxJob {
+  /** Idempotency key: a second enqueue with the same id is ignored. */
+  id: string;
+  kind: OutboxKind;
+  payload: MailMessage;
+  runAt: string;
+  attempts: number;
+  lockedUntil?: string | undefined;
+  doneAt?: string | undefined;
+  lastError?: string | undefined;
+  createdAt: string;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | undefined;
+  lang: string;
+  /** Short label used by the dev outbox and logs: 'confirm', 'already-signed', 'login'… */
+  template: string;
+}
+
+export interface LoginToken {
+  tokenHash: string;
+  email: string;
+  expiresAt: string;
+  usedAt?: string | undefined;
+  createdAt: string;
+}
+
+export interface Session {
+  idHash: string;
+  email: string;
+  expiresAt: string;
+  createdAt: string;
+}

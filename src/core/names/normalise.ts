@@ -1,0 +1,124 @@
+/**
+ * Comparison keys for names. Nothing here ever changes what a person typed: the stored and displayed name
+ * keeps its ZWNJ, its Arabic-keyboard ي/ك and its diacritics. These functions only derive keys that let two
+ * spellings of one name compare equal (threat: a duplicate signer slipping through because one of them typed
+ * on an Arabic keyboard, or a PDF gave us presentation forms).
+ *
+ * Rules follow research/anchor-names.md §2.1 (nisaba reading/visual normalisation tables for Persian).
+ */
+
+export type Script = 'arab' | 'latn' | 'other';
+
+export interface NameToken {
+  /** Normalised token text (key form). */
+  text: string;
+  script: Script;
+}
+
+/** Letters folded to their Persian form for keys only. Hamza carriers lose the hamza via NFD + mark removal. */
+const ARABIC_FOLD: Record<string, string> = {
+  '\u064A': '\u06CC', // ي Arabic yeh → ی
+  '\u0649': '\u06CC', // ى alef maksura → ی
+  '\u06D2': '\u06CC', // ے yeh barree (Urdu keyboards) → ی
+  '\u0643': '\u06A9', // ك Arabic kaf → ک
+  '\u06AA': '\u06A9', // ڪ swash kaf → ک
+  '\u0629': '\u0647', // ة teh marbuta → ه
+  '\u06C0': '\u0647', // ۀ (if it survived NFD) → ه
+  '\u06C1': '\u0647', // ہ heh goal → ه
+  '\u06D5': '\u0647', // ە ae → ه
+  '\u06BE': '\u0647', // ھ heh doachashmee → ه
+  '\u06C2': '\u0647',
+  '\u0623': '\u0627', // أ (normally split by NFD; kept for safety)
+  '\u0625': '\u0627', // إ
+  '\u0622': '\u0627', // آ: folded for matching, collation keeps it (sorting never uses these keys)
+  '\u0671': '\u0627', // ٱ alef wasla
+  '\u0624': '\u0648', // ؤ → و
+  '\u0626': '\u06CC', // ئ → ی
+  '\u0621': '', // lone hamza: dropped
+  '\u0640': '', // tatweel: pure elongation, carries nothing
+  '\u060C': ',', // ، Arabic comma
+  '\u061B': ';', // ؛
+  '\u061F': '?', // ؟
+  '\u066B': '.', // Arabic decimal separator
+  '\u066C': ',', // Arabic thousands separator
+};
+
+/** Latin letters NFD does not decompose. */
+const LATIN_FOLD: Record<string, string> = {
+  ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', ł: 'l', ı: 'i', þ: 'th', ħ: 'h',
+};
+
+/** Zero-width and bidi controls (not ZWNJ, handled separately): invisible, so never part of identity. */
+const INVISIBLE = /[\u200B\u200D\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD\u061C]/g;
+const ZWNJ = /\u200C/g;
+/** Apostrophes and ayn/hamza transcription marks: Ja'far = Jafar. */
+const APOSTROPHES = /['\u2018\u2019\u02BC\u02BB\u02BF\u02BE`\u00B4\u2032]/g;
+/** Hyphens and dashes become token separators; joined/split compounds are handled by the matcher. */
+const SEPARATORS = /[-\u2010-\u2015\u2212_.,;:!?()[\]{}"«»\u201C\u201D\u201E/\\|*&+#@~<>=]/g;
+const MARKS = /\p{M}/gu;
+
+/** Persian (U+06F0..) and Arabic-Indic (U+0660..) digits → ASCII. */
+export function asciiDigits(s: string): string {
+  return s.replace(/[\u06F0-\u06F9\u0660-\u0669]/g, (d) => {
+    const c = d.charCodeAt(0);
+    return String(c >= 0x06f0 ? c - 0x06f0 : c - 0x0660);
+  });
+}
+
+export type ZwnjMode = 'join' | 'space';
+
+/**
+ * Normalised key text of a name (or any short text): NFKC (presentation forms, ﷲ), case, marks (harakat,
+ * Latin diacritics, hamza above), Persian letter folding, digits, apostrophes, separators, whitespace.
+ * `zwnj`: 'join' drops ZWNJ (علی‌رضا → علیرضا), 'space' makes it a token break (علی رضا).
+ */
+export function normaliseText(input: string, zwnj: ZwnjMode = 'join'): string {
+  let s = input.normalize('NFKC');
+  s = s.replace(ZWNJ, zwnj === 'join' ? '' : ' ').replace(INVISIBLE, '');
+  s = s.toLowerCase().normalize('NFD').replace(MARKS, '');
+  let out = '';
+  for (const ch of s) {
+    const a = ARABIC_FOLD[ch];
+    if (a !== undefined) out += a;
+    else out += LATIN_FOLD[ch] ?? ch;
+  }
+  out = asciiDigits(out).replace(APOSTROPHES, '').replace(SEPARATORS, ' ');
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+export function scriptOf(token: string): Script {
+  if (/\p{Script=Arabic}/u.test(token)) return 'arab';
+  if (/\p{Script=Latin}/u.test(token)) return 'latn';
+  return 'other';
+}
+
+/**
+ * Tokens of a name for matching. ZWNJ is a token break here: the matcher joins adjacent tokens, so
+ * علی‌رضا, علیرضا and علی رضا all meet. A token mixing scripts (rare typos like "Aliعلی") is split by script.
+ */
+export function tokenize(name: string): NameToken[] {
+  const text = normaliseText(name, 'space');
+  if (!text) return [];
+  const out: NameToken[] = [];
+  for (const raw of text.split(' ')) {
+    // split runs of different scripts inside one token
+    const parts = raw.match(/\p{Script=Arabic}+|\p{Script=Latin}+|[^\p{Script=Arabic}\p{Script=Latin}]+/gu) ?? [raw];
+    for (const p of parts) out.push({ text: p, script: scriptOf(p) });
+  }
+  return out;
+}
+
+/**
+ * Exact-identity keys: two names sharing one are the same string for every practical purpose.
+ * The first key drops all spacing (علی رضا = علیرضا = علی‌رضا, Mohammad Reza = Mohammadreza);
+ * the second keeps token breaks (ZWNJ as a space), used where token boundaries matter.
+ */
+export function nameKeys(name: string): [joined: string, spaced: string] {
+  const spaced = normaliseText(name, 'space');
+  return [spaced.replace(/ /g, ''), spaced];
+}
+
+/** The primary exact-identity key (spacing-insensitive). */
+export function nameKey(name: string): string {
+  return nameKeys(name)[0];
+}

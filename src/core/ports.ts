@@ -1,0 +1,99 @@
+/**
+ * Ports: what the core and the use-cases need from the outside world. Each port has one contract suite that
+ * every adapter passes (src/adapters/storage/store.case.test.ts for the store).
+ */
+import type {
+  Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
+  LoginToken, Session,
+} from './model.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Randomness and one-way hashing of secrets, injected so that the core stays pure and tests stay repeatable. */
+export interface Secrets {
+  /** A new unique record id (sortable by creation time is welcome, not required). */
+  newId(): string;
+  /** A new unguessable token for links (≥ 128 bits, URL-safe). */
+  newToken(): string;
+  /** One-way hash of a token, as stored. */
+  hashToken(token: string): string;
+}
+
+export interface LetterListFilter {
+  state?: LetterState | undefined;
+  organiser?: string | undefined;
+}
+
+export interface LetterRepo {
+  insert(letter: Letter, versions: LetterVersion[]): Promise<void>;
+  /** Replaces the whole letter row (state, addressee, goal, textVersion…). */
+  update(letter: Letter): Promise<void>;
+  /** Writes the texts of one text version, replacing what that text version had. */
+  putVersions(letterId: string, textVersion: number, versions: LetterVersion[]): Promise<void>;
+  bySlug(slug: string): Promise<LetterWithText | undefined>;
+  byId(id: string): Promise<LetterWithText | undefined>;
+  list(filter?: LetterListFilter): Promise<Letter[]>;
+}
+
+export interface PublicListQuery {
+  letterId: string;
+  /** Rows are returned in no particular order; the caller sorts with the page's collator. */
+}
+
+export interface SignatureRepo {
+  /** Inserts; returns false (and changes nothing) when the letter already has a signature for emailKey. */
+  insert(sig: Signature): Promise<boolean>;
+  update(sig: Signature): Promise<void>;
+  byEmail(letterId: string, emailKey: string): Promise<Signature | undefined>;
+  byTokenHash(tokenHash: string): Promise<Signature | undefined>;
+  byId(id: string): Promise<Signature | undefined>;
+  /** Confirmed signatures, public and hidden. */
+  countConfirmed(letterId: string): Promise<number>;
+  /** Confirmed and public: what the list shows. Unsorted. */
+  listPublic(letterId: string): Promise<PublicSignature[]>;
+}
+
+export interface OutboxRepo {
+  /** Ignored when a job with the same id exists (idempotent enqueue). */
+  enqueue(job: OutboxJob): Promise<void>;
+  /**
+   * Claims up to `limit` due jobs (runAt ≤ now, not done, lease expired) by setting lockedUntil and
+   * incrementing attempts. Two workers never claim the same job while its lease runs.
+   */
+  claim(now: string, lockedUntil: string, limit: number): Promise<OutboxJob[]>;
+  complete(id: string, doneAt: string): Promise<void>;
+  /** Records a failure and when to try again. */
+  retryLater(id: string, runAt: string, error: string): Promise<void>;
+  list(opts?: { pendingOnly?: boolean; limit?: number }): Promise<OutboxJob[]>;
+}
+
+export interface AuthRepo {
+  insertLoginToken(t: LoginToken): Promise<void>;
+  loginToken(tokenHash: string): Promise<LoginToken | undefined>;
+  markLoginTokenUsed(tokenHash: string, usedAt: string): Promise<boolean>;
+  insertSession(s: Session): Promise<void>;
+  session(idHash: string): Promise<Session | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+}
+
+/** Everything that can be done inside one transaction. */
+export interface StoreTx {
+  letters: LetterRepo;
+  signatures: SignatureRepo;
+  outbox: OutboxRepo;
+  auth: AuthRepo;
+}
+
+export interface Store extends StoreTx {
+  /** Runs fn in one transaction: all its writes land together or not at all. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Sends one message. Throws on failure so that the outbox retries. */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): Promise<void>;
+}
