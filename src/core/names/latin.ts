@@ -26,8 +26,9 @@ export function latinKey(token: string): string {
     .replace(/ay/g, 'ai')
     .replace(/ey/g, 'ei')
     .replace(/y(?![aeiou])/g, 'i');
-  // gemination is not written in Persian script, so doubled letters carry no identity
-  s = s.replace(/(.)\1+/g, '$1');
+  // gemination is not written in Persian script, so doubled consonants carry no identity; a doubled
+  // vowel (aa) marks a long vowel and is kept (Houman هومن vs Houmaan هومان)
+  s = s.replace(/([^aeiou])\1+/g, '$1');
   return s;
 }
 
@@ -70,6 +71,7 @@ function indelCost(s: string, i: number): number {
   if (isVowel(c)) {
     // a vowel next to another vowel is spelling noise (Saeid/Said); a lone short vowel is unwritten in
     // Persian but still a different pronunciation (Sahar/Sahra), so it costs half
+    if (prev === c || next === c) return 0.5; // a doubled vowel marks length: Houmaan/Houman
     if ((prev && isVowel(prev)) || (next && isVowel(next))) return 0.2;
     return c === 'i' || c === 'u' ? 0.7 : 0.5;
   }

@@ -1,0 +1,86 @@
+/**
+ * Blocking keys: short strings that two spellings of one person share, in either script, so that storage can
+ * index them and a new signature is compared with a handful of candidates instead of every signer.
+ *
+ * Key = the consonant skeleton (research §1.5 step 9): both scripts map onto one consonant alphabet
+ * {b p t s j C h X d z r S G f k g l m n}; vowels and vowel letters (ا ع و ی, a e i o u y w v) are dropped,
+ * so are a final h/ه; repeats collapse. محمد and Mohammad both give "mhmd".
+ *
+ * A single token's skeleton is far too common to block on (every Mohammad), so a multi-token name is keyed by
+ * each *pair* of its token skeletons ("mhmd|Srf"): one differing token still leaves shared keys when the name
+ * has three tokens, and an extra middle name or honorific never removes a key. Compound names are covered by
+ * adding "views" where two adjacent tokens are joined (Mohammad Reza → mhmdrz, like Mohammadreza).
+ */
+import { latinKey } from './latin.ts';
+import { tokenize, type NameToken } from './normalise.ts';
+import { isOptionalId, variantId } from './variants.ts';
+
+const FA_SKELETON: Record<string, string> = {
+  'ب': 'b', 'پ': 'p', 'ت': 't', 'ط': 't', 'ث': 's', 'س': 's', 'ص': 's', 'ج': 'j', 'ژ': 'j', 'چ': 'C',
+  'ح': 'h', 'ه': 'h', 'خ': 'X', 'د': 'd', 'ذ': 'z', 'ز': 'z', 'ض': 'z', 'ظ': 'z', 'ر': 'r', 'ش': 'S',
+  'غ': 'G', 'ق': 'G', 'ف': 'f', 'ک': 'k', 'گ': 'g', 'ل': 'l', 'م': 'm', 'ن': 'n',
+};
+
+function collapse(s: string): string {
+  return s.replace(/(.)\1+/g, '$1');
+}
+
+export function persianSkeleton(token: string): string {
+  const t = token.endsWith('ه') ? token.slice(0, -1) : token;
+  let out = '';
+  for (const ch of t) out += FA_SKELETON[ch] ?? '';
+  return collapse(out);
+}
+
+export function latinSkeleton(token: string): string {
+  // latinKey already maps kh→x, gh/q→G, sh→S, ch→C, zh→J, ph→f, c→k, w→v
+  let k = latinKey(token).replace(/x/g, 'X').replace(/J/g, 'j');
+  if (k.endsWith('h')) k = k.slice(0, -1);
+  k = k.replace(/[aeiouyv]/g, '');
+  return collapse(k);
+}
+
+export function tokenSkeleton(t: NameToken): string {
+  if (t.script === 'arab') return persianSkeleton(t.text);
+  if (t.script === 'latn') return latinSkeleton(t.text);
+  return t.text;
+}
+
+function keysOfView(sk: string[]): string[] {
+  const toks = sk.slice(0, 5).map((s) => s || '_');
+  if (toks.length === 1) return [`1:${toks[0]}`];
+  const out: string[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    for (let j = i + 1; j < toks.length; j++) {
+      const a = toks[i]!;
+      const b = toks[j]!;
+      out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
+    }
+  }
+  return out;
+}
+
+function keysOfName(name: string): string[] {
+  let toks = tokenize(name);
+  const core = toks.filter((t) => !isOptionalId(variantId(t.text, t.script)));
+  if (core.length > 0) toks = core; // honorifics (Seyed, Dr, Mir) are optional: never key on them
+  const sk = toks.map(tokenSkeleton);
+  if (sk.length === 0) return [];
+  const keys = new Set(keysOfView(sk));
+  for (let i = 0; i + 1 < sk.length && sk.length <= 6; i++) {
+    if (toks[i]!.script !== toks[i + 1]!.script) continue;
+    const joined = [...sk.slice(0, i), collapse(sk[i]! + sk[i + 1]!), ...sk.slice(i + 2)];
+    for (const k of keysOfView(joined)) keys.add(k);
+  }
+  return [...keys];
+}
+
+/**
+ * Blocking keys of a person (name plus optional name in a second script). A few short strings; two people
+ * who are likely duplicates share at least one key in the vast majority of cases (measured in eval-names).
+ */
+export function blockingKeys(name: string, nameAlt?: string | null): string[] {
+  const keys = new Set(keysOfName(name));
+  if (nameAlt && nameAlt.trim()) for (const k of keysOfName(nameAlt)) keys.add(k);
+  return [...keys].sort();
+}

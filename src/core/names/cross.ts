@@ -1,0 +1,152 @@
+/**
+ * Persian ↔ Latin token comparison: a weighted one-to-many edit distance (Freeman et al. 2006 style,
+ * Persian costs from research/anchor-names.md §1.5). Each Persian letter may be spelled by one of several
+ * Latin strings at a cost; Latin letters with no Persian counterpart are priced by what they are:
+ * short vowels a/e/o are unwritten in Persian so they are cheap, i/u are long vowels that must be backed by
+ * ی/و so they are dear (threat: Hamid matching حامد), doubled consonants are free (gemination is unwritten).
+ *
+ * Inputs are normalised tokens (normalise.ts): folded Persian letters, lower-case Latin without diacritics.
+ */
+
+type Spelling = readonly [latin: string, cost: number];
+
+const S = (...pairs: Array<[string, number]>): Spelling[] => pairs;
+
+/** Context-free spellings. Context (word start/end, article ال) adds more in `spellingsAt`. */
+const BASE: Record<string, Spelling[]> = {
+  'ا': S(['a', 0], ['aa', 0], ['o', 0.5], ['e', 0.6]),
+  'ب': S(['b', 0], ['p', 0.8]),
+  'پ': S(['p', 0]),
+  'ت': S(['t', 0]),
+  'ث': S(['s', 0], ['th', 0.3]),
+  'ج': S(['j', 0], ['dj', 0.1], ['g', 0.5], ['dzh', 0.3]),
+  'چ': S(['ch', 0], ['tch', 0.1], ['tsch', 0.2], ['c', 0.4]),
+  'ح': S(['h', 0], ['', 0.6]),
+  'خ': S(['kh', 0], ['x', 0.3], ['h', 0.5], ['ch', 0.5]),
+  'د': S(['d', 0], ['t', 0.7]),
+  'ذ': S(['z', 0], ['th', 0.5], ['dh', 0.3], ['d', 0.6]),
+  'ر': S(['r', 0]),
+  'ز': S(['z', 0], ['s', 0.5]),
+  'ژ': S(['zh', 0], ['j', 0.3], ['jh', 0.2], ['g', 0.5]),
+  'س': S(['s', 0], ['c', 0.5]),
+  'ش': S(['sh', 0], ['sch', 0.2], ['ch', 0.4], ['s', 0.6]),
+  'ص': S(['s', 0]),
+  'ض': S(['z', 0], ['dh', 0.3], ['d', 0.5]),
+  'ط': S(['t', 0]),
+  'ظ': S(['z', 0], ['dh', 0.5]),
+  // ayn carries a vowel in writing, so it may absorb one; it is often not romanised at all
+  'ع': S(['', 0.1], ['a', 0.05], ['e', 0.05], ['o', 0.05], ['aa', 0.1], ['i', 0.3], ['u', 0.3]),
+  'غ': S(['gh', 0], ['q', 0.1], ['g', 0.3], ['r', 0.7]),
+  'ف': S(['f', 0], ['ph', 0.1], ['v', 0.6]),
+  'ق': S(['gh', 0], ['q', 0], ['qh', 0.1], ['g', 0.3], ['k', 0.5]),
+  'ک': S(['k', 0], ['c', 0.3], ['ck', 0.1], ['q', 0.6], ['kh', 0.7]),
+  'گ': S(['g', 0], ['gu', 0.3], ['k', 0.7]),
+  'ل': S(['l', 0]),
+  'م': S(['m', 0]),
+  'ن': S(['n', 0], ['m', 0.5]),
+  'و': S(['v', 0], ['u', 0], ['ou', 0], ['oo', 0], ['w', 0.1], ['ow', 0.1], ['ov', 0.1], ['o', 0.3], ['', 0.6]),
+  'ه': S(['h', 0], ['', 0.6]),
+  'ی': S(['i', 0], ['y', 0], ['ee', 0], ['ei', 0], ['ey', 0], ['iy', 0.1], ['ay', 0.1], ['ai', 0.2], ['ie', 0.2], ['e', 0.5], ['', 0.7]),
+  'ء': S(['', 0]),
+};
+
+const cache = new Map<string, Spelling[][]>();
+
+/** Spellings of each letter of a Persian token, with context rules applied. */
+function spellingsOf(fa: string): Spelling[][] {
+  const hit = cache.get(fa);
+  if (hit) return hit;
+  const letters = [...fa];
+  const out: Spelling[][] = letters.map((ch, i) => {
+    const list: Spelling[] = [...(BASE[ch] ?? S(['', 1]))];
+    const next = letters[i + 1];
+    const prev = letters[i - 1];
+    const last = i === letters.length - 1;
+    if (ch === 'ا') {
+      if (i === 0) {
+        // word-initial alef is only a vowel carrier: اِ e, اُ o; before ی/و it is silent (ایرج Iraj, اومید)
+        list.push(['e', 0.2], ['o', 0.2], ['i', 0.4], ['u', 0.4], ['', next === 'ی' || next === 'و' ? 0.05 : 0.4]);
+      } else {
+        list.push(['', 0.4]);
+        // the article ال inside compounds: Abdol/Abdul, Nasrollah, Abolfazl
+        if (next === 'ل') list.push(['o', 0.1], ['u', 0.1], ['e', 0.1]);
+      }
+    }
+    if (ch === 'ه' && last) list.push(['e', 0.1], ['eh', 0], ['a', 0.3], ['ah', 0.1], ['', 0.5]);
+    if (ch === 'ی') {
+      if (last) list.push(['a', 0.3], ['ie', 0.1]); // مصطفی Mostafa, موسی Musa
+      if (prev === 'ا') list.push(['e', 0.1], ['ee', 0.1]); // hamza-yeh folded to ی: میرزائی Mirzaei
+    }
+    if (ch === 'و' && prev === 'خ' && next === 'ا') list.push(['', 0.1]); // خوا is pronounced kha: Khajeh
+    if (ch === 'و' && i === 0) list.push(['vo', 0.1]);
+    return list;
+  });
+  if (cache.size > 50_000) cache.clear();
+  cache.set(fa, out);
+  return out;
+}
+
+const SHORT = new Set(['a', 'e', 'o']);
+const LONG = new Set(['i', 'u']);
+const DIGRAPH_FIRST = new Set(['s', 'k', 'g', 'c', 'z']);
+
+/** Cost of a Latin letter that no Persian letter accounts for. */
+function latinInsertCost(l: string, j: number): number {
+  const c = l[j]!;
+  const edge = j === 0 || j === l.length - 1;
+  if (SHORT.has(c)) return edge ? 0.6 : 0.15; // a vowel at a word edge needs a written carrier
+  if (LONG.has(c)) return edge ? 0.8 : 0.7;
+  if (j > 0 && l[j - 1] === c) return 0.05; // doubled consonant: gemination is unwritten
+  if (c === 'h' && j === l.length - 1 && SHORT.has(l[j - 1] ?? '')) return 0.3;
+  if (c === 'y') return 0.4;
+  if (c === 'w') return 0.6;
+  return 1;
+}
+
+/** Minimum cost of spelling Persian token `fa` as Latin token `la`. */
+export function crossDistance(fa: string, la: string): number {
+  const sp = spellingsOf(fa);
+  const n = sp.length;
+  const m = la.length;
+  // dp over (i Persian letters consumed, j Latin characters consumed), rolling rows
+  let row = new Float64Array(m + 1).fill(Infinity);
+  row[0] = 0;
+  for (let j = 1; j <= m; j++) row[j] = row[j - 1]! + latinInsertCost(la, j - 1);
+  for (let i = 0; i < n; i++) {
+    const next = new Float64Array(m + 1).fill(Infinity);
+    const spells = sp[i]!;
+    for (let j = 0; j <= m; j++) {
+      const base = row[j]!;
+      if (base === Infinity) continue;
+      // generic deletion and substitution
+      if (base + 1 < next[j]!) next[j] = base + 1;
+      if (j < m && base + 1 < next[j + 1]!) next[j + 1] = base + 1;
+      for (const [s, c] of spells) {
+        if (s.length === 0) {
+          if (base + c < next[j]!) next[j] = base + c;
+          continue;
+        }
+        if (j + s.length > m || !la.startsWith(s, j)) continue;
+        // splitting a Latin digraph (s|h, k|h, g|h…) between two Persian letters is suspicious:
+        // without this سهیلا would spell "Shila"
+        const pen = s[0] === 'h' && j > 0 && DIGRAPH_FIRST.has(la[j - 1]!) ? 0.3 : 0;
+        const v = base + c + pen;
+        if (v < next[j + s.length]!) next[j + s.length] = v;
+      }
+    }
+    // unmatched Latin letters after this Persian letter
+    for (let j = 1; j <= m; j++) {
+      const v = next[j - 1]! + latinInsertCost(la, j - 1);
+      if (v < next[j]!) next[j] = v;
+    }
+    row = next;
+  }
+  return row[m]!;
+}
+
+/** Similarity in [0,1]: 1 − cost / number of Persian letters. */
+export function crossSimilarity(fa: string, la: string): number {
+  const n = [...fa].length;
+  if (n === 0 || la.length === 0) return 0;
+  return Math.max(0, 1 - crossDistance(fa, la) / n);
+}

@@ -1,0 +1,254 @@
+/**
+ * Whole-name comparison: token by token, never whole-string (research §1.5: "محمود رزاقی" vs
+ * "Mohammad Razzaghi" scores 0.87 as one string, yet محمود ≠ Mohammad).
+ *
+ * 1. Each token is compared with the right metric for its script pair (persian.ts, latin.ts, cross.ts),
+ *    after the variant list (variants.ts), which both confirms (Hossein = Hussein = حسین) and refutes
+ *    (Hassan ≠ Hossein) regardless of spelling distance.
+ * 2. A per-token soft cliff: a token that is only "close" counts for little, so one near-miss token in an
+ *    otherwise identical name (Hamid/Hamed Karimi) cannot reach the likely-duplicate band.
+ * 3. Tokens are aligned order-insensitively with an exact search over at most 8×8 tokens; a token may also
+ *    match two adjacent tokens joined (Mohammadreza = Mohammad Reza, قربانعلی = Ghorban Ali).
+ * 4. Score = matched weight / total weight of both names. An unmatched token weighs fully (a middle name:
+ *    "Mohammad Sharifi" vs "Mohammad Reza Sharifi" → 0.8, review, not duplicate) except honorifics
+ *    (Seyed, Haj, Dr, Mir), which weigh little.
+ */
+import { crossSimilarity } from './cross.ts';
+import { latinSimilarity } from './latin.ts';
+import { tokenize, nameKey, type Script } from './normalise.ts';
+import { persianSimilarity } from './persian.ts';
+import { isOptionalId, variantId } from './variants.ts';
+
+/** Score at or above which two names are judged the same person (dedupe, clustering). */
+export const LIKELY_DUPLICATE = 0.85;
+/** Score at or above which a pair is worth an organiser's look. */
+export const REVIEW = 0.7;
+
+export type Band = 'likely-duplicate' | 'review' | 'different';
+
+export function bandOf(score: number): Band {
+  return score >= LIKELY_DUPLICATE ? 'likely-duplicate' : score >= REVIEW ? 'review' : 'different';
+}
+
+export interface Token {
+  text: string;
+  script: Script;
+  /** Variant-list id, if the token is a known name or name+suffix. */
+  id: string | null;
+  weight: number;
+}
+
+export interface PreparedName {
+  /** Exactly what was typed. */
+  raw: string;
+  /** Spacing-insensitive exact key. */
+  key: string;
+  tokens: Token[];
+  /** Scripts present among the tokens. */
+  scripts: Set<Script>;
+}
+
+const MAX_TOKENS = 8;
+const OPTIONAL_WEIGHT = 0.3;
+const JOIN_PENALTY = 0.03;
+
+function makeToken(text: string, script: Script): Token {
+  const id = variantId(text, script);
+  return { text, script, id, weight: isOptionalId(id) ? OPTIONAL_WEIGHT : 1 };
+}
+
+export function prepareName(name: string): PreparedName {
+  const toks = tokenize(name).slice(0, MAX_TOKENS).map((t) => makeToken(t.text, t.script));
+  return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
+}
+
+/** Below these token similarities a token counts as a near miss (soft cliff). */
+const CLIFF: Record<string, number> = { arabarab: 0.88, latnlatn: 0.9, arablatn: 0.8, latnarab: 0.8 };
+const NEAR_MISS_FACTOR = 0.5;
+
+const simCache = new Map<string, number>();
+
+function rawTokenSimilarity(a: Token, b: Token): number {
+  if (a.text === b.text) return 1;
+  if (a.id !== null && b.id !== null) return a.id === b.id ? 1 : 0;
+  const k = a.script + a.text + '\u0000' + b.script + b.text;
+  const hit = simCache.get(k);
+  if (hit !== undefined) return hit;
+  let s: number;
+  if (a.script === 'arab' && b.script === 'arab') s = persianSimilarity(a.text, b.text);
+  else if (a.script === 'latn' && b.script === 'latn') s = latinSimilarity(a.text, b.text);
+  else if (a.script === 'arab' && b.script === 'latn') s = crossSimilarity(a.text, b.text);
+  else if (a.script === 'latn' && b.script === 'arab') s = crossSimilarity(b.text, a.text);
+  else s = 0; // other scripts: exact match only (already handled above)
+  if (simCache.size > 500_000) simCache.clear();
+  simCache.set(k, s);
+  return s;
+}
+
+/** Token similarity in [0,1] after the soft cliff. Exported for tests and tuning. */
+export function tokenSimilarity(a: Token, b: Token): number {
+  const s = rawTokenSimilarity(a, b);
+  const cliff = CLIFF[a.script + b.script] ?? 1;
+  return s >= cliff ? s : s * NEAR_MISS_FACTOR;
+}
+
+interface Segment {
+  start: number;
+  len: 1 | 2;
+  tok: Token;
+  weight: number;
+}
+
+function segments(tokens: Token[]): Segment[] {
+  const out: Segment[] = tokens.map((t, i) => ({ start: i, len: 1 as const, tok: t, weight: t.weight }));
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const a = tokens[i]!;
+    const b = tokens[i + 1]!;
+    if (a.script !== b.script || a.script === 'other') continue;
+    out.push({ start: i, len: 2, tok: makeToken(a.text + b.text, a.script), weight: a.weight + b.weight });
+  }
+  return out;
+}
+
+/**
+ * Best alignment value of two token lists: the sum over matched segment pairs of
+ * (weightA + weightB) × similarity. Exact search with memo over (position in A, used mask of B).
+ */
+function alignValue(A: Token[], B: Token[]): number {
+  const m = A.length;
+  const n = B.length;
+  const segA = segments(A);
+  const segB = segments(B);
+  const singlesB = segB.filter((s) => s.len === 1);
+  const pairsB = segB.filter((s) => s.len === 2);
+  const startsA: Segment[][] = Array.from({ length: m }, () => []);
+  for (const s of segA) startsA[s.start]!.push(s);
+  const simMemo = new Map<string, number>();
+  const sim = (x: Segment, y: Segment) => {
+    const k = `${x.start},${x.len},${y.start},${y.len}`;
+    let v = simMemo.get(k);
+    if (v === undefined) {
+      v = (x.weight + y.weight) * tokenSimilarity(x.tok, y.tok) - (x.len + y.len > 2 ? JOIN_PENALTY : 0);
+      simMemo.set(k, v);
+    }
+    return v;
+  };
+  const size = 1 << n;
+  const memo = new Float64Array((m + 1) * size).fill(-1);
+  const best = (i: number, mask: number): number => {
+    if (i >= m) return 0;
+    const mi = i * size + mask;
+    const cached = memo[mi]!;
+    if (cached >= 0) return cached;
+    let v = best(i + 1, mask); // A[i] unmatched
+    for (const sa of startsA[i]!) {
+      const nextI = i + sa.len;
+      for (const sb of singlesB) {
+        const bit = 1 << sb.start;
+        if (mask & bit) continue;
+        const s = sim(sa, sb);
+        if (s <= 0) continue;
+        const c = s + best(nextI, mask | bit);
+        if (c > v) v = c;
+      }
+      if (sa.len === 1) {
+        for (const sb of pairsB) {
+          const bits = (1 << sb.start) | (1 << (sb.start + 1));
+          if (mask & bits) continue;
+          const s = sim(sa, sb);
+          if (s <= 0) continue;
+          const c = s + best(nextI, mask | bits);
+          if (c > v) v = c;
+        }
+      }
+    }
+    memo[mi] = v;
+    return v;
+  };
+  return best(0, 0);
+}
+
+/** Similarity of two prepared names in [0,1]. */
+export function scorePrepared(a: PreparedName, b: PreparedName): number {
+  if (a.tokens.length === 0 || b.tokens.length === 0) return 0;
+  if (a.key === b.key) return 1;
+  let total = 0;
+  for (const t of a.tokens) total += t.weight;
+  for (const t of b.tokens) total += t.weight;
+  const v = alignValue(a.tokens, b.tokens);
+  return Math.max(0, Math.min(1, v / total));
+}
+
+export interface NameComparison {
+  score: number;
+  band: Band;
+}
+
+/** Compare two names as typed (any scripts). */
+export function compareNames(a: string, b: string): NameComparison {
+  const score = scorePrepared(prepareName(a), prepareName(b));
+  return { score, band: bandOf(score) };
+}
+
+export interface Person {
+  name: string;
+  nameAlt?: string | null;
+}
+
+export interface PreparedPerson {
+  names: PreparedName[];
+}
+
+export function preparePerson(p: Person): PreparedPerson {
+  const names = [prepareName(p.name)];
+  if (p.nameAlt && p.nameAlt.trim()) names.push(prepareName(p.nameAlt));
+  return { names: names.filter((n) => n.tokens.length > 0) };
+}
+
+function isPurely(n: PreparedName, s: Script) {
+  return n.scripts.size === 1 && n.scripts.has(s);
+}
+
+export interface PeopleComparison extends NameComparison {
+  /** Which names decided: 'same-script' (both in a non-Latin script), 'cross-script' or 'latin'. */
+  via: 'same-script' | 'cross-script' | 'latin' | 'none';
+}
+
+/**
+ * Compare two people who may each give a name in a second script, using the best evidence:
+ * two names in the same non-Latin script decide when available (Persian spelling separates Hamid/Hamed,
+ * a romanisation cannot); otherwise the best cross-script or Latin comparison.
+ */
+export function comparePreparedPeople(a: PreparedPerson, b: PreparedPerson): PeopleComparison {
+  let sameScript = -1;
+  let other = -1;
+  let via: PeopleComparison['via'] = 'none';
+  let otherVia: PeopleComparison['via'] = 'none';
+  for (const x of a.names) {
+    for (const y of b.names) {
+      const s = scorePrepared(x, y);
+      const bothNonLatin =
+        !x.scripts.has('latn') && !y.scripts.has('latn') && x.scripts.size === 1 && y.scripts.size === 1 &&
+        [...x.scripts][0] === [...y.scripts][0];
+      if (bothNonLatin) {
+        if (s > sameScript) sameScript = s;
+      } else if (s > other) {
+        other = s;
+        otherVia = isPurely(x, 'latn') && isPurely(y, 'latn') ? 'latin' : 'cross-script';
+      }
+    }
+  }
+  let score: number;
+  if (sameScript >= 0) {
+    score = sameScript;
+    via = 'same-script';
+  } else if (other >= 0) {
+    score = other;
+    via = otherVia;
+  } else score = 0;
+  return { score, band: bandOf(score), via };
+}
+
+export function comparePeople(a: Person, b: Person): PeopleComparison {
+  return comparePreparedPeople(preparePerson(a), preparePerson(b));
+}
