@@ -213,6 +213,79 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal((await store.outbox.claim('2030-01-01T00:02:00.000Z', '2030-01-01T00:03:00.000Z', 100)).filter((j) => j.id === jobId).length, 1);
     });
 
+    test('organisers and letters order by code point on every adapter (not by a locale collation)', async () => {
+      const org = `${id('org')}@example.org`;
+      const l = letterFixture({ organisers: ['b@example.org', 'B@example.org', 'a@example.org', '_@example.org'] });
+      await store.letters.insert(l, versionsFixture);
+      assert.deepEqual((await store.letters.byId(l.id))?.organisers, ['B@example.org', '_@example.org', 'a@example.org', 'b@example.org']);
+      // Same creation time: the id breaks the tie, in code point order ('Z' < 'a').
+      const at = '2026-03-01T00:00:00.000Z';
+      const lower = letterFixture({ id: `${id('tie')}-a`, organisers: [org], createdAt: at });
+      const upper = letterFixture({ id: `${lower.id.slice(0, -2)}-Z`, organisers: [org], createdAt: at });
+      await store.letters.insert(lower, versionsFixture);
+      await store.letters.insert(upper, versionsFixture);
+      assert.deepEqual((await store.letters.list({ organiser: org })).map((x) => x.id), [upper.id, lower.id]);
+    });
+
+    test('concurrent inserts of one (letter, email key) leave exactly one signature', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const emailKey = `${id('dup')}@example.org`;
+      const confirmedAt = '2026-01-02T00:00:00.000Z';
+      // Half in transactions (as the sign use-case does, with its outbox row), half alone; all at once, so that on
+      // PostgreSQL they run on separate pooled connections and meet at the unique index.
+      const attempts = Array.from({ length: 8 }, (_, i) => {
+        const s = signatureFixture(l.id, { emailKey, status: 'confirmed', confirmedAt, name: `Try ${i}` });
+        return i % 2
+          ? store.signatures.insert(s)
+          : store.transaction(async (tx) => {
+              const inserted = await tx.signatures.insert(s);
+              if (inserted) {
+                await tx.outbox.enqueue({ id: `confirm:${l.id}:${emailKey}`, kind: 'mail', payload: { to: emailKey, subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: '2099-01-01T00:00:00.000Z', attempts: 0, createdAt: confirmedAt });
+              }
+              return inserted;
+            });
+      });
+      const results = await Promise.all(attempts);
+      assert.equal(results.filter(Boolean).length, 1, `exactly one insert reports success: ${results.join(',')}`);
+      assert.equal(await store.signatures.countConfirmed(l.id), 1);
+      assert.equal((await store.signatures.listPublic(l.id)).length, 1);
+      const kept = await store.signatures.byEmail(l.id, emailKey);
+      assert.equal(`Try ${results.indexOf(true)}`, kept?.name, 'the row kept is the one whose insert reported success');
+    });
+
+    test('outbox: concurrent claims never return the same job, and together claim every due job', async () => {
+      // A time window of its own: every other case's jobs are due earlier and leased or done by now... except
+      // the ones they left pending, which these claims may also take; only this case's jobs are counted.
+      const now = '2040-01-01T00:00:00.000Z';
+      const lease = '2040-01-01T01:00:00.000Z';
+      const mine = new Set<string>();
+      for (let i = 0; i < 60; i++) {
+        const jobId = id('race');
+        mine.add(jobId);
+        await store.outbox.enqueue({ id: jobId, kind: 'mail', payload: { to: 'x@example.org', subject: `${i}`, text: 't', lang: 'en', template: 'confirm' }, runAt: `2039-12-31T23:${String(i).padStart(2, '0')}:00.000Z`, attempts: 0, createdAt: now });
+      }
+      const seen = new Map<string, number>();
+      for (let round = 0; round < 20; round++) {
+        // Eight workers at once, each taking a few jobs: on PostgreSQL each claim runs on its own pooled connection.
+        const batches = await Promise.all(Array.from({ length: 8 }, () => store.outbox.claim(now, lease, 3)));
+        let got = 0;
+        for (const job of batches.flat()) {
+          if (!mine.has(job.id)) continue;
+          got++;
+          seen.set(job.id, (seen.get(job.id) ?? 0) + 1);
+          assert.equal(job.attempts, 1);
+          assert.equal(job.lockedUntil, lease);
+        }
+        if (got === 0 && batches.every((b) => b.length === 0)) break;
+      }
+      const twice = [...seen].filter(([, c]) => c > 1).map(([j]) => j);
+      assert.deepEqual(twice, [], 'no job claimed twice');
+      assert.equal(seen.size, mine.size, 'every due job was claimed');
+      // Leased: nothing of this case is claimable until the lease ends.
+      assert.equal((await store.outbox.claim(now, lease, 1000)).filter((j) => mine.has(j.id)).length, 0);
+    });
+
     test('login tokens are single-use; sessions can be deleted', async () => {
       const h = id('tok');
       await store.auth.insertLoginToken({ tokenHash: h, email: 'org@example.org', expiresAt: '2026-01-01T01:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z' });

@@ -395,8 +395,9 @@ export class SqlStore implements Store {
     this.auth = r.auth;
   }
 
-  async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: new StaticMigrations(this.dialect) });
+  /** Brings the schema up to date. `on` lets the PostgreSQL opener run it on the one connection that holds its lock. */
+  async migrate(on: Kysely<Database> = this.db): Promise<void> {
+    const migrator = new Migrator({ db: on, provider: new StaticMigrations(this.dialect) });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -1,0 +1,116 @@
+/**
+ * The scale-out store: PostgreSQL through pg.Pool and Kysely, the same SqlStore as SQLite. Several server
+ * processes may open it at once; the migrator runs under an advisory lock so that they do not race it.
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Database as Schema } from '../sql/schema.ts';
+import { SqlStore } from '../sql/store.ts';
+
+export interface PostgresStoreOptions {
+  /** Connections in this process's pool (default 10). Mind the server's max_connections across all processes. */
+  max?: number;
+  /**
+   * Server-side limit for one statement (default 30 s): a runaway query is cancelled instead of holding locks and a
+   * connection while requests pile up behind it. 0 disables it.
+   */
+  statementTimeoutMs?: number;
+  /** A transaction left open by a stuck request is ended by the server after this long (default 60 s). */
+  idleInTransactionTimeoutMs?: number;
+  /** How long to wait for a new connection before failing the request (default 10 s; pg's default waits forever). */
+  connectionTimeoutMs?: number;
+  /** How long a starting process waits for another one's migration (default 5 min). */
+  migrationLockTimeoutMs?: number;
+  /** Shown in pg_stat_activity. */
+  applicationName?: string;
+  /** Run migrations when opening (default true). */
+  migrate?: boolean;
+  /**
+   * Called for errors of idle or checked-out connections (the server restarted, a backend was terminated).
+   * Without a listener pg would throw them as uncaught exceptions and crash the process; the pool drops the broken
+   * connection and the next query opens a new one. Default: one line on stderr.
+   */
+  onError?: (err: Error) => void;
+}
+
+/** Key of the session-level advisory lock held while migrating (any fixed 64-bit number unique to this app). */
+export const MIGRATION_LOCK_KEY = 7_268_417_310_004_321n;
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
+
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<SqlStore> {
+  const onError = opts.onError ?? ((err: Error) => console.error(`undersigned: PostgreSQL connection error: ${err.message}`));
+  // One error can reach both listeners below (the pool's idle listener and ours): report it once.
+  const reported = new WeakSet<Error>();
+  const report = (err: Error) => {
+    if (reported.has(err)) return;
+    reported.add(err);
+    onError(err);
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? 60_000,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: opts.applicationName ?? 'undersigned',
+  });
+  // Idle connections: the pool re-emits their errors here.
+  pool.on('error', report);
+  // Checked-out connections: pg-pool removes its listener while a client is lent out, so an error between two
+  // queries of a transaction would otherwise be an uncaught 'error' event.
+  pool.on('connect', (client) => client.on('error', report));
+
+  const store = new SqlStore(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  if (opts.migrate === false) return store;
+  try {
+    await migrateLocked(store, opts.migrationLockTimeoutMs ?? 300_000);
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    const err = e as Error & { code?: string };
+    const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', '3D000', '28P01', '28000'].includes(err.code ?? '')
+      || /timeout exceeded when trying to connect|Connection terminated/i.test(err.message);
+    throw new Error(
+      unreachable
+        ? `cannot open PostgreSQL at ${redactUrl(url)}: ${err.message || err.code}`
+        : `cannot migrate PostgreSQL at ${redactUrl(url)}: ${err.message}`,
+      { cause: e },
+    );
+  }
+  return store;
+}
+
+/**
+ * Runs the migrator on one connection that holds a session-level advisory lock, so that of several processes
+ * starting together one migrates and the others wait, then find nothing left to do. (Kysely's own migration lock
+ * is taken only after it has created its bookkeeping tables, which two processes could still race.) A crashed
+ * process's lock goes with its connection.
+ */
+async function migrateLocked(store: SqlStore, lockTimeoutMs: number): Promise<void> {
+  await store.db.connection().execute(async (conn) => {
+    // Waiting for the lock and long migrations must not be cut by the pool's statement_timeout.
+    await sql`select set_config('statement_timeout', '0', false), set_config('lock_timeout', ${String(lockTimeoutMs)}, false)`.execute(conn);
+    try {
+      await sql`select pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+      try {
+        await store.migrate(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+      }
+    } finally {
+      // The connection goes back to the pool: give it the pool's settings again.
+      await sql`reset statement_timeout`.execute(conn);
+      await sql`reset lock_timeout`.execute(conn);
+    }
+  });
+}
