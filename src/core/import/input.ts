@@ -1,0 +1,57 @@
+/**
+ * What the "import a letter" use-case needs to create a draft letter. The CLI builds it from the parse and
+ * the analysis; the use-case (not in core) stores it. Imported signatories were never confirmed by email,
+ * so the use-case must mark them "imported, not verified".
+ */
+import type { ImportAnalysis } from './analyse.ts';
+import type { ParsedLetter } from './parse.ts';
+
+export interface ImportLetterVersion {
+  lang: string;
+  /** Null when the text has no heading for this language: the draft is incomplete until one is written. */
+  title: string | null;
+  salutation: string | null;
+  body: string;
+  date: string | null;
+}
+
+export interface ImportedPerson {
+  /** The name as listed in the first language that lists this person. */
+  name: string;
+  lang: string;
+  /** The same person's name in a second language's list, if paired. */
+  nameAlt: string | null;
+  altLang: string | null;
+}
+
+export interface ImportLetterInput {
+  versions: ImportLetterVersion[];
+  /** The count the text states, or null. */
+  claimedCount: number | null;
+  /** Each distinct person once, both names kept. */
+  people: ImportedPerson[];
+  /** Findings to show to the organiser with the draft. */
+  warnings: string[];
+}
+
+/** The port the CLI calls on the composed app; `importLetter` is optional until the use-case exists. */
+export interface ImportLetterPort {
+  importLetter?: (input: ImportLetterInput) => Promise<{ letterId: string; url?: string } & Record<string, unknown>>;
+}
+
+export function toImportLetterInput(parsed: ParsedLetter, analysis: ImportAnalysis): ImportLetterInput {
+  const seen = new Set<string>();
+  const versions: ImportLetterVersion[] = [];
+  for (const v of parsed.versions) {
+    if (seen.has(v.lang)) continue; // a repeated language block keeps its first text
+    seen.add(v.lang);
+    versions.push({ lang: v.lang, title: v.title, salutation: v.salutation, body: v.body, date: v.date });
+  }
+  const people: ImportedPerson[] = analysis.people.map((row) => {
+    const present = row.map((name, k) => ({ name, lang: analysis.languages[k]! })).filter((x) => x.name !== null);
+    const first = present[0]!;
+    const second = present[1];
+    return { name: first.name!, lang: first.lang, nameAlt: second?.name ?? null, altLang: second?.lang ?? null };
+  });
+  return { versions, claimedCount: analysis.claimedCount, people, warnings: analysis.warnings };
+}
