@@ -55,11 +55,12 @@ const CONS_SUB: Record<string, number> = {
   sS: 0.7, xk: 0.6,
 };
 
-function subCost(a: string, b: string): number {
+function subCost(a: string, b: string, final: boolean): number {
   if (a === b) return 0;
   const va = isVowel(a);
   const vb = isVowel(b);
-  if (va && vb) return VOWEL_SUB[a < b ? a + b : b + a] ?? 0.8;
+  // a final vowel is a written letter (ا/ه/ی): Mehrana ≠ Mehraneh
+  if (va && vb) return final ? 0.8 : (VOWEL_SUB[a < b ? a + b : b + a] ?? 0.8);
   if (va !== vb) return 1;
   return CONS_SUB[a + b] ?? CONS_SUB[b + a] ?? 1;
 }
@@ -72,8 +73,11 @@ function indelCost(s: string, i: number): number {
     // a vowel next to another vowel is spelling noise (Saeid/Said); a lone short vowel is unwritten in
     // Persian but still a different pronunciation (Sahar/Sahra), so it costs half
     if (prev === c || next === c) return 0.5; // a doubled vowel marks length: Houmaan/Houman
-    if ((prev && isVowel(prev)) || (next && isVowel(next))) return 0.2;
-    return c === 'i' || c === 'u' ? 0.7 : 0.5;
+    // a vowel at a word edge is a written letter in Persian (ا, ه, ی): Bahar/Bahara/Bahareh are three names
+    if (i === 0 || i === s.length - 1 || (i === s.length - 2 && next === 'h')) return 0.8;
+    // an e beside another vowel is transcription noise for a hamza/ayn (Saeid/Said, Esmaeil/Esmail)
+    if (c === 'e' && ((prev && isVowel(prev)) || (next && isVowel(next)))) return 0.2;
+    return c === 'i' || c === 'u' ? 0.7 : 0.6;
   }
   if (c === 'h' && i === s.length - 1 && prev && isVowel(prev)) return 0.1; // Zahrah, Azadeh/Azade
   if (c === 'h' && prev === 'e' && next === undefined) return 0.1;
@@ -93,7 +97,8 @@ export function latinDistance(a: string, b: string): number {
     for (let j = 1; j <= m; j++) {
       const del = prev[j]! + indelCost(a, i - 1);
       const ins = cur[j - 1]! + indelCost(b, j - 1);
-      const sub = prev[j - 1]! + subCost(a[i - 1]!, b[j - 1]!);
+      const final = (i === n || (i === n - 1 && a[n - 1] === 'h')) && (j === m || (j === m - 1 && b[m - 1] === 'h'));
+      const sub = prev[j - 1]! + subCost(a[i - 1]!, b[j - 1]!, final);
       cur[j] = Math.min(del, ins, sub);
     }
     [prev, cur] = [cur, prev];

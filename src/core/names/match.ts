@@ -63,7 +63,7 @@ export function prepareName(name: string): PreparedName {
 }
 
 /** Below these token similarities a token counts as a near miss (soft cliff). */
-const CLIFF: Record<string, number> = { arabarab: 0.88, latnlatn: 0.9, arablatn: 0.8, latnarab: 0.8 };
+const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.93, arablatn: 0.8, latnarab: 0.8 };
 const NEAR_MISS_FACTOR = 0.5;
 
 const simCache = new Map<string, number>();

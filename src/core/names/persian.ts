@@ -23,9 +23,11 @@ setPair('و', 'ا', 0.8);
 
 function indel(s: string, i: number): number {
   const c = s[i]!;
-  if (c === 'ا') return 0.6;
+  const last = i === s.length - 1;
+  // a final ا or ه makes another name (بهار/بهارا/بهاره), a medial ا is a common slip (ابولفضل)
+  if (c === 'ا') return last ? 0.8 : 0.6;
   if (c === 'ع') return 0.5;
-  if (c === 'ه' && i === s.length - 1) return 0.5;
+  if (c === 'ه' && last) return 0.8;
   if (c === 'و' || c === 'ی') return 0.8;
   return 1;
 }

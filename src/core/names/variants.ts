@@ -41,7 +41,7 @@ export const GIVEN_NAMES: VariantEntry[] = [
   { id: 'saeed', fa: ['سعید'], la: ['saeed', 'saeid', 'said', 'saied', 'saeede'] },
   { id: 'masoud', fa: ['مسعود'], la: ['masoud', 'masood', 'masud', 'massoud'] },
   { id: 'mansour', fa: ['منصور'], la: ['mansour', 'mansoor', 'mansur'] },
-  { id: 'fatemeh', fa: ['فاطمه'], la: ['fatemeh', 'fatima', 'fatemah', 'fateme', 'fatimah', 'fatemah'] },
+  { id: 'fatemeh', fa: ['فاطمه'], la: ['fatemeh', 'fatemah', 'fateme'] },
   { id: 'zahra', fa: ['زهرا'], la: ['zahra', 'zahrah'] },
   { id: 'maryam', fa: ['مریم'], la: ['maryam', 'mariam', 'maryem', 'miriam'] },
   { id: 'jafar', fa: ['جعفر'], la: ['jafar', 'jaafar', 'jaffar', 'jafer'] },
@@ -76,10 +76,10 @@ export const GIVEN_NAMES: VariantEntry[] = [
   { id: 'arman', fa: ['آرمان'], la: ['arman'] },
   { id: 'armin', fa: ['آرمین'], la: ['armin'] },
   { id: 'houman', fa: ['هومن'], la: ['houman'] },
-  { id: 'houmaan', fa: ['هومان'], la: ['houmaan', 'hooman'] },
+  { id: 'houmaan', fa: ['هومان'], la: ['houmaan'] },
   { id: 'majid', fa: ['مجید'], la: ['majid', 'majeed'] },
   { id: 'majd', fa: ['مجد'], la: ['majd'] },
-  { id: 'nasser', fa: ['ناصر'], la: ['naser', 'nasser', 'nasir'] },
+  { id: 'nasser', fa: ['ناصر'], la: ['naser', 'nasser'] },
   { id: 'nasr', fa: ['نصر'], la: ['nasr'] },
 ];
 
