@@ -1,7 +1,13 @@
 /**
  * The storage port on SQL, through Kysely: one implementation for SQLite and PostgreSQL. The only dialect
  * differences are the row lock in the outbox claim (PostgreSQL: FOR UPDATE SKIP LOCKED, so several worker
- * processes never claim the same job) and integer results that pg returns as strings.
+ * processes never claim the same job), integer results that pg returns as strings (count(*) is bigint: always
+ * Number(...)), and the "C" collation of PostgreSQL text columns (migrations.ts). Why and the rest:
+ * docs/decisions/0001-one-sql-store-two-dialects.md.
+ *
+ * PostgreSQL runs transactions at READ COMMITTED and several processes write at once: never read-then-write to
+ * decide (a check followed by an insert or update); let a unique index or a conditional UPDATE decide, as
+ * signatures.insert and auth.markLoginTokenUsed do.
  */
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuthRepo, LetterListFilter, LetterRepo, OutboxRepo, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
