@@ -97,3 +97,10 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Words of the mails we send, in the recipient's language. Presentation lives in an adapter. */
+export interface MailTemplates {
+  confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
+  alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string }): Omit<MailMessage, 'to'>;
+  organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
+}

@@ -6,6 +6,13 @@
  */
 import type { App } from '../../main.ts';
 
+export interface AppOptions {
+  /** Overrides UNDERSIGNED_PORT (serve --port). */
+  port?: number | undefined;
+  /** Run the outbox worker in this process (the server does). */
+  worker?: boolean;
+}
+
 export interface CliIO {
   out(text: string): void;
   err(text: string): void;
@@ -16,7 +23,7 @@ export interface CliIO {
 export interface CliContext {
   io: CliIO;
   /** Builds (once) the composed application for the configured data directory or database. */
-  app(): Promise<App>;
+  app(opts?: AppOptions): Promise<App>;
   /** Working directory used to resolve relative paths given on the command line. */
   cwd: string;
 }

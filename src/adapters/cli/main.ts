@@ -1,0 +1,103 @@
+/**
+ * The `undersigned` command: finds the sub-command, builds the application lazily (commands that need no
+ * storage never open it), prints clear errors (no stack traces) and exits with the command's code.
+ */
+import { buildApp, type App } from '../../main.ts';
+import { ConfigError, loadConfig, SETTINGS } from '../../config.ts';
+import { CliError, type AppOptions, type Command, type CliContext } from './types.ts';
+import { serveCommand } from './commands/serve.ts';
+import { letterCreate, letterList } from './commands/letter.ts';
+import { mailOutbox } from './commands/mail.ts';
+import { namesCommands } from './commands/names.ts';
+import { importCommand } from './commands/import.ts';
+import { DomainError } from '../../core/errors.ts';
+
+export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, mailOutbox, importCommand, ...namesCommands];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
+  return `Undersigned: open letters with verifiable signatures.
+
+Usage: undersigned <command> [options]   (undersigned <command> --help for details)
+
+Commands:
+${COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n')}
+
+Settings (environment):
+${SETTINGS.map(([k, d, what]) => `  ${k.padEnd(26)} ${what} [${d}]`).join('\n')}
+`;
+}
+
+function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
+  let best: { cmd: Command; rest: string[] } | undefined;
+  for (const cmd of COMMANDS) {
+    if (cmd.path.every((w, i) => argv[i] === w) && (!best || cmd.path.length > best.cmd.path.length)) best = { cmd, rest: argv.slice(cmd.path.length) };
+  }
+  return best;
+}
+
+function dataDirFlag(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--data-dir') return args[i + 1];
+    if (a.startsWith('--data-dir=')) return a.slice('--data-dir='.length);
+  }
+  return undefined;
+}
+
+export async function runCli(argv: string[], io: CliContext['io'], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<number> {
+  if (!argv.length || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.out(usage());
+    return argv.length ? 0 : 2;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.err(`undersigned: unknown command "${argv.join(' ')}"\n\n${usage()}`);
+    return 2;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    io.out(found.cmd.help + '\n');
+    return 0;
+  }
+  let app: App | undefined;
+  const ctx: CliContext = {
+    io,
+    cwd,
+    async app(opts: AppOptions = {}) {
+      app ??= await buildApp(loadConfig(env, { port: opts.port, dataDir: dataDirFlag(found.rest) }, cwd), { worker: opts.worker });
+      return app;
+    },
+  };
+  try {
+    return await found.cmd.run(found.rest, ctx);
+  } catch (e) {
+    if (e instanceof CliError || e instanceof ConfigError) {
+      io.err(`undersigned: ${e.message}\n`);
+      return e instanceof CliError ? e.exitCode : 2;
+    }
+    if (e instanceof DomainError) {
+      io.err(`undersigned: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`undersigned: ${(e as Error).message}\n(see: undersigned ${found.cmd.path.join(' ')} --help)\n`);
+      return 2;
+    }
+    if (code === 'EADDRINUSE') {
+      io.err(`undersigned: the port is already in use (${(e as Error).message}). Set UNDERSIGNED_PORT or --port.\n`);
+      return 1;
+    }
+    io.err(`undersigned: unexpected error: ${(e as Error)?.message ?? String(e)}\n`);
+    if (env.UNDERSIGNED_DEBUG) io.err(String((e as Error)?.stack) + '\n');
+    return 1;
+  } finally {
+    if (app && found.cmd !== undefined) await app.close().catch(() => {});
+  }
+}
+
+/** Entry point used by bin/undersigned.js. */
+export async function main(): Promise<void> {
+  const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) };
+  process.exitCode = await runCli(process.argv.slice(2), io);
+}

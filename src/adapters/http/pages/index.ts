@@ -1,0 +1,212 @@
+/** Server-rendered pages. Each handler: validate → authorise → one use-case → present. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { App } from '../../../main.ts';
+import { DomainError } from '../../../core/errors.ts';
+import type { LetterWithText } from '../../../core/model.ts';
+import { isLangTag, versionFor } from '../../../core/letters/letter.ts';
+import { sign } from '../../../use-cases/sign.ts';
+import { confirm, inspectToken, renewConfirmation } from '../../../use-cases/confirm.ts';
+import { translator, UI_LANGS, type T } from '../../i18n/index.ts';
+import { html } from '../views/html.ts';
+import { csrfField, type Values } from '../views/forms.ts';
+import { layout, languageLabel, type Alternate } from '../views/layout.ts';
+import { letterPage, messagePage } from '../views/letter.ts';
+import { preferredLang, SIGN_BODY_LIMIT } from '../app.ts';
+import { organiserRoutes, currentOrganiser } from './organise.ts';
+import { devRoutes } from './dev.ts';
+
+type G = { Params: Record<string, string>; Querystring: Record<string, string>; Body: Record<string, string> };
+type Req = FastifyRequest<G>;
+
+const SIGN_FIELDS = ['name', 'nameAlt', 'title', 'country', 'email', 'visibility', 'consentUpdates'] as const;
+
+export function formValues(body: unknown): Values {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const v: Values = {};
+  for (const k of SIGN_FIELDS) if (typeof b[k] === 'string') v[k] = b[k] as string;
+  return v;
+}
+
+function letterAlternates(letter: LetterWithText, path = ''): Alternate[] {
+  return letter.versions.map((v) => ({ lang: v.lang, href: `/${v.lang}/letters/${letter.slug}${path}`, label: languageLabel(v.lang) }));
+}
+
+export function uiAlternates(path: string): Alternate[] {
+  return UI_LANGS.map((l) => ({ lang: l, href: `/${l}${path}`, label: languageLabel(l) }));
+}
+
+export function checkLang(lang: string): string {
+  if (!isLangTag(lang)) throw new DomainError('NOT_FOUND', 'Not found');
+  return lang;
+}
+
+export function sendPage(reply: FastifyReply, page: string, status = 200) {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+}
+
+export function pageRoutes(app: App) {
+  return fp(async (f: FastifyInstance) => {
+    const base = app.config.baseUrl;
+
+    async function renderLetter(req: Req, reply: FastifyReply, letter: LetterWithText, t: T, values: Values, errors: DomainError['fields'], message?: string) {
+      const version = versionFor(letter, t.lang)!;
+      const count = await app.reads.count(letter.id);
+      const list = await app.reads.page(letter.id, t.lang, Number(req.query?.page ?? 1));
+      return layout({
+        t,
+        title: version.title,
+        baseUrl: base,
+        canonical: `/${t.lang}/letters/${letter.slug}`,
+        alternates: letterAlternates(letter),
+        signedInAs: await currentOrganiser(app, req),
+        body: letterPage({ t, letter, version, count, hidden: Math.max(0, count - list.total), list, csrf: reply.generateCsrf(), values, errors, formMessage: message }),
+      });
+    }
+
+    f.get<G>('/', async (req, reply) => reply.redirect(`/${preferredLang(req)}/`, 302));
+
+    f.get<G>('/:lang/', async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const letters = (await app.store.letters.list({ state: 'open' })).slice(0, 200);
+      const items = await Promise.all(
+        letters.map(async (l) => {
+          const full = await app.store.letters.byId(l.id);
+          const v = full && (versionFor(full, t.lang) ?? versionFor(full, full.defaultLang));
+          if (!full || !v) return html``;
+          const count = await app.reads.count(l.id);
+          return html`<li><a href="/${v.lang}/letters/${l.slug}" lang="${v.lang}" dir="${translator(v.lang).dir}">${v.title}</a> <span class="count">${t('letter.count', { count })}</span></li>`;
+        }),
+      );
+      const body = html`<section><h1>${t('home.title')}</h1>${letters.length ? html`<ul class="letters">${items}</ul>` : html`<p>${t('home.empty')}</p>`}</section>`;
+      return sendPage(reply, layout({ t, title: t('home.title'), body, baseUrl: base, alternates: uiAlternates('/'), signedInAs: await currentOrganiser(app, req) }));
+    });
+
+    f.get<G>('/:lang/letters/:slug', async (req: Req, reply) => {
+      const lang = checkLang(req.params.lang!);
+      const organiser = await currentOrganiser(app, req);
+      const letter = await app.store.letters.bySlug(req.params.slug!);
+      // Drafts are visible to their organisers only (a preview before publishing).
+      if (!letter || (letter.state === 'draft' && !(organiser && letter.organisers.includes(organiser)))) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+      if (!versionFor(letter, lang)) {
+        const to = letter.versions.some((v) => v.lang === preferredLang(req, letter.versions.map((x) => x.lang))) ? preferredLang(req, letter.versions.map((x) => x.lang)) : letter.defaultLang;
+        return reply.redirect(`/${to}/letters/${letter.slug}`, 302);
+      }
+      const page = await renderLetter(req, reply, letter, translator(lang), {}, []);
+      // Short shared caching would leak one visitor's CSRF cookie pairing; the count and list are cached in-process instead.
+      return sendPage(reply, page);
+    });
+
+    f.post<G>(
+      '/:lang/letters/:slug/sign',
+      {
+        bodyLimit: SIGN_BODY_LIMIT,
+        config: { rateLimit: app.config.rateLimitPerMinute ? { max: app.config.rateLimitPerMinute, timeWindow: 60_000 } : false },
+        onRequest: async (req: Req, reply) => {
+          // On a CSRF or rate-limit refusal the form comes back filled in with the explanation.
+          req.rerender = async (err) => {
+            const letter = await app.store.letters.bySlug(req.params.slug!);
+            if (!letter || !versionFor(letter, req.params.lang!)) throw err;
+            const t = translator(req.params.lang!);
+            const retry = Number((err as { retryAfter?: number }).retryAfter ?? 60);
+            const msg = err.code === 'RATE_LIMITED' ? t('error.RATE_LIMITED', { seconds: t.number(retry) }) : t('error.CSRF_INVALID');
+            return renderLetter(req, reply, letter, t, formValues(req.body), [], msg);
+          };
+        },
+        preHandler: f.csrfProtection,
+      },
+      async (req: Req, reply) => {
+        const lang = checkLang(req.params.lang!);
+        const t = translator(lang);
+        const values = formValues(req.body);
+        const letter = await app.store.letters.bySlug(req.params.slug!);
+        if (!letter || !versionFor(letter, lang)) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+        try {
+          await sign(app.deps, letter.slug, { ...values, lang });
+        } catch (e) {
+          if (e instanceof DomainError && e.code === 'VALIDATION_FAILED') return sendPage(reply, await renderLetter(req, reply, letter, t, values, e.fields), 400);
+          if (e instanceof DomainError && (e.code === 'LETTER_CLOSED' || e.code === 'LETTER_NOT_OPEN')) {
+            return sendPage(reply, await renderLetter(req, reply, letter, t, values, [], t(`error.${e.code}`)), 409);
+          }
+          throw e;
+        }
+        app.worker.poke();
+        return reply.redirect(`/${lang}/letters/${encodeURIComponent(req.params.slug!)}/thanks`, 303);
+      },
+    );
+
+    f.get<G>('/:lang/letters/:slug/thanks', async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const body = messagePage(t, t('sign.thanks.title'), html`<p>${t('sign.thanks.body')}</p><p><a href="/${t.lang}/letters/${req.params.slug!}">${t('sign.thanks.back')}</a></p>`);
+      return sendPage(reply, layout({ t, title: t('sign.thanks.title'), body, baseUrl: base, noindex: true }));
+    });
+
+    // GET shows a button and changes nothing: mail scanners that follow links must not confirm.
+    f.get<G>('/:lang/confirm', async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const token = String(req.query.token ?? '');
+      let body;
+      let status = 200;
+      try {
+        const { letter, signature } = await inspectToken(app.deps, token);
+        const title = (versionFor(letter, t.lang) ?? letter.versions[0])!.title;
+        if (signature.status === 'confirmed') body = messagePage(t, t('confirm.done.title'), t('confirm.already'));
+        else
+          body = messagePage(
+            t,
+            t('confirm.title'),
+            html`<p>${t('confirm.body', { name: '\u2068' + signature.name + '\u2069', title: '\u2068' + title + '\u2069' })}</p>
+<form method="post" action="/${t.lang}/confirm">${csrfField(reply.generateCsrf())}<input type="hidden" name="token" value="${token}"><button type="submit" class="primary">${t('confirm.button')}</button></form>`,
+          );
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        status = 404;
+        body = messagePage(t, t('confirm.title'), t('confirm.invalid'));
+      }
+      return sendPage(reply.header('referrer-policy', 'no-referrer'), layout({ t, title: t('confirm.title'), body, baseUrl: base, noindex: true }), status);
+    });
+
+    f.post<G>('/:lang/confirm', { bodyLimit: SIGN_BODY_LIMIT, preHandler: f.csrfProtection }, async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const token = String(req.body?.token ?? '');
+      try {
+        const { letter, signature } = await confirm(app.deps, token);
+        app.reads.invalidate(letter.id);
+        const title = (versionFor(letter, t.lang) ?? letter.versions[0])!.title;
+        const body = messagePage(t, t('confirm.done.title'), html`<p>${t('confirm.done.body', { title: '\u2068' + title + '\u2069' })}</p><p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>`);
+        return sendPage(reply, layout({ t, title: t('confirm.done.title'), body, baseUrl: base, noindex: true }));
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        const renew = html`<form method="post" action="/${t.lang}/confirm/renew">${csrfField(reply.generateCsrf())}<input type="hidden" name="token" value="${token}"><button type="submit">${t('confirm.renew')}</button></form>`;
+        const map: Partial<Record<string, ReturnType<typeof html>>> = {
+          SIGNATURE_ALREADY_CONFIRMED: html`<p>${t('confirm.already')}</p>`,
+          TOKEN_EXPIRED: html`<p>${t('confirm.expired')}</p>${renew}`,
+          TOKEN_USED: html`<p>${t('confirm.used')}</p>${renew}`,
+          LETTER_CLOSED: html`<p>${t('confirm.closed')}</p>`,
+        };
+        const body = messagePage(t, t('confirm.title'), map[e.code] ?? html`<p>${t('confirm.invalid')}</p>`);
+        return sendPage(reply, layout({ t, title: t('confirm.title'), body, baseUrl: base, noindex: true }), e.code === 'SIGNATURE_ALREADY_CONFIRMED' ? 200 : 400);
+      }
+    });
+
+    f.post<G>(
+      '/:lang/confirm/renew',
+      { bodyLimit: SIGN_BODY_LIMIT, preHandler: f.csrfProtection, config: { rateLimit: app.config.rateLimitPerMinute ? { max: app.config.rateLimitPerMinute, timeWindow: 60_000 } : false } },
+      async (req: Req, reply) => {
+        const t = translator(checkLang(req.params.lang!));
+        let msg = t('confirm.renewed');
+        try {
+          await renewConfirmation(app.deps, String(req.body?.token ?? ''));
+          app.worker.poke();
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          msg = e.code === 'SIGNATURE_ALREADY_CONFIRMED' ? t('confirm.already') : e.code === 'LETTER_CLOSED' ? t('confirm.closed') : t('confirm.invalid');
+        }
+        return sendPage(reply, layout({ t, title: t('confirm.title'), body: messagePage(t, t('confirm.title'), msg), baseUrl: base, noindex: true }));
+      },
+    );
+
+    await f.register(organiserRoutes(app));
+    if (app.config.dev) await f.register(devRoutes(app));
+  });
+}

@@ -1,0 +1,46 @@
+import { html, type SafeHtml } from './html.ts';
+import type { FieldError } from '../../../core/errors.ts';
+import type { T } from '../../i18n/index.ts';
+
+export type Values = Record<string, string | undefined>;
+
+export function fieldError(t: T, errors: FieldError[], field: string): SafeHtml {
+  const e = errors.find((x) => x.field === field);
+  if (!e) return html``;
+  return html`<p class="error" id="${field}-error">${t(`field.${e.code}`, { limit: e.limit ?? 0 })}</p>`;
+}
+
+export interface InputOpts {
+  t: T;
+  name: string;
+  label: string;
+  values: Values;
+  errors: FieldError[];
+  type?: string;
+  required?: boolean;
+  hint?: string | undefined;
+  maxlength?: number;
+  autocomplete?: string;
+  dir?: 'auto' | 'rtl' | 'ltr';
+  multiline?: boolean;
+}
+
+/** A labelled input that comes back filled in, with its error next to it and linked by aria-describedby. */
+export function input(o: InputOpts): SafeHtml {
+  const err = o.errors.some((e) => e.field === o.name);
+  const describedBy = [o.hint ? `${o.name}-hint` : '', err ? `${o.name}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const v = o.values[o.name] ?? '';
+  const control = o.multiline
+    ? html`<textarea id="${o.name}" name="${o.name}" dir="${o.dir ?? 'auto'}" rows="12" ${o.required ? html`required` : ''} ${o.maxlength ? html`maxlength="${o.maxlength}"` : ''} ${err ? html`aria-invalid="true"` : ''} ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>${v}</textarea>`
+    : html`<input id="${o.name}" name="${o.name}" type="${o.type ?? 'text'}" value="${v}" dir="${o.dir ?? 'auto'}" ${o.required ? html`required` : ''} ${o.maxlength ? html`maxlength="${o.maxlength}"` : ''} ${o.autocomplete ? html`autocomplete="${o.autocomplete}"` : ''} ${err ? html`aria-invalid="true"` : ''} ${describedBy ? html`aria-describedby="${describedBy}"` : ''}>`;
+  return html`<div class="field${err ? ' has-error' : ''}">
+  <label for="${o.name}">${o.label}</label>
+  ${o.hint ? html`<p class="hint" id="${o.name}-hint">${o.hint}</p>` : ''}
+  ${control}
+  ${fieldError(o.t, o.errors, o.name)}
+</div>`;
+}
+
+export function csrfField(token: string): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}

@@ -1,0 +1,65 @@
+import { html, type SafeHtml } from './html.ts';
+import type { T } from '../../i18n/index.ts';
+
+export interface Alternate {
+  lang: string;
+  href: string;
+  /** Name of the language in itself, for the switcher. */
+  label: string;
+}
+
+export function languageLabel(lang: string): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'language' }).of(lang) ?? lang;
+  } catch {
+    return lang;
+  }
+}
+
+export interface LayoutInput {
+  t: T;
+  title: string;
+  body: SafeHtml;
+  alternates?: Alternate[];
+  canonical?: string | undefined;
+  signedInAs?: string | undefined;
+  baseUrl: string;
+  noindex?: boolean;
+}
+
+/** The page frame: lang and dir on <html>, hreflang alternates, a language switcher, no inline script or style. */
+export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex }: LayoutInput): string {
+  const doc = html`<!doctype html>
+<html lang="${t.lang}" dir="${t.dir}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · ${t('site.name')}</title>
+${noindex ? html`<meta name="robots" content="noindex">` : ''}
+<link rel="stylesheet" href="/assets/app.css">
+${canonical ? html`<link rel="canonical" href="${baseUrl}${canonical}">` : ''}
+${alternates.map((a) => html`<link rel="alternate" hreflang="${a.lang}" href="${baseUrl}${a.href}">\n`)}
+</head>
+<body>
+<header class="site">
+  <a class="brand" href="/${t.lang}/">${t('site.name')}</a>
+  <nav aria-label="${t('nav.language')}" class="langs">
+    ${alternates.length > 1
+      ? alternates.map((a) =>
+          a.lang === t.lang
+            ? html`<span class="current" lang="${a.lang}" aria-current="true">${a.label}</span>`
+            : html`<a href="${a.href}" hreflang="${a.lang}" lang="${a.lang}">${a.label}</a>`,
+        )
+      : ''}
+  </nav>
+  <nav class="account"><a href="/${t.lang}/organise">${signedInAs ? t('organise.yourLetters') : t('nav.organise')}</a></nav>
+</header>
+<main id="main">
+${body}
+</main>
+<footer class="site"><p>${t('footer.privacy')}</p></footer>
+</body>
+</html>
+`;
+  return doc.value;
+}

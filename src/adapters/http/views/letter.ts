@@ -1,0 +1,107 @@
+import { html, type SafeHtml } from './html.ts';
+import { csrfField, fieldError, input, type Values } from './forms.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { FieldError } from '../../../core/errors.ts';
+import type { LetterWithText, LetterVersion, PublicSignature } from '../../../core/model.ts';
+import { COUNTRY_CODES } from '../../../core/countries.ts';
+import { SIGNATURE_LIMITS } from '../../../core/signatures/signature.ts';
+import { directionOf } from '../../../core/text.ts';
+import type { T } from '../../i18n/index.ts';
+
+export interface LetterPageInput {
+  t: T;
+  letter: LetterWithText;
+  version: LetterVersion;
+  count: number;
+  hidden: number;
+  list: { items: PublicSignature[]; page: number; pages: number; total: number };
+  csrf: string;
+  values: Values;
+  errors: FieldError[];
+  formMessage?: string | undefined;
+}
+
+const countryCollators = new Map<string, Intl.Collator>();
+function countryOptions(t: T, selected: string | undefined): SafeHtml {
+  let c = countryCollators.get(t.lang);
+  if (!c) countryCollators.set(t.lang, (c = new Intl.Collator(t.lang)));
+  const coll = c;
+  const opts = COUNTRY_CODES.map((code) => ({ code, name: t.country(code) })).sort((a, b) => coll.compare(a.name, b.name));
+  return html`<option value="">${t('sign.country.none')}</option>${opts.map((o) => html`<option value="${o.code}"${o.code === selected ? html` selected` : ''}>${o.name}</option>`)}`;
+}
+
+export function signatoryItem(t: T, s: PublicSignature): SafeHtml {
+  return html`<li><bdi class="name">${s.name}</bdi>${s.nameAlt ? html` <span class="alt">(<bdi>${s.nameAlt}</bdi>)</span>` : ''}${s.title ? html`<span class="sep">، </span><bdi class="affil">${s.title}</bdi>` : ''}${s.country ? html` <span class="country">· ${t.country(s.country)}</span>` : ''}</li>`;
+}
+
+function signForm(p: LetterPageInput): SafeHtml {
+  const { t, letter, values, errors } = p;
+  const base = `/${t.lang}/letters/${letter.slug}`;
+  const vis = values.visibility === 'hidden' ? 'hidden' : 'public';
+  return html`<section class="sign" aria-labelledby="sign-heading">
+<h2 id="sign-heading">${t('sign.heading')}</h2>
+${p.version.statement ? html`<p class="statement">${p.version.statement}</p>` : ''}
+${p.formMessage ? html`<div class="alert" role="alert">${p.formMessage}</div>` : errors.length ? html`<div class="alert" role="alert">${t('sign.errors')}</div>` : ''}
+<form method="post" action="${base}/sign" novalidate>
+${csrfField(p.csrf)}
+<input type="hidden" name="lang" value="${t.lang}">
+${input({ t, name: 'name', label: t('sign.name'), hint: t('sign.name.hint'), values, errors, required: true, maxlength: SIGNATURE_LIMITS.name, autocomplete: 'name' })}
+${input({ t, name: 'nameAlt', label: t('sign.nameAlt'), hint: t('sign.nameAlt.hint'), values, errors, maxlength: SIGNATURE_LIMITS.nameAlt })}
+${input({ t, name: 'title', label: t('sign.title'), values, errors, maxlength: SIGNATURE_LIMITS.title, autocomplete: 'organization-title' })}
+<div class="field${errors.some((e) => e.field === 'country') ? ' has-error' : ''}">
+  <label for="country">${t('sign.country')}</label>
+  <select id="country" name="country" autocomplete="country">${countryOptions(t, values.country)}</select>
+  ${fieldError(t, errors, 'country')}
+</div>
+${input({ t, name: 'email', label: t('sign.email'), hint: t('sign.email.hint'), values, errors, type: 'email', required: true, maxlength: SIGNATURE_LIMITS.email, autocomplete: 'email', dir: 'ltr' })}
+<fieldset class="field">
+  <legend>${t('sign.visibility')}</legend>
+  <label class="choice"><input type="radio" name="visibility" value="public"${vis === 'public' ? html` checked` : ''}> ${t('sign.visibility.public')}</label>
+  <label class="choice"><input type="radio" name="visibility" value="hidden"${vis === 'hidden' ? html` checked` : ''}> ${t('sign.visibility.hidden')}</label>
+  ${fieldError(t, errors, 'visibility')}
+</fieldset>
+<label class="choice"><input type="checkbox" name="consentUpdates" value="yes"${values.consentUpdates ? html` checked` : ''}> ${t('sign.consent')}</label>
+<button type="submit" class="primary">${t('sign.submit')}</button>
+</form>
+</section>`;
+}
+
+export function letterPage(p: LetterPageInput): SafeHtml {
+  const { t, letter, version, count, list } = p;
+  const vdir = directionOf(version.lang);
+  const base = `/${t.lang}/letters/${letter.slug}`;
+  const others = letter.versions.filter((v) => v.lang !== version.lang);
+  return html`<article class="letter" lang="${version.lang}" dir="${vdir}">
+<header>
+  ${letter.state === 'draft' ? html`<p class="notice">${t('letter.draft')}</p>` : ''}
+  ${letter.imported ? html`<p class="notice">${t('letter.imported')}</p>` : ''}
+  <p class="addressee">${t('letter.to')}: <bdi>${letter.addressee.name}</bdi>${letter.addressee.title ? html`، <bdi>${letter.addressee.title}</bdi>` : ''}</p>
+  <h1>${version.title}</h1>
+</header>
+<div class="tally" aria-live="polite">
+  <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goal', { count: t.number(count), goal: t.number(letter.goal) })}</span>` : ''}</p>
+  ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
+</div>
+<div class="body">${renderMarkdown(version.body)}</div>
+</article>
+${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
+<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
+<h2 id="list-heading">${t('letter.signatories')}</h2>
+${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${list.items.map((s) => signatoryItem(t, s))}</ol>`}
+${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}
+${list.pages > 1
+  ? html`<nav class="pager" aria-label="${t('letter.page', { page: t.number(list.page), pages: t.number(list.pages) })}">
+  ${list.page > 1 ? html`<a rel="prev" href="${base}?page=${list.page - 1}#list-heading">${t('letter.prev')}</a>` : ''}
+  <span>${t('letter.page', { page: t.number(list.page), pages: t.number(list.pages) })}</span>
+  ${list.page < list.pages ? html`<a rel="next" href="${base}?page=${list.page + 1}#list-heading">${t('letter.next')}</a>` : ''}
+</nav>`
+  : ''}
+</section>
+${others.length
+  ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
+  : ''}`;
+}
+
+export function messagePage(t: T, title: string, body: SafeHtml | string): SafeHtml {
+  return html`<section class="message"><h1>${title}</h1>${typeof body === 'string' ? html`<p>${body}</p>` : body}</section>`;
+}

@@ -1,0 +1,52 @@
+/**
+ * UI languages and message formatting (@formatjs/intl). A letter may be written in any language; its page
+ * chrome falls back to English where we have no catalogue yet.
+ */
+import { createIntl, createIntlCache, type IntlShape } from '@formatjs/intl';
+import { en, type MessageKey } from './en.ts';
+import { fa } from './fa.ts';
+import { directionOf } from '../../core/text.ts';
+
+export const CATALOGUES: Record<string, Record<MessageKey, string>> = { en, fa };
+export const UI_LANGS = Object.keys(CATALOGUES);
+
+const cache = createIntlCache();
+const intls = new Map<string, IntlShape<string>>();
+
+export interface T {
+  lang: string;
+  /** Language of the UI strings actually used (the page lang or the fallback). */
+  uiLang: string;
+  dir: 'rtl' | 'ltr';
+  (key: MessageKey, values?: Record<string, string | number>): string;
+  number(n: number): string;
+  date(iso: string): string;
+  country(code: string): string;
+}
+
+export function translator(lang: string): T {
+  const base = lang.split('-')[0] ?? lang;
+  const uiLang = CATALOGUES[lang] ? lang : CATALOGUES[base] ? base : 'en';
+  let intl = intls.get(lang);
+  if (!intl) {
+    intl = createIntl({ locale: lang, messages: CATALOGUES[uiLang]!, onError: () => {} }, cache);
+    intls.set(lang, intl);
+  }
+  const i = intl;
+  const dn = (() => {
+    try {
+      return new Intl.DisplayNames([lang, 'en'], { type: 'region' });
+    } catch {
+      return undefined;
+    }
+  })();
+  const t = ((key: MessageKey, values?: Record<string, string | number>) => String(i.formatMessage({ id: key }, values))) as T;
+  t.lang = lang;
+  t.uiLang = uiLang;
+  t.dir = directionOf(lang);
+  t.number = (n: number) => i.formatNumber(n);
+  // 'long', not 'full': ICU's Persian-calendar full pattern has an odd order and a Latin comma.
+  t.date = (iso: string) => i.formatDate(new Date(iso), { dateStyle: 'long' });
+  t.country = (code: string) => dn?.of(code) ?? code;
+  return t;
+}

@@ -1,0 +1,116 @@
+/**
+ * Signatures: what a signer may submit, and the decisions of the signing loop. The use-cases load records,
+ * call these functions, and save what they return; nothing here touches storage, the clock or randomness.
+ */
+import { DomainError, validationError, type FieldError } from '../errors.ts';
+import type { LetterWithText, Signature, Visibility } from '../model.ts';
+import { checkText } from '../text.ts';
+import { isCountryCode } from '../countries.ts';
+import { isEmail, normaliseEmail } from '../letters/letter.ts';
+
+export const SIGNATURE_LIMITS = { name: 150, nameAlt: 150, title: 200, email: 254 } as const;
+
+/** A confirmation link lives this long; a new one can be asked for at any time. */
+export const CONFIRM_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+/**
+ * Threat: someone types a victim's address again and again to flood their inbox with our mail.
+ * After this many confirmation mails for one signature we stop sending until the link expires.
+ */
+export const MAX_CONFIRMATION_MAILS = 5;
+
+export interface SignatureInput {
+  name?: unknown;
+  nameAlt?: unknown;
+  title?: unknown;
+  country?: unknown;
+  email?: unknown;
+  visibility?: unknown;
+  lang?: unknown;
+  consentUpdates?: unknown;
+}
+
+export interface ValidSignatureInput {
+  name: string;
+  nameAlt?: string | undefined;
+  title?: string | undefined;
+  country?: string | undefined;
+  email: string;
+  emailKey: string;
+  visibility: Visibility;
+  lang: string;
+  consentUpdates: boolean;
+}
+
+export function validateSignatureInput(input: SignatureInput, letter: LetterWithText): ValidSignatureInput {
+  const errors: FieldError[] = [];
+  const name = checkText(input.name, { field: 'name', required: true, max: SIGNATURE_LIMITS.name, refuseBidi: true }, errors);
+  const nameAlt = checkText(input.nameAlt, { field: 'nameAlt', max: SIGNATURE_LIMITS.nameAlt, refuseBidi: true }, errors);
+  const title = checkText(input.title, { field: 'title', max: SIGNATURE_LIMITS.title, refuseBidi: true }, errors);
+  if (name !== undefined && !/\p{L}/u.test(name)) errors.push({ field: 'name', code: 'TOO_SHORT', limit: 1 });
+
+  let country: string | undefined;
+  if (input.country !== undefined && input.country !== null && input.country !== '') {
+    if (typeof input.country !== 'string' || !isCountryCode(input.country.trim().toUpperCase())) errors.push({ field: 'country', code: 'INVALID_COUNTRY' });
+    else country = input.country.trim().toUpperCase();
+  }
+
+  let email: string | undefined;
+  if (input.email === undefined || input.email === null || input.email === '') errors.push({ field: 'email', code: 'REQUIRED' });
+  else if (typeof input.email !== 'string') errors.push({ field: 'email', code: 'INVALID_TYPE' });
+  else if (input.email.trim().length > SIGNATURE_LIMITS.email) errors.push({ field: 'email', code: 'TOO_LONG', limit: SIGNATURE_LIMITS.email });
+  else if (!isEmail(input.email.trim())) errors.push({ field: 'email', code: 'INVALID_EMAIL' });
+  else email = input.email.trim();
+
+  let visibility: Visibility = 'public';
+  if (input.visibility !== undefined && input.visibility !== '') {
+    if (input.visibility !== 'public' && input.visibility !== 'hidden') errors.push({ field: 'visibility', code: 'INVALID_CHOICE' });
+    else visibility = input.visibility;
+  }
+
+  let lang = letter.defaultLang;
+  if (input.lang !== undefined && input.lang !== '') {
+    if (typeof input.lang !== 'string' || !letter.versions.some((v) => v.lang === input.lang)) errors.push({ field: 'lang', code: 'INVALID_CHOICE' });
+    else lang = input.lang;
+  }
+
+  const c = input.consentUpdates;
+  const consentUpdates = c === true || c === 'on' || c === 'true' || c === '1' || c === 'yes';
+
+  if (errors.length || name === undefined || email === undefined) throw validationError(errors);
+  return { name, nameAlt, title, country, email, emailKey: normaliseEmail(email), visibility, lang, consentUpdates };
+}
+
+/** What signing does, given what storage already holds for this address on this letter. */
+export type SignDecision =
+  | { kind: 'create' }
+  /** Pending: send a fresh confirmation link (the details typed this time replace the pending ones). */
+  | { kind: 'resend' }
+  /** Already confirmed: tell the address owner, change nothing. */
+  | { kind: 'already-signed' }
+  /** Too many mails to this address for this letter: send nothing (the screen looks the same). */
+  | { kind: 'suppress' };
+
+export function decideSign(existing: Signature | undefined, now: Date): SignDecision {
+  if (!existing) return { kind: 'create' };
+  if (existing.status === 'confirmed') return existing.mailsSent >= MAX_CONFIRMATION_MAILS ? { kind: 'suppress' } : { kind: 'already-signed' };
+  if (existing.status === 'pending') {
+    const expired = !existing.tokenExpiresAt || Date.parse(existing.tokenExpiresAt) <= now.getTime();
+    if (existing.mailsSent >= MAX_CONFIRMATION_MAILS && !expired) return { kind: 'suppress' };
+    return { kind: 'resend' };
+  }
+  // Withdrawn or invalidated: signing again starts a new confirmation on the same row.
+  return existing.mailsSent >= MAX_CONFIRMATION_MAILS * 2 ? { kind: 'suppress' } : { kind: 'resend' };
+}
+
+/** Checks a confirmation token's signature before confirming; throws the code the page explains. */
+export function checkConfirmable(sig: Signature | undefined, now: Date): Signature {
+  if (!sig) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+  if (sig.status === 'confirmed') throw new DomainError('SIGNATURE_ALREADY_CONFIRMED', 'This signature is already confirmed');
+  if (sig.status !== 'pending') throw new DomainError('TOKEN_USED', 'This link was already used');
+  if (!sig.tokenExpiresAt || Date.parse(sig.tokenExpiresAt) <= now.getTime()) throw new DomainError('TOKEN_EXPIRED', 'This confirmation link has expired');
+  return sig;
+}
+
+export function publicFields(sig: Signature) {
+  return { id: sig.id, name: sig.name, nameAlt: sig.nameAlt, title: sig.title, country: sig.country, confirmedAt: sig.confirmedAt ?? '' };
+}

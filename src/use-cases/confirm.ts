@@ -1,0 +1,52 @@
+import { DomainError } from '../core/errors.ts';
+import type { LetterWithText, Signature } from '../core/model.ts';
+import { checkConfirmable, decideSign } from '../core/signatures/signature.ts';
+import { iso, type Deps } from './deps.ts';
+import { issueConfirmation } from './sign.ts';
+
+export interface Confirmed {
+  letter: LetterWithText;
+  signature: Signature;
+}
+
+/** Looks a token up without changing anything (the GET page shows what a POST would confirm). */
+export async function inspectToken(deps: Deps, token: string): Promise<Confirmed> {
+  const sig = await deps.store.signatures.byTokenHash(deps.secrets.hashToken(token));
+  if (!sig) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+  const letter = await deps.store.letters.byId(sig.letterId);
+  if (!letter) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+  return { letter, signature: sig };
+}
+
+/** Confirms a signature. The signature records the text version of the letter at this moment. */
+export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
+  if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const found = await tx.signatures.byTokenHash(deps.secrets.hashToken(token));
+    const sig = checkConfirmable(found, now);
+    const letter = await tx.letters.byId(sig.letterId);
+    if (!letter) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+    if (letter.state === 'closed') throw new DomainError('LETTER_CLOSED', 'This letter closed before the signature was confirmed');
+    const confirmed: Signature = { ...sig, status: 'confirmed', confirmedAt: iso(now), updatedAt: iso(now), textVersion: letter.textVersion, mailsSent: 0 };
+    await tx.signatures.update(confirmed);
+    return { letter, signature: confirmed };
+  });
+}
+
+/** Sends a new confirmation link for the signature an expired link belonged to. */
+export async function renewConfirmation(deps: Deps, token: string): Promise<Confirmed> {
+  return deps.store.transaction(async (tx) => {
+    const sig = await tx.signatures.byTokenHash(deps.secrets.hashToken(token));
+    if (!sig) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+    if (sig.status === 'confirmed') throw new DomainError('SIGNATURE_ALREADY_CONFIRMED', 'This signature is already confirmed');
+    const letter = await tx.letters.byId(sig.letterId);
+    if (!letter) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
+    if (letter.state !== 'open') throw new DomainError('LETTER_CLOSED', 'This letter is closed');
+    // Same mail-bombing guard as signing again: a link that still works is not re-sent without end.
+    if (decideSign(sig, deps.clock.now()).kind === 'suppress') return { letter, signature: sig };
+    const renewed = await issueConfirmation(tx, deps, letter, { ...sig, status: 'pending' });
+    await tx.signatures.update(renewed);
+    return { letter, signature: renewed };
+  });
+}

@@ -1,0 +1,38 @@
+import { DomainError } from '../core/errors.ts';
+import { transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
+import type { LetterWithText } from '../core/model.ts';
+import { iso, type Deps } from './deps.ts';
+
+export interface CreateLetterOptions {
+  /** The signed-in organiser, added to the organisers. */
+  organiser?: string | undefined;
+  publish?: boolean | undefined;
+  imported?: boolean | undefined;
+}
+
+export async function createLetter(deps: Deps, input: LetterInput, opts: CreateLetterOptions = {}): Promise<LetterWithText> {
+  const v = validateLetterInput(input);
+  const now = iso(deps.clock.now());
+  const organisers = opts.organiser && !v.organisers.includes(opts.organiser) ? [opts.organiser, ...v.organisers] : v.organisers;
+  let letter: LetterWithText = {
+    id: deps.secrets.newId(),
+    slug: v.slug,
+    addressee: v.addressee,
+    defaultLang: v.defaultLang,
+    goal: v.goal,
+    state: 'draft',
+    textVersion: 1,
+    organisers,
+    imported: opts.imported ?? false,
+    createdAt: now,
+    updatedAt: now,
+    versions: v.versions,
+  };
+  if (opts.publish) letter = { ...transition(letter, 'open', now), versions: letter.versions };
+  return deps.store.transaction(async (tx) => {
+    if (await tx.letters.bySlug(letter.slug)) throw new DomainError('SLUG_TAKEN', `The address /${letter.slug} is taken`, [{ field: 'slug', code: 'DUPLICATE' }]);
+    const { versions, ...row } = letter;
+    await tx.letters.insert(row, versions);
+    return letter;
+  });
+}

@@ -1,0 +1,48 @@
+import { DomainError } from '../core/errors.ts';
+import { textVersionForEdit, transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
+import type { LetterState, LetterWithText } from '../core/model.ts';
+import type { StoreTx } from '../core/ports.ts';
+import { iso, type Deps } from './deps.ts';
+
+/** Loads a letter the actor organises; `actor` undefined means the local CLI, which acts as the operator. */
+export async function loadOwnLetter(tx: StoreTx, slug: string, actor: string | undefined): Promise<LetterWithText> {
+  const letter = await tx.letters.bySlug(slug);
+  if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
+  if (actor !== undefined && !letter.organisers.includes(actor)) throw new DomainError('NOT_AUTHORISED', 'You do not organise this letter');
+  return letter;
+}
+
+/**
+ * Saves an edited letter. The slug cannot change once published (links are out there). The text is edited
+ * in place until someone has confirmed; after that the edit becomes a new text version.
+ */
+export async function editLetter(deps: Deps, slug: string, input: LetterInput, actor: string | undefined): Promise<LetterWithText> {
+  const v = validateLetterInput({ ...input, slug: input.slug ?? slug });
+  const now = iso(deps.clock.now());
+  return deps.store.transaction(async (tx) => {
+    const letter = await loadOwnLetter(tx, slug, actor);
+    if (v.slug !== letter.slug) {
+      if (letter.state !== 'draft') throw new DomainError('VALIDATION_FAILED', 'The address of a published letter cannot change', [{ field: 'slug', code: 'INVALID_CHOICE' }]);
+      if (await tx.letters.bySlug(v.slug)) throw new DomainError('SLUG_TAKEN', `The address /${v.slug} is taken`, [{ field: 'slug', code: 'DUPLICATE' }]);
+    }
+    const confirmed = (await tx.signatures.countConfirmed(letter.id)) > 0;
+    const textChanged = JSON.stringify(letter.versions) !== JSON.stringify(v.versions);
+    const textVersion = textChanged ? textVersionForEdit(letter, confirmed) : letter.textVersion;
+    const organisers = actor && !v.organisers.includes(actor) ? [actor, ...v.organisers] : v.organisers.length ? v.organisers : letter.organisers;
+    const { versions: _old, ...row } = letter;
+    const updated = { ...row, slug: v.slug, addressee: v.addressee, defaultLang: v.defaultLang, goal: v.goal, organisers, textVersion, updatedAt: now };
+    if (textChanged) await tx.letters.putVersions(letter.id, textVersion, v.versions);
+    await tx.letters.update(updated);
+    return { ...updated, versions: v.versions };
+  });
+}
+
+export async function setLetterState(deps: Deps, slug: string, to: LetterState, actor: string | undefined): Promise<LetterWithText> {
+  const now = iso(deps.clock.now());
+  return deps.store.transaction(async (tx) => {
+    const letter = await loadOwnLetter(tx, slug, actor);
+    const next = transition(letter, to, now);
+    await tx.letters.update(next);
+    return { ...next, versions: letter.versions };
+  });
+}
