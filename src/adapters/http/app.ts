@@ -98,6 +98,8 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
   });
   await f.register(rateLimit, {
     global: false,
+    // After body parsing (so a refused form comes back filled in) and before the CSRF check (so floods count).
+    hook: 'preValidation',
     // One flood from one address gets told to slow down; nothing is dropped silently.
     errorResponseBuilder: (_req, ctx) => {
       const e = new DomainError('RATE_LIMITED', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds`) as DomainError & { statusCode: number; retryAfter: number };

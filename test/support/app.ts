@@ -1,0 +1,132 @@
+/** Builds a real app (SQLite in a temp dir) for tests, with a clock tests can move and a mailer that keeps what it sends. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp, type App } from '../../src/main.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { Mailer } from '../../src/core/ports.ts';
+import type { MailMessage } from '../../src/core/model.ts';
+import { createLetter } from '../../src/use-cases/create-letter.ts';
+import { deliverDue } from '../../src/use-cases/deliver-outbox.ts';
+
+export class MemoryMailer implements Mailer {
+  sent: MailMessage[] = [];
+  failNext = 0;
+  async send(m: MailMessage) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('SMTP unavailable');
+    }
+    this.sent.push(m);
+  }
+  async close() {}
+  /** The token of the last confirmation link mailed to `to`. */
+  lastToken(to: string): string {
+    const m = [...this.sent].reverse().find((x) => x.to.toLowerCase() === to.toLowerCase() && x.template === 'confirm');
+    const tok = m?.text.match(/token=([A-Za-z0-9_-]+)/)?.[1];
+    if (!tok) throw new Error(`no confirmation mail to ${to}`);
+    return tok;
+  }
+}
+
+export class TestClock {
+  constructor(public t = Date.parse('2026-03-01T10:00:00.000Z')) {}
+  now = () => new Date(this.t);
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+export interface TestApp {
+  app: App;
+  http: FastifyInstance;
+  mailer: MemoryMailer;
+  clock: TestClock;
+  dir: string;
+  /** Sends queued mail now (the worker is not running in tests). */
+  flushMail(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function testApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-test-'));
+  const mailer = new MemoryMailer();
+  const clock = new TestClock();
+  const config = loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', ...env }, { dataDir: dir });
+  const app = await buildApp(config, { mailer, clock });
+  const http = await app.http();
+  await http.ready();
+  return {
+    app,
+    http,
+    mailer,
+    clock,
+    dir,
+    async flushMail() {
+      while ((await deliverDue(app.deps, mailer)).sent > 0);
+    },
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const faEnLetter = (slug = 'albania', over: Record<string, unknown> = {}) => ({
+  slug,
+  addressee: { name: 'Ilir Meta', title: 'President of Albania' },
+  defaultLang: 'fa',
+  goal: 100,
+  versions: [
+    { lang: 'fa', title: 'نامهٔ سرگشاده به رئیس‌جمهور آلبانی', body: 'جناب آقای **ایلیر متا**،\n\nما گروهی از اعضای سابق…', statement: 'من این نامه را امضا می‌کنم' },
+    { lang: 'en', title: 'Open letter to the President of Albania', body: 'Dear **Mr Ilir Meta**,\n\nWe, a group of former members…' },
+  ],
+  ...over,
+});
+
+export async function openLetter(t: TestApp, slug = 'albania', over: Record<string, unknown> = {}) {
+  return createLetter(t.app.deps, faEnLetter(slug, over), { publish: true });
+}
+
+/** Cookie jar + CSRF token handling for form posts through inject. */
+export class Browser {
+  cookies = new Map<string, string>();
+  constructor(private readonly http: FastifyInstance) {}
+
+  private header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private keep(res: LightMyRequestResponse) {
+    for (const c of res.cookies) this.cookies.set(c.name, c.value);
+  }
+
+  async get(url: string) {
+    const res = await this.http.inject({ method: 'GET', url, headers: { cookie: this.header() } });
+    this.keep(res);
+    return res;
+  }
+
+  /** Posts a form; `_csrf` is taken from `fromPage` (or fetched from it) unless given. */
+  async post(url: string, form: Record<string, string>, fromPage?: string) {
+    let csrf = form._csrf;
+    if (csrf === undefined && fromPage) csrf = csrfFrom((await this.get(fromPage)).body);
+    const body = new URLSearchParams({ ...form, ...(csrf !== undefined ? { _csrf: csrf } : {}) }).toString();
+    const res = await this.http.inject({ method: 'POST', url, payload: body, headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' } });
+    this.keep(res);
+    return res;
+  }
+}
+
+export function csrfFrom(html: string): string {
+  const m = html.match(/name="_csrf" value="([^"]+)"/);
+  if (!m) throw new Error('no CSRF field on the page');
+  return m[1]!;
+}
+
+export function tokenFromUrl(text: string): string {
+  const m = text.match(/token=([A-Za-z0-9_-]+)/);
+  if (!m) throw new Error('no token in text');
+  return m[1]!;
+}
