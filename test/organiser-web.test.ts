@@ -1,0 +1,93 @@
+/** An organiser signs in by emailed link (no password), creates a fa+en letter, publishes, edits after signatures, closes. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, Browser, csrfFrom, tokenFromUrl, type TestApp } from './support/app.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await testApp();
+});
+after(() => t.close());
+
+async function signIn(b: Browser, email: string) {
+  const res = await b.post('/fa/organise/login', { email }, '/fa/organise');
+  assert.match(res.body, /پیوندی در راه است/);
+  await t.flushMail();
+  const mail = t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase()).at(-1)!;
+  const token = tokenFromUrl(mail.text);
+  const page = await b.get(`/fa/organise/login/complete?token=${token}`);
+  assert.equal(await t.app.store.auth.loginToken(t.app.deps.secrets.hashToken(token)).then((x) => x?.usedAt), undefined, 'GET spends nothing');
+  const done = await b.post('/fa/organise/login/complete', { token, _csrf: csrfFrom(page.body) });
+  assert.equal(done.statusCode, 303);
+  return token;
+}
+
+test('sign in, create, publish, edit after a confirmation (new text version), close', async () => {
+  const b = new Browser(t.http);
+  const token = await signIn(b, 'Organiser@Example.org');
+  // The link works once.
+  const other = new Browser(t.http);
+  const reuse = await other.post('/fa/organise/login/complete', { token }, '/fa/organise');
+  assert.equal(reuse.statusCode, 400);
+
+  const dash = await b.get('/fa/organise');
+  assert.match(dash.body, /نامه‌های شما/);
+  const bad = await b.post('/fa/organise/new', { slug: 'Bad Slug', 'addressee.name': '', 'versions.0.lang': 'fa', 'versions.0.title': 'عنوان' }, '/fa/organise/new');
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /value="Bad Slug"/, 'form comes back filled in');
+  assert.match(bad.body, /id="slug-error"/);
+  assert.match(bad.body, /id="versions.0.body-error"/);
+
+  const created = await b.post('/fa/organise/new', {
+    slug: 'tehran-letter', 'addressee.name': 'شهردار تهران', defaultLang: 'fa', goal: '500',
+    'versions.0.lang': 'fa', 'versions.0.title': 'نامه به شهردار', 'versions.0.body': 'متن نامه',
+    'versions.1.lang': 'en', 'versions.1.title': 'Letter to the mayor', 'versions.1.body': 'The text',
+  }, '/fa/organise/new');
+  assert.equal(created.statusCode, 303, created.body.slice(0, 500));
+  // Drafts: visible to the organiser, not to the public.
+  assert.equal((await b.get('/fa/letters/tehran-letter')).statusCode, 200);
+  assert.equal((await new Browser(t.http).get('/fa/letters/tehran-letter')).statusCode, 404);
+
+  const pub = await b.post('/fa/organise/letters/tehran-letter/state', { to: 'open' }, '/fa/organise');
+  assert.equal(pub.statusCode, 303);
+  assert.equal((await t.app.store.letters.bySlug('tehran-letter'))?.state, 'open');
+
+  // Someone signs and confirms: the text freezes.
+  const s = new Browser(t.http);
+  await s.post('/en/letters/tehran-letter/sign', { name: 'Signer One', email: 's1@example.org' }, '/en/letters/tehran-letter');
+  await t.flushMail();
+  await s.post('/en/confirm', { token: t.mailer.lastToken('s1@example.org') }, '/en/letters/tehran-letter');
+  const sig1 = await t.app.store.signatures.byEmail((await t.app.store.letters.bySlug('tehran-letter'))!.id, 's1@example.org');
+  assert.equal(sig1?.textVersion, 1);
+
+  const edit = await b.get('/fa/organise/letters/tehran-letter/edit');
+  assert.match(edit.body, /نسخهٔ تازه‌ای می‌سازد/);
+  await b.post('/fa/organise/letters/tehran-letter/edit', {
+    _csrf: csrfFrom(edit.body), slug: 'tehran-letter', 'addressee.name': 'شهردار تهران', defaultLang: 'fa', goal: '500',
+    'versions.0.lang': 'fa', 'versions.0.title': 'نامه به شهردار', 'versions.0.body': 'متن نامه، ویراسته',
+    'versions.1.lang': 'en', 'versions.1.title': 'Letter to the mayor', 'versions.1.body': 'The text, edited',
+  });
+  const after = (await t.app.store.letters.bySlug('tehran-letter'))!;
+  assert.equal(after.textVersion, 2);
+  assert.equal(after.versions.find((v) => v.lang === 'en')?.body, 'The text, edited');
+  assert.equal((await t.app.store.signatures.byId(sig1!.id))?.textVersion, 1, 'the signature keeps the text it signed');
+
+  await s.post('/en/letters/tehran-letter/sign', { name: 'Signer Two', email: 's2@example.org' }, '/en/letters/tehran-letter');
+  await t.flushMail();
+  await s.post('/en/confirm', { token: t.mailer.lastToken('s2@example.org') }, '/en/letters/tehran-letter');
+  assert.equal((await t.app.store.signatures.byEmail(after.id, 's2@example.org'))?.textVersion, 2);
+
+  await b.post('/fa/organise/letters/tehran-letter/state', { to: 'closed' }, '/fa/organise');
+  assert.equal((await t.app.store.letters.bySlug('tehran-letter'))?.state, 'closed');
+});
+
+test('another organiser cannot edit a letter that is not theirs; signed-out users are sent to sign in', async () => {
+  const mallory = new Browser(t.http);
+  await signIn(mallory, 'mallory@example.org');
+  const res = await mallory.get('/fa/organise/letters/tehran-letter/edit');
+  assert.equal(res.statusCode, 403);
+  const post = await mallory.post('/fa/organise/letters/tehran-letter/state', { to: 'open' }, '/fa/organise');
+  assert.equal(post.statusCode, 403);
+  const anon = await new Browser(t.http).get('/fa/organise/new');
+  assert.equal(anon.statusCode, 303);
+});
