@@ -60,17 +60,31 @@ function keysOfView(sk: string[]): string[] {
   return out;
 }
 
+/** Every way of joining non-overlapping adjacent tokens (same script), the unjoined view first. */
+function joinViews(toks: NameToken[], sk: string[]): string[][] {
+  const out: string[][] = [];
+  const walk = (i: number, acc: string[]) => {
+    if (out.length >= 16) return;
+    if (i >= sk.length) {
+      out.push(acc);
+      return;
+    }
+    walk(i + 1, [...acc, sk[i]!]);
+    if (i + 1 < sk.length && toks[i]!.script === toks[i + 1]!.script) walk(i + 2, [...acc, collapse(sk[i]! + sk[i + 1]!)]);
+  };
+  walk(0, []);
+  return out;
+}
+
 function keysOfName(name: string): string[] {
-  let toks = tokenize(name);
-  const core = toks.filter((t) => !isOptionalId(variantId(t.text, t.script)));
-  if (core.length > 0) toks = core; // honorifics (Seyed, Dr, Mir) are optional: never key on them
-  const sk = toks.map(tokenSkeleton);
-  if (sk.length === 0) return [];
-  const keys = new Set(keysOfView(sk));
-  for (let i = 0; i + 1 < sk.length && sk.length <= 6; i++) {
-    if (toks[i]!.script !== toks[i + 1]!.script) continue;
-    const joined = [...sk.slice(0, i), collapse(sk[i]! + sk[i + 1]!), ...sk.slice(i + 2)];
-    for (const k of keysOfView(joined)) keys.add(k);
+  const all = tokenize(name).slice(0, 6);
+  if (all.length === 0) return [];
+  // honorifics (Seyed, Dr, Mir) are optional: key with and without them (Mir Bagher = Mirbagher = Bagher)
+  const core = all.filter((t) => !isOptionalId(variantId(t.text, t.script)));
+  const keys = new Set<string>();
+  for (const toks of core.length > 0 && core.length < all.length ? [all, core] : [all]) {
+    const sk = toks.map(tokenSkeleton);
+    for (const view of joinViews(toks, sk)) for (const k of keysOfView(view)) keys.add(k);
   }
   return [...keys];
 }

@@ -10,11 +10,13 @@
 
 type Spelling = readonly [latin: string, cost: number];
 
+const ZWNJ = '\u200C';
+
 const S = (...pairs: Array<[string, number]>): Spelling[] => pairs;
 
 /** Context-free spellings. Context (word start/end, article ال) adds more in `spellingsAt`. */
 const BASE: Record<string, Spelling[]> = {
-  'ا': S(['a', 0], ['aa', 0], ['o', 0.5], ['e', 0.6]),
+  'ا': S(['a', 0], ['aa', 0], ['o', 0.6], ['e', 0.8]),
   'ب': S(['b', 0], ['p', 0.8]),
   'پ': S(['p', 0]),
   'ت': S(['t', 0]),
@@ -47,7 +49,7 @@ const BASE: Record<string, Spelling[]> = {
   // و is a consonant (v), a vowel (u) or both at once in داود Davoud
   'و': S(['v', 0], ['u', 0], ['ou', 0], ['oo', 0], ['w', 0.1], ['ow', 0.1], ['ov', 0.1], ['o', 0.3], ['vou', 0.2], ['vu', 0.2], ['voo', 0.2], ['', 0.6]),
   'ه': S(['h', 0], ['', 0.6]),
-  'ی': S(['i', 0], ['y', 0], ['ee', 0], ['ei', 0], ['ey', 0], ['iy', 0.1], ['ay', 0.1], ['ai', 0.2], ['ie', 0.2], ['e', 0.5], ['', 0.7]),
+  'ی': S(['i', 0], ['y', 0], ['ee', 0], ['ei', 0], ['ey', 0], ['iy', 0.1], ['ay', 0.1], ['ai', 0.2], ['ie', 0.2], ['e', 0.7], ['', 0.7]),
   'ء': S(['', 0]),
 };
 
@@ -59,27 +61,33 @@ function spellingsOf(fa: string): Spelling[][] {
   if (hit) return hit;
   const letters = [...fa];
   const out: Spelling[][] = letters.map((ch, i) => {
+    // a ZWNJ marks where two tokens were joined (حیدر + زاده): a word boundary that costs nothing
+    if (ch === ZWNJ) return S(['', 0]);
     const list: Spelling[] = [...(BASE[ch] ?? S(['', 1]))];
-    const next = letters[i + 1];
-    const prev = letters[i - 1];
-    const last = i === letters.length - 1;
+    const next = letters[i + 1] === ZWNJ ? undefined : letters[i + 1];
+    const prev = letters[i - 1] === ZWNJ ? undefined : letters[i - 1];
+    const last = next === undefined;
+    const first = prev === undefined;
     if (ch === 'ا') {
-      if (i === 0) {
+      if (first) {
         // word-initial alef is only a vowel carrier: اِ e, اُ o; before ی/و it is silent (ایرج Iraj, اومید)
         list.push(['e', 0.2], ['o', 0.2], ['i', 0.4], ['u', 0.4], ['', next === 'ی' || next === 'و' ? 0.05 : 0.4]);
       } else {
-        list.push(['', 0.4]);
-        // the article ال inside compounds: Abdol/Abdul, Nasrollah, Abolfazl
-        if (next === 'ل') list.push(['o', 0.1], ['u', 0.1], ['e', 0.1]);
+        list.push(['', 0.7]); // a long a is nearly always written in Latin too
+        // the article ال inside compounds: Abdol/Abdul, Nasrollah, Abolfazl, Zolfaghar (silent after و)
+        if (next === 'ل') list.push(['o', 0.1], ['u', 0.1], ['e', 0.1], ['', 0.2]);
       }
     }
-    if (ch === 'ه' && last) list.push(['e', 0.1], ['eh', 0], ['a', 0.3], ['ah', 0.1], ['', 0.5]);
+    // a final ه is the vowel e: written in Latin as e/eh; missing or as a it is another name (ساره Sareh ≠ Sara)
+    if (ch === 'ه' && last) list.push(['e', 0.1], ['eh', 0], ['ah', 0.1], ['a', 0.8], ['', 0.9]);
     if (ch === 'ی') {
       if (last) list.push(['a', 0.3], ['ie', 0.1]); // مصطفی Mostafa, موسی Musa
       if (prev === 'ا') list.push(['e', 0.1], ['ee', 0.1]); // hamza-yeh folded to ی: میرزائی Mirzaei
     }
     if (ch === 'و' && prev === 'خ' && next === 'ا') list.push(['', 0.1]); // خوا is pronounced kha: Khajeh
-    if (ch === 'و' && i === 0) list.push(['vo', 0.1]);
+    if (ch === 'و' && first) list.push(['vo', 0.1]);
+    if (ch === 'ک' && next === 'س') list.push(['x', 0.1]); // Roxana رکسانا: x spells ک+س
+    if (ch === 'س' && prev === 'ک') list.push(['', 0.1]);
     return list;
   });
   if (cache.size > 50_000) cache.clear();
@@ -88,66 +96,114 @@ function spellingsOf(fa: string): Spelling[][] {
 }
 
 const SHORT = new Set(['a', 'e', 'o']);
-const LONG = new Set(['i', 'u']);
 const DIGRAPH_FIRST = new Set(['s', 'k', 'g', 'c', 'z']);
 
 /** Cost of a Latin letter that no Persian letter accounts for. */
 function latinInsertCost(l: string, j: number): number {
   const c = l[j]!;
   const edge = j === 0 || j === l.length - 1;
-  if (SHORT.has(c)) return edge ? 0.6 : 0.15; // a vowel at a word edge needs a written carrier
-  if (LONG.has(c)) return edge ? 0.8 : 0.7;
+  if (SHORT.has(c)) return edge ? 0.8 : 0.15; // a vowel at a word edge is a written letter in Persian
+  if (c === 'u') return edge ? 0.8 : 0.4; // often a short o in Arabic/Turkic-style spelling (Sultani سلطانی)
+  if (c === 'i') return edge ? 0.8 : 0.7; // a long i is written ی: Hamid ≠ حامد
   if (j > 0 && l[j - 1] === c) return 0.05; // doubled consonant: gemination is unwritten
-  if (c === 'h' && j === l.length - 1 && SHORT.has(l[j - 1] ?? '')) return 0.3;
+  // a final h after a vowel spells a final ه (Mahdieh): unmatched, it is a missing letter
+  if (c === 'h' && j === l.length - 1 && /[aeiou]/.test(l[j - 1] ?? '')) return 0.8;
   if (c === 'y') return 0.4;
   if (c === 'w') return 0.6;
   return 1;
 }
 
-/** Minimum cost of spelling Persian token `fa` as Latin token `la`. */
-export function crossDistance(fa: string, la: string): number {
+/**
+ * Operations costing at least this much are "hard" (a letter missing or wrong), cheaper ones are spelling
+ * freedom (unwritten short vowels, doubled letters, kh/x…). A token with hard cost ≥ HARD_LIMIT is a near
+ * miss however long it is, while a long compound may collect many soft costs (Mohammadhassan).
+ */
+const HARD_OP = 0.5;
+export const HARD_LIMIT = 0.7;
+
+export interface CrossCost {
+  cost: number;
+  hard: number;
+}
+
+/** Minimum cost of spelling Persian token `fa` as Latin token `la`, with the hard part of that cost. */
+export function crossCost(fa: string, la: string): CrossCost {
   const sp = spellingsOf(fa);
   const n = sp.length;
   const m = la.length;
-  // dp over (i Persian letters consumed, j Latin characters consumed), rolling rows
+  const hardOf = (c: number) => (c >= HARD_OP ? c : 0);
+  // dp over (i Persian letters consumed, j Latin characters consumed), rolling rows; ties prefer less hard cost
   let row = new Float64Array(m + 1).fill(Infinity);
+  let rowH = new Float64Array(m + 1);
   row[0] = 0;
-  for (let j = 1; j <= m; j++) row[j] = row[j - 1]! + latinInsertCost(la, j - 1);
+  for (let j = 1; j <= m; j++) {
+    const c = latinInsertCost(la, j - 1);
+    row[j] = row[j - 1]! + c;
+    rowH[j] = rowH[j - 1]! + hardOf(c);
+  }
   for (let i = 0; i < n; i++) {
     const next = new Float64Array(m + 1).fill(Infinity);
+    const nextH = new Float64Array(m + 1);
+    const relax = (j: number, v: number, h: number) => {
+      if (v < next[j]! - 1e-12 || (Math.abs(v - next[j]!) <= 1e-12 && h < nextH[j]!)) {
+        next[j] = v;
+        nextH[j] = h;
+      }
+    };
     const spells = sp[i]!;
     for (let j = 0; j <= m; j++) {
       const base = row[j]!;
       if (base === Infinity) continue;
+      const bh = rowH[j]!;
       // generic deletion and substitution
-      if (base + 1 < next[j]!) next[j] = base + 1;
-      if (j < m && base + 1 < next[j + 1]!) next[j + 1] = base + 1;
+      relax(j, base + 1, bh + 1);
+      if (j < m) relax(j + 1, base + 1, bh + 1);
       for (const [s, c] of spells) {
         if (s.length === 0) {
-          if (base + c < next[j]!) next[j] = base + c;
+          relax(j, base + c, bh + hardOf(c));
           continue;
         }
         if (j + s.length > m || !la.startsWith(s, j)) continue;
         // splitting a Latin digraph (s|h, k|h, g|h…) between two Persian letters is suspicious:
         // without this سهیلا would spell "Shila"
         const pen = s[0] === 'h' && j > 0 && DIGRAPH_FIRST.has(la[j - 1]!) ? 0.3 : 0;
-        const v = base + c + pen;
-        if (v < next[j + s.length]!) next[j + s.length] = v;
+        relax(j + s.length, base + c + pen, bh + hardOf(c + pen));
       }
     }
     // unmatched Latin letters after this Persian letter
     for (let j = 1; j <= m; j++) {
-      const v = next[j - 1]! + latinInsertCost(la, j - 1);
-      if (v < next[j]!) next[j] = v;
+      const c = latinInsertCost(la, j - 1);
+      relax(j, next[j - 1]! + c, nextH[j - 1]! + hardOf(c));
     }
     row = next;
+    rowH = nextH;
   }
-  return row[m]!;
+  return { cost: row[m]!, hard: rowH[m]! };
+}
+
+export function crossDistance(fa: string, la: string): number {
+  return crossCost(fa, la).cost;
+}
+
+/** Number of Persian letters (a ZWNJ joining two tokens is not a letter). */
+function letterCount(fa: string): number {
+  let n = 0;
+  for (const ch of fa) if (ch !== ZWNJ) n++;
+  return n;
 }
 
 /** Similarity in [0,1]: 1 − cost / number of Persian letters. */
 export function crossSimilarity(fa: string, la: string): number {
-  const n = [...fa].length;
+  const n = letterCount(fa);
   if (n === 0 || la.length === 0) return 0;
   return Math.max(0, 1 - crossDistance(fa, la) / n);
+}
+
+/** Similarity and whether the token pair is only a near miss (about one letter wrong: Bahar/بهاره). */
+export function crossMatch(fa: string, la: string): { sim: number; nearMiss: boolean } {
+  const n = letterCount(fa);
+  if (n === 0 || la.length === 0) return { sim: 0, nearMiss: true };
+  const { cost, hard } = crossCost(fa, la);
+  const sim = Math.max(0, 1 - cost / n);
+  return { sim, nearMiss: hard >= HARD_LIMIT || sim < 0.8 };
 }

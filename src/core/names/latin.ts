@@ -11,6 +11,7 @@
 export function latinKey(token: string): string {
   let s = token.toLowerCase();
   s = s
+    .replace(/x/g, 'ks') // Roxana = Roksana; x as kh is introduced just below
     .replace(/kh/g, 'x')
     .replace(/gh|qh|q/g, 'G')
     .replace(/sch|sh/g, 'S')

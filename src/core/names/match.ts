@@ -13,7 +13,7 @@
  *    "Mohammad Sharifi" vs "Mohammad Reza Sharifi" → 0.8, review, not duplicate) except honorifics
  *    (Seyed, Haj, Dr, Mir), which weigh little.
  */
-import { crossSimilarity } from './cross.ts';
+import { crossMatch } from './cross.ts';
 import { latinSimilarity } from './latin.ts';
 import { tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
@@ -22,7 +22,7 @@ import { isOptionalId, variantId } from './variants.ts';
 /** Score at or above which two names are judged the same person (dedupe, clustering). */
 export const LIKELY_DUPLICATE = 0.85;
 /** Score at or above which a pair is worth an organiser's look. */
-export const REVIEW = 0.7;
+export const REVIEW = 0.75;
 
 export type Band = 'likely-duplicate' | 'review' | 'different';
 
@@ -57,39 +57,61 @@ function makeToken(text: string, script: Script): Token {
   return { text, script, id, weight: isOptionalId(id) ? OPTIONAL_WEIGHT : 1 };
 }
 
+const ZWNJ = '\u200C';
+
+/**
+ * Two adjacent tokens as one (Mohammad Reza → Mohammadreza). Persian tokens keep a ZWNJ at the seam so the
+ * cross-script comparison still sees the end of the first word (قره باغ = Gharabagh: word-final ه).
+ */
+function joinTokens(a: Token, b: Token): Token {
+  if (a.script !== 'arab') return makeToken(a.text + b.text, a.script);
+  const joined = a.text + b.text;
+  return { text: a.text + ZWNJ + b.text, script: 'arab', id: variantId(joined, 'arab'), weight: 1 };
+}
+
 export function prepareName(name: string): PreparedName {
   const toks = tokenize(name).slice(0, MAX_TOKENS).map((t) => makeToken(t.text, t.script));
   return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
 }
 
-/** Below these token similarities a token counts as a near miss (soft cliff). */
-const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.93, arablatn: 0.8, latnarab: 0.8 };
+/** Below these token similarities a same-script token pair counts as a near miss (soft cliff). */
+const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.93 };
 const NEAR_MISS_FACTOR = 0.5;
 
 const simCache = new Map<string, number>();
 
-function rawTokenSimilarity(a: Token, b: Token): number {
-  if (a.text === b.text) return 1;
+/**
+ * Token similarity in [0,1] after the soft cliff: a near miss counts for half its similarity, so one
+ * close-but-different token cannot carry a name into the likely-duplicate band. Exported for tests.
+ */
+export function tokenSimilarity(a: Token, b: Token): number {
+  if (a.text === b.text && a.script === b.script) return 1;
   if (a.id !== null && b.id !== null) return a.id === b.id ? 1 : 0;
   const k = a.script + a.text + '\u0000' + b.script + b.text;
   const hit = simCache.get(k);
   if (hit !== undefined) return hit;
   let s: number;
-  if (a.script === 'arab' && b.script === 'arab') s = persianSimilarity(a.text, b.text);
-  else if (a.script === 'latn' && b.script === 'latn') s = latinSimilarity(a.text, b.text);
-  else if (a.script === 'arab' && b.script === 'latn') s = crossSimilarity(a.text, b.text);
-  else if (a.script === 'latn' && b.script === 'arab') s = crossSimilarity(b.text, a.text);
-  else s = 0; // other scripts: exact match only (already handled above)
+  let near: boolean;
+  if (a.script === 'arab' && b.script === 'arab') {
+    const at = a.text.replace(/\u200C/g, '');
+    const bt = b.text.replace(/\u200C/g, '');
+    s = at === bt ? 1 : persianSimilarity(at, bt);
+    near = s < CLIFF.arabarab!;
+  } else if (a.script === 'latn' && b.script === 'latn') {
+    s = latinSimilarity(a.text, b.text);
+    near = s < CLIFF.latnlatn!;
+  } else if (a.script === 'arab' && b.script === 'latn') {
+    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text));
+  } else if (a.script === 'latn' && b.script === 'arab') {
+    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text));
+  } else {
+    s = 0; // other scripts: exact match only (handled above)
+    near = true;
+  }
+  const v = near ? s * NEAR_MISS_FACTOR : s;
   if (simCache.size > 500_000) simCache.clear();
-  simCache.set(k, s);
-  return s;
-}
-
-/** Token similarity in [0,1] after the soft cliff. Exported for tests and tuning. */
-export function tokenSimilarity(a: Token, b: Token): number {
-  const s = rawTokenSimilarity(a, b);
-  const cliff = CLIFF[a.script + b.script] ?? 1;
-  return s >= cliff ? s : s * NEAR_MISS_FACTOR;
+  simCache.set(k, v);
+  return v;
 }
 
 interface Segment {
@@ -105,7 +127,7 @@ function segments(tokens: Token[]): Segment[] {
     const a = tokens[i]!;
     const b = tokens[i + 1]!;
     if (a.script !== b.script || a.script === 'other') continue;
-    out.push({ start: i, len: 2, tok: makeToken(a.text + b.text, a.script), weight: a.weight + b.weight });
+    out.push({ start: i, len: 2, tok: joinTokens(a, b), weight: a.weight + b.weight });
   }
   return out;
 }

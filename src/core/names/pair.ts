@@ -24,6 +24,8 @@ export interface ClusterOptions {
   /** Score at or above which two rows are one person. Default LIKELY_DUPLICATE. */
   threshold?: number;
   onProgress?: Progress;
+  /** Two groups never merge if a pair across them scores below this. Default REVIEW. */
+  floor?: number;
   /** Lists up to this size are compared all against all instead of through blocking. */
   exhaustiveUpTo?: number;
 }
@@ -83,6 +85,7 @@ class UnionFind {
  */
 export function clusterPeople(people: Person[], opts: ClusterOptions = {}, prepared?: PreparedPerson[]): number[][] {
   const threshold = opts.threshold ?? LIKELY_DUPLICATE;
+  const floor = opts.floor ?? REVIEW;
   const prep = prepared ?? people.map(preparePerson);
   const n = people.length;
   const uf = new UnionFind(n);
@@ -97,10 +100,57 @@ export function clusterPeople(people: Person[], opts: ClusterOptions = {}, prepa
   }
   const pairs = candidatePairsWithin(people, opts.exhaustiveUpTo ?? 300);
   const step = Math.max(1, Math.floor(pairs.length / 100));
+  const known = new Map<number, number>(); // i * n + j (i < j) → score
+  const score = (i: number, j: number) => {
+    const k = i < j ? i * n + j : j * n + i;
+    let s = known.get(k);
+    if (s === undefined) {
+      s = comparePreparedPeople(prep[i]!, prep[j]!).score;
+      known.set(k, s);
+    }
+    return s;
+  };
+  const edges: Array<[number, number, number]> = [];
   for (let x = 0; x < pairs.length; x++) {
     const [i, j] = pairs[x]!;
-    if (uf.find(i) !== uf.find(j) && comparePreparedPeople(prep[i]!, prep[j]!).score >= threshold) uf.union(i, j);
+    if (uf.find(i) !== uf.find(j)) {
+      const s = score(i, j);
+      if (s >= threshold) edges.push([i, j, s]);
+    }
     if (opts.onProgress && x % step === 0) opts.onProgress(x, pairs.length, 'duplicates');
+  }
+  // Strongest evidence first; two groups merge only if no pair across them looks clearly different
+  // (complete-link floor). Threat: a chain of "close" spellings (Sadeghi – صادقی – Sadaghi – صداقی)
+  // merging two people that direct evidence separates.
+  edges.sort((p, q) => q[2] - p[2] || p[0] - q[0] || p[1] - q[1]);
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const r = uf.find(i);
+    if (r !== i) (members.get(r) ?? members.set(r, [r]).get(r)!).push(i);
+  }
+  const membersOf = (r: number) => members.get(r) ?? [r];
+  for (const [i, j] of edges) {
+    const ri = uf.find(i);
+    const rj = uf.find(j);
+    if (ri === rj) continue;
+    const A = membersOf(ri);
+    const B = membersOf(rj);
+    let ok = true;
+    for (const x of A) {
+      for (const y of B) {
+        if (prep[x]!.names.length && score(x, y) < floor) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) break;
+    }
+    if (!ok) continue;
+    uf.union(ri, rj);
+    const r = uf.find(ri);
+    members.set(r, [...A, ...B]);
+    if (r !== ri) members.delete(ri);
+    if (r !== rj) members.delete(rj);
   }
   const groups = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -113,7 +163,10 @@ export function clusterPeople(people: Person[], opts: ClusterOptions = {}, prepa
 }
 
 export interface PairOptions extends ClusterOptions {
-  /** Pairs scoring below this are never made. Default 0.5. */
+  /**
+   * Pairs scoring below this are never made. Default 0.3: pairing is relative (the optimal assignment),
+   * so a weak pair is made only when nothing better exists for either name, and it is flagged.
+   */
   minScore?: number;
   /** Lists whose product of sizes is at most this are scored all against all. Default 250,000. */
   exhaustivePairsUpTo?: number;
@@ -157,7 +210,7 @@ export function pairLists(listA: Array<string | Person>, listB: Array<string | P
   const clustersB = clusterPeople(B, opts, prepB);
   const repsA = clustersA.map((c) => c[0]!);
   const repsB = clustersB.map((c) => c[0]!);
-  const minScore = opts.minScore ?? 0.5;
+  const minScore = opts.minScore ?? 0.3;
   const topK = opts.topK ?? 5;
 
   // candidate (repA, repB) pairs, by position in repsA/repsB
