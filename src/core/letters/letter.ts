@@ -110,10 +110,11 @@ export function validateLetterInput(input: LetterInput): ValidLetterInput {
     const seen = new Set<string>();
     input.versions.forEach((v, i) => {
       const ok = checkVersion(v, i, errors);
-      if (!ok) return;
-      if (seen.has(ok.lang)) errors.push({ field: `versions.${i}.lang`, code: 'DUPLICATE' });
-      seen.add(ok.lang);
-      versions.push(ok);
+      const rawLang = (v as { lang?: unknown } | null)?.lang;
+      const lang = typeof rawLang === 'string' ? canonicalLang(rawLang) : undefined;
+      if (lang && seen.has(lang)) errors.push({ field: `versions.${i}.lang`, code: 'DUPLICATE' });
+      if (lang) seen.add(lang);
+      if (ok) versions.push(ok);
     });
   }
 

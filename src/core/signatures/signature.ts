@@ -46,7 +46,7 @@ export function validateSignatureInput(input: SignatureInput, letter: LetterWith
   const name = checkText(input.name, { field: 'name', required: true, max: SIGNATURE_LIMITS.name, refuseBidi: true }, errors);
   const nameAlt = checkText(input.nameAlt, { field: 'nameAlt', max: SIGNATURE_LIMITS.nameAlt, refuseBidi: true }, errors);
   const title = checkText(input.title, { field: 'title', max: SIGNATURE_LIMITS.title, refuseBidi: true }, errors);
-  if (name !== undefined && !/\p{L}/u.test(name)) errors.push({ field: 'name', code: 'TOO_SHORT', limit: 1 });
+  if (name !== undefined && !errors.some((e) => e.field === 'name') && !/\p{L}/u.test(name)) errors.push({ field: 'name', code: 'TOO_SHORT', limit: 1 });
 
   let country: string | undefined;
   if (input.country !== undefined && input.country !== null && input.country !== '') {
