@@ -38,35 +38,31 @@ export function fromBase64(s: string): Uint8Array {
   let pad = 0;
   if (s.endsWith('==')) pad = 2;
   else if (s.endsWith('=')) pad = 1;
-  const outLen = (s.length / 4) * 3 - pad;
-  const out = new Uint8Array(outLen);
+  const out = new Uint8Array((s.length / 4) * 3 - pad);
+  const sym = (i: number): number => {
+    const c = s.charCodeAt(i);
+    const d = c < 128 ? B64_INV[c]! : -1;
+    if (d < 0) fail('BAD_BASE64', 'invalid base64 character');
+    return d;
+  };
   let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    const last = i + 4 === s.length;
-    const v = [0, 0, 0, 0];
-    for (let j = 0; j < 4; j++) {
-      const c = s.charCodeAt(i + j);
-      if (last && j >= 4 - pad) {
-        if (c !== 61) fail('BAD_BASE64', 'bad base64 padding');
-        continue;
-      }
-      const d = c < 128 ? B64_INV[c]! : -1;
-      if (d < 0) fail('BAD_BASE64', 'invalid base64 character');
-      v[j] = d;
-    }
-    const n = (v[0]! << 18) | (v[1]! << 12) | (v[2]! << 6) | v[3]!;
-    if (last && pad === 2) {
-      if (n & 0xffff) fail('BAD_BASE64', 'non-canonical base64');
-      out[o++] = n >> 16;
-    } else if (last && pad === 1) {
-      if (n & 0xff) fail('BAD_BASE64', 'non-canonical base64');
-      out[o++] = n >> 16;
-      out[o++] = (n >> 8) & 255;
-    } else {
-      out[o++] = n >> 16;
-      out[o++] = (n >> 8) & 255;
-      out[o++] = n & 255;
-    }
+  const full = pad ? s.length - 4 : s.length;
+  for (let i = 0; i < full; i += 4) {
+    const n = (sym(i) << 18) | (sym(i + 1) << 12) | (sym(i + 2) << 6) | sym(i + 3);
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (pad === 2) {
+    const n = (sym(full) << 18) | (sym(full + 1) << 12);
+    if (n & 0xffff) fail('BAD_BASE64', 'non-canonical base64');
+    out[o++] = n >> 16;
+  } else if (pad === 1) {
+    if (s.charCodeAt(full + 2) === 61) fail('BAD_BASE64', 'bad base64 padding');
+    const n = (sym(full) << 18) | (sym(full + 1) << 12) | (sym(full + 2) << 6);
+    if (n & 0xff) fail('BAD_BASE64', 'non-canonical base64');
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
   }
   return out;
 }
@@ -100,6 +96,13 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** A real copy, also for Buffers (whose .slice() aliases instead of copying). */
+export function copyBytes(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(b.length);
+  out.set(b);
+  return out;
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

@@ -12,7 +12,10 @@
 
 /** The only primitive the Merkle tree code needs. */
 export interface LogHasher {
-  /** SHA-256 of `data`; must return a fresh 32-byte array (callers may keep it). */
+  /**
+   * SHA-256 of `data`; must return a fresh 32-byte array (callers keep it) and
+   * must not retain `data` (callers reuse their input buffer).
+   */
   sha256(data: Uint8Array): Uint8Array;
 }
 

@@ -73,6 +73,8 @@ export interface RemovalEntry {
 export type LogEntry = LetterEntry | SignatureEntry | WithdrawalEntry | RemovalEntry;
 
 const LETTER_ID = /^[a-z0-9-]{1,64}$/;
+/** Only ever fed bytes already checked to be printable ASCII, where latin1 and ASCII agree. */
+const asciiDecoder = new TextDecoder('latin1');
 
 export function isLetterId(s: string): boolean {
   return LETTER_ID.test(s);
@@ -132,12 +134,11 @@ const FIELDS: Record<LogEntry['type'], readonly string[]> = {
  */
 export function decodeEntry(bytes: Uint8Array): LogEntry {
   if (bytes.length > MAX_ENTRY_SIZE) fail('BAD_ENTRY', 'entry too large');
-  let s = '';
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b > 0x7e || (b < 0x20 && b !== 0x0a)) fail('BAD_ENTRY', 'entry must be printable ASCII with LF line endings');
-    s += String.fromCharCode(b);
   }
+  const s = asciiDecoder.decode(bytes);
   if (!s.endsWith('\n')) fail('BAD_ENTRY', 'entry must end in a newline');
   const lines = s.slice(0, -1).split('\n');
   const head = lines[0]!;
@@ -288,6 +289,13 @@ export interface IndexedEntry {
   leafHash: Uint8Array;
 }
 
+interface LetterState {
+  idx: number;
+  tally: LetterTally;
+  /** Text hashes (base64) of the versions published so far. */
+  texts: Set<string>;
+}
+
 const KIND_NONE = 0;
 const KIND_SIG = 1;
 const KIND_GONE = 2;
@@ -307,7 +315,7 @@ export class LetterCounter {
   #kinds = new Uint8Array(1024);
   #letterOf = new Uint32Array(1024);
   #hashes = new Uint8Array(1024 * HASH_SIZE);
-  #letters: Array<{ tally: LetterTally; texts: Set<string> }> = [];
+  #letters: LetterState[] = [];
   #letterIdx = new Map<string, number>();
   #last = -1;
   #problems: CountProblem[] = [];
@@ -336,17 +344,18 @@ export class LetterCounter {
     this.#hashes = h;
   }
 
-  #letter(id: string): { tally: LetterTally; texts: Set<string> } & { idx: number } {
+  #letter(id: string): LetterState {
     let idx = this.#letterIdx.get(id);
     if (idx === undefined) {
       idx = this.#letters.length;
       this.#letterIdx.set(id, idx);
       this.#letters.push({
+        idx,
         tally: { letter: id, versions: 0, signatures: 0, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: 0 },
         texts: new Set(),
       });
     }
-    return { ...this.#letters[idx]!, idx };
+    return this.#letters[idx]!;
   }
 
   add(e: IndexedEntry): void {

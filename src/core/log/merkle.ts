@@ -29,8 +29,21 @@ export function leafHash(h: LogHasher, entry: Uint8Array): Uint8Array {
   return h.sha256(buf);
 }
 
+/**
+ * Scratch input for nodeHash: hashing is synchronous and LogHasher must not
+ * keep its input, so one buffer serves every call. This is the hottest
+ * allocation when rebuilding a large tree.
+ */
+const nodeScratch = new Uint8Array(1 + 2 * HASH_SIZE);
+nodeScratch[0] = NODE_PREFIX;
+
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(h: LogHasher, left: Uint8Array, right: Uint8Array): Uint8Array {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    nodeScratch.set(left, 1);
+    nodeScratch.set(right, 1 + HASH_SIZE);
+    return h.sha256(nodeScratch);
+  }
   const buf = new Uint8Array(1 + left.length + right.length);
   buf[0] = NODE_PREFIX;
   buf.set(left, 1);

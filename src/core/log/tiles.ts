@@ -8,7 +8,7 @@
  * by hashing inside one tile, so any node of the tree costs one tile read.
  */
 import type { LogHasher } from './crypto.ts';
-import { bytesEqual, concatBytes, isSize } from './bytes.ts';
+import { bytesEqual, concatBytes, copyBytes, isSize } from './bytes.ts';
 import { CompactRange } from './compact.ts';
 import { fail } from './errors.ts';
 import {
@@ -328,7 +328,7 @@ export class TileTree {
       }
       const data = partials.get(level);
       if (!data) fail('BAD_TILE', `missing partial tile at level ${level}`);
-      pending[level] = tileHashes(data, width).map((x) => x.slice());
+      pending[level] = tileHashes(data, width).map(copyBytes);
     }
     // Frontier, largest subtree first: top level down, and within a level the
     // binary decomposition of its width (perfect subtrees of 2^r tile hashes).
@@ -457,7 +457,7 @@ export class TileLogBuilder {
     let entries: Uint8Array[] = [];
     if (width > 0) {
       if (!partialBundle) fail('BAD_BUNDLE', 'missing partial entry bundle');
-      entries = parseEntryBundle(partialBundle, width).map((e) => e.slice());
+      entries = parseEntryBundle(partialBundle, width).map(copyBytes);
       const level0 = tileHashes(partialTiles.get(0)!, width);
       entries.forEach((e, i) => {
         if (!bytesEqual(leafHash(h, e), level0[i]!)) fail('BAD_BUNDLE', `resumed entry ${size - width + i} does not match its tile`);
