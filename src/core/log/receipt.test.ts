@@ -6,7 +6,9 @@ import { LogError } from './errors.ts';
 import { makeCheckpoint } from './checkpoint.ts';
 import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
 import { addSignatures, cosignatureV1Signer, parseSignerKey, parseVerifierKey } from './note.ts';
-import { formatTlogProof, makeReceipt, parseTlogProof, verifyTlogProof } from './receipt.ts';
+import { buildReceipt, formatTlogProof, makeReceipt, parseTlogProof, verifyTlogProof } from './receipt.ts';
+import { TileLogBuilder } from './tiles.ts';
+import { MemoryTileStore } from './memory-tiles.ts';
 
 const code = (x: string) => (e: unknown) => e instanceof LogError && e.code === x;
 const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(fromHex);
@@ -74,4 +76,18 @@ test('tampered receipts fail', () => {
   assert.throws(() => parseTlogProof(RECEIPT.replace('index 5', 'index 05')), code('BAD_RECEIPT'));
   assert.throws(() => parseTlogProof(RECEIPT.replace('037kGJdt2VdTwcc4Yrk5j6Kiz5tP8P3+izDNlSCWFLc=', 'AAAA')), code('BAD_RECEIPT'));
   assert.throws(() => parseTlogProof('c2sp.org/tlog-proof@v1\nindex 5\n'), code('BAD_RECEIPT'));
+});
+
+test('buildReceipt reads the proof from tiles and the receipt verifies', async () => {
+  const b = TileLogBuilder.empty(c);
+  for (const l of LEAVES) b.add(l);
+  const store = new MemoryTileStore();
+  const batch = b.flush();
+  store.write(batch);
+  const cp = makeCheckpoint('undersigned.example/test', batch.size, batch.root, [parseSignerKey(c, SKEY)]);
+  const text = await buildReceipt(c, store, { index: 5, checkpoint: cp, entry: LEAVES[5]! });
+  const r = verifyTlogProof(c, text, { verifiers: [parseVerifierKey(c, VKEY)], origin: 'undersigned.example/test', entry: LEAVES[5]! });
+  assert.equal(r.index, 5);
+  assert.deepEqual(r.extra, LEAVES[5]);
+  await assert.rejects(buildReceipt(c, store, { index: 8, checkpoint: cp }), code('BAD_RECEIPT'));
 });

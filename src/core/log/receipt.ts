@@ -12,9 +12,10 @@
 import type { LogHasher } from './crypto.ts';
 import { fromBase64, parseDecimal, toBase64 } from './bytes.ts';
 import { fail } from './errors.ts';
-import { type Checkpoint, openCheckpoint } from './checkpoint.ts';
+import { type Checkpoint, openCheckpoint, parseCheckpoint } from './checkpoint.ts';
 import { isHash, leafHash, verifyInclusion } from './merkle.ts';
-import type { NoteVerifier, OpenedNote } from './note.ts';
+import { parseNote, type NoteVerifier, type OpenedNote } from './note.ts';
+import { inclusionProofFromTiles, type TileReader } from './tiles.ts';
 
 export const TLOG_PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
 /** Recommended file extension. */
@@ -104,4 +105,23 @@ export function verifyTlogProof(
   const out: VerifiedReceipt = { index: p.index, checkpoint: cp, note: opened.note };
   if (p.extra) out.extra = p.extra;
   return out;
+}
+
+/**
+ * Server side: build the receipt for entry `index` against the log's own
+ * current signed checkpoint, reading the proof from tiles (O(log n) reads).
+ * `entry` goes into `extra` so the signer holds the exact bytes that were
+ * logged. The checkpoint is the log's own, so it is parsed, not verified.
+ */
+export async function buildReceipt(
+  h: LogHasher,
+  reader: TileReader,
+  args: { index: number; checkpoint: string; entry?: Uint8Array },
+): Promise<string> {
+  const cp = parseCheckpoint(parseNote(args.checkpoint).text);
+  if (args.index >= cp.size) fail('BAD_RECEIPT', `entry ${args.index} is not yet covered by checkpoint size ${cp.size}`);
+  const proof = await inclusionProofFromTiles(h, reader, args.index, cp.size);
+  const p: TlogProof = { index: args.index, proof, checkpoint: args.checkpoint };
+  if (args.entry) p.extra = args.entry;
+  return formatTlogProof(p);
 }
