@@ -33,46 +33,71 @@ export function persianSkeleton(token: string): string {
 }
 
 export function latinSkeleton(token: string): string {
-  // latinKey already maps kh→x, gh/q→G, sh→S, ch→C, zh→J, ph→f, c→k, w→v
-  let k = latinKey(token).replace(/x/g, 'X').replace(/J/g, 'j');
-  if (k.endsWith('h')) k = k.slice(0, -1);
-  k = k.replace(/[aeiouyv]/g, '');
-  return collapse(k);
+  return latinSkeletons(token)[0]!;
+}
+
+/**
+ * Latin skeletons of a token: the usual reading first, then (when different) the alternative reading where
+ * a digraph is two letters (Eshagh = اسحاق, s|h) and a final h is a consonant (Farah = فرح, Saleh = صالح).
+ */
+export function latinSkeletons(token: string): string[] {
+  const read = (k: string, keepFinalH: boolean) => {
+    let x = k.replace(/x/g, 'X').replace(/J/g, 'j');
+    if (!keepFinalH && x.endsWith('h')) x = x.slice(0, -1);
+    return collapse(x.replace(/[aeiouyv]/g, ''));
+  };
+  // latinKey maps kh→x, gh/q→G, sh→S, ch→C, zh→J, ph→f, c→k, w→v
+  const lower = token.toLowerCase();
+  const out = new Set([read(latinKey(lower), false), read(latinKey(lower), true)]);
+  // each non-initial digraph read as two letters, one at a time
+  const re = /(?<=.)([skcz])h/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(lower)) && out.size < 4) {
+    const split = lower.slice(0, m.index + 1) + '\u0000' + lower.slice(m.index + 1);
+    out.add(read(latinKey(split).replace(/\u0000/g, ''), false));
+  }
+  return [...out];
+}
+
+function tokenSkeletons(t: NameToken): string[] {
+  if (t.script === 'arab') return [persianSkeleton(t.text)];
+  if (t.script === 'latn') return latinSkeletons(t.text);
+  return [t.text];
 }
 
 export function tokenSkeleton(t: NameToken): string {
-  if (t.script === 'arab') return persianSkeleton(t.text);
-  if (t.script === 'latn') return latinSkeleton(t.text);
-  return t.text;
-}
-
-function keysOfView(sk: string[]): string[] {
-  const toks = sk.slice(0, 5).map((s) => s || '_');
-  if (toks.length === 1) return [`1:${toks[0]}`];
-  const out: string[] = [];
-  for (let i = 0; i < toks.length; i++) {
-    for (let j = i + 1; j < toks.length; j++) {
-      const a = toks[i]!;
-      const b = toks[j]!;
-      out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
-    }
-  }
-  return out;
+  return tokenSkeletons(t)[0]!;
 }
 
 /** Every way of joining non-overlapping adjacent tokens (same script), the unjoined view first. */
-function joinViews(toks: NameToken[], sk: string[]): string[][] {
-  const out: string[][] = [];
-  const walk = (i: number, acc: string[]) => {
+function joinViews(toks: NameToken[], sk: string[][]): string[][][] {
+  const out: string[][][] = [];
+  const walk = (i: number, acc: string[][]) => {
     if (out.length >= 16) return;
     if (i >= sk.length) {
       out.push(acc);
       return;
     }
     walk(i + 1, [...acc, sk[i]!]);
-    if (i + 1 < sk.length && toks[i]!.script === toks[i + 1]!.script) walk(i + 2, [...acc, collapse(sk[i]! + sk[i + 1]!)]);
+    if (i + 1 < sk.length && toks[i]!.script === toks[i + 1]!.script) {
+      const joined = new Set<string>();
+      for (const a of sk[i]!) for (const b of sk[i + 1]!) joined.add(collapse(a + b));
+      walk(i + 2, [...acc, [...joined]]);
+    }
   };
   walk(0, []);
+  return out;
+}
+
+function keysOfView(view: string[][]): string[] {
+  const toks = view.slice(0, 5).map((alts) => alts.map((s) => s || '_'));
+  if (toks.length === 1) return toks[0]!.map((s) => `1:${s}`);
+  const out: string[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    for (let j = i + 1; j < toks.length; j++) {
+      for (const a of toks[i]!) for (const b of toks[j]!) out.push(a < b ? `${a}|${b}` : `${b}|${a}`);
+    }
+  }
   return out;
 }
 
@@ -83,7 +108,7 @@ function keysOfName(name: string): string[] {
   const core = all.filter((t) => !isOptionalId(variantId(t.text, t.script)));
   const keys = new Set<string>();
   for (const toks of core.length > 0 && core.length < all.length ? [all, core] : [all]) {
-    const sk = toks.map(tokenSkeleton);
+    const sk = toks.map(tokenSkeletons);
     for (const view of joinViews(toks, sk)) for (const k of keysOfView(view)) keys.add(k);
   }
   return [...keys];

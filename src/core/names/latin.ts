@@ -17,7 +17,7 @@ export function latinKey(token: string): string {
     .replace(/sch|sh/g, 'S')
     .replace(/tch|ch/g, 'C')
     .replace(/zh|jh/g, 'J')
-    .replace(/dj/g, 'j')
+    .replace(/^dj/, 'j') // Djalali; not inside compounds (Mohammadjavad)
     .replace(/ph/g, 'f')
     .replace(/ck/g, 'k')
     .replace(/c/g, 'k')
