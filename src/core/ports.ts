@@ -42,6 +42,25 @@ export interface PublicListQuery {
   /** Rows are returned in no particular order; the caller sorts with the page's collator. */
 }
 
+/** Counts of a letter's confirmed signatures (public and hidden), exact at the moment of reading. */
+export interface LetterStats {
+  count: number;
+  /** Of which on the public list. */
+  publicCount: number;
+  /** ISO 3166-1 alpha-2 → confirmed signatures; signatures without a country are under ''. */
+  byCountry: Record<string, number>;
+  /** Confirmed signatures by the hour they were confirmed (hour: 2026-01-02T03:00:00Z), oldest first, no empty hours. */
+  hourly: { hour: string; count: number }[];
+}
+
+/** A signature row that changed, as the public list's incremental refresh needs it. */
+export interface PublicChange {
+  sig: PublicSignature;
+  /** Confirmed and public now: on the list. Otherwise it must leave the list if it was there. */
+  listed: boolean;
+  updatedAt: string;
+}
+
 export interface SignatureRepo {
   /** Inserts; returns false (and changes nothing) when the letter already has a signature for emailKey. */
   insert(sig: Signature): Promise<boolean>;
@@ -53,6 +72,13 @@ export interface SignatureRepo {
   countConfirmed(letterId: string): Promise<number>;
   /** Confirmed and public: what the list shows. Unsorted. */
   listPublic(letterId: string): Promise<PublicSignature[]>;
+  /** Count, public count, per country and per hour; exact (docs/decisions/0002-counts.md). */
+  stats(letterId: string): Promise<LetterStats>;
+  /**
+   * Signatures of the letter (any status) whose updatedAt ≥ since, ordered by (updatedAt, id), after the cursor,
+   * at most limit. Without since: every row, for a full rebuild.
+   */
+  changes(letterId: string, opts: { since?: string | undefined; after?: { updatedAt: string; id: string } | undefined; limit: number }): Promise<PublicChange[]>;
 }
 
 export interface OutboxRepo {
@@ -89,6 +115,11 @@ export interface StoreTx {
 export interface Store extends StoreTx {
   /** Runs fn in one transaction: all its writes land together or not at all. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Folds recorded count changes into the aggregates (at most `limit`); returns how many it folded. Stores run it
+   * on their own in the background; reads are exact whether it ran or not. Safe to call from several processes.
+   */
+  foldCounts(limit?: number): Promise<number>;
   close(): Promise<void>;
 }
 

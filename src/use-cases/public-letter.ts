@@ -1,21 +1,26 @@
 /**
  * What anyone may read of a letter: its text, its count, its public list sorted as the page's language sorts.
- * Threat: a viral letter watched by many people at once. Lists and counts are read from a short-lived cache
- * so that refreshing pages do not each sort the whole list again.
+ * Threat: a viral letter watched by many people at once. Counts come from the store's aggregates (exact, no
+ * COUNT(*); docs/decisions/0002-counts.md) and are cached for CACHE_MS per process. The public list is kept in
+ * memory, sorted once per language, and refreshed incrementally in the background: a refresh reads only the
+ * signatures whose row changed since the last one (plus an overlap, for transactions that committed late) and
+ * merges them in, so that refreshing pages never re-sort a million names. Long sorts yield to the event loop.
+ * A full rebuild runs every FULL_REBUILD_MS, and whenever the list disagrees with the store's exact public count,
+ * as a safety net for a change the overlap missed.
  */
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, PublicSignature } from '../core/model.ts';
+import type { LetterStats, PublicChange } from '../core/ports.ts';
 import type { Deps } from './deps.ts';
 
 export const PAGE_SIZE = 100;
 const CACHE_MS = 2000;
-
-interface Entry {
-  at: number;
-  count: number;
-  rows: PublicSignature[];
-  sorted: Map<string, PublicSignature[]>;
-}
+/** How far before the newest change seen a refresh reads again (clock skew between processes, slow commits). */
+const OVERLAP_MS = 5000;
+const FULL_REBUILD_MS = 10 * 60_000;
+const BATCH = 5000;
+/** Below this many names, an invalidation rebuilds the list from scratch (exact whatever the clocks did). */
+const SMALL_LIST = 5000;
 
 const collators = new Map<string, Intl.Collator>();
 function collator(lang: string): Intl.Collator {
@@ -27,14 +32,122 @@ function collator(lang: string): Intl.Collator {
   return c;
 }
 
+type Cmp = (a: PublicSignature, b: PublicSignature) => number;
+
+/** The order of sortForLanguage, as a comparator. */
+export function comparator(lang: string): Cmp {
+  const c = collator(lang);
+  return (a, b) => c.compare(a.name, b.name) || c.compare(a.nameAlt ?? '', b.nameAlt ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /** Sorted by name with the page language's collation; ties broken by the other name, then id, so pages are stable. */
 export function sortForLanguage(rows: PublicSignature[], lang: string): PublicSignature[] {
-  const c = collator(lang);
-  return [...rows].sort((a, b) => c.compare(a.name, b.name) || c.compare(a.nameAlt ?? '', b.nameAlt ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...rows].sort(comparator(lang));
+}
+
+/** Lets other requests run during long work: yields once ~8 ms have passed since the last yield. */
+class Yielder {
+  private last = performance.now();
+  async maybe(): Promise<void> {
+    if (performance.now() - this.last < 8) return;
+    await new Promise((r) => setImmediate(r));
+    this.last = performance.now();
+  }
+}
+
+/** Merge sort in runs, yielding to the event loop between steps: sorting 1,000,000 names never blocks for long. */
+export async function sortAsync(rows: PublicSignature[], cmp: Cmp): Promise<PublicSignature[]> {
+  const y = new Yielder();
+  const RUN = 1024;
+  let runs: PublicSignature[][] = [];
+  for (let i = 0; i < rows.length; i += RUN) {
+    runs.push(rows.slice(i, i + RUN).sort(cmp));
+    await y.maybe();
+  }
+  while (runs.length > 1) {
+    const next: PublicSignature[][] = [];
+    for (let i = 0; i < runs.length; i += 2) {
+      const a = runs[i]!;
+      const b = runs[i + 1];
+      if (!b) {
+        next.push(a);
+        continue;
+      }
+      const out = new Array<PublicSignature>(a.length + b.length);
+      let ia = 0;
+      let ib = 0;
+      let k = 0;
+      while (ia < a.length && ib < b.length) {
+        out[k++] = cmp(a[ia]!, b[ib]!) <= 0 ? a[ia++]! : b[ib++]!;
+        if ((k & 4095) === 0) await y.maybe();
+      }
+      while (ia < a.length) out[k++] = a[ia++]!;
+      while (ib < b.length) out[k++] = b[ib++]!;
+      next.push(out);
+    }
+    runs = next;
+  }
+  return runs[0] ?? [];
+}
+
+/** Inserts sorted `add` into sorted `base`: a binary search per new name, then one copy (no full re-sort). */
+function mergeSorted(base: PublicSignature[], add: PublicSignature[], cmp: Cmp): PublicSignature[] {
+  if (!add.length) return base;
+  const out: PublicSignature[] = [];
+  let from = 0;
+  for (const x of add) {
+    let lo = from;
+    let hi = base.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(base[mid]!, x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = from; i < lo; i++) out.push(base[i]!);
+    out.push(x);
+    from = lo;
+  }
+  for (let i = from; i < base.length; i++) out.push(base[i]!);
+  return out;
+}
+
+interface Item {
+  sig: PublicSignature;
+  updatedAt: string;
+}
+
+interface List {
+  letterId: string;
+  byId: Map<string, Item>;
+  sorted: Map<string, PublicSignature[]>;
+  sorting: Map<string, Promise<PublicSignature[]>>;
+  /** Newest (updatedAt, id) read so far. */
+  cursor: { updatedAt: string; id: string } | undefined;
+  builtAt: number;
+  refreshedAt: number;
+  refreshing: Promise<void> | undefined;
+  /** Set by invalidate(): the next read waits for a refresh. */
+  dirty: boolean;
+  /** Set when the list disagreed with the exact public count: the next refresh is a full rebuild. */
+  suspect: boolean;
+}
+
+const sameSig = (a: PublicSignature, b: PublicSignature) =>
+  a.name === b.name && a.nameAlt === b.nameAlt && a.title === b.title && a.country === b.country && a.confirmedAt === b.confirmedAt;
+
+function minusMs(iso: string, ms: number): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? '' : new Date(t - ms).toISOString();
 }
 
 export class PublicReads {
-  private cache = new Map<string, Entry>();
+  private counts = new Map<string, { at: number; n: number }>();
+  private countLoads = new Map<string, Promise<number>>();
+  private statsCache = new Map<string, { at: number; stats: LetterStats }>();
+  private statsLoads = new Map<string, Promise<LetterStats>>();
+  private lists = new Map<string, List>();
+  private building = new Map<string, Promise<List>>();
+
   constructor(private readonly deps: Deps) {}
 
   async letter(slug: string, opts: { includeDrafts?: boolean } = {}): Promise<LetterWithText> {
@@ -43,34 +156,180 @@ export class PublicReads {
     return letter;
   }
 
-  /** Drops the cached list of a letter (after a confirmation in this process). */
+  /** After a change in this process (a confirmation): the next count is read again, the next list refreshed first. */
   invalidate(letterId: string): void {
-    this.cache.delete(letterId);
+    this.counts.delete(letterId);
+    this.statsCache.delete(letterId);
+    const l = this.lists.get(letterId);
+    if (l) l.dirty = true;
   }
 
-  private async entry(letterId: string): Promise<Entry> {
-    const now = this.deps.clock.now().getTime();
-    const hit = this.cache.get(letterId);
-    if (hit && now - hit.at < CACHE_MS) return hit;
-    const [count, rows] = await Promise.all([this.deps.store.signatures.countConfirmed(letterId), this.deps.store.signatures.listPublic(letterId)]);
-    const e: Entry = { at: now, count, rows, sorted: new Map() };
-    this.cache.set(letterId, e);
-    return e;
+  private now(): number {
+    return this.deps.clock.now().getTime();
   }
 
+  /** Confirmed signatures, public and hidden; at most CACHE_MS old. Concurrent misses share one query. */
   async count(letterId: string): Promise<number> {
-    return (await this.entry(letterId)).count;
+    const hit = this.counts.get(letterId);
+    if (hit && this.now() - hit.at < CACHE_MS) return hit.n;
+    let p = this.countLoads.get(letterId);
+    if (!p) {
+      const at = this.now();
+      p = this.deps.store.signatures.countConfirmed(letterId).then(
+        (n) => {
+          this.counts.set(letterId, { at, n });
+          this.countLoads.delete(letterId);
+          return n;
+        },
+        (e) => {
+          this.countLoads.delete(letterId);
+          throw e;
+        },
+      );
+      this.countLoads.set(letterId, p);
+    }
+    return p;
+  }
+
+  /** Count per country and per hour (and the count), at most CACHE_MS old. */
+  async stats(letterId: string): Promise<LetterStats> {
+    const hit = this.statsCache.get(letterId);
+    if (hit && this.now() - hit.at < CACHE_MS) return hit.stats;
+    let p = this.statsLoads.get(letterId);
+    if (!p) {
+      const at = this.now();
+      p = this.deps.store.signatures.stats(letterId).finally(() => this.statsLoads.delete(letterId));
+      p.then((stats) => this.statsCache.set(letterId, { at, stats }), () => undefined);
+      this.statsLoads.set(letterId, p);
+    }
+    return p;
   }
 
   async page(letterId: string, lang: string, page: number): Promise<{ items: PublicSignature[]; page: number; pages: number; total: number }> {
-    const e = await this.entry(letterId);
-    let sorted = e.sorted.get(lang);
-    if (!sorted) {
-      sorted = sortForLanguage(e.rows, lang);
-      e.sorted.set(lang, sorted);
-    }
+    const list = await this.fresh(letterId);
+    const sorted = await this.sortedFor(list, lang);
     const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
     const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
     return { items: sorted.slice((p - 1) * PAGE_SIZE, p * PAGE_SIZE), page: p, pages, total: sorted.length };
+  }
+
+  /** The list, refreshed in the background when older than CACHE_MS (readers get the previous one meanwhile). */
+  private async fresh(letterId: string): Promise<List> {
+    let list = this.lists.get(letterId);
+    if (!list) return this.build(letterId);
+    const now = this.now();
+    if (list.dirty && list.byId.size < SMALL_LIST) {
+      this.lists.delete(letterId);
+      return this.build(letterId);
+    }
+    if (list.dirty) {
+      list.dirty = false;
+      await this.refresh(list);
+    } else if (now - list.builtAt >= FULL_REBUILD_MS || list.suspect) {
+      if (!this.building.has(letterId)) void this.build(letterId, true).catch(() => undefined);
+    } else if (now - list.refreshedAt >= CACHE_MS && !list.refreshing) {
+      void this.refresh(list).catch(() => undefined);
+    }
+    list = this.lists.get(letterId) ?? list;
+    return list;
+  }
+
+  /** Reads every row of the letter in batches (yielding between them) into a new list. */
+  private build(letterId: string, replace = false): Promise<List> {
+    let p = this.building.get(letterId);
+    if (p) return p;
+    p = (async () => {
+      const at = this.now();
+      const list: List = {
+        letterId, byId: new Map(), sorted: new Map(), sorting: new Map(), cursor: undefined,
+        builtAt: at, refreshedAt: at, refreshing: undefined, dirty: false, suspect: false,
+      };
+      for (;;) {
+        const rows = await this.deps.store.signatures.changes(letterId, { after: list.cursor, limit: BATCH });
+        for (const r of rows) if (r.listed) list.byId.set(r.sig.id, { sig: r.sig, updatedAt: r.updatedAt });
+        const last = rows[rows.length - 1];
+        if (last) list.cursor = this.later(list.cursor, { updatedAt: last.updatedAt, id: last.sig.id });
+        if (rows.length < BATCH) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      // A replacement keeps serving the languages the old list had sorted.
+      const old = replace ? this.lists.get(letterId) : undefined;
+      if (old) for (const lang of old.sorted.keys()) await this.sortedFor(list, lang);
+      this.lists.set(letterId, list);
+      return list;
+    })().finally(() => this.building.delete(letterId));
+    this.building.set(letterId, p);
+    return p;
+  }
+
+  private later(a: List['cursor'], b: NonNullable<List['cursor']>): NonNullable<List['cursor']> {
+    if (!a) return b;
+    return b.updatedAt > a.updatedAt || (b.updatedAt === a.updatedAt && b.id > a.id) ? b : a;
+  }
+
+  /** Reads what changed since the cursor (minus the overlap) and merges it into every sorted language. */
+  private refresh(list: List): Promise<void> {
+    if (list.refreshing) return list.refreshing;
+    list.refreshing = (async () => {
+      const startedAt = this.now();
+      const publicBefore = (await this.deps.store.signatures.stats(list.letterId)).publicCount;
+      const since = list.cursor ? minusMs(list.cursor.updatedAt, OVERLAP_MS) : undefined;
+      const changed: PublicChange[] = [];
+      let after: List['cursor'];
+      for (;;) {
+        const rows = await this.deps.store.signatures.changes(list.letterId, { since, after, limit: BATCH });
+        changed.push(...rows);
+        const last = rows[rows.length - 1];
+        if (last) after = { updatedAt: last.updatedAt, id: last.sig.id };
+        if (rows.length < BATCH) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      // Sorts in progress work from a snapshot of byId: let them finish before changing it.
+      while (list.sorting.size) await Promise.all(list.sorting.values());
+      const removed = new Set<string>();
+      const added: PublicSignature[] = [];
+      for (const r of changed) {
+        list.cursor = this.later(list.cursor, { updatedAt: r.updatedAt, id: r.sig.id });
+        const prev = list.byId.get(r.sig.id);
+        if (prev && r.listed && prev.updatedAt === r.updatedAt && sameSig(prev.sig, r.sig)) continue;
+        if (!prev && !r.listed) continue;
+        if (prev) removed.add(r.sig.id);
+        if (r.listed) {
+          list.byId.set(r.sig.id, { sig: r.sig, updatedAt: r.updatedAt });
+          added.push(r.sig);
+        } else {
+          list.byId.delete(r.sig.id);
+        }
+      }
+      if (removed.size || added.length) {
+        for (const [lang, arr] of list.sorted) {
+          const cmp = comparator(lang);
+          const kept = removed.size ? arr.filter((s) => !removed.has(s.id)) : arr;
+          list.sorted.set(lang, mergeSorted(kept, [...added].sort(cmp), cmp));
+        }
+      }
+      list.refreshedAt = startedAt;
+      // Everything public before the refresh began must be on the list now; fewer means a change was missed.
+      if (list.byId.size < publicBefore) list.suspect = true;
+    })().finally(() => {
+      list.refreshing = undefined;
+    });
+    return list.refreshing;
+  }
+
+  private async sortedFor(list: List, lang: string): Promise<PublicSignature[]> {
+    const done = list.sorted.get(lang);
+    if (done) return done;
+    let p = list.sorting.get(lang);
+    if (!p) {
+      const rows = [...list.byId.values()].map((i) => i.sig);
+      p = sortAsync(rows, comparator(lang)).then((sorted) => {
+        list.sorted.set(lang, sorted);
+        list.sorting.delete(lang);
+        return sorted;
+      });
+      list.sorting.set(lang, p);
+    }
+    return p;
   }
 }

@@ -286,6 +286,95 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal((await store.outbox.claim(now, lease, 1000)).filter((j) => mine.has(j.id)).length, 0);
     });
 
+    test('counts: exact per letter, country and hour before and after folding; withdrawals and visibility changes count', async () => {
+      const l = letterFixture();
+      const other = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      await store.letters.insert(other, versionsFixture);
+      const mk = (over: Partial<Signature>) => signatureFixture(l.id, { status: 'confirmed', confirmedAt: '2026-01-02T03:04:05.000Z', ...over });
+      const ir1 = mk({ country: 'IR' });
+      const ir2 = mk({ country: 'IR', visibility: 'hidden', confirmedAt: '2026-01-02T04:00:00.000Z' });
+      const de = mk({ country: 'DE', confirmedAt: '2026-01-02T04:59:59.999Z' });
+      const none = mk({ country: undefined });
+      const pending = signatureFixture(l.id, { country: 'FR' });
+      for (const s of [ir1, ir2, de, none, pending]) await store.signatures.insert(s);
+      await store.signatures.insert(signatureFixture(other.id, { status: 'confirmed', confirmedAt: '2026-01-02T03:00:00.000Z', country: 'IR' }));
+      const expected = {
+        count: 4,
+        publicCount: 3,
+        byCountry: { IR: 2, DE: 1, '': 1 },
+        hourly: [{ hour: '2026-01-02T03:00:00Z', count: 2 }, { hour: '2026-01-02T04:00:00Z', count: 2 }],
+      };
+      assert.deepEqual(await store.signatures.stats(l.id), expected);
+      assert.equal(await store.signatures.countConfirmed(l.id), 4);
+      while ((await store.foldCounts()) > 0);
+      assert.deepEqual(await store.signatures.stats(l.id), expected, 'the same after folding');
+      assert.equal(await store.signatures.countConfirmed(l.id), 4);
+      assert.equal(await store.signatures.countConfirmed(other.id), 1);
+
+      // Changes that count nothing (name, token, mails) leave the counts alone.
+      await store.signatures.update({ ...ir1, name: 'Renamed', tokenHash: undefined, mailsSent: 3 });
+      assert.equal(await store.signatures.countConfirmed(l.id), 4);
+      // A withdrawal decrements its country and its hour; a confirmation increments.
+      await store.signatures.update({ ...de, status: 'withdrawn', withdrawnAt: '2026-01-03T00:00:00.000Z' });
+      await store.signatures.update({ ...pending, status: 'confirmed', confirmedAt: '2026-01-05T10:00:00.000Z' });
+      // Visibility: still counted, leaves the public count.
+      await store.signatures.update({ ...ir1, visibility: 'hidden' });
+      const after = {
+        count: 4,
+        publicCount: 2,
+        byCountry: { IR: 2, '': 1, FR: 1 },
+        hourly: [{ hour: '2026-01-02T03:00:00Z', count: 2 }, { hour: '2026-01-02T04:00:00Z', count: 1 }, { hour: '2026-01-05T10:00:00Z', count: 1 }],
+      };
+      assert.deepEqual(await store.signatures.stats(l.id), after);
+      while ((await store.foldCounts(2)) > 0);
+      assert.deepEqual(await store.signatures.stats(l.id), after, 'the same after folding in small batches');
+      assert.equal(await store.signatures.countConfirmed(l.id), 4);
+      assert.deepEqual(await store.signatures.stats('no-such-letter'), { count: 0, publicCount: 0, byCountry: {}, hourly: [] });
+    });
+
+    test('counts: concurrent confirmations, withdrawals and folds stay exact', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const sigs = Array.from({ length: 60 }, (_, i) => signatureFixture(l.id, { country: i % 3 ? 'IR' : 'SE' }));
+      for (const s of sigs) await store.signatures.insert(s);
+      const confirmAt = (i: number) => `2026-02-01T0${i % 4}:00:00.000Z`;
+      // Confirm all, withdraw every fifth, with folds racing the writes.
+      await Promise.all([
+        ...sigs.map((s, i) =>
+          store.transaction(async (tx) => {
+            await tx.signatures.update({ ...s, status: 'confirmed', confirmedAt: confirmAt(i) });
+            if (i % 5 === 0) await tx.signatures.update({ ...s, status: 'withdrawn', confirmedAt: confirmAt(i), withdrawnAt: '2026-02-02T00:00:00.000Z' });
+          }),
+        ),
+        ...Array.from({ length: 6 }, () => store.foldCounts(7)),
+      ]);
+      const st = await store.signatures.stats(l.id);
+      assert.equal(st.count, 48);
+      assert.equal(st.count, Object.values(st.byCountry).reduce((a, b) => a + b, 0));
+      assert.equal(st.count, st.hourly.reduce((a, b) => a + b.count, 0));
+      while ((await store.foldCounts()) > 0);
+      assert.deepEqual(await store.signatures.stats(l.id), st);
+    });
+
+    test('changes: rows of one letter by (updatedAt, id) after a cursor, with whether each is listed', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const t = (s: number) => `2026-03-01T00:00:0${s}.000Z`;
+      const a = signatureFixture(l.id, { id: `${id('c')}-a`, status: 'confirmed', confirmedAt: t(1), updatedAt: t(1) });
+      const b = signatureFixture(l.id, { id: `${a.id.slice(0, -2)}-b`, status: 'confirmed', confirmedAt: t(1), updatedAt: t(1), visibility: 'hidden' });
+      const c = signatureFixture(l.id, { status: 'pending', updatedAt: t(2) });
+      const d = signatureFixture(l.id, { status: 'withdrawn', confirmedAt: t(1), updatedAt: t(3) });
+      for (const s of [d, c, b, a]) await store.signatures.insert(s);
+      const all = await store.signatures.changes(l.id, { limit: 10 });
+      assert.deepEqual(all.map((x) => [x.sig.id, x.listed, x.updatedAt]), [[a.id, true, t(1)], [b.id, false, t(1)], [c.id, false, t(2)], [d.id, false, t(3)]]);
+      assert.equal(all[0]?.sig.name, a.name);
+      assert.equal(JSON.stringify(all).includes('@'), false, 'no email');
+      const page2 = await store.signatures.changes(l.id, { limit: 2, after: { updatedAt: t(1), id: a.id } });
+      assert.deepEqual(page2.map((x) => x.sig.id), [b.id, c.id]);
+      assert.deepEqual((await store.signatures.changes(l.id, { since: t(2), limit: 10 })).map((x) => x.sig.id), [c.id, d.id]);
+    });
+
     test('login tokens are single-use; sessions can be deleted', async () => {
       const h = id('tok');
       await store.auth.insertLoginToken({ tokenHash: h, email: 'org@example.org', expiresAt: '2026-01-01T01:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z' });

@@ -2,7 +2,7 @@
  * In-memory store: for unit tests of use-cases and as the reference the contract suite is written against.
  * Transactions run one at a time and roll back by restoring a snapshot taken when they start.
  */
-import type { AuthRepo, LetterListFilter, LetterRepo, OutboxRepo, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
+import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
@@ -52,6 +52,11 @@ export class MemoryStore implements Store {
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
     return p;
+  }
+
+  /** Counts are computed from the signatures on every read here: nothing to fold. */
+  async foldCounts(): Promise<number> {
+    return 0;
   }
 
   async close(): Promise<void> {}
@@ -125,8 +130,36 @@ class MemSignatures implements SignatureRepo {
   async listPublic(letterId: string): Promise<PublicSignature[]> {
     return [...this.st().signatures.values()]
       .filter((x) => x.letterId === letterId && x.status === 'confirmed' && x.visibility === 'public')
-      .map((x) => ({ id: x.id, name: x.name, nameAlt: x.nameAlt, title: x.title, country: x.country, confirmedAt: x.confirmedAt ?? '' }));
+      .map(toPublic);
   }
+  async stats(letterId: string): Promise<LetterStats> {
+    const out: LetterStats = { count: 0, publicCount: 0, byCountry: {}, hourly: [] };
+    const hours = new Map<string, number>();
+    for (const x of this.st().signatures.values()) {
+      if (x.letterId !== letterId || x.status !== 'confirmed') continue;
+      out.count++;
+      if (x.visibility === 'public') out.publicCount++;
+      const c = x.country ?? '';
+      out.byCountry[c] = (out.byCountry[c] ?? 0) + 1;
+      const h = (x.confirmedAt ?? '').slice(0, 13);
+      if (h) hours.set(h, (hours.get(h) ?? 0) + 1);
+    }
+    out.hourly = [...hours].sort(([a], [b]) => (a < b ? -1 : 1)).map(([h, count]) => ({ hour: `${h}:00:00Z`, count }));
+    return out;
+  }
+  async changes(letterId: string, opts: { since?: string | undefined; after?: { updatedAt: string; id: string } | undefined; limit: number }): Promise<PublicChange[]> {
+    const { since, after } = opts;
+    return [...this.st().signatures.values()]
+      .filter((x) => x.letterId === letterId && (since === undefined || x.updatedAt >= since))
+      .filter((x) => !after || x.updatedAt > after.updatedAt || (x.updatedAt === after.updatedAt && x.id > after.id))
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, opts.limit)
+      .map((x) => ({ sig: toPublic(x), listed: x.status === 'confirmed' && x.visibility === 'public', updatedAt: x.updatedAt }));
+  }
+}
+
+function toPublic(x: Signature): PublicSignature {
+  return { id: x.id, name: x.name, nameAlt: x.nameAlt, title: x.title, country: x.country, confirmedAt: x.confirmedAt ?? '' };
 }
 
 class MemOutbox implements OutboxRepo {

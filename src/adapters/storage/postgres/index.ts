@@ -23,6 +23,8 @@ export interface PostgresStoreOptions {
   migrationLockTimeoutMs?: number;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
+  /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
+  foldIntervalMs?: number;
   /** Run migrations when opening (default true). */
   migrate?: boolean;
   /**
@@ -72,7 +74,12 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   pool.on('connect', (client) => client.on('error', report));
 
   const store = new SqlStore(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
-  if (opts.migrate === false) return store;
+  if (opts.migrate !== false) await migrateOrExplain(store, url, opts);
+  store.startFolding(opts.foldIntervalMs ?? 1000, (e) => onError(new Error(`folding counts failed: ${e.message}`)));
+  return store;
+}
+
+async function migrateOrExplain(store: SqlStore, url: string, opts: PostgresStoreOptions): Promise<void> {
   try {
     await migrateLocked(store, opts.migrationLockTimeoutMs ?? 300_000);
   } catch (e) {
@@ -87,7 +94,6 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
       { cause: e },
     );
   }
-  return store;
 }
 
 /**

@@ -83,6 +83,37 @@ export interface SessionsTable {
   created_at: string;
 }
 
+/** Appended by triggers on signatures (one row per change into or out of 'confirmed'); folded by SqlStore.foldCounts. */
+export interface CountDeltasTable {
+  id: Generated<number>;
+  letter_id: string;
+  /** '' when the signer gave none. */
+  country: string;
+  /** First 13 characters of confirmed_at: 2026-01-02T03. */
+  hour: string;
+  /** 1 when the signature is on the public list. */
+  public: number;
+  delta: number;
+}
+
+export interface LetterCountsTable {
+  letter_id: string;
+  n: number | string;
+  n_public: number | string;
+}
+
+export interface LetterCountryCountsTable {
+  letter_id: string;
+  country: string;
+  n: number | string;
+}
+
+export interface LetterHourlyCountsTable {
+  letter_id: string;
+  hour: string;
+  n: number | string;
+}
+
 export interface Database {
   letters: LettersTable;
   letter_texts: LetterTextsTable;
@@ -91,6 +122,10 @@ export interface Database {
   outbox: OutboxTable;
   login_tokens: LoginTokensTable;
   sessions: SessionsTable;
+  count_deltas: CountDeltasTable;
+  letter_counts: LetterCountsTable;
+  letter_country_counts: LetterCountryCountsTable;
+  letter_hourly_counts: LetterHourlyCountsTable;
 }
 
 export type { Generated };

@@ -10,7 +10,7 @@
  * signatures.insert and auth.markLoginTokenUsed do.
  */
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuthRepo, LetterListFilter, LetterRepo, OutboxRepo, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
+import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
@@ -262,14 +262,58 @@ class SqlSignatures implements SignatureRepo {
     return r && toSignature(r);
   }
 
+  /**
+   * The folded aggregate plus the deltas not yet folded, in one statement: one snapshot on PostgreSQL, so a fold
+   * committing meanwhile is seen entirely or not at all. No COUNT(*) over the letter's signatures.
+   */
   async countConfirmed(letterId: string): Promise<number> {
-    const r = await this.db
+    const r = await sql<{ n: string | number | null }>`select
+      coalesce((select n from letter_counts where letter_id = ${letterId}), 0)
+      + coalesce((select sum(delta) from count_deltas where letter_id = ${letterId}), 0) as n`.execute(this.db);
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  async stats(letterId: string): Promise<LetterStats> {
+    const [totals, countries, hours] = await Promise.all([
+      sql<{ n: string | number | null; p: string | number | null }>`select
+        coalesce((select n from letter_counts where letter_id = ${letterId}), 0)
+          + coalesce((select sum(delta) from count_deltas where letter_id = ${letterId}), 0) as n,
+        coalesce((select n_public from letter_counts where letter_id = ${letterId}), 0)
+          + coalesce((select sum(delta * public) from count_deltas where letter_id = ${letterId}), 0) as p`.execute(this.db),
+      sql<{ k: string; n: string | number }>`select k, sum(n) as n from (
+          select country as k, n from letter_country_counts where letter_id = ${letterId}
+          union all select country as k, delta as n from count_deltas where letter_id = ${letterId}) t
+        group by k`.execute(this.db),
+      sql<{ k: string; n: string | number }>`select k, sum(n) as n from (
+          select hour as k, n from letter_hourly_counts where letter_id = ${letterId}
+          union all select hour as k, delta as n from count_deltas where letter_id = ${letterId}) t
+        group by k`.execute(this.db),
+    ]);
+    const byCountry: Record<string, number> = {};
+    for (const r of countries.rows) if (Number(r.n) !== 0) byCountry[r.k] = Number(r.n);
+    const hourly = hours.rows
+      .filter((r) => r.k !== '' && Number(r.n) !== 0)
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+      .map((r) => ({ hour: `${r.k}:00:00Z`, count: Number(r.n) }));
+    return { count: Number(totals.rows[0]?.n ?? 0), publicCount: Number(totals.rows[0]?.p ?? 0), byCountry, hourly };
+  }
+
+  async changes(letterId: string, opts: { since?: string | undefined; after?: { updatedAt: string; id: string } | undefined; limit: number }): Promise<PublicChange[]> {
+    let q = this.db
       .selectFrom('signatures')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('letter_id', '=', letterId)
-      .where('status', '=', 'confirmed')
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+      .select(['id', 'name', 'name_alt', 'title', 'country', 'confirmed_at', 'status', 'visibility', 'updated_at'])
+      .where('letter_id', '=', letterId);
+    if (opts.since !== undefined) q = q.where('updated_at', '>=', opts.since);
+    const after = opts.after;
+    if (after) {
+      q = q.where((eb) => eb.or([eb('updated_at', '>', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)])]));
+    }
+    const rows = await q.orderBy('updated_at').orderBy('id').limit(opts.limit).execute();
+    return rows.map((r) => ({
+      sig: { id: r.id, name: r.name, nameAlt: u(r.name_alt), title: u(r.title), country: u(r.country), confirmedAt: r.confirmed_at ?? '' },
+      listed: r.status === 'confirmed' && r.visibility === 'public',
+      updatedAt: r.updated_at,
+    }));
   }
 
   async listPublic(letterId: string): Promise<PublicSignature[]> {
@@ -378,6 +422,15 @@ class SqlAuth implements AuthRepo {
   }
 }
 
+/** Key of the transaction-level advisory lock held while folding counts (PostgreSQL). */
+export const FOLD_LOCK_KEY = 7_268_417_310_004_322n;
+
+function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
 function repos(db: Db, dialect: Dialect): StoreTx {
   return {
     letters: new SqlLetters(db),
@@ -401,6 +454,95 @@ export class SqlStore implements Store {
     this.auth = r.auth;
   }
 
+  /**
+   * Folds up to `limit` count deltas into letter_counts, letter_country_counts and letter_hourly_counts, in one
+   * transaction: the deltas it deletes and the sums it adds land together, so reads (aggregate + remaining deltas)
+   * stay exact throughout. On PostgreSQL one process folds at a time (a transaction-level advisory lock; the
+   * others skip their turn); on SQLite the write lock serialises it.
+   */
+  async foldCounts(limit = 20_000): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') {
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${sql.lit(FOLD_LOCK_KEY)}) as ok`.execute(trx);
+        if (!got.rows[0]?.ok) return 0;
+      }
+      const { rows } = await sql<{ letter_id: string; country: string; hour: string; public: number; delta: number }>`delete from count_deltas
+        where id in (select id from count_deltas order by id limit ${limit})
+        returning letter_id, country, hour, public, delta`.execute(trx);
+      if (!rows.length) return 0;
+      const letters = new Map<string, { n: number; p: number }>();
+      const countries = new Map<string, number>();
+      const hours = new Map<string, number>();
+      for (const r of rows) {
+        const d = Number(r.delta);
+        const l = letters.get(r.letter_id) ?? { n: 0, p: 0 };
+        l.n += d;
+        l.p += d * Number(r.public);
+        letters.set(r.letter_id, l);
+        const ck = `${r.letter_id}\u0000${r.country}`;
+        countries.set(ck, (countries.get(ck) ?? 0) + d);
+        const hk = `${r.letter_id}\u0000${r.hour}`;
+        hours.set(hk, (hours.get(hk) ?? 0) + d);
+      }
+      const split = (k: string) => k.split('\u0000') as [string, string];
+      for (const chunk of chunks([...letters], 500)) {
+        await trx
+          .insertInto('letter_counts')
+          .values(chunk.map(([letter_id, v]) => ({ letter_id, n: v.n, n_public: v.p })))
+          .onConflict((oc) => oc.column('letter_id').doUpdateSet((eb) => ({
+            n: eb('letter_counts.n', '+', eb.ref('excluded.n')),
+            n_public: eb('letter_counts.n_public', '+', eb.ref('excluded.n_public')),
+          })))
+          .execute();
+      }
+      for (const chunk of chunks([...countries], 500)) {
+        await trx
+          .insertInto('letter_country_counts')
+          .values(chunk.map(([k, n]) => ({ letter_id: split(k)[0], country: split(k)[1], n })))
+          .onConflict((oc) => oc.columns(['letter_id', 'country']).doUpdateSet((eb) => ({ n: eb('letter_country_counts.n', '+', eb.ref('excluded.n')) })))
+          .execute();
+      }
+      for (const chunk of chunks([...hours], 500)) {
+        await trx
+          .insertInto('letter_hourly_counts')
+          .values(chunk.map(([k, n]) => ({ letter_id: split(k)[0], hour: split(k)[1], n })))
+          .onConflict((oc) => oc.columns(['letter_id', 'hour']).doUpdateSet((eb) => ({ n: eb('letter_hourly_counts.n', '+', eb.ref('excluded.n')) })))
+          .execute();
+      }
+      return rows.length;
+    });
+  }
+
+  private folder: NodeJS.Timeout | undefined;
+  private folding = false;
+  private lastFoldError = 0;
+
+  /**
+   * Folds in the background every `intervalMs` (until close). Reads are exact without it; it keeps the deltas
+   * they add up short. Errors are reported at most once a minute and retried at the next tick.
+   */
+  startFolding(intervalMs = 1000, onError: (e: Error) => void = (e) => console.error(`undersigned: folding counts failed: ${e.message}`)): void {
+    if (this.folder || intervalMs <= 0) return;
+    this.folder = setInterval(() => {
+      if (this.folding) return;
+      this.folding = true;
+      (async () => {
+        // Drain a backlog (a bulk load) in batches, then wait for the next tick.
+        for (let i = 0; i < 50 && this.folder; i++) if ((await this.foldCounts()) < 20_000) break;
+      })()
+        .catch((e: Error) => {
+          if (Date.now() - this.lastFoldError > 60_000) {
+            this.lastFoldError = Date.now();
+            onError(e);
+          }
+        })
+        .finally(() => {
+          this.folding = false;
+        });
+    }, intervalMs);
+    this.folder.unref?.();
+  }
+
   /** Brings the schema up to date. `on` lets the PostgreSQL opener run it on the one connection that holds its lock. */
   async migrate(on: Kysely<Database> = this.db): Promise<void> {
     const migrator = new Migrator({ db: on, provider: new StaticMigrations(this.dialect) });
@@ -416,6 +558,9 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.folder) clearInterval(this.folder);
+    this.folder = undefined;
+    while (this.folding) await new Promise((r) => setTimeout(r, 5));
     await this.db.destroy();
   }
 }

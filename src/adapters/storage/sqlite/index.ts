@@ -6,7 +6,12 @@ import { dirname } from 'node:path';
 import type { Database as Schema } from '../sql/schema.ts';
 import { SqlStore } from '../sql/store.ts';
 
-export async function openSqliteStore(file: string): Promise<SqlStore> {
+export interface SqliteStoreOptions {
+  /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
+  foldIntervalMs?: number;
+}
+
+export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
@@ -17,5 +22,6 @@ export async function openSqliteStore(file: string): Promise<SqlStore> {
   sqlite.pragma('busy_timeout = 5000');
   const store = new SqlStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite');
   await store.migrate();
+  store.startFolding(opts.foldIntervalMs ?? 1000);
   return store;
 }

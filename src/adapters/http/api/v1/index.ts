@@ -118,7 +118,7 @@ export function apiRoutes(app: App) {
       },
     }, async (req, reply) => {
       const letter = await publicLetter(req.params.slug);
-      reply.header('cache-control', 'public, max-age=2');
+      reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
       return { ...(await summary(letter)), textVersion: letter.textVersion, versions: letter.versions.map((v) => ({ ...v, statement: v.statement ?? null })) };
     });
 
@@ -138,8 +138,32 @@ export function apiRoutes(app: App) {
       const letter = await publicLetter(req.params.slug);
       const lang = req.query.lang && letter.versions.some((v) => v.lang === req.query.lang) ? req.query.lang : letter.defaultLang;
       const page = await app.reads.page(letter.id, lang, Number(req.query.page ?? 1));
-      reply.header('cache-control', 'public, max-age=2');
+      reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
       return { ...page, items: page.items.map((s) => ({ ...s, nameAlt: s.nameAlt ?? null, title: s.title ?? null, country: s.country ?? null })), count: await app.reads.count(letter.id), lang };
+    });
+
+    f.get<{ Params: { slug: string } }>('/letters/:slug/stats', {
+      schema: {
+        tags: ['letters'],
+        summary: 'Confirmed signatures (public and hidden) in total, per country and per hour of confirmation',
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              count: { type: 'integer' },
+              byCountry: { type: 'object', additionalProperties: { type: 'integer' }, description: 'ISO 3166-1 alpha-2 → count; "" for signatures without a country' },
+              hourly: { type: 'array', items: { type: 'object', properties: { hour: { type: 'string', format: 'date-time' }, count: { type: 'integer' } } } },
+            },
+          },
+          404: errorSchema,
+        },
+      },
+    }, async (req, reply) => {
+      const letter = await publicLetter(req.params.slug);
+      const st = await app.reads.stats(letter.id);
+      reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
+      return { count: st.count, byCountry: st.byCountry, hourly: st.hourly };
     });
 
     f.post<{ Params: { slug: string }; Body: Record<string, unknown> }>('/letters/:slug/signatures', {
