@@ -126,59 +126,98 @@ export interface CrossCost {
   hard: number;
 }
 
+// DP rows reused across calls (names are short; grown on demand): the comparison runs millions of times
+let bufSize = 0;
+let rowC = new Float64Array(0);
+let rowH = new Float64Array(0);
+let nextC = new Float64Array(0);
+let nextH = new Float64Array(0);
+let insC = new Float64Array(0);
+
 /** Minimum cost of spelling Persian token `fa` as Latin token `la`, with the hard part of that cost. */
 export function crossCost(fa: string, la: string): CrossCost {
   const sp = spellingsOf(fa);
   const n = sp.length;
   const m = la.length;
-  const hardOf = (c: number) => (c >= HARD_OP ? c : 0);
-  // dp over (i Persian letters consumed, j Latin characters consumed), rolling rows; ties prefer less hard cost
-  let row = new Float64Array(m + 1).fill(Infinity);
-  let rowH = new Float64Array(m + 1);
-  row[0] = 0;
+  if (m + 1 > bufSize) {
+    bufSize = Math.max(64, m + 1);
+    rowC = new Float64Array(bufSize);
+    rowH = new Float64Array(bufSize);
+    nextC = new Float64Array(bufSize);
+    nextH = new Float64Array(bufSize);
+    insC = new Float64Array(bufSize);
+  }
+  for (let j = 0; j < m; j++) insC[j] = latinInsertCost(la, j);
+  // dp over (i Persian letters consumed, j Latin characters consumed); ties prefer less hard cost
+  let c0 = rowC;
+  let h0 = rowH;
+  let c1 = nextC;
+  let h1 = nextH;
+  c0[0] = 0;
+  h0[0] = 0;
   for (let j = 1; j <= m; j++) {
-    const c = latinInsertCost(la, j - 1);
-    row[j] = row[j - 1]! + c;
-    rowH[j] = rowH[j - 1]! + hardOf(c);
+    const c = insC[j - 1]!;
+    c0[j] = c0[j - 1]! + c;
+    h0[j] = h0[j - 1]! + (c >= HARD_OP ? c : 0);
   }
   for (let i = 0; i < n; i++) {
-    const next = new Float64Array(m + 1).fill(Infinity);
-    const nextH = new Float64Array(m + 1);
-    const relax = (j: number, v: number, h: number) => {
-      if (v < next[j]! - 1e-12 || (Math.abs(v - next[j]!) <= 1e-12 && h < nextH[j]!)) {
-        next[j] = v;
-        nextH[j] = h;
-      }
-    };
+    for (let j = 0; j <= m; j++) {
+      c1[j] = Infinity;
+      h1[j] = 0;
+    }
     const spells = sp[i]!;
     for (let j = 0; j <= m; j++) {
-      const base = row[j]!;
+      const base = c0[j]!;
       if (base === Infinity) continue;
-      const bh = rowH[j]!;
-      // generic deletion and substitution
-      relax(j, base + 1, bh + 1);
-      if (j < m) relax(j + 1, base + 1, bh + 1);
-      for (const [s, c] of spells) {
-        if (s.length === 0) {
-          relax(j, base + c, bh + hardOf(c));
-          continue;
+      const bh = h0[j]!;
+      // generic deletion and substitution (cost 1, hard)
+      let v = base + 1;
+      if (v < c1[j]! - 1e-12 || (v <= c1[j]! + 1e-12 && bh + 1 < h1[j]!)) {
+        c1[j] = v;
+        h1[j] = bh + 1;
+      }
+      if (j < m && (v < c1[j + 1]! - 1e-12 || (v <= c1[j + 1]! + 1e-12 && bh + 1 < h1[j + 1]!))) {
+        c1[j + 1] = v;
+        h1[j + 1] = bh + 1;
+      }
+      for (let k = 0; k < spells.length; k++) {
+        const sk = spells[k]!;
+        const str = sk[0];
+        let c = sk[1];
+        let to = j;
+        if (str.length > 0) {
+          if (j + str.length > m || !la.startsWith(str, j)) continue;
+          // splitting a Latin digraph (s|h, k|h, g|h…) between two Persian letters is suspicious:
+          // without this سهیلا would spell "Shila"
+          if (str.charCodeAt(0) === 104 /* h */ && j > 0 && DIGRAPH_FIRST.has(la[j - 1]!)) c += 0.3;
+          to = j + str.length;
         }
-        if (j + s.length > m || !la.startsWith(s, j)) continue;
-        // splitting a Latin digraph (s|h, k|h, g|h…) between two Persian letters is suspicious:
-        // without this سهیلا would spell "Shila"
-        const pen = s[0] === 'h' && j > 0 && DIGRAPH_FIRST.has(la[j - 1]!) ? 0.3 : 0;
-        relax(j + s.length, base + c + pen, bh + hardOf(c + pen));
+        v = base + c;
+        const hv = bh + (c >= HARD_OP ? c : 0);
+        if (v < c1[to]! - 1e-12 || (v <= c1[to]! + 1e-12 && hv < h1[to]!)) {
+          c1[to] = v;
+          h1[to] = hv;
+        }
       }
     }
     // unmatched Latin letters after this Persian letter
     for (let j = 1; j <= m; j++) {
-      const c = latinInsertCost(la, j - 1);
-      relax(j, next[j - 1]! + c, nextH[j - 1]! + hardOf(c));
+      const c = insC[j - 1]!;
+      const v = c1[j - 1]! + c;
+      const hv = h1[j - 1]! + (c >= HARD_OP ? c : 0);
+      if (v < c1[j]! - 1e-12 || (v <= c1[j]! + 1e-12 && hv < h1[j]!)) {
+        c1[j] = v;
+        h1[j] = hv;
+      }
     }
-    row = next;
-    rowH = nextH;
+    const tc = c0;
+    const th = h0;
+    c0 = c1;
+    h0 = h1;
+    c1 = tc;
+    h1 = th;
   }
-  return { cost: row[m]!, hard: rowH[m]! };
+  return { cost: c0[m]!, hard: h0[m]! };
 }
 
 export function crossDistance(fa: string, la: string): number {
