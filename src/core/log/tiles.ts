@@ -489,7 +489,8 @@ export class TileLogBuilder {
     if (entry.length > MAX_ENTRY_SIZE) fail('BAD_ENTRY', `entry of ${entry.length} bytes exceeds ${MAX_ENTRY_SIZE}`);
     const index = this.#tree.size;
     this.#tree.appendLeafHash(leafHash(this.#h, entry));
-    this.#entries.push(entry);
+    // Copy: the bundle is built later, and a caller reusing its buffer must not rewrite a logged entry.
+    this.#entries.push(copyBytes(entry));
     this.#bundleDirty = true;
     if (this.#entries.length === TILE_WIDTH) {
       this.#emitBundle(Math.floor(index / TILE_WIDTH));
