@@ -93,7 +93,7 @@ test('Maryam signs in Persian and Zoe in English; links confirm only on POST; co
   // A mail scanner follows the link: nothing may change.
   const scanner = await fetch(link!);
   assert.equal(scanner.status, 200);
-  assert.equal((await (await fetch(`${base}/api/v1/letters/albania`)).json()).count, 0);
+  assert.equal(((await (await fetch(`${base}/api/v1/letters/albania`)).json()) as { count: number }).count, 0);
 
   const confirmPage = await maryam.fetch(link!.replace(base, ''));
   const ok = await maryam.postForm('/fa/confirm', { _csrf: csrf(confirmPage.body), token: new URL(link!).searchParams.get('token')! });
@@ -109,10 +109,10 @@ test('Maryam signs in Persian and Zoe in English; links confirm only on POST; co
   assert.equal(api.status, 200);
 
   // Counted and listed (the read cache lives two seconds).
-  let letter;
+  let letter: { count: number } = { count: -1 };
   const until = Date.now() + 5000;
   do {
-    letter = await (await fetch(`${base}/api/v1/letters/albania`)).json();
+    letter = (await (await fetch(`${base}/api/v1/letters/albania`)).json()) as { count: number };
     if (letter.count === 2) break;
     await new Promise((r) => setTimeout(r, 200));
   } while (Date.now() < until);

@@ -120,3 +120,21 @@ export interface Session {
   expiresAt: string;
   createdAt: string;
 }
+
+export type ReviewStatus = 'open' | 'merged' | 'dismissed';
+
+/** A possible duplicate found when a signature was confirmed, waiting for an organiser's decision. */
+export interface DuplicateReview {
+  id: string;
+  letterId: string;
+  /** The newer signature (the one whose confirmation found the match). */
+  signatureId: string;
+  /** The earlier confirmed signature it resembles. */
+  otherId: string;
+  score: number;
+  band: 'likely' | 'review';
+  status: ReviewStatus;
+  createdAt: string;
+  decidedAt?: string | undefined;
+  decidedBy?: string | undefined;
+}

@@ -4,7 +4,7 @@
  */
 import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
-  LoginToken, Session,
+  LoginToken, Session, DuplicateReview, ReviewStatus,
 } from './model.ts';
 
 export interface Clock {
@@ -104,12 +104,26 @@ export interface AuthRepo {
   deleteSession(idHash: string): Promise<void>;
 }
 
+/** Blocking keys of confirmed signatures and the organisers' duplicate reviews. */
+export interface ReviewRepo {
+  /** Replaces the blocking keys of one signature. */
+  putKeys(letterId: string, signatureId: string, keys: string[]): Promise<void>;
+  /** Confirmed signatures of the letter sharing any of the keys (at most limit), excluding one id. */
+  candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<Signature[]>;
+  /** Ignored when a review of the same pair exists. */
+  insert(review: DuplicateReview): Promise<void>;
+  update(review: DuplicateReview): Promise<void>;
+  byId(id: string): Promise<DuplicateReview | undefined>;
+  list(letterId: string, status?: ReviewStatus): Promise<DuplicateReview[]>;
+}
+
 /** Everything that can be done inside one transaction. */
 export interface StoreTx {
   letters: LetterRepo;
   signatures: SignatureRepo;
   outbox: OutboxRepo;
   auth: AuthRepo;
+  reviews: ReviewRepo;
 }
 
 export interface Store extends StoreTx {

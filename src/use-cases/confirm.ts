@@ -3,6 +3,7 @@ import type { LetterWithText, Signature } from '../core/model.ts';
 import { checkConfirmable, decideSign } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
 import { issueConfirmation } from './sign.ts';
+import { flagDuplicates } from './find-duplicates.ts';
 
 export interface Confirmed {
   letter: LetterWithText;
@@ -30,6 +31,7 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     if (letter.state === 'closed') throw new DomainError('LETTER_CLOSED', 'This letter closed before the signature was confirmed');
     const confirmed: Signature = { ...sig, status: 'confirmed', confirmedAt: iso(now), updatedAt: iso(now), textVersion: letter.textVersion, mailsSent: 0 };
     await tx.signatures.update(confirmed);
+    await flagDuplicates(tx, deps, confirmed);
     return { letter, signature: confirmed };
   });
 }

@@ -138,6 +138,8 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
   await f.register(pageRoutes(app));
   await f.register(apiRoutes(app), { prefix: '/api/v1' });
   f.get('/api/openapi.json', { schema: { hide: true } }, async () => f.swagger());
+  // Browsers ask for /favicon.ico whatever the page says.
+  f.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
   f.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return f;
 }

@@ -387,5 +387,38 @@ export function storeContract(factory: StoreFactory): void {
       await store.auth.deleteSession(sh);
       assert.equal(await store.auth.session(sh), undefined);
     });
+
+    test('reviews: blocking keys find confirmed candidates only; one review per pair; decisions persist', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const at = '2026-01-02T00:00:00.000Z';
+      const a = signatureFixture(l.id, { status: 'confirmed', confirmedAt: at, name: 'Hassan Rouhani' });
+      const b = signatureFixture(l.id, { status: 'confirmed', confirmedAt: at, name: 'Hasan Rohani' });
+      const pending = signatureFixture(l.id, { name: 'Hassan R.' });
+      for (const s of [a, b, pending]) await store.signatures.insert(s);
+      await store.reviews.putKeys(l.id, a.id, ['hsn', 'rhn']);
+      await store.reviews.putKeys(l.id, pending.id, ['hsn']);
+      await store.reviews.putKeys(l.id, b.id, ['hsn', 'hsn', 'rhn']);
+      assert.deepEqual((await store.reviews.candidates(l.id, ['hsn'], b.id, 10)).map((s) => s.id), [a.id], 'pending and self are excluded');
+      assert.deepEqual(await store.reviews.candidates(l.id, ['zzz'], b.id, 10), []);
+      assert.deepEqual(await store.reviews.candidates(l.id, [], b.id, 10), []);
+      const other = letterFixture();
+      await store.letters.insert(other, versionsFixture);
+      assert.deepEqual(await store.reviews.candidates(other.id, ['hsn'], 'x', 10), [], 'keys are per letter');
+      await store.reviews.putKeys(l.id, a.id, ['other']);
+      assert.deepEqual(await store.reviews.candidates(l.id, ['hsn'], b.id, 10), [], 'putKeys replaces');
+
+      const r = { id: id('r'), letterId: l.id, signatureId: b.id, otherId: a.id, score: 0.93, band: 'likely' as const, status: 'open' as const, createdAt: at };
+      await store.reviews.insert(r);
+      await store.reviews.insert({ ...r, id: id('r'), score: 0.5 });
+      const open = await store.reviews.list(l.id, 'open');
+      assert.equal(open.length, 1);
+      assert.equal(open[0]?.score, 0.93);
+      await store.reviews.update({ ...r, status: 'dismissed', decidedAt: at, decidedBy: 'org@example.org' });
+      assert.equal((await store.reviews.byId(r.id))?.status, 'dismissed');
+      assert.equal((await store.reviews.byId(r.id))?.decidedBy, 'org@example.org');
+      assert.deepEqual(await store.reviews.list(l.id, 'open'), []);
+      assert.equal((await store.reviews.list(l.id)).length, 1);
+    });
   });
 }

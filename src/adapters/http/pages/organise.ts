@@ -3,9 +3,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { App } from '../../../main.ts';
 import { DomainError, type FieldError } from '../../../core/errors.ts';
-import type { LetterState, LetterWithText } from '../../../core/model.ts';
+import type { LetterState, LetterWithText, Signature } from '../../../core/model.ts';
 import { LIMITS } from '../../../core/letters/letter.ts';
 import { createLetter } from '../../../use-cases/create-letter.ts';
+import { decideReview, listReviews } from '../../../use-cases/decide-review.ts';
 import { editLetter, setLetterState } from '../../../use-cases/edit-letter.ts';
 import { completeLogin, logout, requestLogin, sessionEmail, SESSION_TTL_MS } from '../../../use-cases/organiser-login.ts';
 import { translator, type T } from '../../i18n/index.ts';
@@ -124,8 +125,9 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: {}, errors
           const count = await app.store.signatures.countConfirmed(l.id);
           const next: LetterState | undefined = l.state === 'draft' ? 'open' : l.state === 'open' ? 'closed' : 'open';
           const label = l.state === 'draft' ? t('organise.publish') : l.state === 'open' ? t('organise.close') : t('organise.reopen');
+          const open = (await app.store.reviews.list(l.id, 'open')).length;
           return html`<tr><td><bdi>${l.slug}</bdi></td><td>${t(`organise.state.${l.state}`)}</td><td>${t.number(count)}</td>
-<td class="actions"><a href="/${l.defaultLang}/letters/${l.slug}">${t('organise.view')}</a> <a href="/${t.lang}/organise/letters/${l.slug}/edit">${t('organise.edit')}</a>
+<td class="actions"><a href="/${l.defaultLang}/letters/${l.slug}">${t('organise.view')}</a> <a href="/${t.lang}/organise/letters/${l.slug}/edit">${t('organise.edit')}</a> <a href="/${t.lang}/organise/letters/${l.slug}/reviews">${t('review.link', { count: t.number(open) })}</a>
 <form method="post" action="/${t.lang}/organise/letters/${l.slug}/state" class="inline">${csrfField(csrf)}<input type="hidden" name="to" value="${next}"><button type="submit">${label}</button></form></td></tr>`;
         }),
       );
@@ -233,6 +235,38 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: { email: r
         const body = html`<h1>${t('organise.edit')}: <bdi>${req.params.slug!}</bdi></h1>${letterForm(t, `/${t.lang}/organise/letters/${req.params.slug!}/edit`, reply.generateCsrf(), values, e.fields, MAX_VERSION_SLOTS)}`;
         return sendPage(reply, layout({ t, title: t('organise.edit'), body, baseUrl: base, signedInAs: me, noindex: true }), 400);
       }
+    });
+
+    f.get<G>('/:lang/organise/letters/:slug/reviews', async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const me = await requireOrganiser(app, req, reply, t);
+      if (!me) return reply;
+      const views = await listReviews(app.deps, req.params.slug!, me);
+      const csrf = reply.generateCsrf();
+      const person = (s: Signature) => html`<div class="person"><p class="name"><bdi>${s.name}</bdi></p>${s.nameAlt ? html`<p><bdi>${s.nameAlt}</bdi></p>` : ''}${s.title ? html`<p class="hint"><bdi>${s.title}</bdi></p>` : ''}${s.country ? html`<p class="hint">${t.country(s.country)}</p>` : ''}<p class="hint">${s.confirmedAt ? t.date(s.confirmedAt) : ''}</p></div>`;
+      const flash = req.query.done === 'merge' ? t('review.merged') : req.query.done === 'dismiss' ? t('review.dismissed') : undefined;
+      const body = html`<section><h1>${t('review.title')}: <bdi>${req.params.slug!}</bdi></h1>
+<p class="hint">${t('review.help')}</p>
+${flash ? html`<div class="notice" role="status">${flash}</div>` : ''}
+${views.length === 0 ? html`<p>${t('review.none')}</p>` : views.map(({ review, signature, other }) => html`<article class="review">
+<p><strong>${t(review.band === 'likely' ? 'review.band.likely' : 'review.band.review')}</strong> · ${t('review.score', { score: new Intl.NumberFormat(t.lang, { style: 'percent' }).format(review.score) })}</p>
+<div class="pair"><div><h2>${t('review.earlier')}</h2>${person(other)}</div><div><h2>${t('review.newer')}</h2>${person(signature)}</div></div>
+<form method="post" action="/${t.lang}/organise/letters/${req.params.slug!}/reviews/${review.id}" class="inline">${csrfField(csrf)}<input type="hidden" name="decision" value="merge"><button type="submit" class="primary">${t('review.merge')}</button></form>
+<form method="post" action="/${t.lang}/organise/letters/${req.params.slug!}/reviews/${review.id}" class="inline">${csrfField(csrf)}<input type="hidden" name="decision" value="dismiss"><button type="submit">${t('review.dismiss')}</button></form>
+</article>`)}
+</section>`;
+      return sendPage(reply, layout({ t, title: t('review.title'), body, baseUrl: base, signedInAs: me, noindex: true }));
+    });
+
+    f.post<G>('/:lang/organise/letters/:slug/reviews/:id', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const me = await requireOrganiser(app, req, reply, t);
+      if (!me) return reply;
+      const decision = req.body?.decision;
+      if (decision !== 'merge' && decision !== 'dismiss') throw new DomainError('VALIDATION_FAILED', 'Unknown decision', [{ field: 'decision', code: 'INVALID_CHOICE' }]);
+      const { review } = await decideReview(app.deps, req.params.slug!, req.params.id!, decision, me);
+      app.reads.invalidate(review.letterId);
+      return reply.redirect(`/${t.lang}/organise/letters/${req.params.slug!}/reviews?done=${decision}`, 303);
     });
 
     f.post<G>('/:lang/organise/letters/:slug/state', { preHandler: f.csrfProtection }, async (req: Req, reply) => {

@@ -37,6 +37,7 @@ export function layout({ t, title, body, alternates = [], canonical, signedInAs,
 <title>${title} · ${t('site.name')}</title>
 ${noindex ? html`<meta name="robots" content="noindex">` : ''}
 <link rel="stylesheet" href="/assets/app.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 ${canonical ? html`<link rel="canonical" href="${baseUrl}${canonical}">` : ''}
 ${alternates.map((a) => html`<link rel="alternate" hreflang="${a.lang}" href="${baseUrl}${a.href}">\n`)}
 </head>

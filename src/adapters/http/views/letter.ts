@@ -31,7 +31,7 @@ function countryOptions(t: T, selected: string | undefined): SafeHtml {
 }
 
 export function signatoryItem(t: T, s: PublicSignature): SafeHtml {
-  return html`<li><bdi class="name">${s.name}</bdi>${s.nameAlt ? html` <span class="alt">(<bdi>${s.nameAlt}</bdi>)</span>` : ''}${s.title ? html`<span class="sep">، </span><bdi class="affil">${s.title}</bdi>` : ''}${s.country ? html` <span class="country">· ${t.country(s.country)}</span>` : ''}</li>`;
+  return html`<li><bdi class="name">${s.name}</bdi>${s.nameAlt ? html` <span class="alt">(<bdi>${s.nameAlt}</bdi>)</span>` : ''}${s.title ? html`<span class="sep">${t('letter.sep')}</span><bdi class="affil">${s.title}</bdi>` : ''}${s.country ? html` <span class="country">· ${t.country(s.country)}</span>` : ''}</li>`;
 }
 
 function signForm(p: LetterPageInput): SafeHtml {
@@ -75,11 +75,11 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 <header>
   ${letter.state === 'draft' ? html`<p class="notice">${t('letter.draft')}</p>` : ''}
   ${letter.imported ? html`<p class="notice">${t('letter.imported')}</p>` : ''}
-  <p class="addressee">${t('letter.to')}: <bdi>${letter.addressee.name}</bdi>${letter.addressee.title ? html`، <bdi>${letter.addressee.title}</bdi>` : ''}</p>
+  <p class="addressee">${t('letter.to')}: <bdi>${letter.addressee.name}</bdi>${letter.addressee.title ? html`${t('letter.sep')}<bdi>${letter.addressee.title}</bdi>` : ''}</p>
   <h1>${version.title}</h1>
 </header>
 <div class="tally" aria-live="polite">
-  <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goal', { count: t.number(count), goal: t.number(letter.goal) })}</span>` : ''}</p>
+  <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
   ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
 </div>
 <div class="body">${renderMarkdown(version.body)}</div>

@@ -2,7 +2,8 @@
  * In-memory store: for unit tests of use-cases and as the reference the contract suite is written against.
  * Transactions run one at a time and roll back by restoring a snapshot taken when they start.
  */
-import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
+import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
+import { MemReviews, type ReviewState } from './reviews.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
@@ -14,12 +15,14 @@ interface State {
   outbox: Map<string, OutboxJob>;
   loginTokens: Map<string, LoginToken>;
   sessions: Map<string, Session>;
+  nameKeys: ReviewState['nameKeys'];
+  reviews: ReviewState['reviews'];
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), loginTokens: new Map(), sessions: new Map() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map() };
 }
 
 export class MemoryStore implements Store {
@@ -30,9 +33,11 @@ export class MemoryStore implements Store {
   readonly signatures: SignatureRepo;
   readonly outbox: OutboxRepo;
   readonly auth: AuthRepo;
+  readonly reviews: ReviewRepo;
 
   constructor() {
     const st = () => this.s;
+    this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);
     this.signatures = new MemSignatures(st);
     this.outbox = new MemOutbox(st);

@@ -114,7 +114,11 @@ export interface LetterHourlyCountsTable {
   n: number | string;
 }
 
+import type { NameKeysTable, ReviewsTable } from './reviews.ts';
+
 export interface Database {
+  name_keys: NameKeysTable;
+  reviews: ReviewsTable;
   letters: LettersTable;
   letter_texts: LetterTextsTable;
   letter_organisers: LetterOrganisersTable;

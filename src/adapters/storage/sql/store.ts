@@ -10,11 +10,12 @@
  * signatures.insert and auth.markLoginTokenUsed do.
  */
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx } from '../../../core/ports.ts';
+import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
 import type { Database, LettersTable, OutboxTable, SignaturesTable } from './schema.ts';
+import { SqlReviews } from './reviews.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -58,7 +59,7 @@ function letterRow(l: Letter): LettersTable {
   };
 }
 
-function toSignature(r: Selectable<SignaturesTable>): Signature {
+export function toSignature(r: Selectable<SignaturesTable>): Signature {
   return {
     id: r.id,
     letterId: r.letter_id,
@@ -437,6 +438,7 @@ function repos(db: Db, dialect: Dialect): StoreTx {
     signatures: new SqlSignatures(db),
     outbox: new SqlOutbox(db, dialect),
     auth: new SqlAuth(db),
+    reviews: new SqlReviews(db),
   };
 }
 
@@ -445,9 +447,11 @@ export class SqlStore implements Store {
   readonly signatures: SignatureRepo;
   readonly outbox: OutboxRepo;
   readonly auth: AuthRepo;
+  readonly reviews: ReviewRepo;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {
     const r = repos(db, dialect);
+    this.reviews = r.reviews;
     this.letters = r.letters;
     this.signatures = r.signatures;
     this.outbox = r.outbox;

@@ -1,0 +1,46 @@
+import type { ReviewRepo } from '../../../core/ports.ts';
+import type { DuplicateReview, ReviewStatus, Signature } from '../../../core/model.ts';
+
+export interface ReviewState {
+  nameKeys: Map<string, { letterId: string; keys: string[] }>; // by signature id
+  reviews: Map<string, DuplicateReview>;
+  signatures: Map<string, Signature>;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+export class MemReviews implements ReviewRepo {
+  constructor(private readonly st: () => ReviewState) {}
+  async putKeys(letterId: string, signatureId: string, keys: string[]) {
+    this.st().nameKeys.set(signatureId, { letterId, keys: [...new Set(keys)].filter(Boolean) });
+  }
+  async candidates(letterId: string, keys: string[], excludeId: string, limit: number) {
+    const want = new Set(keys);
+    const s = this.st();
+    const ids = [...s.nameKeys].filter(([id, v]) => id !== excludeId && v.letterId === letterId && v.keys.some((k) => want.has(k))).map(([id]) => id);
+    return ids
+      .map((id) => s.signatures.get(id))
+      .filter((x): x is Signature => !!x && x.status === 'confirmed')
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map(clone);
+  }
+  async insert(r: DuplicateReview) {
+    const s = this.st();
+    for (const x of s.reviews.values()) if (x.letterId === r.letterId && x.signatureId === r.signatureId && x.otherId === r.otherId) return;
+    s.reviews.set(r.id, clone(r));
+  }
+  async update(r: DuplicateReview) {
+    this.st().reviews.set(r.id, clone(r));
+  }
+  async byId(id: string) {
+    const r = this.st().reviews.get(id);
+    return r && clone(r);
+  }
+  async list(letterId: string, status?: ReviewStatus) {
+    return [...this.st().reviews.values()]
+      .filter((r) => r.letterId === letterId && (!status || r.status === status))
+      .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1))
+      .map(clone);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * An organiser decides a possible duplicate: merge (one person: the newer signature stops counting, and its name
+ * is kept as the other's name in a second script when that is empty) or dismiss (two people).
+ */
+import { DomainError } from '../core/errors.ts';
+import type { DuplicateReview, Signature } from '../core/model.ts';
+import { scriptOf } from '../core/names/index.ts';
+import { iso, type Deps } from './deps.ts';
+import { loadOwnLetter } from './edit-letter.ts';
+
+export interface ReviewView {
+  review: DuplicateReview;
+  signature: Signature;
+  other: Signature;
+}
+
+export async function listReviews(deps: Deps, slug: string, actor: string | undefined, status: DuplicateReview['status'] = 'open'): Promise<ReviewView[]> {
+  const letter = await loadOwnLetter(deps.store, slug, actor);
+  const reviews = await deps.store.reviews.list(letter.id, status);
+  const out: ReviewView[] = [];
+  for (const review of reviews) {
+    const [signature, other] = await Promise.all([deps.store.signatures.byId(review.signatureId), deps.store.signatures.byId(review.otherId)]);
+    if (signature && other) out.push({ review, signature, other });
+  }
+  return out;
+}
+
+export async function decideReview(deps: Deps, slug: string, reviewId: string, decision: 'merge' | 'dismiss', actor: string | undefined): Promise<ReviewView> {
+  const now = iso(deps.clock.now());
+  return deps.store.transaction(async (tx) => {
+    const letter = await loadOwnLetter(tx, slug, actor);
+    const review = await tx.reviews.byId(reviewId);
+    if (!review || review.letterId !== letter.id) throw new DomainError('REVIEW_NOT_FOUND', 'No such review');
+    if (review.status !== 'open') throw new DomainError('VALIDATION_FAILED', 'This review was already decided', [{ field: 'decision', code: 'INVALID_CHOICE' }]);
+    const [sig, other] = await Promise.all([tx.signatures.byId(review.signatureId), tx.signatures.byId(review.otherId)]);
+    if (!sig || !other) throw new DomainError('SIGNATURE_NOT_FOUND', 'A signature of this review no longer exists');
+    const decided: DuplicateReview = { ...review, status: decision === 'merge' ? 'merged' : 'dismissed', decidedAt: now, decidedBy: actor ?? 'operator' };
+    await tx.reviews.update(decided);
+    if (decision === 'dismiss') return { review: decided, signature: sig, other };
+    if (sig.status !== 'confirmed') throw new DomainError('SIGNATURE_NOT_CONFIRMED', 'The newer signature is no longer confirmed');
+    const invalidated: Signature = { ...sig, status: 'invalidated', updatedAt: now };
+    await tx.signatures.update(invalidated);
+    let kept = other;
+    if (!other.nameAlt && scriptOf(sig.name) !== scriptOf(other.name)) {
+      kept = { ...other, nameAlt: sig.name, updatedAt: now };
+      await tx.signatures.update(kept);
+    }
+    return { review: decided, signature: invalidated, other: kept };
+  });
+}

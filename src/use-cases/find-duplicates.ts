@@ -1,0 +1,36 @@
+/**
+ * When a signature is confirmed, look for the same person already on the letter — across spellings and
+ * scripts — through the blocking keys, and queue likely duplicates for an organiser. Nothing is removed
+ * automatically: a false merge would silence a real signatory.
+ */
+import { blockingKeys, comparePeople, LIKELY_DUPLICATE, REVIEW } from '../core/names/index.ts';
+import type { DuplicateReview, Signature } from '../core/model.ts';
+import type { StoreTx } from '../core/ports.ts';
+import { iso, type Deps } from './deps.ts';
+
+/** At most this many candidates are scored per confirmation (blocking keeps it to a handful in practice). */
+export const MAX_CANDIDATES = 200;
+
+export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature): Promise<DuplicateReview[]> {
+  const keys = blockingKeys(sig.name, sig.nameAlt);
+  await tx.reviews.putKeys(sig.letterId, sig.id, keys);
+  const candidates = await tx.reviews.candidates(sig.letterId, keys, sig.id, MAX_CANDIDATES);
+  const found: DuplicateReview[] = [];
+  for (const other of candidates) {
+    const cmp = comparePeople({ name: sig.name, nameAlt: sig.nameAlt ?? null }, { name: other.name, nameAlt: other.nameAlt ?? null });
+    if (cmp.score < REVIEW) continue;
+    const review: DuplicateReview = {
+      id: deps.secrets.newId(),
+      letterId: sig.letterId,
+      signatureId: sig.id,
+      otherId: other.id,
+      score: Math.round(cmp.score * 1000) / 1000,
+      band: cmp.score >= LIKELY_DUPLICATE ? 'likely' : 'review',
+      status: 'open',
+      createdAt: iso(deps.clock.now()),
+    };
+    await tx.reviews.insert(review);
+    found.push(review);
+  }
+  return found;
+}
