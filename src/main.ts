@@ -30,7 +30,6 @@ export interface App {
   cookieSecret: string;
   http(): Promise<FastifyInstance>;
   close(): Promise<void>;
-  importLetter?: unknown;
 }
 
 async function openStore(config: Config): Promise<Store> {

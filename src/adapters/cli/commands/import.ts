@@ -4,17 +4,18 @@
  * Without --dry-run it hands the result to the app's importLetter use-case to create a draft letter.
  */
 import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { importLetter } from '../../../use-cases/import-letter.ts';
 import {
   analyseImport,
   parseLetterText,
   toImportLetterInput,
   type ImportAnalysis,
-  type ImportLetterPort,
 } from '../../../core/import/index.ts';
 import { CliError, type CliContext, type Command } from '../types.ts';
 import { guarded, progressReporter, readTextFile } from './names.ts';
 
-const HELP = `Usage: undersigned import FILE [--dry-run] [--json]
+const HELP = `Usage: undersigned import FILE [--dry-run] [--json] [--slug SLUG] [--addressee NAME] [--addressee-title TITLE]
 
 Reads an existing open letter from a plain-text FILE (UTF-8): one block per language (found by script),
 with title, salutation, body, date and a signatory list (one name per line). Reports the lines listed per
@@ -26,6 +27,8 @@ marked "imported, not verified by email".
 
 Options:
   --dry-run   analyse only; change nothing
+  --slug      address of the draft letter (default: imported-<file name>)
+  --addressee the addressee's name (default: the salutation found in the text)
   --json      print the analysis as JSON:
               {"languages","claimedCount","listed","distinct","duplicates","pairs","unpaired","lowConfidence","warnings"}
   --help      show this help
@@ -83,6 +86,10 @@ export const importCommand: Command = {
         args,
         options: {
           'dry-run': { type: 'boolean', default: false },
+          slug: { type: 'string' },
+          addressee: { type: 'string' },
+          'addressee-title': { type: 'string' },
+          'data-dir': { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', default: false },
         },
@@ -109,19 +116,18 @@ export const importCommand: Command = {
         return 0;
       }
 
-      const app = (await ctx.app()) as unknown as ImportLetterPort;
-      if (typeof app.importLetter !== 'function') {
-        ctx.io.err(
-          'Creating a draft letter from an import is not available in this version. ' +
-            'Run with --dry-run to see the analysis.\n',
-        );
-        return 1;
-      }
-      const result = await app.importLetter(toImportLetterInput(parsed, analysis));
+      const app = await ctx.app();
+      const slug = values.slug ?? `imported-${basename(file).replace(/\.[^.]*$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'letter'}`;
+      const result = await importLetter(app.deps, toImportLetterInput(parsed, analysis), {
+        slug,
+        addressee: values.addressee ? { name: values.addressee, title: values['addressee-title'] } : undefined,
+        onProgress: ctx.io.isTTY ? (done, total) => ctx.io.err(`\rimporting signatories ${done}/${total}`) : undefined,
+      });
+      if (ctx.io.isTTY) ctx.io.err('\n');
       if (values.json) ctx.io.out(JSON.stringify({ ...publicJson(analysis), draft: result }) + '\n');
       else {
         ctx.io.out(humanReport(file, analysis));
-        ctx.io.out(`\nDraft letter created: ${result.letterId}${result.url ? ` (${result.url})` : ''}\n`);
+        ctx.io.out(`\nDraft letter created: ${result.slug} with ${result.people} signatories\n${Object.entries(result.urls).map(([l, u]) => `  ${l}: ${u}`).join('\n')}\n`);
         ctx.io.out('Imported signatories are marked "imported, not verified by email".\n');
       }
       return 0;
