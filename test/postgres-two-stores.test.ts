@@ -3,6 +3,7 @@
  * database. What one writes the other counts; outbox jobs taken by two workers are each sent once; a connection the
  * server drops is reported and replaced, never a crash.
  */
+import { StaticMigrations } from '../src/adapters/storage/sql/migrations.ts';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -34,7 +35,9 @@ describe('two stores (two pools) on one PostgreSQL database', () => {
 
   test('both started on an empty database and migrated it once', async () => {
     const { rows } = await pg_(db.url, 'select name from kysely_migration order by name');
-    assert.deepEqual(rows.map((r) => r.name), ['0001_signing_loop', '0002_counts']);
+    const expected = Object.keys(await new StaticMigrations('postgres').getMigrations()).sort();
+    assert.ok(expected.length >= 2);
+    assert.deepEqual(rows.map((r) => r.name), expected, 'each migration recorded exactly once');
   });
 
   test('a signature inserted through one store is counted and listed by the other, once committed', async () => {
