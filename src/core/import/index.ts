@@ -4,4 +4,4 @@ export type { ParsedLetter, ParsedVersion, ParseOptions } from './parse.ts';
 export { analyseImport } from './analyse.ts';
 export type { AnalyseOptions, ImportAnalysis } from './analyse.ts';
 export { toImportLetterInput } from './input.ts';
-export type { ImportLetterInput, ImportLetterPort, ImportLetterVersion, ImportedPerson } from './input.ts';
+export type { ImportLetterInput, ImportLetterVersion, ImportedPerson } from './input.ts';

@@ -1,6 +1,6 @@
 /**
- * What the "import a letter" use-case needs to create a draft letter. The CLI builds it from the parse and
- * the analysis; the use-case (not in core) stores it. Imported signatories were never confirmed by email,
+ * What the "import a letter" use-case (src/use-cases/import-letter.ts) needs to create a draft letter. The
+ * CLI builds it from the parse and the analysis; the use-case stores it. Imported signatories were never confirmed by email,
  * so the use-case must mark them "imported, not verified".
  */
 import type { ImportAnalysis } from './analyse.ts';
@@ -32,11 +32,6 @@ export interface ImportLetterInput {
   people: ImportedPerson[];
   /** Findings to show to the organiser with the draft. */
   warnings: string[];
-}
-
-/** The port the CLI calls on the composed app; `importLetter` is optional until the use-case exists. */
-export interface ImportLetterPort {
-  importLetter?: (input: ImportLetterInput) => Promise<{ letterId: string; url?: string } & Record<string, unknown>>;
 }
 
 export function toImportLetterInput(parsed: ParsedLetter, analysis: ImportAnalysis): ImportLetterInput {
