@@ -49,6 +49,7 @@ export function latinSkeletons(token: string): string[] {
   // latinKey maps kh→x, gh/q→G, sh→S, ch→C, zh→J, ph→f, c→k, w→v
   const lower = token.toLowerCase();
   const out = new Set([read(latinKey(lower), false), read(latinKey(lower), true)]);
+  if (/.dj/.test(lower)) out.add(read(latinKey(lower.replace(/(?<=.)dj/g, 'j')), false)); // Lahidji = لاهیجی
   // each non-initial digraph read as two letters, one at a time
   const re = /(?<=.)([skcz])h/g;
   let m: RegExpExecArray | null;

@@ -83,6 +83,8 @@ function spellingsOf(fa: string): Spelling[][] {
     if (ch === 'ی') {
       if (last) list.push(['a', 0.3], ['ie', 0.1]); // مصطفی Mostafa, موسی Musa
       if (prev === 'ا') list.push(['e', 0.1], ['ee', 0.1]); // hamza-yeh folded to ی: میرزائی Mirzaei
+      // ئ folded to ی before another ی is often not romanised: طباطبائی Tabatabaee, رئیس Rais
+      if (next === 'ی') list.push(['', 0.2]);
     }
     if (ch === 'و' && prev === 'خ' && next === 'ا') list.push(['', 0.1]); // خوا is pronounced kha: Khajeh
     if (ch === 'و' && first) list.push(['vo', 0.1]);

@@ -11,6 +11,8 @@
 export function latinKey(token: string): string {
   let s = token.toLowerCase();
   s = s
+    // the diphthong over ی is spelled ai, ay, ei or ey indifferently: Heidari/Haidari, Leila/Layla
+    .replace(/[ae][iy](?![aeiou])/g, 'ei')
     .replace(/x/g, 'ks') // Roxana = Roksana; x as kh is introduced just below
     .replace(/kh/g, 'x')
     .replace(/gh|qh|q/g, 'G')
@@ -82,7 +84,9 @@ function indelCost(s: string, i: number): number {
   }
   if (c === 'h' && i === s.length - 1 && prev && isVowel(prev)) return 0.1; // Zahrah, Azadeh/Azade
   if (c === 'h' && prev === 'e' && next === undefined) return 0.1;
+  if (c === 'y' && prev && next && isVowel(prev) && isVowel(next)) return 0.1; // a glide: Ziya/Zia
   if (c === 'i' || c === 'y') return 0.3;
+  if (c === 'd' && next === 'j') return 0.2; // French-style dj for ج: Lahidji/Lahiji
   return 1;
 }
 

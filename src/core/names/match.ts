@@ -75,7 +75,7 @@ export function prepareName(name: string): PreparedName {
 }
 
 /** Below these token similarities a same-script token pair counts as a near miss (soft cliff). */
-const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.93 };
+const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.92 };
 const NEAR_MISS_FACTOR = 0.5;
 
 const simCache = new Map<string, number>();

@@ -110,6 +110,14 @@ export function clusterPeople(people: Person[], opts: ClusterOptions = {}, prepa
     }
     return s;
   };
+  // "clearly different": two names in one script score below review, or any comparison is far below it.
+  // A cross-script comparison just under review does not veto: transliteration is the noisiest evidence.
+  const differs = (i: number, j: number) => {
+    const s = score(i, j);
+    if (s >= floor) return false;
+    if (s < floor - 0.1) return true;
+    return comparePreparedPeople(prep[i]!, prep[j]!).via !== 'cross-script';
+  };
   const edges: Array<[number, number, number]> = [];
   for (let x = 0; x < pairs.length; x++) {
     const [i, j] = pairs[x]!;
@@ -138,7 +146,7 @@ export function clusterPeople(people: Person[], opts: ClusterOptions = {}, prepa
     let ok = true;
     for (const x of A) {
       for (const y of B) {
-        if (prep[x]!.names.length && score(x, y) < floor) {
+        if (prep[x]!.names.length && differs(x, y)) {
           ok = false;
           break;
         }

@@ -85,7 +85,7 @@ export const GIVEN_NAMES: VariantEntry[] = [
 
 /** Name parts that are optional (honorifics, titles): a missing one is a small penalty, not a mismatch. */
 export const OPTIONAL_PARTS: VariantEntry[] = [
-  { id: 'seyed', fa: ['سید'], la: ['seyed', 'seyyed', 'sayed', 'sayyed', 'sayyid', 'syed', 'sayid', 'seyd', 'sied'] },
+  { id: 'seyed', fa: ['سید'], la: ['seyed', 'seyyed', 'sayed', 'sayyed', 'sayyid', 'syed', 'sayid'] },
   { id: 'seyedeh', fa: ['سیده'], la: ['seyedeh', 'seyyedeh', 'sayedeh', 'sayyedeh', 'seyede'] },
   { id: 'haj', fa: ['حاج', 'حاجی'], la: ['haj', 'hajj', 'haji', 'hajji', 'hadj'] },
   { id: 'dr', fa: ['دکتر'], la: ['dr', 'doctor', 'prof', 'professor'] },
