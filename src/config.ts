@@ -105,4 +105,6 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_DEV', 'true without SMTP', 'Development pages such as /dev/outbox'],
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
+  ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
+  ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];

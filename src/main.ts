@@ -17,6 +17,10 @@ import { nodeSecrets } from './adapters/node-secrets.ts';
 import { OutboxWorker } from './use-cases/deliver-outbox.ts';
 import { PublicReads } from './use-cases/public-letter.ts';
 import { buildHttp } from './adapters/http/app.ts';
+import { ConfigError } from './config.ts';
+import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
+import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
+import { Sequencer } from './use-cases/sequence-log.ts';
 
 export interface App {
   config: Config;
@@ -30,6 +34,41 @@ export interface App {
   cookieSecret: string;
   http(): Promise<FastifyInstance>;
   close(): Promise<void>;
+  /** The transparency log: its origin, verifier key (served at /log/key) and sequencer. */
+  log: { origin: string; vkey: string; signer: NoteSigner & { vkey: string } };
+  sequencer: Sequencer;
+}
+
+/** The log's origin: UNDERSIGNED_LOG_ORIGIN, or the base URL's host and path followed by /log (c2sp tlog-tiles). */
+export function logOrigin(config: Config): string {
+  if (config.logOrigin) return config.logOrigin;
+  const u = new URL(config.baseUrl);
+  return `${u.host}${u.pathname.replace(/\/+$/, '')}/log`;
+}
+
+/**
+ * The log's Ed25519 signer key: UNDERSIGNED_LOG_KEY (a `PRIVATE+KEY+…` line), or DATA_DIR/log-key, made on first
+ * start. Its name must be the origin: a key named for another origin would sign checkpoints no verifier accepts.
+ */
+function logSigner(config: Config): NoteSigner & { vkey: string } {
+  const origin = logOrigin(config);
+  let skey = config.logKey;
+  if (!skey) {
+    mkdirSync(config.dataDir, { recursive: true });
+    const file = join(config.dataDir, 'log-key');
+    if (!existsSync(file)) writeFileSync(file, generateKeyPair(nodeLogCrypto, origin, randomBytes(32)).skey + '\n', { mode: 0o600, flag: 'wx' });
+    skey = readFileSync(file, 'utf8').trim();
+  }
+  let signer: NoteSigner & { vkey: string };
+  try {
+    signer = parseSignerKey(nodeLogCrypto, skey);
+  } catch (e) {
+    throw new ConfigError(`UNDERSIGNED_LOG_KEY (or ${join(config.dataDir, 'log-key')}) is not a valid signer key: ${(e as Error).message}`);
+  }
+  if (signer.name !== origin) {
+    throw new ConfigError(`the log key is for "${signer.name}" but the log origin is "${origin}" (from UNDERSIGNED_BASE_URL or UNDERSIGNED_LOG_ORIGIN); a log's origin never changes`);
+  }
+  return signer;
 }
 
 async function openStore(config: Config): Promise<Store> {
@@ -54,8 +93,10 @@ export interface BuildOptions {
   clock?: Deps['clock'];
   /** Replace the mailer (tests). */
   mailer?: Mailer;
-  /** Start the outbox worker (the server does; one-shot CLI commands do not). */
+  /** Start the outbox worker and the log sequencer (the server does; one-shot CLI commands do not). */
   worker?: boolean;
+  /** Test hook passed to the sequencer (runs between writing tiles and the checkpoint). */
+  afterTiles?: () => Promise<void> | void;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
@@ -63,7 +104,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const store = await openStore(config);
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
   const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new DevOutboxMailer(devOutboxDir!));
-  const deps: Deps = { store, clock: opts.clock ?? { now: () => new Date() }, secrets: nodeSecrets, templates: mailTemplates, baseUrl: config.baseUrl };
+  const signer = logSigner(config);
+  const state = await store.log.state();
+  if (state && state.vkey !== signer.vkey) {
+    await store.close();
+    throw new ConfigError(`the log in this database is signed by ${state.vkey}, not by this process's key ${signer.vkey}: give every process the log's key (UNDERSIGNED_LOG_KEY)`);
+  }
+  const deps: Deps = {
+    store,
+    clock: opts.clock ?? { now: () => new Date() },
+    secrets: nodeSecrets,
+    templates: mailTemplates,
+    baseUrl: config.baseUrl,
+    log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(randomBytes(32)) },
+  };
+  const sequencer = new Sequencer(store, deps.clock, { crypto: nodeLogCrypto, signer, origin: logOrigin(config), afterTiles: opts.afterTiles }, (e) => httpApp ? httpApp.log.error({ err: e }, 'log sequencer failed') : console.error(`undersigned: log sequencer: ${e.message}`));
   let httpApp: FastifyInstance | undefined;
   const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'));
   const reads = new PublicReads(deps);
@@ -77,17 +132,23 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     reads,
     devOutboxDir,
     cookieSecret: secret,
+    log: { origin: logOrigin(config), vkey: signer.vkey, signer },
+    sequencer,
     async http() {
       httpApp ??= await buildHttp(app);
       return httpApp;
     },
     async close() {
       await worker.stop();
+      await sequencer.stop();
       if (httpApp) await httpApp.close();
       await mailer.close();
       await store.close();
     },
   };
-  if (opts.worker) worker.start();
+  if (opts.worker) {
+    worker.start();
+    sequencer.start();
+  }
   return app;
 }

@@ -6,6 +6,7 @@ import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
   LoginToken, Session, DuplicateReview, ReviewStatus,
 } from './model.ts';
+import type { LogRepo } from './log-ports.ts';
 
 export interface Clock {
   now(): Date;
@@ -124,6 +125,8 @@ export interface StoreTx {
   outbox: OutboxRepo;
   auth: AuthRepo;
   reviews: ReviewRepo;
+  /** The transparency log's queue, openings and published files (log-ports.ts). */
+  log: LogRepo;
 }
 
 export interface Store extends StoreTx {

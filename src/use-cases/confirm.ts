@@ -4,6 +4,7 @@ import { checkConfirmable, decideSign } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
 import { issueConfirmation } from './sign.ts';
 import { flagDuplicates } from './find-duplicates.ts';
+import { logSignature } from './log.ts';
 
 export interface Confirmed {
   letter: LetterWithText;
@@ -32,6 +33,8 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     const confirmed: Signature = { ...sig, status: 'confirmed', confirmedAt: iso(now), updatedAt: iso(now), textVersion: letter.textVersion, mailsSent: 0 };
     await tx.signatures.update(confirmed);
     await flagDuplicates(tx, deps, confirmed);
+    // Its log entry lands with the confirmation or not at all.
+    await logSignature(tx, deps, letter, confirmed);
     return { letter, signature: confirmed };
   });
 }

@@ -2,6 +2,7 @@ import { DomainError } from '../core/errors.ts';
 import { transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
 import type { LetterWithText } from '../core/model.ts';
 import { iso, type Deps } from './deps.ts';
+import { logPublish } from './log.ts';
 
 export interface CreateLetterOptions {
   /** The signed-in organiser, added to the organisers. */
@@ -33,6 +34,7 @@ export async function createLetter(deps: Deps, input: LetterInput, opts: CreateL
     if (await tx.letters.bySlug(letter.slug)) throw new DomainError('SLUG_TAKEN', `The address /${letter.slug} is taken`, [{ field: 'slug', code: 'DUPLICATE' }]);
     const { versions, ...row } = letter;
     await tx.letters.insert(row, versions);
+    await logPublish(tx, deps, letter);
     return letter;
   });
 }

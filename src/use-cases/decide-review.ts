@@ -7,6 +7,7 @@ import type { DuplicateReview, Signature } from '../core/model.ts';
 import { scriptOf } from '../core/names/index.ts';
 import { iso, type Deps } from './deps.ts';
 import { loadOwnLetter } from './edit-letter.ts';
+import { logCancel } from './log.ts';
 
 export interface ReviewView {
   review: DuplicateReview;
@@ -40,6 +41,8 @@ export async function decideReview(deps: Deps, slug: string, reviewId: string, d
     if (sig.status !== 'confirmed') throw new DomainError('SIGNATURE_NOT_CONFIRMED', 'The newer signature is no longer confirmed');
     const invalidated: Signature = { ...sig, status: 'invalidated', updatedAt: now };
     await tx.signatures.update(invalidated);
+    // Public record: the log shows that a signature was removed as a duplicate.
+    await logCancel(tx, deps, letter, sig.id, 'remove', 'duplicate');
     let kept = other;
     if (!other.nameAlt && scriptOf(sig.name) !== scriptOf(other.name)) {
       kept = { ...other, nameAlt: sig.name, updatedAt: now };

@@ -3,6 +3,7 @@ import { textVersionForEdit, transition, validateLetterInput, type LetterInput }
 import type { LetterState, LetterWithText } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { iso, type Deps } from './deps.ts';
+import { logPublish, logPublishedTexts } from './log.ts';
 
 /** Loads a letter the actor organises; `actor` undefined means the local CLI, which acts as the operator. */
 export async function loadOwnLetter(tx: StoreTx, slug: string, actor: string | undefined): Promise<LetterWithText> {
@@ -33,6 +34,8 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
     const updated = { ...row, slug: v.slug, addressee: v.addressee, defaultLang: v.defaultLang, goal: v.goal, organisers, textVersion, updatedAt: now };
     if (textChanged) await tx.letters.putVersions(letter.id, textVersion, v.versions);
     await tx.letters.update(updated);
+    // Every published text is logged, including edits made in place before anyone confirmed.
+    if (textChanged) await logPublishedTexts(tx, deps, { ...updated, versions: v.versions });
     return { ...updated, versions: v.versions };
   });
 }
@@ -43,6 +46,7 @@ export async function setLetterState(deps: Deps, slug: string, to: LetterState, 
     const letter = await loadOwnLetter(tx, slug, actor);
     const next = transition(letter, to, now);
     await tx.letters.update(next);
+    if (to === 'open') await logPublish(tx, deps, { ...next, versions: letter.versions });
     return { ...next, versions: letter.versions };
   });
 }

@@ -21,6 +21,7 @@ import { layout } from './views/layout.ts';
 import { messagePage } from './views/letter.ts';
 import { pageRoutes } from './pages/index.ts';
 import { apiRoutes } from './api/v1/index.ts';
+import { logRoutes } from './log.ts';
 import { isLangTag } from '../../core/letters/letter.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -137,6 +138,7 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
 
   await f.register(pageRoutes(app));
   await f.register(apiRoutes(app), { prefix: '/api/v1' });
+  await f.register(logRoutes(app));
   f.get('/api/openapi.json', { schema: { hide: true } }, async () => f.swagger());
   // Browsers ask for /favicon.ico whatever the page says.
   f.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));

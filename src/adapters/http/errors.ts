@@ -24,6 +24,7 @@ export const STATUS: Record<ErrorCode, number> = {
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
+  LOG_NOT_READY: 503,
   INTERNAL: 500,
 };
 

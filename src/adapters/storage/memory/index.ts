@@ -4,6 +4,8 @@
  */
 import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import { MemReviews, type ReviewState } from './reviews.ts';
+import { MemLog, emptyLogState, type MemLogState } from './log.ts';
+import type { LogRepo } from '../../../core/log-ports.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
@@ -17,12 +19,13 @@ interface State {
   sessions: Map<string, Session>;
   nameKeys: ReviewState['nameKeys'];
   reviews: ReviewState['reviews'];
+  log: MemLogState;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState() };
 }
 
 export class MemoryStore implements Store {
@@ -34,9 +37,11 @@ export class MemoryStore implements Store {
   readonly outbox: OutboxRepo;
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
+  readonly log: LogRepo;
 
   constructor() {
     const st = () => this.s;
+    this.log = new MemLog(st);
     this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);
     this.signatures = new MemSignatures(st);

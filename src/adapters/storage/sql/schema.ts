@@ -115,10 +115,18 @@ export interface LetterHourlyCountsTable {
 }
 
 import type { NameKeysTable, ReviewsTable } from './reviews.ts';
+import type { LetterRetentionTable, LogEntriesTable, LogLockTable, LogStateTable, LogTilesTable, SignatureLogTable, SignerTokensTable } from './log.ts';
 
 export interface Database {
   name_keys: NameKeysTable;
   reviews: ReviewsTable;
+  log_entries: LogEntriesTable;
+  signature_log: SignatureLogTable;
+  signer_tokens: SignerTokensTable;
+  letter_retention: LetterRetentionTable;
+  log_tiles: LogTilesTable;
+  log_state: LogStateTable;
+  log_lock: LogLockTable;
   letters: LettersTable;
   letter_texts: LetterTextsTable;
   letter_organisers: LetterOrganisersTable;

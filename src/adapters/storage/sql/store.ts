@@ -16,6 +16,8 @@ import type {
 } from '../../../core/model.ts';
 import type { Database, LettersTable, OutboxTable, SignaturesTable } from './schema.ts';
 import { SqlReviews } from './reviews.ts';
+import { SqlLog } from './log.ts';
+import type { LogRepo } from '../../../core/log-ports.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -439,6 +441,7 @@ function repos(db: Db, dialect: Dialect): StoreTx {
     outbox: new SqlOutbox(db, dialect),
     auth: new SqlAuth(db),
     reviews: new SqlReviews(db),
+    log: new SqlLog(db, dialect),
   };
 }
 
@@ -448,9 +451,11 @@ export class SqlStore implements Store {
   readonly outbox: OutboxRepo;
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
+  readonly log: LogRepo;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {
     const r = repos(db, dialect);
+    this.log = r.log;
     this.reviews = r.reviews;
     this.letters = r.letters;
     this.signatures = r.signatures;

@@ -1,0 +1,164 @@
+/**
+ * The transparency-log storage contract (core/log-ports.ts): every Store adapter passes it. Run by
+ * log.contract.test.ts for memory, SQLite and PostgreSQL, with the real sequencer on top.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Store } from '../../core/ports.ts';
+import { nodeLogCrypto } from '../crypto/node-crypto.ts';
+import { encodeEntry, generateKeyPair, MemoryTileStore, parseSignerKey, parseVerifierKey, TileLogBuilder, verifyLog } from '../../core/log/index.ts';
+import { Sequencer } from '../../use-cases/sequence-log.ts';
+import { letterFixture, signatureFixture, versionsFixture, type StoreFactory } from './store.case.ts';
+
+const h = nodeLogCrypto;
+const signer = parseSignerKey(h, generateKeyPair(h, 'contract.example/log', new Uint8Array(32).fill(7)).skey);
+const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
+const text = new Uint8Array(32).fill(1);
+const letterEntry = (letter: string) => encodeEntry({ type: 'letter', letter, time: 1, text });
+const sigEntry = (letter: string, n: number) => encodeEntry({ type: 'sig', letter, time: n, text, name: new Uint8Array(32).fill(n % 256), contact: new Uint8Array(32).fill(2) });
+
+export async function verifyStoreLog(store: Store) {
+  const st = (await store.log.state())!;
+  const reader = {
+    readTile: async (l: number, i: number, w: number) => (await store.log.readTile(l, i, w)) ?? Promise.reject(new Error('missing tile')),
+    readEntryBundle: async (i: number, w: number) => (await store.log.readBundle(i, w)) ?? Promise.reject(new Error('missing bundle')),
+  };
+  return verifyLog({ crypto: h, reader, checkpoint: st.checkpoint, verifiers: [parseVerifierKey(h, signer.vkey)], origin: 'contract.example/log' });
+}
+
+export function logContract(factory: StoreFactory & { second?: (first: Store) => Promise<Store> }): void {
+  describe(`Log storage contract: ${factory.name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await factory.open();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    test('queue: ids in order; pending until sequenced; refs resolved; state compare-and-set', async () => {
+      const a = await store.log.enqueue({ kind: 'letter', letter: 'q-letter', time: 1, bytes: letterEntry('q-letter'), textHash: 'AAA' });
+      const b = await store.log.enqueue({ kind: 'sig', letter: 'q-letter', time: 2, bytes: sigEntry('q-letter', 2), signatureId: 's1', textHash: 'AAA' });
+      const c = await store.log.enqueue({ kind: 'remove', letter: 'q-letter', time: 3, refEntryId: b, reason: 'fraud', signatureId: 's1' });
+      assert.ok(a < b && b < c);
+      const p = await store.log.pending(10);
+      assert.deepEqual(p.map((e) => e.id), [a, b, c]);
+      assert.equal(p[2]!.bytes, undefined);
+      assert.equal(p[2]!.refEntryId, b);
+      assert.equal(p[2]!.reason, 'fraud');
+      assert.deepEqual([...(await store.log.textHashes('q-letter'))], ['AAA']);
+      assert.deepEqual(await store.log.removals('q-letter'), { withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 1, legal: 0 } });
+      await store.transaction(async (tx) => {
+        assert.equal(await tx.log.lockSequencer(), true);
+        // A far index, so that the sequencer cases below start from an empty log.
+        await tx.log.recordSequenced([{ id: a, index: 1_000_000, bytes: letterEntry('q-letter') }]);
+      });
+      await assert.rejects(store.transaction((tx) => tx.log.recordSequenced([{ id: a, index: 1_000_001, bytes: letterEntry('q-letter') }])), /another process/);
+      assert.deepEqual((await store.log.pending(10)).map((e) => e.id), [b, c]);
+      assert.equal((await store.log.entriesById([a]))[0]!.index, 1_000_000);
+      assert.deepEqual(await store.log.entryAt(1_000_000), letterEntry('q-letter'));
+    });
+
+    test('tiles only ever widen; narrower reads are prefixes; bundles likewise', async () => {
+      const t5 = new Uint8Array(5 * 32).map((_, i) => i);
+      await store.log.putTiles([{ level: 7, index: 3, width: 5, data: t5 }]);
+      await store.log.putTiles([{ level: 7, index: 3, width: 2, data: new Uint8Array(64).fill(9) }]);
+      assert.deepEqual(await store.log.readTile(7, 3, 5), t5);
+      assert.deepEqual(await store.log.readTile(7, 3, 2), t5.subarray(0, 64));
+      assert.equal(await store.log.readTile(7, 3, 6), undefined);
+      const bundle = new Uint8Array([0, 1, 65, 0, 2, 66, 67, 0, 1, 68]);
+      await store.log.putTiles([{ level: -1, index: 9, width: 3, data: bundle }]);
+      assert.deepEqual(await store.log.readBundle(9, 2), bundle.subarray(0, 7));
+      assert.deepEqual(await store.log.readBundle(9, 3), bundle);
+    });
+
+    test('signature log: openings round-trip, join the log index, erase; tokens; retention', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const s = signatureFixture(l.id, { status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z' });
+      await store.signatures.insert(s);
+      assert.deepEqual((await store.log.unlogged(l.id, 10)).map((x) => x.id), [s.id]);
+      const entryId = await store.log.enqueue({ kind: 'sig', letter: l.slug, time: 5, bytes: sigEntry(l.slug, 5), signatureId: s.id });
+      const o1 = new Uint8Array(32).fill(3);
+      const o2 = new Uint8Array(32).fill(4);
+      await store.log.putSignatureLog({ signatureId: s.id, letterId: l.id, entryId, nameOpening: o1, contactOpening: o2 });
+      assert.deepEqual(await store.log.unlogged(l.id, 10), []);
+      let r = (await store.log.signatureLog(s.id))!;
+      assert.deepEqual(r.nameOpening, o1);
+      assert.deepEqual(r.contactOpening, o2);
+      assert.equal(r.logIndex, undefined);
+      assert.equal((await store.log.signatureLogs([s.id, 'nope'])).size, 1);
+      await store.log.eraseSignatureLog(s.id, '2026-02-01T00:00:00.000Z');
+      r = (await store.log.signatureLog(s.id))!;
+      assert.equal(r.nameOpening, undefined);
+      assert.equal(r.erasedAt, '2026-02-01T00:00:00.000Z');
+      await store.log.putSignerToken('tok-hash', s.id, 'withdraw', '2026-01-01T00:00:00.000Z');
+      assert.deepEqual(await store.log.signerToken('tok-hash'), { signatureId: s.id, purpose: 'withdraw' });
+      await store.outbox.enqueue({ id: `m-${s.id}`, kind: 'mail', payload: { to: s.email, subject: 's', text: 't', lang: 'fa', template: 'confirm' }, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.outbox.enqueue({ id: `m-other-${s.id}`, kind: 'mail', payload: { to: 'x' + s.email, subject: 's', text: 't', lang: 'fa', template: 'confirm' }, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.log.forgetSigner(s.id, s.email);
+      assert.equal(await store.log.signerToken('tok-hash'), undefined);
+      const left = (await store.outbox.list({ limit: 1000 })).map((j) => j.id);
+      assert.ok(!left.includes(`m-${s.id}`) && left.includes(`m-other-${s.id}`));
+      await store.log.setRetention(l.id, 30);
+      assert.ok((await store.log.retentions()).some((x) => x.letterId === l.id && x.days === 30));
+      await store.signatures.update({ ...s, status: 'withdrawn', withdrawnAt: '2026-01-05T00:00:00.000Z' });
+      assert.deepEqual(await store.log.erasable(l.id, '2026-01-04T00:00:00.000Z', false, 10), []);
+      assert.deepEqual(await store.log.erasable(l.id, '2026-01-06T00:00:00.000Z', false, 10), [s.id]);
+      await store.log.setRetention(l.id, undefined);
+      assert.ok(!(await store.log.retentions()).some((x) => x.letterId === l.id));
+    });
+
+    test('sequencer: batches, refs resolved across batches, the same tiles as an independent build, resumes', async () => {
+      const seq = new Sequencer(store, clock, { crypto: h, signer, origin: 'contract.example/log', batchSize: 100 });
+      await seq.drain();
+      const base = (await store.log.state())!.size;
+      // 300 signatures and a withdrawal of an early one: crosses tile boundaries and batches.
+      const ids: number[] = [];
+      for (let i = 0; i < 300; i++) ids.push(await store.log.enqueue({ kind: 'sig', letter: 'seq-letter', time: i, bytes: sigEntry('seq-letter', i) }));
+      await store.log.enqueue({ kind: 'withdraw', letter: 'seq-letter', time: 999, refEntryId: ids[5]!, reason: 'signer' });
+      assert.equal(await seq.runOnce(), 100);
+      // A new sequencer (another process, or a restart) resumes from the stored tiles.
+      const seq2 = new Sequencer(store, clock, { crypto: h, signer, origin: 'contract.example/log', batchSize: 100 });
+      assert.equal(await seq2.drain(), 201);
+      const st = (await store.log.state())!;
+      assert.equal(st.size, base + 301);
+      const res = await verifyStoreLog(store);
+      assert.deepEqual(res.problems.filter((p) => !['UNKNOWN_LETTER', 'BAD_REF', 'REF_HASH', 'REF_LETTER', 'UNKNOWN_TEXT'].includes(p.code)), []);
+      assert.equal(res.root && Buffer.from(res.root).toString('hex'), Buffer.from(st.root).toString('hex'));
+      const tally = res.letters.find((x) => x.letter === 'seq-letter')!;
+      assert.equal(tally.signatures, 300);
+      assert.equal(tally.withdrawn, 1);
+      // The same entries through the core alone give the same root.
+      const mem = new MemoryTileStore();
+      const b = TileLogBuilder.empty(h);
+      for (let i = 0; i < st.size; i++) b.add((await store.log.entryAt(i))!);
+      mem.write(b.flush());
+      assert.deepEqual(b.root(), st.root);
+    });
+
+    if (factory.second) {
+      test('two sequencers on one database never fork the log', async () => {
+        const other = await factory.second!(store);
+        try {
+          const mk = (s: Store) => new Sequencer(s, clock, { crypto: h, signer, origin: 'contract.example/log', batchSize: 7 });
+          const a = mk(store);
+          const b = mk(other);
+          for (let i = 0; i < 200; i++) await store.log.enqueue({ kind: 'sig', letter: 'race-letter', time: i, bytes: sigEntry('race-letter', i) });
+          const run = async (s: Sequencer) => {
+            let n = 0;
+            for (let i = 0; i < 200 && (await store.log.pendingCount()) > 0; i++) n += await s.runOnce().catch(() => 0);
+            return n;
+          };
+          const [na, nb] = await Promise.all([run(a), run(b)]);
+          assert.equal(na + nb, 200);
+          const res = await verifyStoreLog(store);
+          assert.equal(res.root && Buffer.from(res.root).toString('hex'), Buffer.from((await store.log.state())!.root).toString('hex'));
+          assert.equal(res.letters.find((x) => x.letter === 'race-letter')!.signatures, 200);
+        } finally {
+          await other.close();
+        }
+      });
+    }
+  });
+}

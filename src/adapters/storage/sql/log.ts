@@ -1,0 +1,437 @@
+/**
+ * Transparency-log storage (docs/transparency-log.md §7): the entry queue, the private openings of signatures,
+ * signer tokens, retention settings, and the published files — tiles, entry bundles and the checkpoint — so that
+ * every process serving the same database serves the same log.
+ *
+ * Dialect differences: bytea/blob, the sequencer lock (PostgreSQL: a transaction-level advisory lock, so two
+ * processes never sequence at once; SQLite: the batch's first statement is a write, which takes the database's
+ * single write lock before anything is read), and pg's bigint-as-string (always Number(...)).
+ */
+import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
+import type {
+  LogRepo, LogState, NewQueuedEntry, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
+} from '../../../core/log-ports.ts';
+import type { RemovalReason } from '../../../core/log/entries.ts';
+import type { Database } from './schema.ts';
+import type { Dialect } from './migrations.ts';
+import type { Signature } from '../../../core/model.ts';
+import { toSignature } from './store.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+type Bytes = Buffer | Uint8Array;
+
+export interface LogEntriesTable {
+  id: number | string;
+  kind: string;
+  letter: string;
+  time: number | string;
+  bytes: Bytes | null;
+  ref_entry_id: number | string | null;
+  reason: string | null;
+  signature_id: string | null;
+  text_hash: string | null;
+  idx: number | string | null;
+}
+
+export interface SignatureLogTable {
+  signature_id: string;
+  letter_id: string;
+  entry_id: number | string;
+  name_opening: Bytes | null;
+  contact_opening: Bytes | null;
+  erased_at: string | null;
+}
+
+export interface SignerTokensTable {
+  token_hash: string;
+  signature_id: string;
+  purpose: string;
+  created_at: string;
+}
+
+export interface LetterRetentionTable {
+  letter_id: string;
+  days: number;
+}
+
+export interface LogTilesTable {
+  /** -1 for entry bundles. */
+  level: number;
+  idx: number | string;
+  width: number;
+  data: Bytes;
+}
+
+export interface LogStateTable {
+  id: number;
+  size: number | string;
+  root: Bytes;
+  checkpoint: string;
+  vkey: string;
+  updated_at: string;
+}
+
+export interface LogLockTable {
+  id: number;
+  n: number | string;
+}
+
+export function logMigration(dialect: Dialect, text: ColumnDataType | Expression<unknown>): Migration {
+  const pg = dialect === 'postgres';
+  const blob = pg ? 'bytea' : 'blob';
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('log_entries')
+        .addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('kind', text, (c) => c.notNull())
+        .addColumn('letter', text, (c) => c.notNull())
+        .addColumn('time', 'bigint', (c) => c.notNull())
+        .addColumn('bytes', blob)
+        .addColumn('ref_entry_id', 'bigint')
+        .addColumn('reason', text)
+        .addColumn('signature_id', text)
+        .addColumn('text_hash', text)
+        .addColumn('idx', 'bigint', (c) => c.unique())
+        .execute();
+      // The sequencer reads the unsequenced entries in queue order.
+      await db.schema.createIndex('log_entries_pending').on('log_entries').column('id').where(sql.ref('idx'), 'is', null).execute();
+      await db.schema.createIndex('log_entries_letter_kind').on('log_entries').columns(['letter', 'kind']).execute();
+      await db.schema
+        .createTable('signature_log')
+        .addColumn('signature_id', text, (c) => c.primaryKey())
+        .addColumn('letter_id', text, (c) => c.notNull())
+        .addColumn('entry_id', 'bigint', (c) => c.notNull())
+        .addColumn('name_opening', blob)
+        .addColumn('contact_opening', blob)
+        .addColumn('erased_at', text)
+        .execute();
+      await db.schema.createIndex('signature_log_entry').on('signature_log').column('entry_id').execute();
+      await db.schema
+        .createTable('signer_tokens')
+        .addColumn('token_hash', text, (c) => c.primaryKey())
+        .addColumn('signature_id', text, (c) => c.notNull())
+        .addColumn('purpose', text, (c) => c.notNull())
+        .addColumn('created_at', text, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('signer_tokens_signature').on('signer_tokens').column('signature_id').execute();
+      await db.schema
+        .createTable('letter_retention')
+        .addColumn('letter_id', text, (c) => c.primaryKey())
+        .addColumn('days', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('log_tiles')
+        .addColumn('level', 'integer', (c) => c.notNull())
+        .addColumn('idx', 'bigint', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('data', blob, (c) => c.notNull())
+        .addPrimaryKeyConstraint('log_tiles_pk', ['level', 'idx'])
+        .execute();
+      await db.schema
+        .createTable('log_state')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('root', blob, (c) => c.notNull())
+        .addColumn('checkpoint', text, (c) => c.notNull())
+        .addColumn('vkey', text, (c) => c.notNull())
+        .addColumn('updated_at', text, (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('log_lock').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'bigint', (c) => c.notNull()).execute();
+      await db.insertInto('log_lock').values({ id: 1, n: 0 }).execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['log_lock', 'log_state', 'log_tiles', 'letter_retention', 'signer_tokens', 'signature_log', 'log_entries']) {
+        await db.schema.dropTable(t).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** Key of the transaction-level advisory lock held by the sequencer (PostgreSQL). */
+export const SEQUENCER_LOCK_KEY = 7_268_417_310_004_323n;
+
+const toBuf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const toU8 = (b: Bytes): Uint8Array => new Uint8Array(b);
+const num = (v: number | string | null | undefined): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+
+function toQueued(r: LogEntriesTable): QueuedEntry {
+  return {
+    id: Number(r.id),
+    kind: r.kind as QueuedKind,
+    letter: r.letter,
+    time: Number(r.time),
+    bytes: r.bytes ? toU8(r.bytes) : undefined,
+    refEntryId: num(r.ref_entry_id),
+    reason: (r.reason ?? undefined) as RemovalReason | undefined,
+    signatureId: r.signature_id ?? undefined,
+    textHash: r.text_hash ?? undefined,
+    index: num(r.idx),
+  };
+}
+
+/** The first `width` entries of a (possibly wider) bundle: entries are uint16-length-prefixed. */
+export function bundlePrefix(data: Uint8Array, width: number): Uint8Array | undefined {
+  let off = 0;
+  for (let i = 0; i < width; i++) {
+    if (off + 2 > data.length) return undefined;
+    off += 2 + ((data[off]! << 8) | data[off + 1]!);
+  }
+  return off <= data.length ? data.subarray(0, off) : undefined;
+}
+
+function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+export class SqlLog implements LogRepo {
+  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
+
+  async enqueue(e: NewQueuedEntry): Promise<number> {
+    const r = await this.db
+      .insertInto('log_entries')
+      .values({
+        kind: e.kind,
+        letter: e.letter,
+        time: e.time,
+        bytes: e.bytes ? toBuf(e.bytes) : null,
+        ref_entry_id: e.refEntryId ?? null,
+        reason: e.reason ?? null,
+        signature_id: e.signatureId ?? null,
+        text_hash: e.textHash ?? null,
+        idx: null,
+      } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  }
+
+  async putSignatureLog(r: SignatureLog): Promise<void> {
+    const row = {
+      signature_id: r.signatureId,
+      letter_id: r.letterId,
+      entry_id: r.entryId,
+      name_opening: r.nameOpening ? toBuf(r.nameOpening) : null,
+      contact_opening: r.contactOpening ? toBuf(r.contactOpening) : null,
+      erased_at: r.erasedAt ?? null,
+    };
+    const { signature_id: _id, ...rest } = row;
+    await this.db.insertInto('signature_log').values(row).onConflict((oc) => oc.column('signature_id').doUpdateSet(rest)).execute();
+  }
+
+  private async logsWhere(ids: string[]): Promise<SignatureLog[]> {
+    if (!ids.length) return [];
+    const out: SignatureLog[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      const rows = await this.db
+        .selectFrom('signature_log')
+        .leftJoin('log_entries', 'log_entries.id', 'signature_log.entry_id')
+        .select(['signature_log.signature_id', 'signature_log.letter_id', 'signature_log.entry_id', 'signature_log.name_opening', 'signature_log.contact_opening', 'signature_log.erased_at', 'log_entries.idx'])
+        .where('signature_log.signature_id', 'in', part)
+        .execute();
+      for (const r of rows) {
+        out.push({
+          signatureId: r.signature_id,
+          letterId: r.letter_id,
+          entryId: Number(r.entry_id),
+          logIndex: num(r.idx),
+          nameOpening: r.name_opening ? toU8(r.name_opening) : undefined,
+          contactOpening: r.contact_opening ? toU8(r.contact_opening) : undefined,
+          erasedAt: r.erased_at ?? undefined,
+        });
+      }
+    }
+    return out;
+  }
+
+  async signatureLog(signatureId: string): Promise<SignatureLog | undefined> {
+    return (await this.logsWhere([signatureId]))[0];
+  }
+
+  async signatureLogs(signatureIds: string[]): Promise<Map<string, SignatureLog>> {
+    return new Map((await this.logsWhere(signatureIds)).map((r) => [r.signatureId, r]));
+  }
+
+  async eraseSignatureLog(signatureId: string, at: string): Promise<void> {
+    await this.db.updateTable('signature_log').set({ name_opening: null, contact_opening: null, erased_at: at }).where('signature_id', '=', signatureId).execute();
+  }
+
+  async unlogged(letterId: string, limit: number): Promise<Signature[]> {
+    const rows = await this.db
+      .selectFrom('signatures')
+      .selectAll('signatures')
+      .where('signatures.letter_id', '=', letterId)
+      .where('signatures.status', '=', 'confirmed')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('signature_log').select('signature_log.signature_id').whereRef('signature_log.signature_id', '=', 'signatures.id'))))
+      .orderBy('signatures.id')
+      .limit(limit)
+      .execute();
+    return rows.map(toSignature);
+  }
+
+  async textHashes(letter: string): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('log_entries').select('text_hash').where('letter', '=', letter).where('kind', '=', 'letter').execute();
+    return new Set(rows.map((r) => r.text_hash).filter((x): x is string => !!x));
+  }
+
+  async removals(letter: string): Promise<Removals> {
+    const rows = await this.db
+      .selectFrom('log_entries')
+      .select(['kind', 'reason', (eb) => eb.fn.countAll().as('n')])
+      .where('letter', '=', letter)
+      .where('kind', 'in', ['withdraw', 'remove'])
+      .groupBy(['kind', 'reason'])
+      .execute();
+    const out: Removals = { withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 } };
+    for (const r of rows) {
+      if (r.kind === 'withdraw') out.withdrawn += Number(r.n);
+      else if (r.reason && r.reason in out.removed) out.removed[r.reason as RemovalReason] += Number(r.n);
+    }
+    return out;
+  }
+
+  async putSignerToken(tokenHash: string, signatureId: string, purpose: SignerTokenPurpose, createdAt: string): Promise<void> {
+    await this.db.insertInto('signer_tokens').values({ token_hash: tokenHash, signature_id: signatureId, purpose, created_at: createdAt }).onConflict((oc) => oc.column('token_hash').doNothing()).execute();
+  }
+
+  async signerToken(tokenHash: string): Promise<{ signatureId: string; purpose: SignerTokenPurpose } | undefined> {
+    const r = await this.db.selectFrom('signer_tokens').select(['signature_id', 'purpose']).where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && { signatureId: r.signature_id, purpose: r.purpose as SignerTokenPurpose };
+  }
+
+  async forgetSigner(signatureId: string, email: string): Promise<void> {
+    await this.db.deleteFrom('signer_tokens').where('signature_id', '=', signatureId).execute();
+    if (!email) return;
+    // LIKE finds candidates (its _ and % are wildcards, so it may find too many); the exact check is on the parsed payload.
+    const candidates = await this.db.selectFrom('outbox').select(['id', 'payload']).where('payload', 'like', `%${email.replace(/[%_\\]/g, '_')}%`).execute();
+    const ids = candidates.filter((c) => {
+      try {
+        return String((JSON.parse(c.payload) as { to?: string }).to ?? '').toLowerCase() === email.toLowerCase();
+      } catch {
+        return false;
+      }
+    }).map((c) => c.id);
+    for (const part of chunks(ids, 500)) await this.db.deleteFrom('outbox').where('id', 'in', part).execute();
+  }
+
+  async setRetention(letterId: string, days: number | undefined): Promise<void> {
+    if (days === undefined) {
+      await this.db.deleteFrom('letter_retention').where('letter_id', '=', letterId).execute();
+      return;
+    }
+    await this.db.insertInto('letter_retention').values({ letter_id: letterId, days }).onConflict((oc) => oc.column('letter_id').doUpdateSet({ days })).execute();
+  }
+
+  async retentions(): Promise<{ letterId: string; days: number }[]> {
+    const rows = await this.db.selectFrom('letter_retention').selectAll().orderBy('letter_id').execute();
+    return rows.map((r) => ({ letterId: r.letter_id, days: Number(r.days) }));
+  }
+
+  async lockSequencer(): Promise<boolean> {
+    if (this.dialect === 'postgres') {
+      const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${sql.lit(SEQUENCER_LOCK_KEY)}) as ok`.execute(this.db);
+      return Boolean(got.rows[0]?.ok);
+    }
+    await this.db.updateTable('log_lock').set((eb) => ({ n: eb('n', '+', 1) })).where('id', '=', 1).execute();
+    return true;
+  }
+
+  async state(): Promise<LogState | undefined> {
+    const r = await this.db.selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirst();
+    return r && { size: Number(r.size), root: toU8(r.root), checkpoint: r.checkpoint, vkey: r.vkey, updatedAt: r.updated_at };
+  }
+
+  async pending(limit: number): Promise<QueuedEntry[]> {
+    const rows = await this.db.selectFrom('log_entries').selectAll().where('idx', 'is', null).orderBy('id').limit(limit).execute();
+    return rows.map(toQueued);
+  }
+
+  async entriesById(ids: number[]): Promise<QueuedEntry[]> {
+    const out: QueuedEntry[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      out.push(...(await this.db.selectFrom('log_entries').selectAll().where('id', 'in', part).execute()).map(toQueued));
+    }
+    return out;
+  }
+
+  async recordSequenced(rows: { id: number; index: number; bytes: Uint8Array }[]): Promise<void> {
+    // One statement per 300 rows (an UPDATE … FROM a VALUES list, in both dialects): the batch is recorded quickly.
+    const pg = this.dialect === 'postgres';
+    for (const part of chunks(rows, 300)) {
+      const values = sql.join(
+        part.map((r) => (pg ? sql`(cast(${r.id} as bigint), cast(${r.index} as bigint), cast(${toBuf(r.bytes)} as bytea))` : sql`(${r.id}, ${r.index}, ${toBuf(r.bytes)})`)),
+      );
+      const res = await sql`with v(id, idx, bytes) as (values ${values})
+        update log_entries set idx = v.idx, bytes = v.bytes from v where log_entries.id = v.id and log_entries.idx is null`.execute(this.db);
+      // Fencing: rows another sequencer recorded meanwhile are not overwritten, and this batch is abandoned.
+      if (Number(res.numAffectedRows ?? BigInt(part.length)) !== part.length) throw new Error('log entries were sequenced by another process');
+    }
+  }
+
+  async putTiles(tiles: StoredTile[]): Promise<void> {
+    for (const part of chunks(tiles, 200)) {
+      await this.db
+        .insertInto('log_tiles')
+        .values(part.map((t) => ({ level: t.level, idx: t.index, width: t.width, data: toBuf(t.data) })))
+        .onConflict((oc) =>
+          oc
+            .columns(['level', 'idx'])
+            .doUpdateSet((eb) => ({ width: eb.ref('excluded.width'), data: eb.ref('excluded.data') }))
+            .where(sql<boolean>`excluded.width >= log_tiles.width`),
+        )
+        .execute();
+    }
+  }
+
+  async putState(s: LogState, previousSize: number | null): Promise<boolean> {
+    const row = { size: s.size, root: toBuf(s.root), checkpoint: s.checkpoint, vkey: s.vkey, updated_at: s.updatedAt };
+    if (previousSize === null) {
+      const r = await this.db.insertInto('log_state').values({ id: 1, ...row }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    }
+    const r = await this.db.updateTable('log_state').set(row).where('id', '=', 1).where('size', '=', previousSize).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  private async tileRow(level: number, index: number): Promise<{ width: number; data: Uint8Array } | undefined> {
+    const r = await this.db.selectFrom('log_tiles').select(['width', 'data']).where('level', '=', level).where('idx', '=', index).executeTakeFirst();
+    return r && { width: Number(r.width), data: toU8(r.data) };
+  }
+
+  async readTile(level: number, index: number, width: number): Promise<Uint8Array | undefined> {
+    const r = await this.tileRow(level, index);
+    // A stored tile is the widest written so far; a narrower tile is its prefix (tiles only ever grow).
+    if (!r || r.width < width) return undefined;
+    return r.data.subarray(0, width * 32);
+  }
+
+  async readBundle(index: number, width: number): Promise<Uint8Array | undefined> {
+    const r = await this.tileRow(-1, index);
+    if (!r || r.width < width) return undefined;
+    return r.width === width ? r.data : bundlePrefix(r.data, width);
+  }
+
+  async entryAt(index: number): Promise<Uint8Array | undefined> {
+    const r = await this.db.selectFrom('log_entries').select('bytes').where('idx', '=', index).executeTakeFirst();
+    return r?.bytes ? toU8(r.bytes) : undefined;
+  }
+
+  async pendingCount(): Promise<number> {
+    const r = await this.db.selectFrom('log_entries').select((eb) => eb.fn.countAll().as('n')).where('idx', 'is', null).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async erasable(letterId: string, cutoff: string, allStatuses: boolean, limit: number): Promise<string[]> {
+    let q = this.db
+      .selectFrom('signatures')
+      .select('id')
+      .where('letter_id', '=', letterId)
+      .where('email_key', 'not like', 'erased:%');
+    q = allStatuses
+      ? q
+      : q.where('status', 'in', ['withdrawn', 'invalidated']).where((eb) => eb(eb.fn.coalesce('withdrawn_at', 'updated_at'), '<', cutoff));
+    return (await q.orderBy('id').limit(limit).execute()).map((r) => r.id);
+  }
+}
