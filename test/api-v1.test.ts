@@ -44,13 +44,15 @@ describe('API v1', () => {
     await t.flushMail();
     const c = await t.http.inject({ method: 'POST', url: '/api/v1/confirmations', ...json({ token: t.mailer.lastToken('zoe@example.org') }) });
     assert.equal(c.statusCode, 200);
-    assert.deepEqual(c.json(), { status: 'confirmed', letter: 'albania', count: 1 });
+    const { receipt, ...rest } = c.json();
+    assert.deepEqual(rest, { status: 'confirmed', letter: 'albania', count: 1 });
+    assert.match(receipt, /^http:\/\/test\.local\/en\/receipts\/[A-Za-z0-9_-]{20,}$/);
     const letter = (await t.http.inject('/api/v1/letters/albania')).json();
     assert.equal(letter.count, 1);
     assert.equal(letter.versions.length, 2);
     const list = (await t.http.inject('/api/v1/letters/albania/signatures?lang=en')).json();
     assert.equal(list.items.length, 1);
-    assert.deepEqual(Object.keys(list.items[0]).sort(), ['confirmedAt', 'country', 'id', 'name', 'nameAlt', 'title']);
+    assert.deepEqual(Object.keys(list.items[0]).sort(), ['confirmedAt', 'country', 'erased', 'id', 'logIndex', 'name', 'nameAlt', 'opening', 'title']);
     assert.equal(list.items[0].country, 'GB');
     assert.ok(!JSON.stringify(list).includes('@'));
   });

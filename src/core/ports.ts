@@ -148,7 +148,8 @@ export interface Mailer {
 
 /** Words of the mails we send, in the recipient's language. Presentation lives in an adapter. */
 export interface MailTemplates {
-  confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
+  /** `withdrawLink`: the signer's separate link to withdraw later (it keeps working after confirmation). */
+  confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string; withdrawLink?: string }): Omit<MailMessage, 'to'>;
   alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string }): Omit<MailMessage, 'to'>;
   organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
 }

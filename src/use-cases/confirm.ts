@@ -5,10 +5,13 @@ import { iso, type Deps } from './deps.ts';
 import { issueConfirmation } from './sign.ts';
 import { flagDuplicates } from './find-duplicates.ts';
 import { logSignature } from './log.ts';
+import { issueSignerToken } from './receipts.ts';
 
 export interface Confirmed {
   letter: LetterWithText;
   signature: Signature;
+  /** Link token of the signer's private receipt page (only from confirm()). */
+  receiptToken?: string;
 }
 
 /** Looks a token up without changing anything (the GET page shows what a POST would confirm). */
@@ -35,7 +38,8 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     await flagDuplicates(tx, deps, confirmed);
     // Its log entry lands with the confirmation or not at all.
     await logSignature(tx, deps, letter, confirmed);
-    return { letter, signature: confirmed };
+    const receiptToken = await issueSignerToken(tx, deps, confirmed.id, 'receipt');
+    return { letter, signature: confirmed, receiptToken };
   });
 }
 

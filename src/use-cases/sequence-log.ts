@@ -53,6 +53,7 @@ export class Sequencer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private lastError = 0;
+  private poked: NodeJS.Timeout | undefined;
   readonly batchSize: number;
 
   constructor(
@@ -171,7 +172,19 @@ export class Sequencer {
     this.timer.unref?.();
   }
 
+  /** After a confirmation: sequence soon rather than at the next tick (only while started; tests drain by hand). */
+  poke(): void {
+    if (!this.timer || this.poked) return;
+    this.poked = setTimeout(() => {
+      this.poked = undefined;
+      void this.tick();
+    }, 50);
+    this.poked.unref?.();
+  }
+
   async stop(): Promise<void> {
+    if (this.poked) clearTimeout(this.poked);
+    this.poked = undefined;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;

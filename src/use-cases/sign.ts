@@ -4,6 +4,7 @@ import type { LetterWithText, MailMessage, Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
+import { issueSignerToken, withdrawUrl } from './receipts.ts';
 
 export function confirmUrl(deps: Deps, lang: string, token: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/confirm?token=${encodeURIComponent(token)}`;
@@ -26,8 +27,10 @@ export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: LetterW
   const expiresAt = iso(new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS));
   const updated: Signature = { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) };
   const title = (versionFor(letter, sig.lang) ?? letter.versions[0])?.title ?? letter.slug;
+  // A separate token for withdrawing: the confirmation link stops working once used, this one keeps working.
+  const withdrawToken = await issueSignerToken(tx, deps, sig.id, 'withdraw');
   await enqueueMail(tx, deps, `confirm:${sig.id}:${updated.mailsSent}`, sig.email,
-    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: title, name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt }));
+    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: title, name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) }));
   return updated;
 }
 

@@ -65,7 +65,7 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
   const { config } = app;
   const f = Fastify({
     // Query strings are never logged: confirmation and sign-in links carry secrets there.
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0], id: req.id }) } },
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0]!.replace(/\/receipts\/[^/]+/, '/receipts/…'), id: req.id }) } },
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     routerOptions: { maxParamLength: 200 },

@@ -25,6 +25,7 @@ export const STATUS: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_FOUND: 404,
   LOG_NOT_READY: 503,
+  RECEIPT_NOT_READY: 409,
   INTERNAL: 500,
 };
 

@@ -8,11 +8,11 @@ function when(lang: string, iso: string): string {
 }
 
 export const mailTemplates: MailTemplates = {
-  confirmSignature({ lang, letterTitle, name, link, expiresAt }) {
+  confirmSignature({ lang, letterTitle, name, link, expiresAt, withdrawLink }) {
     const t = translator(lang);
     return {
       subject: t('mail.confirm.subject', { title: letterTitle }),
-      text: t('mail.confirm.text', { name, title: letterTitle, link, expires: when(lang, expiresAt) }),
+      text: t('mail.confirm.text', { name, title: letterTitle, link, expires: when(lang, expiresAt) }) + (withdrawLink ? t('mail.confirm.withdraw', { link: withdrawLink }) : ''),
       lang,
       template: 'confirm',
     };

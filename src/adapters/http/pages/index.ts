@@ -15,6 +15,7 @@ import { letterPage, messagePage } from '../views/letter.ts';
 import { preferredLang, SIGN_BODY_LIMIT } from '../app.ts';
 import { organiserRoutes, currentOrganiser } from './organise.ts';
 import { devRoutes } from './dev.ts';
+import { signerRoutes } from './signer.ts';
 
 type G = { Params: Record<string, string>; Querystring: Record<string, string>; Body: Record<string, string> };
 type Req = FastifyRequest<G>;
@@ -60,7 +61,7 @@ export function pageRoutes(app: App) {
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
         signedInAs: await currentOrganiser(app, req),
-        body: letterPage({ t, letter, version, count, hidden: Math.max(0, count - list.total), list, csrf: reply.generateCsrf(), values, errors, formMessage: message }),
+        body: letterPage({ t, letter, version, count, hidden: Math.max(0, count - list.total), list, csrf: reply.generateCsrf(), values, errors, formMessage: message, removals: await app.store.log.removals(letter.slug) }),
       });
     }
 
@@ -170,10 +171,12 @@ export function pageRoutes(app: App) {
       const t = translator(checkLang(req.params.lang!));
       const token = String(req.body?.token ?? '');
       try {
-        const { letter, signature } = await confirm(app.deps, token);
+        const { letter, signature, receiptToken } = await confirm(app.deps, token);
         app.reads.invalidate(letter.id);
+        app.sequencer.poke();
         const title = (versionFor(letter, t.lang) ?? letter.versions[0])!.title;
-        const body = messagePage(t, t('confirm.done.title'), html`<p>${t('confirm.done.body', { title: '\u2068' + title + '\u2069' })}</p><p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>`);
+        const receipt = receiptToken ? html`<p><a class="receipt" href="/${t.lang}/receipts/${receiptToken}">${t('confirm.done.receipt')}</a></p><p class="hint">${t('confirm.done.receiptHint')}</p>` : '';
+        const body = messagePage(t, t('confirm.done.title'), html`<p>${t('confirm.done.body', { title: '\u2068' + title + '\u2069' })}</p>${receipt}<p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>`);
         return sendPage(reply, layout({ t, title: t('confirm.done.title'), body, baseUrl: base, noindex: true }));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
@@ -207,6 +210,7 @@ export function pageRoutes(app: App) {
     );
 
     await f.register(organiserRoutes(app));
+    await f.register(signerRoutes(app));
     if (app.config.dev) await f.register(devRoutes(app));
   });
 }

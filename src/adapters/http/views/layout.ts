@@ -25,10 +25,14 @@ export interface LayoutInput {
   signedInAs?: string | undefined;
   baseUrl: string;
   noindex?: boolean;
+  /** Same-origin scripts (CSP script-src 'self'; never inline), loaded as deferred modules. */
+  scripts?: string[];
+  /** Reload the page after this many seconds (a receipt waiting for the log); no script needed. */
+  refreshSeconds?: number;
 }
 
 /** The page frame: lang and dir on <html>, hreflang alternates, a language switcher, no inline script or style. */
-export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex }: LayoutInput): string {
+export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex, scripts = [], refreshSeconds }: LayoutInput): string {
   const doc = html`<!doctype html>
 <html lang="${t.lang}" dir="${t.dir}">
 <head>
@@ -36,6 +40,9 @@ export function layout({ t, title, body, alternates = [], canonical, signedInAs,
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · ${t('site.name')}</title>
 ${noindex ? html`<meta name="robots" content="noindex">` : ''}
+${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">` : ''}
+${scripts.map((s) => html`<script type="module" src="${s}"></script>
+`)}
 <link rel="stylesheet" href="/assets/app.css">
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 ${canonical ? html`<link rel="canonical" href="${baseUrl}${canonical}">` : ''}
@@ -58,7 +65,7 @@ ${alternates.map((a) => html`<link rel="alternate" hreflang="${a.lang}" href="${
 <main id="main">
 ${body}
 </main>
-<footer class="site"><p>${t('footer.privacy')}</p></footer>
+<footer class="site"><p>${t('footer.privacy')} <a href="/${t.lang}/privacy">${t('footer.privacyLink')}</a></p></footer>
 </body>
 </html>
 `;

@@ -7,6 +7,7 @@ import { COUNTRY_CODES } from '../../../core/countries.ts';
 import { SIGNATURE_LIMITS } from '../../../core/signatures/signature.ts';
 import { directionOf } from '../../../core/text.ts';
 import type { T } from '../../i18n/index.ts';
+import type { Removals } from '../../../core/log-ports.ts';
 
 export interface LetterPageInput {
   t: T;
@@ -19,6 +20,8 @@ export interface LetterPageInput {
   values: Values;
   errors: FieldError[];
   formMessage?: string | undefined;
+  /** Withdrawals and organiser removals per reason, as the log records them. */
+  removals?: Removals | undefined;
 }
 
 const countryCollators = new Map<string, Intl.Collator>();
@@ -31,6 +34,8 @@ function countryOptions(t: T, selected: string | undefined): SafeHtml {
 }
 
 export function signatoryItem(t: T, s: PublicSignature): SafeHtml {
+  // An empty name: the signer's personal data was erased; the signature still counts.
+  if (!s.name) return html`<li><span class="erased">${t('letter.erased')}</span></li>`;
   return html`<li><bdi class="name">${s.name}</bdi>${s.nameAlt ? html` <span class="alt">(<bdi>${s.nameAlt}</bdi>)</span>` : ''}${s.title ? html`<span class="sep">${t('letter.sep')}</span><bdi class="affil">${s.title}</bdi>` : ''}${s.country ? html` <span class="country">· ${t.country(s.country)}</span>` : ''}</li>`;
 }
 
@@ -89,6 +94,7 @@ ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state 
 <h2 id="list-heading">${t('letter.signatories')}</h2>
 ${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${list.items.map((s) => signatoryItem(t, s))}</ol>`}
 ${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}
+${p.removals ? removalsNote(t, p.removals) : ''}
 ${list.pages > 1
   ? html`<nav class="pager" aria-label="${t('letter.page', { page: t.number(list.page), pages: t.number(list.pages) })}">
   ${list.page > 1 ? html`<a rel="prev" href="${base}?page=${list.page - 1}#list-heading">${t('letter.prev')}</a>` : ''}
@@ -100,6 +106,15 @@ ${list.pages > 1
 ${others.length
   ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
   : ''}`;
+}
+
+/** The public record of cancelled signatures: numbers anyone can recount from the log (the audit does). */
+export function removalsNote(t: T, r: Removals): SafeHtml {
+  const reasons = (['signer', 'duplicate', 'fraud', 'legal'] as const).filter((k) => r.removed[k] > 0);
+  const removed = reasons.length
+    ? t('letter.removals.removed', { list: reasons.map((k) => t(`reason.${k}`, { count: t.number(r.removed[k]) })).join(t('letter.sep')) })
+    : t('letter.removals.none');
+  return html`<p class="hint removals">${t('letter.removals.withdrawn', { count: r.withdrawn })} ${removed} <a href="/${t.lang}/privacy">${t('letter.removals.log')}</a></p>`;
 }
 
 export function messagePage(t: T, title: string, body: SafeHtml | string): SafeHtml {

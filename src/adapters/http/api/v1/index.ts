@@ -6,6 +6,10 @@ import type { LetterWithText } from '../../../../core/model.ts';
 import { sign } from '../../../../use-cases/sign.ts';
 import { confirm } from '../../../../use-cases/confirm.ts';
 import { SIGN_BODY_LIMIT } from '../../app.ts';
+import { canonicalText } from '../../../../core/letters/canonical.ts';
+import { letterTextHash, toBase64 } from '../../../../core/log/index.ts';
+import { nodeLogCrypto } from '../../../crypto/node-crypto.ts';
+import { receiptUrl } from '../../../../use-cases/receipts.ts';
 
 const errorSchema = {
   type: 'object',
@@ -51,6 +55,18 @@ const publicSignature = {
     title: { type: 'string', nullable: true },
     country: { type: 'string', nullable: true, description: 'ISO 3166-1 alpha-2' },
     confirmedAt: { type: 'string', format: 'date-time' },
+    logIndex: { type: 'integer', nullable: true, description: 'Index of this signature\'s `sig` entry in the transparency log (null until sequenced, about a second)' },
+    opening: { type: 'string', nullable: true, description: 'Base64 32-byte opening of the entry\'s `name` commitment: HMAC-SHA256("undersigned/commit/v1", opening || "name" || 0x00 || UTF-8(NFC(name))); null once erased' },
+    erased: { type: 'boolean', description: 'The signer\'s personal data was erased: the entry still counts, the name is gone' },
+  },
+} as const;
+
+const removalsSchema = {
+  type: 'object',
+  description: 'Signatures cancelled in the transparency log: by the signers themselves, and by organisers per public reason',
+  properties: {
+    withdrawn: { type: 'integer' },
+    removed: { type: 'object', properties: { signer: { type: 'integer' }, duplicate: { type: 'integer' }, fraud: { type: 'integer' }, legal: { type: 'integer' } } },
   },
 } as const;
 
@@ -112,14 +128,29 @@ export function apiRoutes(app: App) {
         summary: 'One letter: its versions, state and count',
         params: { type: 'object', properties: { slug: { type: 'string' } } },
         response: {
-          200: { type: 'object', properties: { ...letterSummary.properties, textVersion: { type: 'integer' }, versions: { type: 'array', items: versionSchema } } },
+          200: {
+            type: 'object',
+            properties: {
+              ...letterSummary.properties,
+              textVersion: { type: 'integer' },
+              versions: { type: 'array', items: { type: 'object', properties: { ...versionSchema.properties, textHash: { type: 'string', description: 'Base64 SHA-256 of the canonical text (docs/transparency-log.md), as logged in a `letter` entry' } } } },
+              log: { type: 'object', properties: { letter: { type: 'string', description: 'The letter id in log entries' }, origin: { type: 'string' } } },
+              removals: removalsSchema,
+            },
+          },
           404: errorSchema,
         },
       },
     }, async (req, reply) => {
       const letter = await publicLetter(req.params.slug);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      return { ...(await summary(letter)), textVersion: letter.textVersion, versions: letter.versions.map((v) => ({ ...v, statement: v.statement ?? null })) };
+      return {
+        ...(await summary(letter)),
+        textVersion: letter.textVersion,
+        versions: letter.versions.map((v) => ({ ...v, statement: v.statement ?? null, textHash: toBase64(letterTextHash(nodeLogCrypto, canonicalText(v))) })),
+        log: { letter: letter.slug, origin: app.log.origin },
+        removals: await app.store.log.removals(letter.slug),
+      };
     });
 
     f.get<{ Params: { slug: string }; Querystring: { lang?: string; page?: string } }>('/letters/:slug/signatures', {
@@ -139,7 +170,18 @@ export function apiRoutes(app: App) {
       const lang = req.query.lang && letter.versions.some((v) => v.lang === req.query.lang) ? req.query.lang : letter.defaultLang;
       const page = await app.reads.page(letter.id, lang, Number(req.query.page ?? 1));
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      return { ...page, items: page.items.map((s) => ({ ...s, nameAlt: s.nameAlt ?? null, title: s.title ?? null, country: s.country ?? null })), count: await app.reads.count(letter.id), lang };
+      // Log index and name opening of each listed signature: anyone can recompute its commitment (audit).
+      const logs = await app.store.log.signatureLogs(page.items.map((s) => s.id));
+      const items = page.items.map((s) => {
+        const l = logs.get(s.id);
+        return {
+          ...s, nameAlt: s.nameAlt ?? null, title: s.title ?? null, country: s.country ?? null,
+          logIndex: l?.logIndex ?? null,
+          opening: l?.nameOpening ? Buffer.from(l.nameOpening).toString('base64') : null,
+          erased: Boolean(l?.erasedAt),
+        };
+      });
+      return { ...page, items, count: await app.reads.count(letter.id), lang };
     });
 
     f.get<{ Params: { slug: string } }>('/letters/:slug/stats', {
@@ -202,13 +244,14 @@ export function apiRoutes(app: App) {
         tags: ['signatures'],
         summary: 'Confirm a signature with the token from the emailed link',
         body: { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } },
-        response: { 200: { type: 'object', properties: { status: { type: 'string', enum: ['confirmed'] }, letter: { type: 'string' }, count: { type: 'integer' } } }, 400: errorSchema, 409: errorSchema, 410: errorSchema },
+        response: { 200: { type: 'object', properties: { status: { type: 'string', enum: ['confirmed'] }, letter: { type: 'string' }, count: { type: 'integer' }, receipt: { type: 'string', description: 'Private page of the signer\'s log receipt (keep it: it is the only copy of the link)' } } }, 400: errorSchema, 409: errorSchema, 410: errorSchema },
       },
       preValidation: async (req) => requireJson(req),
     }, async (req) => {
-      const { letter } = await confirm(app.deps, req.body.token);
+      const { letter, signature, receiptToken } = await confirm(app.deps, req.body.token);
       app.reads.invalidate(letter.id);
-      return { status: 'confirmed', letter: letter.slug, count: await app.reads.count(letter.id) };
+      app.sequencer.poke();
+      return { status: 'confirmed', letter: letter.slug, count: await app.reads.count(letter.id), ...(receiptToken ? { receipt: receiptUrl(app.deps, signature.lang, receiptToken) } : {}) };
     });
   };
 }

@@ -1,0 +1,26 @@
+/**
+ * A signer withdraws their signature with the link only they received (in the confirmation mail) or from their
+ * receipt page: the signature stops counting and leaves the list, and a `withdraw` entry records it in the log.
+ * GET pages show a button and change nothing (mail scanners follow links); only a POST withdraws.
+ */
+import { DomainError } from '../core/errors.ts';
+import type { LetterWithText, Signature } from '../core/model.ts';
+import { iso, type Deps } from './deps.ts';
+import { logCancel } from './log.ts';
+
+export async function withdraw(deps: Deps, token: string): Promise<{ letter: LetterWithText; signature: Signature; already: boolean }> {
+  if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
+  const now = iso(deps.clock.now());
+  return deps.store.transaction(async (tx) => {
+    const t = await tx.log.signerToken(deps.secrets.hashToken(token));
+    const sig = t && (await tx.signatures.byId(t.signatureId));
+    const letter = sig && (await tx.letters.byId(sig.letterId));
+    if (!t || !sig || !letter) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
+    if (sig.status === 'withdrawn' || sig.status === 'invalidated') return { letter, signature: sig, already: true };
+    const withdrawn: Signature = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now, tokenHash: undefined, tokenExpiresAt: undefined };
+    await tx.signatures.update(withdrawn);
+    // A pending signature was never logged: nothing to cancel there.
+    if (sig.status === 'confirmed') await logCancel(tx, deps, letter, sig.id, 'withdraw', 'signer');
+    return { letter, signature: withdrawn, already: false };
+  });
+}
