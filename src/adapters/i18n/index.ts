@@ -24,7 +24,19 @@ export interface T {
   country(code: string): string;
 }
 
+const translators = new Map<string, T>();
+
+/** One translator per language, built once: Intl objects are costly to create and pages need one per request. */
 export function translator(lang: string): T {
+  let t = translators.get(lang);
+  if (!t) {
+    t = makeTranslator(lang);
+    if (translators.size < 200) translators.set(lang, t);
+  }
+  return t;
+}
+
+function makeTranslator(lang: string): T {
   const base = lang.split('-')[0] ?? lang;
   const uiLang = CATALOGUES[lang] ? lang : CATALOGUES[base] ? base : 'en';
   let intl = intls.get(lang);

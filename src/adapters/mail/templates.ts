@@ -2,9 +2,17 @@
 import type { MailTemplates } from '../../core/ports.ts';
 import { translator } from '../i18n/index.ts';
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function when(lang: string, iso: string): string {
   const t = translator(lang);
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(iso)) + (t.uiLang === 'fa' ? ' (UTC)' : ' UTC');
+  // Built once per language: creating an Intl.DateTimeFormat costs more than the rest of a signature.
+  let f = formats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+    if (formats.size < 200) formats.set(lang, f);
+  }
+  return f.format(new Date(iso)) + (t.uiLang === 'fa' ? ' (UTC)' : ' UTC');
 }
 
 export const mailTemplates: MailTemplates = {

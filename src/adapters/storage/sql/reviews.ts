@@ -112,22 +112,24 @@ export class SqlReviews implements ReviewRepo {
 
   async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<Signature[]> {
     if (!keys.length) return [];
+    // Driven from the key index (name_keys_pk: letter, key, signature) and bounded, then signatures by primary key:
+    // filtering signatures with EXISTS/IN made both databases scan every confirmed signature of the letter on each
+    // confirmation (quadratic during a surge).
+    const matches = this.db
+      .selectFrom('name_keys')
+      .select('name_keys.signature_id')
+      .distinct()
+      .where('name_keys.letter_id', '=', letterId)
+      .where('name_keys.key', 'in', [...new Set(keys)])
+      .where('name_keys.signature_id', '!=', excludeId)
+      .limit(limit * 4)
+      .as('k');
     const rows = await this.db
-      .selectFrom('signatures')
+      .selectFrom(matches)
+      .innerJoin('signatures', 'signatures.id', 'k.signature_id')
       .selectAll('signatures')
       .where('signatures.letter_id', '=', letterId)
       .where('signatures.status', '=', 'confirmed')
-      .where('signatures.id', '!=', excludeId)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('name_keys')
-            .select('name_keys.signature_id')
-            .whereRef('name_keys.signature_id', '=', 'signatures.id')
-            .where('name_keys.letter_id', '=', letterId)
-            .where('name_keys.key', 'in', [...new Set(keys)]),
-        ),
-      )
       .orderBy('signatures.id')
       .limit(limit)
       .execute();

@@ -1,0 +1,326 @@
+/**
+ * `npm run bench`: starts fresh server processes (`undersigned serve`, rate limits off, logging silent) on SQLite in a
+ * temp directory and on a fresh PostgreSQL database, and measures with autocannon in this run:
+ *   - bare Fastify hello-world (the machine's ceiling; every other figure is also given as a ratio to it)
+ *   - sign (API POST, unique emails), confirm (pre-created tokens), on SQLite and on PostgreSQL (one and two processes)
+ *   - letter page (HTML), list page (API), count (API letter) and stats with BIG confirmed signatures loaded
+ * p50/p99 latency for each. Prints JSON with the machine and writes artifacts/bench.json. Figures only, no assertions.
+ * BENCH_QUICK=1: shorter runs and 100,000 signatures instead of 1,000,000. BENCH_ONLY=sqlite|postgres runs one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem, tmpdir, platform, release, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { openSqliteStore } from '../src/adapters/storage/sqlite/index.ts';
+import { openPostgresStore } from '../src/adapters/storage/postgres/index.ts';
+import type { SqlStore } from '../src/adapters/storage/sql/store.ts';
+import { createTestDatabase } from '../test/support/postgres.ts';
+import { createBenchLetter, loadSignatures } from './load.ts';
+
+/** The part of autocannon's result used here (the package ships no types). */
+interface AcResult {
+  duration: number;
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  latency: { p50: number; p99: number };
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object, cb: (err: Error | null, r: AcResult) => void) => unknown;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const ONLY = process.env.BENCH_ONLY;
+const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10));
+const WARMUP = QUICK ? 1 : 2;
+const BIG = Number(process.env.BENCH_BIG ?? (QUICK ? 100_000 : 1_000_000));
+const CONFIRM_TOKENS = QUICK ? 20_000 : 60_000;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+interface Figure {
+  reqPerSec: number;
+  p50ms: number;
+  p99ms: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+  ratioToHelloWorld?: number;
+  note?: string;
+}
+
+type Req = { method?: string; path: string; headers?: Record<string, string>; body?: string; setupRequest?: (r: any) => any };
+
+function cannon(url: string, opts: { duration?: number; amount?: number; connections?: number; requests?: Req[] }): Promise<AcResult> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections: opts.connections ?? CONNECTIONS, ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? DURATION }), requests: opts.requests, timeout: 10 },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    );
+  });
+}
+
+function figure(rs: AcResult[]): Figure {
+  const seconds = Math.max(...rs.map((r) => r.duration));
+  const ok = rs.reduce((a, r) => a + r['2xx'], 0);
+  return {
+    reqPerSec: Math.round(ok / seconds),
+    // Several runs at once (two processes): the mean of the medians, the worst p99.
+    p50ms: round(rs.reduce((a, r) => a + r.latency.p50, 0) / rs.length),
+    p99ms: round(Math.max(...rs.map((r) => r.latency.p99))),
+    ok,
+    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+    timeouts: rs.reduce((a, r) => a + r.timeouts, 0),
+    seconds: round(seconds),
+  };
+}
+
+interface Server {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function startProcess(args: string[], env: Record<string, string>): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${err}`)), 60_000);
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (d: string) => {
+      err += d;
+      const m = /listening on (?:.*):(\d+)\)/.exec(err);
+      if (m && timer) {
+        clearTimeout(timer);
+        resolve({
+          url: `http://127.0.0.1:${m[1]}`,
+          proc,
+          stop: () =>
+            new Promise<void>((res) => {
+              if (proc.exitCode !== null) return res();
+              proc.once('exit', () => res());
+              proc.kill('SIGTERM');
+              setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
+            }),
+        });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}): ${err}`));
+    });
+  });
+}
+
+function startUndersigned(dataDir: string, extra: Record<string, string> = {}): Promise<Server> {
+  return startProcess([join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    UNDERSIGNED_DATA_DIR: dataDir,
+    UNDERSIGNED_RATE_LIMIT: 'off',
+    UNDERSIGNED_LOG_LEVEL: 'silent',
+    UNDERSIGNED_BASE_URL: 'http://bench.example',
+    UNDERSIGNED_DATABASE_URL: '',
+    ...extra,
+  });
+}
+
+const HELLO = `import Fastify from 'fastify';
+const f = Fastify({ logger: false });
+f.get('/', async () => ({ hello: 'world' }));
+await f.listen({ port: 0, host: '127.0.0.1' });
+process.stderr.write('listening on (127.0.0.1:' + f.server.address().port + ')\\n');
+process.on('SIGTERM', () => f.close().then(() => process.exit(0)));`;
+
+function signRequests(slug: string, prefix: string): Req[] {
+  let n = 0;
+  return [
+    {
+      method: 'POST',
+      path: `/api/v1/letters/${slug}/signatures`,
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (r: any) => {
+        const i = n++;
+        r.body = JSON.stringify({ name: `امضاکننده ${prefix} ${i}`, nameAlt: `Signer ${prefix} ${i}`, email: `${prefix}.${i}@sign.bench.example`, country: i % 3 ? 'IR' : 'DE', lang: 'fa' });
+        return r;
+      },
+    },
+  ];
+}
+
+function confirmRequests(tokens: string[]): Req[] {
+  let n = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/confirmations',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (r: any) => {
+        r.body = JSON.stringify({ token: tokens[n++ % tokens.length] });
+        return r;
+      },
+    },
+  ];
+}
+
+function randomPages(path: (page: number) => string, pages: number): Req[] {
+  return [{ method: 'GET', path: path(1), setupRequest: (r: any) => ({ ...r, path: path(1 + Math.floor(Math.random() * pages)) }) }];
+}
+
+async function measure(label: string, fn: () => Promise<AcResult[]>, hello?: number, note?: string): Promise<Figure> {
+  log(`${label}…`);
+  const f = figure(await fn());
+  if (hello) f.ratioToHelloWorld = round(f.reqPerSec / hello, 3);
+  if (note) f.note = note;
+  log(`${label}: ${f.reqPerSec} req/s, p50 ${f.p50ms} ms, p99 ${f.p99ms} ms${f.non2xx || f.errors ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : ''}`);
+  return f;
+}
+
+async function prepare(store: SqlStore, label: string) {
+  const sign = await createBenchLetter(store, 'bench-sign');
+  const confirm = await createBenchLetter(store, 'bench-confirm');
+  const big = await createBenchLetter(store, 'bench-big');
+  log(`${label}: ${CONFIRM_TOKENS} pending signatures with known tokens…`);
+  const pending = await loadSignatures(store, { letterId: confirm.id, count: CONFIRM_TOKENS, status: 'pending' });
+  log(`${label}: loading ${BIG.toLocaleString('en')} confirmed signatures…`);
+  let lastLog = Date.now();
+  const loaded = await loadSignatures(store, {
+    letterId: big.id,
+    count: BIG,
+    onProgress: (d) => {
+      if (Date.now() - lastLog > 5000) {
+        lastLog = Date.now();
+        log(`${label}: ${d.toLocaleString('en')} loaded`);
+      }
+    },
+  });
+  const count = await store.signatures.countConfirmed(big.id);
+  log(`${label}: loaded ${loaded.inserted} in ${loaded.ms} ms + fold ${loaded.foldMs} ms (${loaded.rowsPerSecond}/s); count ${count}`);
+  return { sign, confirm, big, tokens: pending.tokens, load: { rows: loaded.inserted, insertMs: loaded.ms, foldMs: loaded.foldMs, rowsPerSecond: loaded.rowsPerSecond, countAfterLoad: count } };
+}
+
+/** Reads pages and count on one server with the big letter: the first request builds and sorts the list. */
+async function readFigures(url: string, hello: number) {
+  const t0 = performance.now();
+  const first = await fetch(`${url}/api/v1/letters/bench-big/signatures?lang=fa&page=1`);
+  const firstBody = (await first.json()) as { pages: number; total: number; count: number };
+  const coldMs = Math.round(performance.now() - t0);
+  const t1 = performance.now();
+  await (await fetch(`${url}/api/v1/letters/bench-big/signatures?lang=en&page=1`)).arrayBuffer();
+  const coldEnMs = Math.round(performance.now() - t1);
+  log(`first list page (load + sort ${firstBody.total} names): fa ${coldMs} ms, en ${coldEnMs} ms`);
+  const pages = firstBody.pages;
+  await cannon(url, { duration: WARMUP, requests: randomPages((p) => `/fa/letters/bench-big?page=${p}`, pages) });
+  const out: Record<string, Figure | object> = {
+    list: { publicNames: firstBody.total, count: firstBody.count, pages, firstPageColdMs: { fa: coldMs, en: coldEnMs } },
+  };
+  out.letterPageHtml = await measure('letter page (HTML, random page)', async () => [await cannon(url, { requests: randomPages((p) => `/fa/letters/bench-big?page=${p}`, pages) })], hello);
+  out.listPageApi = await measure('list page (API, random page)', async () => [await cannon(url, { requests: randomPages((p) => `/api/v1/letters/bench-big/signatures?lang=fa&page=${p}`, pages) })], hello);
+  out.countApi = await measure('count (API letter)', async () => [await cannon(url, { requests: [{ path: '/api/v1/letters/bench-big' }] })], hello);
+  out.statsApi = await measure('stats (API)', async () => [await cannon(url, { requests: [{ path: '/api/v1/letters/bench-big/stats' }] })], hello);
+  return out;
+}
+
+async function benchSqlite(hello: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-'));
+  try {
+    const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
+    const prep = await prepare(store, 'sqlite');
+    await store.close();
+    const server = await startUndersigned(dir);
+    try {
+      await cannon(server.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm') });
+      const sign = await measure('sqlite sign', async () => [await cannon(server.url, { requests: signRequests('bench-sign', 'run') })], hello);
+      const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { amount: prep.tokens.length, requests: confirmRequests(prep.tokens) })], hello);
+      const reads = await readFigures(server.url, hello);
+      return { load: prep.load, sign, confirm, ...reads };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchPostgres(hello: number) {
+  const db = await createTestDatabase();
+  const dirs = [mkdtempSync(join(tmpdir(), 'undersigned-bench-a-')), mkdtempSync(join(tmpdir(), 'undersigned-bench-b-'))];
+  try {
+    const store = await openPostgresStore(db.url, { foldIntervalMs: 0 });
+    const prep = await prepare(store, 'postgres');
+    await store.close();
+    const env = { UNDERSIGNED_DATABASE_URL: db.url };
+    const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env)));
+    try {
+      await cannon(a!.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm-a') });
+      await cannon(b!.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm-b') });
+      const signOne = await measure('postgres sign, one process', async () => [await cannon(a!.url, { requests: signRequests('bench-sign', 'one') })], hello);
+      const signTwo = await measure('postgres sign, two processes', async () =>
+        Promise.all([
+          cannon(a!.url, { connections: CONNECTIONS / 2, requests: signRequests('bench-sign', 'two-a') }),
+          cannon(b!.url, { connections: CONNECTIONS / 2, requests: signRequests('bench-sign', 'two-b') }),
+        ]), hello);
+      const half = Math.floor(prep.tokens.length / 2);
+      const confirm = await measure('postgres confirm, two processes', async () =>
+        Promise.all([
+          cannon(a!.url, { connections: CONNECTIONS / 2, amount: half, requests: confirmRequests(prep.tokens.slice(0, half)) }),
+          cannon(b!.url, { connections: CONNECTIONS / 2, amount: prep.tokens.length - half, requests: confirmRequests(prep.tokens.slice(half)) }),
+        ]), hello);
+      const reads = await readFigures(a!.url, hello);
+      return { load: prep.load, signOneProcess: signOne, signTwoProcesses: signTwo, confirmTwoProcesses: confirm, ...reads };
+    } finally {
+      await Promise.all([a!.stop(), b!.stop()]);
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await db.drop();
+  }
+}
+
+async function optional(file: string, exportName: string, args: unknown[]): Promise<unknown> {
+  const path = join(root, 'bench', file);
+  if (!existsSync(path)) return { skipped: `bench/${file} is missing` };
+  try {
+    const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    const fn = mod[exportName];
+    if (typeof fn !== 'function') return { skipped: `bench/${file} does not export ${exportName}` };
+    log(`${exportName}…`);
+    return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+  } catch (e) {
+    return { failed: (e as Error).message };
+  }
+}
+
+async function main() {
+  const cpu = cpus();
+  const result: Record<string, unknown> = {
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${platform()} ${release()}`, loadAverageAtStart: loadavg().map((x) => round(x)) },
+    settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS },
+    startedAt: new Date().toISOString(),
+  };
+  const helloServer = await startProcess(['--input-type=module', '-e', HELLO], {});
+  let hello: Figure;
+  try {
+    await cannon(helloServer.url, { duration: WARMUP, requests: [{ path: '/' }] });
+    hello = await measure('hello world', async () => [await cannon(helloServer.url, { requests: [{ path: '/' }] })]);
+  } finally {
+    await helloServer.stop();
+  }
+  result.helloWorld = hello;
+  if (ONLY !== 'postgres') result.sqlite = await benchSqlite(hello.reqPerSec);
+  if (ONLY !== 'sqlite') result.postgres = await benchPostgres(hello.reqPerSec);
+  result.names = await optional('names.ts', 'benchNames', QUICK ? [{ pairSize: 1000, indexSize: 100_000, queries: 1000 }] : []);
+  result.log = await optional('log.ts', 'benchLog', QUICK ? [100_000] : []);
+  result.finishedAt = new Date().toISOString();
+  const json = JSON.stringify(result, null, 2);
+  process.stdout.write(json + '\n');
+  mkdirSync(join(root, 'artifacts'), { recursive: true });
+  writeFileSync(join(root, 'artifacts', QUICK ? 'bench-quick.json' : 'bench.json'), json + '\n');
+}
+
+await main();
