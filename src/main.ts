@@ -21,6 +21,7 @@ import { ConfigError } from './config.ts';
 import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
 import { Sequencer } from './use-cases/sequence-log.ts';
+import { eraseExpired } from './use-cases/erase.ts';
 
 export interface App {
   config: Config;
@@ -141,14 +142,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     async close() {
       await worker.stop();
       await sequencer.stop();
+      if (sweeper) clearInterval(sweeper);
       if (httpApp) await httpApp.close();
       await mailer.close();
       await store.close();
     },
   };
+  // Retention: personal data past the period an organiser set is erased hourly (use-cases/erase.ts).
+  let sweeper: NodeJS.Timeout | undefined;
   if (opts.worker) {
     worker.start();
     sequencer.start();
+    sweeper = setInterval(() => void eraseExpired(deps).catch((e: Error) => httpApp?.log.error({ err: e }, 'retention erasure failed')), 3600_000);
+    sweeper.unref();
   }
   return app;
 }

@@ -5,19 +5,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, openLetter, type TestApp } from './support/app.ts';
-import { verifyOverHttp } from './support/log.ts';
+import { verifyOverHttp, signAndConfirm } from './support/log.ts';
 import { decodeEntry } from '../src/core/log/index.ts';
-
-const json = (payload: unknown) => ({ payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
-
-export async function signAndConfirm(t: TestApp, slug: string, body: Record<string, unknown>) {
-  const r = await t.http.inject({ method: 'POST', url: `/api/v1/letters/${slug}/signatures`, ...json(body) });
-  assert.equal(r.statusCode, 202, r.body);
-  await t.flushMail();
-  const c = await t.http.inject({ method: 'POST', url: '/api/v1/confirmations', ...json({ token: t.mailer.lastToken(String(body.email)) }) });
-  assert.equal(c.statusCode, 200, c.body);
-  return c.json();
-}
 
 describe('transparency log: entries, sequencer, /log', () => {
   let t: TestApp;

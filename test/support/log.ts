@@ -3,6 +3,19 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { entriesPath, parseVerifierKey, tilePath, verifyLog, type IndexedEntry, type VerifyLogResult } from '../../src/core/log/index.ts';
 import { nodeLogCrypto } from '../../src/adapters/crypto/node-crypto.ts';
+import type { TestApp } from './app.ts';
+
+const json = (payload: unknown) => ({ payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+
+/** Signs through the API and confirms with the mailed token. */
+export async function signAndConfirm(t: TestApp, slug: string, body: Record<string, unknown>) {
+  const r = await t.http.inject({ method: 'POST', url: `/api/v1/letters/${slug}/signatures`, ...json(body) });
+  assert.equal(r.statusCode, 202, r.body);
+  await t.flushMail();
+  const c = await t.http.inject({ method: 'POST', url: '/api/v1/confirmations', ...json({ token: t.mailer.lastToken(String(body.email)) }) });
+  assert.equal(c.statusCode, 200, c.body);
+  return c.json();
+}
 
 export function httpTileReader(http: FastifyInstance) {
   const get = async (path: string) => {

@@ -10,9 +10,11 @@ import { letterCreate, letterList } from './commands/letter.ts';
 import { mailOutbox } from './commands/mail.ts';
 import { namesCommands } from './commands/names.ts';
 import { importCommand } from './commands/import.ts';
+import { auditCommand } from './commands/audit.ts';
+import { eraseCommand, letterRetentionCommand, signatureRemoveCommand } from './commands/erase.ts';
 import { DomainError } from '../../core/errors.ts';
 
-export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, mailOutbox, importCommand, ...namesCommands];
+export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

@@ -1,0 +1,97 @@
+/**
+ * Erasure of a signer's personal data (GDPR Art. 17), on request and after the retention period an organiser set.
+ * Deleted: the email, the names, title and country, both commitment openings, the signer's links and any mail still
+ * held for the address. Kept: the log entry (a leaf cannot be removed from an append-only log) — but without its
+ * openings the commitments in it are unlinkable to the person (docs/transparency-log.md §2.1, §7.6).
+ */
+import { DomainError } from '../core/errors.ts';
+import { normaliseEmail } from '../core/letters/letter.ts';
+import type { Signature } from '../core/model.ts';
+import type { StoreTx } from '../core/ports.ts';
+import { iso, type Deps } from './deps.ts';
+import { logCancel } from './log.ts';
+
+export const ERASED_KEY_PREFIX = 'erased:';
+export const isErased = (s: Pick<Signature, 'emailKey'>) => s.emailKey.startsWith(ERASED_KEY_PREFIX);
+
+async function erasePersonal(tx: StoreTx, sig: Signature, now: string): Promise<Signature> {
+  const erased: Signature = {
+    ...sig,
+    email: '',
+    emailKey: ERASED_KEY_PREFIX + sig.id,
+    name: '',
+    nameAlt: undefined,
+    title: undefined,
+    country: undefined,
+    consentUpdates: false,
+    tokenHash: undefined,
+    tokenExpiresAt: undefined,
+    updatedAt: now,
+  };
+  await tx.signatures.update(erased);
+  await tx.log.eraseSignatureLog(sig.id, now);
+  await tx.log.forgetSigner(sig.id, sig.email);
+  await tx.reviews.putKeys(sig.letterId, sig.id, []);
+  return erased;
+}
+
+/**
+ * On request (`undersigned erase`): a confirmed signature is first removed with the public reason "signer" (the
+ * person asked us), then its personal data is erased. Returns what was done.
+ */
+export async function eraseOnRequest(deps: Deps, slug: string, email: string): Promise<{ removed: boolean; signatureId: string }> {
+  const now = iso(deps.clock.now());
+  return deps.store.transaction(async (tx) => {
+    const letter = await tx.letters.bySlug(slug);
+    if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
+    const sig = await tx.signatures.byEmail(letter.id, normaliseEmail(email));
+    if (!sig) throw new DomainError('SIGNATURE_NOT_FOUND', 'No signature with this address on this letter');
+    let current = sig;
+    let removed = false;
+    if (sig.status === 'confirmed') {
+      current = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now };
+      await tx.signatures.update(current);
+      removed = await logCancel(tx, deps, letter, sig.id, 'remove', 'signer');
+    }
+    await erasePersonal(tx, current, now);
+    return { removed, signatureId: sig.id };
+  });
+}
+
+/**
+ * Retention: for each letter with a period, erases the personal data of signatures withdrawn or removed longer ago
+ * than the period, and — once the letter has been closed that long — of every signature (which keep counting and
+ * show as "erased" on the list). Returns how many were erased.
+ */
+export async function eraseExpired(deps: Deps, limit = 500): Promise<number> {
+  const now = deps.clock.now();
+  let n = 0;
+  for (const { letterId, days } of await deps.store.log.retentions()) {
+    const cutoff = iso(new Date(now.getTime() - days * 86_400_000));
+    const letter = await deps.store.letters.byId(letterId);
+    if (!letter) continue;
+    const closedLongAgo = letter.state === 'closed' && !!letter.closedAt && letter.closedAt < cutoff;
+    const ids = await deps.store.log.erasable(letterId, cutoff, closedLongAgo, limit);
+    for (const id of ids) {
+      await deps.store.transaction(async (tx) => {
+        const sig = await tx.signatures.byId(id);
+        if (sig && !isErased(sig)) await erasePersonal(tx, sig, iso(now));
+      });
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Organisers set how long personal data of withdrawn signatures (and of a closed letter) is kept. */
+export async function setRetention(deps: Deps, slug: string, days: number | undefined, actor: string | undefined): Promise<void> {
+  if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 36500)) {
+    throw new DomainError('VALIDATION_FAILED', 'Retention is a whole number of days from 1 to 36500', [{ field: 'retentionDays', code: 'INVALID_NUMBER' }]);
+  }
+  await deps.store.transaction(async (tx) => {
+    const letter = await tx.letters.bySlug(slug);
+    if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
+    if (actor !== undefined && !letter.organisers.includes(actor)) throw new DomainError('NOT_AUTHORISED', 'You do not organise this letter');
+    await tx.log.setRetention(letter.id, days);
+  });
+}
