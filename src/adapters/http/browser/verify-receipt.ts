@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Checks a signer's `.tlog-proof` receipt in the browser, with no trust in the server: the same pure log core as
  * the sequencer and the audit command, bundled by esbuild (browser-bundle.ts) and served as a static same-origin
@@ -33,6 +32,25 @@ import {
 
 ed.hashes.sha512 = sha512;
 
+// The few browser globals used, typed here rather than adding lib "dom" to the whole project (it would retype
+// Node's fetch for the server code). Module-scoped: nothing leaks into other files.
+interface Elem {
+  hidden: boolean;
+  dir: string;
+  className: string;
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  append(...nodes: Elem[]): void;
+  replaceChildren(...nodes: Elem[]): void;
+  querySelector<E extends Elem = Elem>(sel: string): E | null;
+  addEventListener(type: string, cb: (ev: { preventDefault(): void }) => void): void;
+}
+interface InputElem extends Elem {
+  value: string;
+  files: ArrayLike<{ text(): Promise<string> }> | null;
+}
+declare const document: { getElementById(id: string): Elem | null; createElement(tag: string): Elem };
+
 const crypto: LogCrypto = {
   sha256: (d) => sha256(d),
   hmacSha256: (k, d) => hmac(sha256, k, d),
@@ -55,14 +73,17 @@ function fmt(m: Messages, key: string, values: Record<string, string | number> =
   return (m[key] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
 }
 
+/** Always ask the server (never a cached checkpoint); `cache` is a browser-only RequestInit field. */
+const NO_STORE = { cache: 'no-store' } as unknown as RequestInit;
+
 async function fetchBytes(url: string): Promise<Uint8Array> {
-  const r = await fetch(url, { cache: 'no-store' });
+  const r = await fetch(url, NO_STORE);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return new Uint8Array(await r.arrayBuffer());
 }
 
 async function fetchText(url: string): Promise<string> {
-  const r = await fetch(url, { cache: 'no-store' });
+  const r = await fetch(url, NO_STORE);
   if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
   return r.text();
 }
@@ -78,11 +99,11 @@ interface Sidecar {
   contactOpening?: string | null;
 }
 
-async function check(root: HTMLElement, receipt: string, sidecar: Sidecar | undefined, typedName: string): Promise<void> {
+async function check(root: Elem, receipt: string, sidecar: Sidecar | undefined, typedName: string): Promise<void> {
   const m = JSON.parse(root.dataset.messages ?? '{}') as Messages;
   const lang = root.dataset.lang ?? 'en';
-  const out = root.querySelector<HTMLOListElement>('.checks')!;
-  const summary = root.querySelector<HTMLParagraphElement>('.summary')!;
+  const out = root.querySelector<Elem>('.checks')!;
+  const summary = root.querySelector<Elem>('.summary')!;
   out.replaceChildren();
   summary.textContent = fmt(m, 'verify.running');
   let failed = false;
@@ -98,7 +119,12 @@ async function check(root: HTMLElement, receipt: string, sidecar: Sidecar | unde
     const verifier = parseVerifierKey(crypto, vkey);
     const keyLine = document.createElement('li');
     keyLine.className = 'check-info';
-    keyLine.textContent = fmt(m, 'verify.key', { key: vkey });
+    keyLine.textContent = fmt(m, 'verify.key', { key: '' });
+    // The key is Latin text with + and /: isolated left to right, or an RTL page would reorder it.
+    const code = document.createElement('bdi');
+    code.dir = 'ltr';
+    code.textContent = vkey;
+    keyLine.append(code);
     out.append(keyLine);
     const origin = verifier.name;
     const r = verifyTlogProof(crypto, receipt, { verifiers: [verifier], origin });
@@ -154,7 +180,7 @@ async function check(root: HTMLElement, receipt: string, sidecar: Sidecar | unde
   root.dataset.result = failed ? 'bad' : 'ok';
 }
 
-async function readFile(input: HTMLInputElement | null): Promise<string | undefined> {
+async function readFile(input: InputElem | null): Promise<string | undefined> {
   const f = input?.files?.[0];
   return f ? f.text() : undefined;
 }
@@ -167,10 +193,10 @@ function init(): void {
   form?.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void (async () => {
-      const receipt = (await readFile(form.querySelector<HTMLInputElement>('input[name=receipt]'))) ?? (root.dataset.receipt ? await fetchText(root.dataset.receipt) : undefined);
-      const side = await readFile(form.querySelector<HTMLInputElement>('input[name=sidecar]'));
+      const receipt = (await readFile(form.querySelector<InputElem>('input[name=receipt]'))) ?? (root.dataset.receipt ? await fetchText(root.dataset.receipt) : undefined);
+      const side = await readFile(form.querySelector<InputElem>('input[name=sidecar]'));
       const sidecar = side ? (JSON.parse(side) as Sidecar) : root.dataset.sidecar ? (JSON.parse(await fetchText(root.dataset.sidecar)) as Sidecar) : undefined;
-      const name = form.querySelector<HTMLInputElement>('input[name=name]')?.value.trim() ?? '';
+      const name = form.querySelector<InputElem>('input[name=name]')?.value.trim() ?? '';
       if (receipt) await check(root, receipt, sidecar, name);
     })();
   });
