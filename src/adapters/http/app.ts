@@ -8,6 +8,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { rateLimitBackend } from './rate-limit-store.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { createRequire } from 'node:module';
@@ -97,7 +98,11 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.baseUrl.startsWith('https:') },
     getToken: (req) => (req.body as Record<string, string> | undefined)?._csrf,
   });
+  // Counters shared by every server process: Redis, else PostgreSQL, else this process (rate-limit-store.ts).
+  const limits = await rateLimitBackend({ redisUrl: config.redisUrl, store: app.store });
+  f.addHook('onClose', async () => limits.close());
   await f.register(rateLimit, {
+    ...limits.options,
     global: false,
     // After body parsing (so a refused form comes back filled in) and before the CSRF check (so floods count).
     hook: 'preValidation',

@@ -6,6 +6,7 @@ import { sql, type ColumnDataType, type Expression, type Kysely, type Migration,
 
 import { reviewsMigration } from './reviews.ts';
 import { logMigration } from './log.ts';
+import { rateLimitsMigration } from './rate-limits.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -123,6 +124,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0003_reviews': reviewsMigration(text),
     '0004_transparency_log': logMigration(dialect, text),
+    '0005_rate_limits': rateLimitsMigration(text),
     '0002_counts': {
       // Counts that survive a surge (docs/decisions/0002-counts.md): triggers append one row to count_deltas per
       // change into or out of 'confirmed' (no hot row is updated per signature); SqlStore.foldCounts() folds the
