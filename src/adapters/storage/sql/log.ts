@@ -363,8 +363,14 @@ export class SqlLog implements LogRepo {
       const values = sql.join(
         part.map((r) => (pg ? sql`(cast(${r.id} as bigint), cast(${r.index} as bigint), cast(${toBuf(r.bytes)} as bytea))` : sql`(${r.id}, ${r.index}, ${toBuf(r.bytes)})`)),
       );
-      const res = await sql`with v(id, idx, bytes) as (values ${values})
-        update log_entries set idx = v.idx, bytes = v.bytes from v where log_entries.id = v.id and log_entries.idx is null`.execute(this.db);
+      // PostgreSQL joins the VALUES list by hash; SQLite would scan the table per row of it, so there the rows are
+      // found through the primary key (id IN v) and their values read from the short list.
+      const res = pg
+        ? await sql`with v(id, idx, bytes) as (values ${values})
+            update log_entries set idx = v.idx, bytes = v.bytes from v where log_entries.id = v.id and log_entries.idx is null`.execute(this.db)
+        : await sql`with v(id, idx, bytes) as (values ${values})
+            update log_entries set idx = (select v.idx from v where v.id = log_entries.id), bytes = (select v.bytes from v where v.id = log_entries.id)
+            where log_entries.id in (select id from v) and log_entries.idx is null`.execute(this.db);
       // Fencing: rows another sequencer recorded meanwhile are not overwritten, and this batch is abandoned.
       if (Number(res.numAffectedRows ?? BigInt(part.length)) !== part.length) throw new Error('log entries were sequenced by another process');
     }
