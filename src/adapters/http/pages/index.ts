@@ -16,6 +16,7 @@ import { preferredLang, SIGN_BODY_LIMIT } from '../app.ts';
 import { organiserRoutes, currentOrganiser } from './organise.ts';
 import { devRoutes } from './dev.ts';
 import { signerRoutes } from './signer.ts';
+import { organiseLogRoutes } from './organise-log.ts';
 
 type G = { Params: Record<string, string>; Querystring: Record<string, string>; Body: Record<string, string> };
 type Req = FastifyRequest<G>;
@@ -211,6 +212,7 @@ export function pageRoutes(app: App) {
 
     await f.register(organiserRoutes(app));
     await f.register(signerRoutes(app));
+    await f.register(organiseLogRoutes(app));
     if (app.config.dev) await f.register(devRoutes(app));
   });
 }

@@ -216,7 +216,7 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: { email: r
       if (!letter) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
       if (!letter.organisers.includes(me)) throw new DomainError('NOT_AUTHORISED', 'You do not organise this letter');
       const frozen = (await app.store.signatures.countConfirmed(letter.id)) > 0;
-      const notice = html`${req.query.saved ? html`<p>${t('organise.saved')}</p>` : ''}<p>${t(`organise.state.${letter.state}`)} · ${t('organise.textVersion', { version: t.number(letter.textVersion) })}</p>${frozen ? html`<p>${t('organise.frozen')}</p>` : ''}`;
+      const notice = html`${req.query.saved ? html`<p>${t('organise.saved')}</p>` : ''}<p>${t(`organise.state.${letter.state}`)} · ${t('organise.textVersion', { version: t.number(letter.textVersion) })}</p>${frozen ? html`<p>${t('organise.frozen')}</p>` : ''}<p><a href="/${t.lang}/organise/letters/${letter.slug}/log">${t('privacy.title')}</a></p>`;
       const body = html`<h1>${t('organise.edit')}: <bdi>${letter.slug}</bdi></h1>${letterForm(t, `/${t.lang}/organise/letters/${letter.slug}/edit`, reply.generateCsrf(), valuesFromLetter(letter, me), [], Math.min(MAX_VERSION_SLOTS, letter.versions.length + 1), notice)}`;
       return sendPage(reply, layout({ t, title: t('organise.edit'), body, baseUrl: base, signedInAs: me, noindex: true }));
     });
