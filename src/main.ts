@@ -57,12 +57,20 @@ function logSigner(config: Config): NoteSigner & { vkey: string } {
   if (!skey) {
     mkdirSync(config.dataDir, { recursive: true });
     const file = join(config.dataDir, 'log-key');
-    if (!existsSync(file)) writeFileSync(file, generateKeyPair(nodeLogCrypto, origin, randomBytes(32)).skey + '\n', { mode: 0o600, flag: 'wx' });
-    skey = readFileSync(file, 'utf8').trim();
+    // Several processes may start at once on one data directory: one creates the key ('wx' fails for the others),
+    // and a reader that finds the file still empty waits for its content.
+    if (!existsSync(file)) {
+      try {
+        writeFileSync(file, generateKeyPair(nodeLogCrypto, origin, randomBytes(32)).skey + '\n', { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    for (let i = 0; i < 50 && !(skey = readFileSync(file, 'utf8').trim()); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
   let signer: NoteSigner & { vkey: string };
   try {
-    signer = parseSignerKey(nodeLogCrypto, skey);
+    signer = parseSignerKey(nodeLogCrypto, skey ?? '');
   } catch (e) {
     throw new ConfigError(`UNDERSIGNED_LOG_KEY (or ${join(config.dataDir, 'log-key')}) is not a valid signer key: ${(e as Error).message}`);
   }
