@@ -153,6 +153,7 @@ function signRequests(slug: string, prefix: string): Req[] {
   ];
 }
 
+/** Each token once, for DURATION seconds; should the tokens run out, the repeats are refused (counted as non-2xx). */
 function confirmRequests(tokens: string[]): Req[] {
   let n = 0;
   return [
@@ -236,7 +237,7 @@ async function benchSqlite(hello: number) {
     try {
       await cannon(server.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm') });
       const sign = await measure('sqlite sign', async () => [await cannon(server.url, { requests: signRequests('bench-sign', 'run') })], hello);
-      const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { amount: prep.tokens.length, requests: confirmRequests(prep.tokens) })], hello);
+      const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { requests: confirmRequests(prep.tokens) })], hello);
       const reads = await readFigures(server.url, hello);
       return { load: prep.load, sign, confirm, ...reads };
     } finally {
@@ -268,8 +269,8 @@ async function benchPostgres(hello: number) {
       const half = Math.floor(prep.tokens.length / 2);
       const confirm = await measure('postgres confirm, two processes', async () =>
         Promise.all([
-          cannon(a!.url, { connections: CONNECTIONS / 2, amount: half, requests: confirmRequests(prep.tokens.slice(0, half)) }),
-          cannon(b!.url, { connections: CONNECTIONS / 2, amount: prep.tokens.length - half, requests: confirmRequests(prep.tokens.slice(half)) }),
+          cannon(a!.url, { connections: CONNECTIONS / 2, requests: confirmRequests(prep.tokens.slice(0, half)) }),
+          cannon(b!.url, { connections: CONNECTIONS / 2, requests: confirmRequests(prep.tokens.slice(half)) }),
         ]), hello);
       const reads = await readFigures(a!.url, hello);
       return { load: prep.load, signOneProcess: signOne, signTwoProcesses: signTwo, confirmTwoProcesses: confirm, ...reads };
