@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   dataDir: string;
   baseUrl: string;
+  /** False when the base URL was made up from the port (development): the log then keeps the origin it was made with. */
+  baseUrlExplicit: boolean;
   /** nodemailer SMTP URL; undefined → mail is captured in the dev outbox (<data>/outbox). */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -76,6 +78,7 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     host: env.UNDERSIGNED_HOST || '0.0.0.0',
     dataDir: resolve(cwd, flags.dataDir ?? env.UNDERSIGNED_DATA_DIR ?? 'data'),
     baseUrl,
+    baseUrlExplicit: Boolean(env.UNDERSIGNED_BASE_URL),
     smtpUrl,
     mailFrom: env.UNDERSIGNED_MAIL_FROM || `Undersigned <no-reply@${host}>`,
     rateLimitPerMinute,

@@ -51,7 +51,7 @@ export function logOrigin(config: Config): string {
  * The log's Ed25519 signer key: UNDERSIGNED_LOG_KEY (a `PRIVATE+KEY+…` line), or DATA_DIR/log-key, made on first
  * start. Its name must be the origin: a key named for another origin would sign checkpoints no verifier accepts.
  */
-function logSigner(config: Config): NoteSigner & { vkey: string } {
+function logIdentity(config: Config): { signer: NoteSigner & { vkey: string }; origin: string } {
   const origin = logOrigin(config);
   let skey = config.logKey;
   if (!skey) {
@@ -75,9 +75,12 @@ function logSigner(config: Config): NoteSigner & { vkey: string } {
     throw new ConfigError(`UNDERSIGNED_LOG_KEY (or ${join(config.dataDir, 'log-key')}) is not a valid signer key: ${(e as Error).message}`);
   }
   if (signer.name !== origin) {
+    // A development instance started on another port keeps the origin its log was made with; an origin that was
+    // set explicitly and differs is refused, since checkpoints under another name would fork the log for verifiers.
+    if (!config.logOrigin && !config.baseUrlExplicit) return { signer, origin: signer.name };
     throw new ConfigError(`the log key is for "${signer.name}" but the log origin is "${origin}" (from UNDERSIGNED_BASE_URL or UNDERSIGNED_LOG_ORIGIN); a log's origin never changes`);
   }
-  return signer;
+  return { signer, origin };
 }
 
 async function openStore(config: Config): Promise<Store> {
@@ -113,7 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const store = await openStore(config);
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
   const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new DevOutboxMailer(devOutboxDir!));
-  const signer = logSigner(config);
+  const { signer, origin } = logIdentity(config);
   const state = await store.log.state();
   if (state && state.vkey !== signer.vkey) {
     await store.close();
@@ -127,7 +130,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     baseUrl: config.baseUrl,
     log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(randomBytes(32)) },
   };
-  const sequencer = new Sequencer(store, deps.clock, { crypto: nodeLogCrypto, signer, origin: logOrigin(config), afterTiles: opts.afterTiles }, (e) => httpApp ? httpApp.log.error({ err: e }, 'log sequencer failed') : console.error(`undersigned: log sequencer: ${e.message}`));
+  const sequencer = new Sequencer(store, deps.clock, { crypto: nodeLogCrypto, signer, origin, afterTiles: opts.afterTiles }, (e) => httpApp ? httpApp.log.error({ err: e }, 'log sequencer failed') : console.error(`undersigned: log sequencer: ${e.message}`));
   let httpApp: FastifyInstance | undefined;
   const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'));
   const reads = new PublicReads(deps);
@@ -141,7 +144,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     reads,
     devOutboxDir,
     cookieSecret: secret,
-    log: { origin: logOrigin(config), vkey: signer.vkey, signer },
+    log: { origin, vkey: signer.vkey, signer },
     sequencer,
     async http() {
       httpApp ??= await buildHttp(app);

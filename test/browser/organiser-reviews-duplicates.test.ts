@@ -43,7 +43,8 @@ test('an organiser merges a cross-script duplicate in the browser', { timeout: 6
   assert.equal(await page.locator('article.review').count(), 1, 'Mohammad Sharifi ≠ Mohammadreza Sharifi: only the cross-script pair');
   const names = await page.locator('article.review .person .name bdi').allTextContents();
   assert.deepEqual(names.sort(), ['Mohammadreza Sharifi', 'محمدرضا شریفی'].sort());
-  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('article.review')!).direction), 'rtl');
+  // Browser globals are not in the project's type library; the callback runs in the page.
+  assert.equal(await page.locator('article.review').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { direction: string } }).getComputedStyle(el).direction), 'rtl');
   await screenshot(page, 'fa-organiser-review');
   await page.click('article.review button.primary');
   await page.waitForSelector('text=ادغام شد');
