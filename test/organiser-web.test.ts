@@ -40,10 +40,11 @@ test('sign in, create, publish, edit after a confirmation (new text version), cl
 
   const created = await b.post('/fa/organise/new', {
     slug: 'tehran-letter', 'addressee.name': 'شهردار تهران', defaultLang: 'fa', goal: '500',
-    'versions.0.lang': 'fa', 'versions.0.title': 'نامه به شهردار', 'versions.0.body': 'متن نامه',
-    'versions.1.lang': 'en', 'versions.1.title': 'Letter to the mayor', 'versions.1.body': 'The text',
+    'versions.0.lang': 'fa', 'versions.0.title': 'نامه به شهردار', 'versions.0.body': 'متن نامه', 'versions.0.addressee.name': 'شهردار تهران',
+    'versions.1.lang': 'en', 'versions.1.title': 'Letter to the mayor', 'versions.1.body': 'The text', 'versions.1.addressee.name': 'Mayor of Tehran',
   }, '/fa/organise/new');
   assert.equal(created.statusCode, 303, created.body.slice(0, 500));
+  assert.deepEqual((await t.app.store.letters.bySlug('tehran-letter'))?.versions.map((v) => v.addressee?.name), ['شهردار تهران', 'Mayor of Tehran']);
   // Drafts: visible to the organiser, not to the public.
   assert.equal((await b.get('/fa/letters/tehran-letter')).statusCode, 200);
   assert.equal((await new Browser(t.http).get('/fa/letters/tehran-letter')).statusCode, 404);

@@ -20,9 +20,11 @@ describe('signing through the pages', () => {
     assert.match(res.body, /hreflang="en" href="http:\/\/test.local\/en\/letters\/albania"/);
     assert.match(res.body, /<a href="\/en\/letters\/albania" hreflang="en" lang="en">English<\/a>/);
     assert.match(res.body, /<strong>ایلیر متا<\/strong>/, 'Markdown rendered');
+    assert.match(res.body, /خطاب به: <bdi>ایلیر متا<\/bdi>، <bdi>رئیس‌جمهور آلبانی<\/bdi>/, 'the addressee as this version writes it');
     assert.ok(csrfFrom(res.body).length > 10);
     const en = await b.get('/en/letters/albania');
     assert.match(en.body, /<html lang="en" dir="ltr">/);
+    assert.match(en.body, /To: <bdi>Ilir Meta<\/bdi>, <bdi>President of Albania<\/bdi>/);
   });
 
   test('an unknown language redirects to a version that exists; an unknown letter is a clear 404', async () => {

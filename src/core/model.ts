@@ -17,6 +17,8 @@ export interface LetterVersion {
   body: string;
   /** Optional line shown above the sign form, e.g. "I sign this letter". */
   statement?: string | undefined;
+  /** The addressee as written in this language (a Persian page names the president in Persian); else the letter's. */
+  addressee?: Addressee | undefined;
 }
 
 export interface Letter {

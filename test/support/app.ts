@@ -79,7 +79,7 @@ export const faEnLetter = (slug = 'albania', over: Record<string, unknown> = {})
   defaultLang: 'fa',
   goal: 100,
   versions: [
-    { lang: 'fa', title: 'نامهٔ سرگشاده به رئیس‌جمهور آلبانی', body: 'جناب آقای **ایلیر متا**،\n\nما گروهی از اعضای سابق…', statement: 'من این نامه را امضا می‌کنم' },
+    { lang: 'fa', title: 'نامهٔ سرگشاده به رئیس‌جمهور آلبانی', body: 'جناب آقای **ایلیر متا**،\n\nما گروهی از اعضای سابق…', statement: 'من این نامه را امضا می‌کنم', addressee: { name: 'ایلیر متا', title: 'رئیس‌جمهور آلبانی' } },
     { lang: 'en', title: 'Open letter to the President of Albania', body: 'Dear **Mr Ilir Meta**,\n\nWe, a group of former members…' },
   ],
   ...over,

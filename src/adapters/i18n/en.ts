@@ -109,6 +109,8 @@ export const en = {
   'organise.version.body': 'Text (Markdown)',
   'organise.version.statement': 'Signing statement (optional)',
   'organise.version.add': 'Leave empty to add no more versions.',
+  'organise.version.addressee': 'Addressee in this language (optional)',
+  'organise.version.addressee.hint': 'How this version names the addressee, e.g. in its own script.',
   'organise.textVersion': 'Text version {version}',
   'organise.frozen': 'People have confirmed: saving a change to the text makes a new text version; signatures keep the version they signed.',
   'mail.confirm.subject': 'Confirm your signature: {title}',

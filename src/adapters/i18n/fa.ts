@@ -111,6 +111,8 @@ export const fa: Record<MessageKey, string> = {
   'organise.version.body': 'متن (مارک‌داون)',
   'organise.version.statement': 'جملهٔ امضا (اختیاری)',
   'organise.version.add': 'برای نیفزودن نسخهٔ دیگر، خالی بگذارید.',
+  'organise.version.addressee': 'مخاطب به این زبان (اختیاری)',
+  'organise.version.addressee.hint': 'نام مخاطب در این نسخه، مثلاً به خط همین زبان.',
   'organise.textVersion': 'نسخهٔ متن {version}',
   'organise.frozen': 'کسانی امضا را تأیید کرده‌اند: ذخیرهٔ تغییر در متن نسخهٔ تازه‌ای می‌سازد و امضاها نسخه‌ای را که امضا کرده‌اند نگه می‌دارند.',
   'mail.confirm.subject': 'امضای خود را تأیید کنید: {title}',

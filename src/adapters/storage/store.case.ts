@@ -34,7 +34,7 @@ export function letterFixture(over: Partial<Letter> = {}): Letter {
 }
 
 export const versionsFixture: LetterVersion[] = [
-  { lang: 'fa', title: 'نامه', body: 'متن **نامه**', statement: 'امضا می‌کنم' },
+  { lang: 'fa', title: 'نامه', body: 'متن **نامه**', statement: 'امضا می‌کنم', addressee: { name: 'ایلیر متا', title: 'رئیس‌جمهور آلبانی' } },
   { lang: 'en', title: 'Letter', body: 'The *letter*' },
 ];
 
@@ -77,7 +77,7 @@ export function storeContract(factory: StoreFactory): void {
       await store.letters.insert(l, versionsFixture);
       const got = await store.letters.bySlug(l.slug);
       assert.ok(got);
-      assert.deepEqual(got.versions, versionsFixture.map((v) => ({ ...v, statement: v.statement })));
+      assert.deepEqual(got.versions, versionsFixture.map((v) => ({ ...v, statement: v.statement, addressee: v.addressee })));
       assert.deepEqual(got.organisers, ['a@example.org', 'b@example.org']);
       assert.equal(got.goal, 100);
       assert.equal(got.addressee.title, 'Head of State');
@@ -99,7 +99,7 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal((await store.letters.byId(l.id))?.versions.length, 2, 'still reads text version 1');
       await store.letters.update({ ...l, textVersion: 2, state: 'closed', goal: undefined });
       const got = await store.letters.byId(l.id);
-      assert.deepEqual(got?.versions, [{ lang: 'en', title: 'Letter v2', body: 'new', statement: undefined }]);
+      assert.deepEqual(got?.versions, [{ lang: 'en', title: 'Letter v2', body: 'new', statement: undefined, addressee: undefined }]);
       assert.equal(got?.state, 'closed');
       assert.equal(got?.goal, undefined);
     });

@@ -75,8 +75,16 @@ function checkVersion(v: unknown, i: number, errors: FieldError[]): LetterVersio
   const title = checkText(o.title, { field: `versions.${i}.title`, required: true, max: LIMITS.title, refuseBidi: true }, errors);
   const body = checkText(o.body, { field: `versions.${i}.body`, required: true, max: LIMITS.body, multiline: true }, errors);
   const statement = checkText(o.statement, { field: `versions.${i}.statement`, max: LIMITS.statement, refuseBidi: true }, errors);
+  let addressee: LetterVersion['addressee'];
+  if (o.addressee !== undefined && o.addressee !== null) {
+    const a = (typeof o.addressee === 'object' ? o.addressee : {}) as Record<string, unknown>;
+    if (typeof o.addressee !== 'object') errors.push({ field: `versions.${i}.addressee`, code: 'INVALID_TYPE' });
+    const name = checkText(a.name, { field: `versions.${i}.addressee.name`, max: LIMITS.addresseeName, refuseBidi: true }, errors);
+    const atitle = checkText(a.title, { field: `versions.${i}.addressee.title`, max: LIMITS.addresseeTitle, refuseBidi: true }, errors);
+    if (name) addressee = { name, title: atitle };
+  }
   if (!lang || title === undefined || body === undefined) return undefined;
-  return { lang, title, body, statement };
+  return addressee ? { lang, title, body, statement, addressee } : { lang, title, body, statement };
 }
 
 /** Validates a whole letter as an organiser submits it (web form, CLI file, API). */

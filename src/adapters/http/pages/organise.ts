@@ -40,10 +40,12 @@ async function requireOrganiser(app: App, req: FastifyRequest, reply: FastifyRep
 
 /** Reads the letter form into the shape the core validates; field names match the core's error paths. */
 function letterInputFromForm(body: Record<string, string>) {
-  const versions: Record<string, string>[] = [];
+  const versions: Record<string, unknown>[] = [];
   for (let i = 0; i < MAX_VERSION_SLOTS; i++) {
-    const v = { lang: body[`versions.${i}.lang`] ?? '', title: body[`versions.${i}.title`] ?? '', body: body[`versions.${i}.body`] ?? '', statement: body[`versions.${i}.statement`] ?? '' };
-    if (v.lang.trim() || v.title.trim() || v.body.trim()) versions.push(v);
+    const v: Record<string, unknown> = { lang: body[`versions.${i}.lang`] ?? '', title: body[`versions.${i}.title`] ?? '', body: body[`versions.${i}.body`] ?? '', statement: body[`versions.${i}.statement`] ?? '' };
+    const to = (body[`versions.${i}.addressee.name`] ?? '').trim();
+    if (to) v.addressee = { name: to, title: body[`versions.${i}.addressee.title`] ?? '' };
+    if ([v.lang, v.title, v.body].some((x) => String(x).trim())) versions.push(v);
   }
   return {
     slug: body.slug,
@@ -69,6 +71,8 @@ function valuesFromLetter(l: LetterWithText, me: string): Values {
     v[`versions.${i}.title`] = x.title;
     v[`versions.${i}.body`] = x.body;
     v[`versions.${i}.statement`] = x.statement;
+    v[`versions.${i}.addressee.name`] = x.addressee?.name;
+    v[`versions.${i}.addressee.title`] = x.addressee?.title;
   });
   return v;
 }
@@ -85,6 +89,8 @@ ${input({ t, name: `versions.${i}.lang`, label: t('organise.version.lang'), valu
 ${input({ t, name: `versions.${i}.title`, label: t('organise.version.title'), values, errors, maxlength: LIMITS.title, dir: vdir })}
 ${input({ t, name: `versions.${i}.body`, label: t('organise.version.body'), values, errors, multiline: true, dir: vdir })}
 ${input({ t, name: `versions.${i}.statement`, label: t('organise.version.statement'), values, errors, maxlength: LIMITS.statement, dir: vdir })}
+${input({ t, name: `versions.${i}.addressee.name`, label: t('organise.version.addressee'), hint: t('organise.version.addressee.hint'), values, errors, maxlength: LIMITS.addresseeName, dir: vdir })}
+${input({ t, name: `versions.${i}.addressee.title`, label: t('organise.addresseeTitle'), values, errors, maxlength: LIMITS.addresseeTitle, dir: vdir })}
 </fieldset>`);
   }
   return html`${notice ? html`<div class="notice" role="status">${notice}</div>` : ''}

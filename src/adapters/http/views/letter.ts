@@ -76,11 +76,12 @@ export function letterPage(p: LetterPageInput): SafeHtml {
   const vdir = directionOf(version.lang);
   const base = `/${t.lang}/letters/${letter.slug}`;
   const others = letter.versions.filter((v) => v.lang !== version.lang);
+  const to = version.addressee ?? letter.addressee;
   return html`<article class="letter" lang="${version.lang}" dir="${vdir}">
 <header>
   ${letter.state === 'draft' ? html`<p class="notice">${t('letter.draft')}</p>` : ''}
   ${letter.imported ? html`<p class="notice">${t('letter.imported')}</p>` : ''}
-  <p class="addressee">${t('letter.to')}: <bdi>${letter.addressee.name}</bdi>${letter.addressee.title ? html`${t('letter.sep')}<bdi>${letter.addressee.title}</bdi>` : ''}</p>
+  <p class="addressee">${t('letter.to')}: <bdi>${to.name}</bdi>${to.title ? html`${t('letter.sep')}<bdi>${to.title}</bdi>` : ''}</p>
   <h1>${version.title}</h1>
 </header>
 <div class="tally" aria-live="polite">

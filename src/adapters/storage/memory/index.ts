@@ -91,7 +91,7 @@ class MemLetters implements LetterRepo {
   }
   private withText(l: Letter | undefined): LetterWithText | undefined {
     if (!l) return undefined;
-    const versions = (this.st().texts.get(`${l.id}#${l.textVersion}`) ?? []).map((v) => ({ lang: v.lang, title: v.title, body: v.body, statement: v.statement }));
+    const versions = (this.st().texts.get(`${l.id}#${l.textVersion}`) ?? []).map((v) => ({ lang: v.lang, title: v.title, body: v.body, statement: v.statement, addressee: v.addressee }));
     return clone({ ...l, organisers: [...l.organisers].sort(), versions });
   }
   async bySlug(slug: string) {

@@ -125,6 +125,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_reviews': reviewsMigration(text),
     '0004_transparency_log': logMigration(dialect, text),
     '0005_rate_limits': rateLimitsMigration(text),
+    '0006_version_addressee': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('letter_texts').addColumn('addressee_name', text).execute();
+        await db.schema.alterTable('letter_texts').addColumn('addressee_title', text).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable('letter_texts').dropColumn('addressee_title').execute();
+        await db.schema.alterTable('letter_texts').dropColumn('addressee_name').execute();
+      },
+    },
     '0002_counts': {
       // Counts that survive a surge (docs/decisions/0002-counts.md): triggers append one row to count_deltas per
       // change into or out of 'confirmed' (no hot row is updated per signature); SqlStore.foldCounts() folds the

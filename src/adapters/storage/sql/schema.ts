@@ -25,6 +25,8 @@ export interface LetterTextsTable {
   title: string;
   body: string;
   statement: string | null;
+  addressee_name: string | null;
+  addressee_title: string | null;
 }
 
 export interface LetterOrganisersTable {
