@@ -608,7 +608,16 @@ export class SqlStore implements Store {
             await sql`begin immediate`.execute(conn);
             try {
               const tx = repos(conn, this.dialect);
-              for (const unit of group) {
+              for (let i = 0; ; i++) {
+                if (i === group.length) {
+                  // better-sqlite3 answers synchronously, so a unit runs to its end without letting the event loop
+                  // read new requests: let it read them once (one turn), and take in what they queued.
+                  if (group.length >= SqlStore.MAX_GROUP) break;
+                  await new Promise((r) => setImmediate(r));
+                  if (!this.pending.length) break;
+                  group.push(...this.pending.splice(0, SqlStore.MAX_GROUP - group.length));
+                }
+                const unit = group[i]!;
                 await sql`savepoint unit`.execute(conn);
                 try {
                   const value = await unit.fn(tx);
