@@ -3,7 +3,7 @@
  * scripts — through the blocking keys, and queue likely duplicates for an organiser. Nothing is removed
  * automatically: a false merge would silence a real signatory.
  */
-import { blockingKeys, comparePeople, LIKELY_DUPLICATE, REVIEW } from '../core/names/index.ts';
+import { blockingKeys, comparePreparedPeople, LIKELY_DUPLICATE, preparePerson, REVIEW } from '../core/names/index.ts';
 import type { DuplicateReview, Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { iso, type Deps } from './deps.ts';
@@ -16,8 +16,11 @@ export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature): P
   await tx.reviews.putKeys(sig.letterId, sig.id, keys);
   const candidates = await tx.reviews.candidates(sig.letterId, keys, sig.id, MAX_CANDIDATES);
   const found: DuplicateReview[] = [];
+  if (!candidates.length) return found;
+  // The new signature's names are normalised and tokenised once, not once per candidate (same scores).
+  const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
   for (const other of candidates) {
-    const cmp = comparePeople({ name: sig.name, nameAlt: sig.nameAlt ?? null }, { name: other.name, nameAlt: other.nameAlt ?? null });
+    const cmp = comparePreparedPeople(mine, preparePerson({ name: other.name, nameAlt: other.nameAlt ?? null }));
     if (cmp.score < REVIEW) continue;
     const review: DuplicateReview = {
       id: deps.secrets.newId(),
