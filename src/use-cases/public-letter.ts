@@ -7,10 +7,14 @@
  * merges them in, so that refreshing pages never re-sort a million names. Long sorts yield to the event loop.
  * A full rebuild runs every FULL_REBUILD_MS, and whenever the list disagrees with the store's exact public count,
  * as a safety net for a change the overlap missed.
+ * The letter itself (by slug) and its removal numbers are cached for LETTER_MS: every page and API read needs them,
+ * and reading a letter is three queries. Changes made in this process invalidate them at once (invalidate());
+ * another process (a second server, the CLI) is seen within LETTER_MS.
  */
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, PublicSignature } from '../core/model.ts';
 import type { LetterStats, PublicChange } from '../core/ports.ts';
+import type { Removals } from '../core/log-ports.ts';
 import type { Deps } from './deps.ts';
 
 export const PAGE_SIZE = 100;
@@ -21,6 +25,15 @@ const FULL_REBUILD_MS = 10 * 60_000;
 const BATCH = 5000;
 /** Below this many names, an invalidation rebuilds the list from scratch (exact whatever the clocks did). */
 const SMALL_LIST = 5000;
+/** How long a letter read by slug, and its removal numbers, are reused (see the header). */
+const LETTER_MS = 1000;
+/**
+ * Bound of the letter and removals caches. Only letters that exist are cached (a miss is not), so the caches hold at
+ * most one entry per letter; past this many (a site with many letters) they are emptied and fill again.
+ */
+const MAX_LETTERS = 1000;
+/** Numbers every list version: a rendered page or response body made from version N is still right while it is N. */
+let listVersions = 0;
 
 const collators = new Map<string, Intl.Collator>();
 function collator(lang: string): Intl.Collator {
@@ -125,6 +138,8 @@ interface List {
   cursor: { updatedAt: string; id: string } | undefined;
   builtAt: number;
   refreshedAt: number;
+  /** Changes whenever a sorted list may have changed (new for each build, bumped by each refresh that changed it). */
+  version: number;
   refreshing: Promise<void> | undefined;
   /** Set by invalidate(): the next read waits for a refresh. */
   dirty: boolean;
@@ -147,19 +162,70 @@ export class PublicReads {
   private statsLoads = new Map<string, Promise<LetterStats>>();
   private lists = new Map<string, List>();
   private building = new Map<string, Promise<List>>();
+  private letters = new Map<string, { at: number; letter: LetterWithText }>();
+  private letterLoads = new Map<string, Promise<LetterWithText | undefined>>();
+  private removalsCache = new Map<string, { at: number; removals: Removals }>();
+  private removalsLoads = new Map<string, Promise<Removals>>();
 
   constructor(private readonly deps: Deps) {}
 
+  /** A public letter (drafts only with includeDrafts), at most LETTER_MS old. */
   async letter(slug: string, opts: { includeDrafts?: boolean } = {}): Promise<LetterWithText> {
-    const letter = await this.deps.store.letters.bySlug(slug);
+    const letter = await this.bySlug(slug);
     if (!letter || (letter.state === 'draft' && !opts.includeDrafts)) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
     return letter;
   }
 
-  /** After a change in this process (a confirmation): the next count is read again, the next list refreshed first. */
+  /**
+   * The letter at this slug, drafts included (the caller decides who may see a draft), at most LETTER_MS old.
+   * The same object is returned while it is cached, so callers may memoise on its identity.
+   */
+  async bySlug(slug: string): Promise<LetterWithText | undefined> {
+    const hit = this.letters.get(slug);
+    if (hit && this.now() - hit.at < LETTER_MS) return hit.letter;
+    let p = this.letterLoads.get(slug);
+    if (!p) {
+      const at = this.now();
+      p = this.deps.store.letters.bySlug(slug).finally(() => this.letterLoads.delete(slug));
+      p.then((letter) => {
+        if (!letter) return this.letters.delete(slug);
+        if (this.letters.size >= MAX_LETTERS) this.letters.clear();
+        this.letters.set(slug, { at, letter });
+      }, () => undefined);
+      this.letterLoads.set(slug, p);
+    }
+    return p;
+  }
+
+  /** Withdrawals and removals per reason of the letter (by slug, as the log names it), at most LETTER_MS old. */
+  async removals(slug: string): Promise<Removals> {
+    const hit = this.removalsCache.get(slug);
+    if (hit && this.now() - hit.at < LETTER_MS) return hit.removals;
+    let p = this.removalsLoads.get(slug);
+    if (!p) {
+      const at = this.now();
+      p = this.deps.store.log.removals(slug).finally(() => this.removalsLoads.delete(slug));
+      p.then((removals) => {
+        if (this.removalsCache.size >= MAX_LETTERS) this.removalsCache.clear();
+        this.removalsCache.set(slug, { at, removals });
+      }, () => undefined);
+      this.removalsLoads.set(slug, p);
+    }
+    return p;
+  }
+
+  /**
+   * After a change in this process (a confirmation, a withdrawal, an organiser's edit or state change): the letter,
+   * its removals and its count are read again, and the next list is refreshed first.
+   */
   invalidate(letterId: string): void {
     this.counts.delete(letterId);
     this.statsCache.delete(letterId);
+    for (const [slug, e] of this.letters) {
+      if (e.letter.id !== letterId) continue;
+      this.letters.delete(slug);
+      this.removalsCache.delete(slug);
+    }
     const l = this.lists.get(letterId);
     if (l) l.dirty = true;
   }
@@ -205,12 +271,13 @@ export class PublicReads {
     return p;
   }
 
-  async page(letterId: string, lang: string, page: number): Promise<{ items: PublicSignature[]; page: number; pages: number; total: number }> {
+  /** One page of the public list; `version` identifies the list it came from (equal versions, equal pages). */
+  async page(letterId: string, lang: string, page: number): Promise<{ items: PublicSignature[]; page: number; pages: number; total: number; version: number }> {
     const list = await this.fresh(letterId);
     const sorted = await this.sortedFor(list, lang);
     const pages = Math.max(1, Math.ceil(sorted.length / PAGE_SIZE));
     const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-    return { items: sorted.slice((p - 1) * PAGE_SIZE, p * PAGE_SIZE), page: p, pages, total: sorted.length };
+    return { items: sorted.slice((p - 1) * PAGE_SIZE, p * PAGE_SIZE), page: p, pages, total: sorted.length, version: list.version };
   }
 
   /** The list, refreshed in the background when older than CACHE_MS (readers get the previous one meanwhile). */
@@ -242,7 +309,7 @@ export class PublicReads {
       const at = this.now();
       const list: List = {
         letterId, byId: new Map(), sorted: new Map(), sorting: new Map(), cursor: undefined,
-        builtAt: at, refreshedAt: at, refreshing: undefined, dirty: false, suspect: false,
+        builtAt: at, refreshedAt: at, version: ++listVersions, refreshing: undefined, dirty: false, suspect: false,
       };
       for (;;) {
         const rows = await this.deps.store.signatures.changes(letterId, { after: list.cursor, limit: BATCH });
@@ -307,6 +374,7 @@ export class PublicReads {
           const kept = removed.size ? arr.filter((s) => !removed.has(s.id)) : arr;
           list.sorted.set(lang, mergeSorted(kept, [...added].sort(cmp), cmp));
         }
+        list.version = ++listVersions;
       }
       list.refreshedAt = startedAt;
       // Everything public before the refresh began must be on the list now; fewer means a change was missed.

@@ -52,13 +52,32 @@ function makeTranslator(lang: string): T {
       return undefined;
     }
   })();
-  const t = ((key: MessageKey, values?: Record<string, string | number>) => String(i.formatMessage({ id: key }, values))) as T;
+  // Messages without values and country names are the same every time: kept per translator (bounded by the
+  // catalogue's keys and by the region codes asked for, a few hundred strings), as pages show them on every request.
+  const plain = new Map<string, string>();
+  const t = ((key: MessageKey, values?: Record<string, string | number>) => {
+    if (values) return String(i.formatMessage({ id: key }, values));
+    let m = plain.get(key);
+    if (m === undefined) {
+      m = String(i.formatMessage({ id: key }));
+      if (key in CATALOGUES[uiLang]!) plain.set(key, m);
+    }
+    return m;
+  }) as T;
   t.lang = lang;
   t.uiLang = uiLang;
   t.dir = directionOf(lang);
   t.number = (n: number) => i.formatNumber(n);
   // 'long', not 'full': ICU's Persian-calendar full pattern has an odd order and a Latin comma.
   t.date = (iso: string) => i.formatDate(new Date(iso), { dateStyle: 'long' });
-  t.country = (code: string) => dn?.of(code) ?? code;
+  const countries = new Map<string, string>();
+  t.country = (code: string) => {
+    let name = countries.get(code);
+    if (name === undefined) {
+      name = dn?.of(code) ?? code;
+      if (countries.size < 1000) countries.set(code, name);
+    }
+    return name;
+  };
   return t;
 }

@@ -8,10 +8,11 @@ import { isLangTag, versionFor } from '../../../core/letters/letter.ts';
 import { sign } from '../../../use-cases/sign.ts';
 import { confirm, inspectToken, renewConfirmation } from '../../../use-cases/confirm.ts';
 import { translator, UI_LANGS, type T } from '../../i18n/index.ts';
-import { html } from '../views/html.ts';
+import { html, type SafeHtml } from '../views/html.ts';
 import { csrfField, type Values } from '../views/forms.ts';
 import { layout, languageLabel, type Alternate } from '../views/layout.ts';
-import { letterPage, messagePage } from '../views/letter.ts';
+import { letterPage, messagePage, signatoriesSection } from '../views/letter.ts';
+import { CSRF_SLOT, LetterFrames, LIST_SLOT } from './letter-page.ts';
 import { preferredLang, SIGN_BODY_LIMIT } from '../app.ts';
 import { organiserRoutes, currentOrganiser } from './organise.ts';
 import { devRoutes } from './dev.ts';
@@ -51,19 +52,30 @@ export function pageRoutes(app: App) {
   return fp(async (f: FastifyInstance) => {
     const base = app.config.baseUrl;
 
-    async function renderLetter(req: Req, reply: FastifyReply, letter: LetterWithText, t: T, values: Values, errors: DomainError['fields'], message?: string) {
+    const frames = new LetterFrames();
+
+    async function renderLetter(req: Req, reply: FastifyReply, letter: LetterWithText, t: T, values: Values, errors: DomainError['fields'], message?: string, organiser?: string) {
       const version = versionFor(letter, t.lang)!;
       const count = await app.reads.count(letter.id);
       const list = await app.reads.page(letter.id, t.lang, Number(req.query?.page ?? 1));
-      return layout({
-        t,
-        title: version.title,
-        baseUrl: base,
-        canonical: `/${t.lang}/letters/${letter.slug}`,
-        alternates: letterAlternates(letter),
-        signedInAs: await currentOrganiser(app, req),
-        body: letterPage({ t, letter, version, count, hidden: Math.max(0, count - list.total), list, csrf: reply.generateCsrf(), values, errors, formMessage: message, removals: await app.store.log.removals(letter.slug) }),
-      });
+      const removals = await app.reads.removals(letter.slug);
+      const signedInAs = organiser ?? (await currentOrganiser(app, req));
+      const hidden = Math.max(0, count - list.total);
+      const signatories = signatoriesSection({ t, letter, list, hidden, removals });
+      const csrf = reply.generateCsrf();
+      const draw = (csrfValue: string, listHtml: SafeHtml) =>
+        layout({
+          t,
+          title: version.title,
+          baseUrl: base,
+          canonical: `/${t.lang}/letters/${letter.slug}`,
+          alternates: letterAlternates(letter),
+          signedInAs,
+          body: letterPage({ t, letter, version, count, hidden, list, csrf: csrfValue, values, errors, formMessage: message, removals, signatories: listHtml }),
+        });
+      // A form coming back filled in is one visitor's: drawn whole. An empty form is everyone's: from the frame.
+      if (Object.keys(values).length || errors.length || message) return draw(csrf, signatories);
+      return frames.page({ letter, t, count, removals, signedIn: Boolean(signedInAs) }, () => draw(CSRF_SLOT, LIST_SLOT), { csrf, list: signatories });
     }
 
     f.get<G>('/', async (req, reply) => reply.redirect(`/${preferredLang(req)}/`, 302));
@@ -87,14 +99,14 @@ export function pageRoutes(app: App) {
     f.get<G>('/:lang/letters/:slug', async (req: Req, reply) => {
       const lang = checkLang(req.params.lang!);
       const organiser = await currentOrganiser(app, req);
-      const letter = await app.store.letters.bySlug(req.params.slug!);
+      const letter = await app.reads.bySlug(req.params.slug!);
       // Drafts are visible to their organisers only (a preview before publishing).
       if (!letter || (letter.state === 'draft' && !(organiser && letter.organisers.includes(organiser)))) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
       if (!versionFor(letter, lang)) {
         const to = letter.versions.some((v) => v.lang === preferredLang(req, letter.versions.map((x) => x.lang))) ? preferredLang(req, letter.versions.map((x) => x.lang)) : letter.defaultLang;
         return reply.redirect(`/${to}/letters/${letter.slug}`, 302);
       }
-      const page = await renderLetter(req, reply, letter, translator(lang), {}, []);
+      const page = await renderLetter(req, reply, letter, translator(lang), {}, [], undefined, organiser);
       // Short shared caching would leak one visitor's CSRF cookie pairing; the count and list are cached in-process instead.
       return sendPage(reply, page);
     });

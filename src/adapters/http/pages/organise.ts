@@ -282,7 +282,8 @@ ${views.length === 0 ? html`<p>${t('review.none')}</p>` : views.map(({ review, s
       const to = req.body?.to;
       if (to !== 'open' && to !== 'closed') throw new DomainError('VALIDATION_FAILED', 'Unknown state', [{ field: 'to', code: 'INVALID_CHOICE' }]);
       try {
-        await setLetterState(app.deps, req.params.slug!, to, me);
+        const letter = await setLetterState(app.deps, req.params.slug!, to, me);
+        app.reads.invalidate(letter.id);
       } catch (e) {
         if (!(e instanceof DomainError) || (e.code !== 'LETTER_INCOMPLETE' && e.code !== 'LETTER_ILLEGAL_TRANSITION')) throw e;
         return sendPage(reply, layout({ t, title: t('error.title'), body: messagePage(t, t('error.title'), t('error.generic')), baseUrl: base, signedInAs: me, noindex: true }), 409);

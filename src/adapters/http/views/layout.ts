@@ -8,12 +8,19 @@ export interface Alternate {
   label: string;
 }
 
+/** Names of languages in themselves; pages ask on every request and an Intl.DisplayNames is costly to make. */
+const labels = new Map<string, string>();
 export function languageLabel(lang: string): string {
+  let label = labels.get(lang);
+  if (label !== undefined) return label;
   try {
-    return new Intl.DisplayNames([lang], { type: 'language' }).of(lang) ?? lang;
+    label = new Intl.DisplayNames([lang], { type: 'language' }).of(lang) ?? lang;
   } catch {
-    return lang;
+    label = lang;
   }
+  // Bounded: language tags come from letters and routes, but a cap keeps odd tags from growing it.
+  if (labels.size < 500) labels.set(lang, label);
+  return label;
 }
 
 export interface LayoutInput {

@@ -22,14 +22,20 @@ export interface LetterPageInput {
   formMessage?: string | undefined;
   /** Withdrawals and organiser removals per reason, as the log records them. */
   removals?: Removals | undefined;
+  /** The list section already rendered (signatoriesSection), when the caller renders it separately. */
+  signatories?: SafeHtml | undefined;
 }
 
-const countryCollators = new Map<string, Intl.Collator>();
+/** The countries sorted by their names in the page language, per language: sorting them on every page was costly. */
+const sortedCountries = new Map<string, { code: string; name: string }[]>();
 function countryOptions(t: T, selected: string | undefined): SafeHtml {
-  let c = countryCollators.get(t.lang);
-  if (!c) countryCollators.set(t.lang, (c = new Intl.Collator(t.lang)));
-  const coll = c;
-  const opts = COUNTRY_CODES.map((code) => ({ code, name: t.country(code) })).sort((a, b) => coll.compare(a.name, b.name));
+  let opts = sortedCountries.get(t.lang);
+  if (!opts) {
+    const coll = new Intl.Collator(t.lang);
+    opts = COUNTRY_CODES.map((code) => ({ code, name: t.country(code) })).sort((a, b) => coll.compare(a.name, b.name));
+    // One entry per page language (a few), each ~250 short strings.
+    if (sortedCountries.size < 200) sortedCountries.set(t.lang, opts);
+  }
   return html`<option value="">${t('sign.country.none')}</option>${opts.map((o) => html`<option value="${o.code}"${o.code === selected ? html` selected` : ''}>${o.name}</option>`)}`;
 }
 
@@ -72,9 +78,8 @@ ${input({ t, name: 'email', label: t('sign.email'), hint: t('sign.email.hint'), 
 }
 
 export function letterPage(p: LetterPageInput): SafeHtml {
-  const { t, letter, version, count, list } = p;
+  const { t, letter, version, count } = p;
   const vdir = directionOf(version.lang);
-  const base = `/${t.lang}/letters/${letter.slug}`;
   const others = letter.versions.filter((v) => v.lang !== version.lang);
   const to = version.addressee ?? letter.addressee;
   return html`<article class="letter" lang="${version.lang}" dir="${vdir}">
@@ -91,7 +96,17 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
 ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
-<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
+${p.signatories ?? signatoriesSection(p)}
+${others.length
+  ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
+  : ''}`;
+}
+
+/** The public list with its notes and pager: the part of the letter page that changes with the page number. */
+export function signatoriesSection(p: Pick<LetterPageInput, 't' | 'letter' | 'list' | 'hidden' | 'removals'>): SafeHtml {
+  const { t, letter, list } = p;
+  const base = `/${t.lang}/letters/${letter.slug}`;
+  return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
 <h2 id="list-heading">${t('letter.signatories')}</h2>
 ${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${list.items.map((s) => signatoryItem(t, s))}</ol>`}
 ${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}
@@ -103,10 +118,7 @@ ${list.pages > 1
   ${list.page < list.pages ? html`<a rel="next" href="${base}?page=${list.page + 1}#list-heading">${t('letter.next')}</a>` : ''}
 </nav>`
   : ''}
-</section>
-${others.length
-  ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
-  : ''}`;
+</section>`;
 }
 
 /** The public record of cancelled signatures: numbers anyone can recount from the log (the audit does). */
