@@ -143,6 +143,26 @@ describe('API v1', () => {
     assert.deepEqual(persian, ['بهرام', 'پرویز', 'تینا'], 'پ sorts after ب and before ت (code-point order would put it last)');
   });
 
+  test('public reads carry an ETag: revalidating with If-None-Match gets 304 until the body changes', async () => {
+    for (const url of ['/api/v1/letters/albania', '/api/v1/letters/albania/signatures?lang=en', '/api/v1/letters/albania/stats']) {
+      const first = await t.http.inject(url);
+      assert.equal(first.statusCode, 200);
+      const etag = String(first.headers.etag);
+      assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
+      assert.match(String(first.headers['content-type']), /^application\/json; charset=utf-8/);
+      const again = await t.http.inject({ url, headers: { 'if-none-match': `W/"x", ${etag}` } });
+      assert.equal(again.statusCode, 304, url);
+      assert.equal(again.body, '');
+      assert.equal(again.headers['cache-control'], 'public, max-age=2, stale-while-revalidate=4');
+      assert.equal((await t.http.inject({ url, headers: { 'if-none-match': '"other"' } })).statusCode, 200);
+    }
+    const before = (await t.http.inject('/api/v1/letters/albania')).headers.etag;
+    await signAndConfirm({ name: 'Etag Eve', email: 'eve.etag@example.org', lang: 'en' });
+    const after = await t.http.inject({ url: '/api/v1/letters/albania', headers: { 'if-none-match': String(before) } });
+    assert.equal(after.statusCode, 200, 'a confirmation changes the count, so the body and its ETag');
+    assert.notEqual(after.headers.etag, before);
+  });
+
   test('OpenAPI document describes the v1 routes', async () => {
     const r = await t.http.inject('/api/openapi.json');
     assert.equal(r.statusCode, 200);

@@ -10,6 +10,7 @@ import { canonicalText } from '../../../../core/letters/canonical.ts';
 import { letterTextHash, toBase64 } from '../../../../core/log/index.ts';
 import { nodeLogCrypto } from '../../../crypto/node-crypto.ts';
 import { receiptUrl } from '../../../../use-cases/receipts.ts';
+import { Bodies, sendBody } from './bodies.ts';
 
 const errorSchema = {
   type: 'object',
@@ -83,10 +84,17 @@ export function apiRoutes(app: App) {
     const base = app.config.baseUrl;
 
     async function publicLetter(slug: string): Promise<LetterWithText> {
-      const letter = await app.store.letters.bySlug(slug);
+      const letter = await app.reads.bySlug(slug);
       if (!letter || letter.state === 'draft') throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
       return letter;
     }
+
+    // Serialised bodies of the public reads (bodies.ts). One per letter for the letter and its stats; list pages one
+    // per (letter, language, page) up to 1,000 (~25 kB each: ~25 MB at most), also rebuilt after a second so that
+    // log indexes assigned meanwhile show.
+    const letterBodies = new Bodies(1000);
+    const statsBodies = new Bodies(1000);
+    const listBodies = new Bodies(1000, 1000);
 
     async function summary(letter: LetterWithText) {
       const def = letter.versions.find((v) => v.lang === letter.defaultLang) ?? letter.versions[0]!;
@@ -143,14 +151,20 @@ export function apiRoutes(app: App) {
       },
     }, async (req, reply) => {
       const letter = await publicLetter(req.params.slug);
+      const count = await app.reads.count(letter.id);
+      const removals = await app.reads.removals(letter.slug);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      return {
-        ...(await summary(letter)),
-        textVersion: letter.textVersion,
-        versions: letter.versions.map((v) => ({ ...v, statement: v.statement ?? null, textHash: toBase64(letterTextHash(nodeLogCrypto, canonicalText(v))) })),
-        log: { letter: letter.slug, origin: app.log.origin },
-        removals: await app.store.log.removals(letter.slug),
-      };
+      const body = await letterBodies.get(letter.id, [letter, count, removals], async () =>
+        reply.serialize({
+          ...(await summary(letter)),
+          count,
+          textVersion: letter.textVersion,
+          versions: letter.versions.map((v) => ({ ...v, statement: v.statement ?? null, textHash: toBase64(letterTextHash(nodeLogCrypto, canonicalText(v))) })),
+          log: { letter: letter.slug, origin: app.log.origin },
+          removals,
+        }),
+      );
+      return sendBody(req, reply, body);
     });
 
     f.get<{ Params: { slug: string }; Querystring: { lang?: string; page?: string } }>('/letters/:slug/signatures', {
@@ -169,19 +183,23 @@ export function apiRoutes(app: App) {
       const letter = await publicLetter(req.params.slug);
       const lang = req.query.lang && letter.versions.some((v) => v.lang === req.query.lang) ? req.query.lang : letter.defaultLang;
       const page = await app.reads.page(letter.id, lang, Number(req.query.page ?? 1));
+      const count = await app.reads.count(letter.id);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      // Log index and name opening of each listed signature: anyone can recompute its commitment (audit).
-      const logs = await app.store.log.signatureLogs(page.items.map((s) => s.id));
-      const items = page.items.map((s) => {
-        const l = logs.get(s.id);
-        return {
-          ...s, nameAlt: s.nameAlt ?? null, title: s.title ?? null, country: s.country ?? null,
-          logIndex: l?.logIndex ?? null,
-          opening: l?.nameOpening ? Buffer.from(l.nameOpening).toString('base64') : null,
-          erased: Boolean(l?.erasedAt),
-        };
+      const body = await listBodies.get(`${letter.id}\u0000${lang}\u0000${page.page}`, [page.version, count], async () => {
+        // Log index and name opening of each listed signature: anyone can recompute its commitment (audit).
+        const logs = await app.store.log.signatureLogs(page.items.map((s) => s.id));
+        const items = page.items.map((s) => {
+          const l = logs.get(s.id);
+          return {
+            ...s, nameAlt: s.nameAlt ?? null, title: s.title ?? null, country: s.country ?? null,
+            logIndex: l?.logIndex ?? null,
+            opening: l?.nameOpening ? Buffer.from(l.nameOpening).toString('base64') : null,
+            erased: Boolean(l?.erasedAt),
+          };
+        });
+        return reply.serialize({ items, page: page.page, pages: page.pages, total: page.total, count, lang });
       });
-      return { ...page, items, count: await app.reads.count(letter.id), lang };
+      return sendBody(req, reply, body);
     });
 
     f.get<{ Params: { slug: string } }>('/letters/:slug/stats', {
@@ -205,7 +223,8 @@ export function apiRoutes(app: App) {
       const letter = await publicLetter(req.params.slug);
       const st = await app.reads.stats(letter.id);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      return { count: st.count, byCountry: st.byCountry, hourly: st.hourly };
+      const body = await statsBodies.get(letter.id, [st], () => reply.serialize({ count: st.count, byCountry: st.byCountry, hourly: st.hourly }));
+      return sendBody(req, reply, body);
     });
 
     f.post<{ Params: { slug: string }; Body: Record<string, unknown> }>('/letters/:slug/signatures', {
