@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from './html.ts';
+import { escape, html, SafeHtml } from './html.ts';
 import { csrfField, fieldError, input, type Values } from './forms.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { FieldError } from '../../../core/errors.ts';
@@ -40,9 +40,21 @@ function countryOptions(t: T, selected: string | undefined): SafeHtml {
 }
 
 export function signatoryItem(t: T, s: PublicSignature): SafeHtml {
+  return new SafeHtml(signatoryItemHtml(t, s));
+}
+
+/**
+ * One name of the list as markup. A page has a hundred and the letter page is the hot page, so this builds the
+ * string directly instead of through html``; every value is escaped all the same.
+ */
+function signatoryItemHtml(t: T, s: PublicSignature): string {
   // An empty name: the signer's personal data was erased; the signature still counts.
-  if (!s.name) return html`<li><span class="erased">${t('letter.erased')}</span></li>`;
-  return html`<li><bdi class="name">${s.name}</bdi>${s.nameAlt ? html` <span class="alt">(<bdi>${s.nameAlt}</bdi>)</span>` : ''}${s.title ? html`<span class="sep">${t('letter.sep')}</span><bdi class="affil">${s.title}</bdi>` : ''}${s.country ? html` <span class="country">· ${t.country(s.country)}</span>` : ''}</li>`;
+  if (!s.name) return `<li><span class="erased">${escape(t('letter.erased'))}</span></li>`;
+  let out = `<li><bdi class="name">${escape(s.name)}</bdi>`;
+  if (s.nameAlt) out += ` <span class="alt">(<bdi>${escape(s.nameAlt)}</bdi>)</span>`;
+  if (s.title) out += `<span class="sep">${escape(t('letter.sep'))}</span><bdi class="affil">${escape(s.title)}</bdi>`;
+  if (s.country) out += ` <span class="country">· ${escape(t.country(s.country))}</span>`;
+  return out + '</li>';
 }
 
 function signForm(p: LetterPageInput): SafeHtml {
@@ -108,7 +120,7 @@ export function signatoriesSection(p: Pick<LetterPageInput, 't' | 'letter' | 'li
   const base = `/${t.lang}/letters/${letter.slug}`;
   return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
 <h2 id="list-heading">${t('letter.signatories')}</h2>
-${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${list.items.map((s) => signatoryItem(t, s))}</ol>`}
+${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${new SafeHtml(list.items.map((s) => signatoryItemHtml(t, s)).join(''))}</ol>`}
 ${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}
 ${p.removals ? removalsNote(t, p.removals) : ''}
 ${list.pages > 1
