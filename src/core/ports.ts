@@ -105,12 +105,22 @@ export interface AuthRepo {
   deleteSession(idHash: string): Promise<void>;
 }
 
+/** What duplicate scoring reads of a candidate signature. */
+export interface DuplicateCandidate {
+  id: string;
+  name: string;
+  nameAlt?: string | undefined;
+}
+
 /** Blocking keys of confirmed signatures and the organisers' duplicate reviews. */
 export interface ReviewRepo {
   /** Replaces the blocking keys of one signature. */
   putKeys(letterId: string, signatureId: string, keys: string[]): Promise<void>;
-  /** Confirmed signatures of the letter sharing any of the keys (at most limit), excluding one id. */
-  candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<Signature[]>;
+  /**
+   * Confirmed signatures of the letter sharing any of the keys (at most limit, by id), excluding one id: only the
+   * names that duplicate scoring reads (up to 200 per confirmation, so no full rows).
+   */
+  candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]>;
   /** Ignored when a review of the same pair exists. */
   insert(review: DuplicateReview): Promise<void>;
   update(review: DuplicateReview): Promise<void>;

@@ -400,6 +400,14 @@ export function storeContract(factory: StoreFactory): void {
       await store.reviews.putKeys(l.id, pending.id, ['hsn']);
       await store.reviews.putKeys(l.id, b.id, ['hsn', 'hsn', 'rhn']);
       assert.deepEqual((await store.reviews.candidates(l.id, ['hsn'], b.id, 10)).map((s) => s.id), [a.id], 'pending and self are excluded');
+      const noAlt = signatureFixture(l.id, { status: 'confirmed', confirmedAt: at, name: 'حسن روحانی', nameAlt: undefined });
+      await store.signatures.insert(noAlt);
+      await store.reviews.putKeys(l.id, noAlt.id, ['alt']);
+      assert.deepEqual(await store.reviews.candidates(l.id, ['alt', 'rhn'], b.id, 10), [
+        { id: a.id, name: 'Hassan Rouhani', nameAlt: a.nameAlt },
+        { id: noAlt.id, name: 'حسن روحانی', nameAlt: undefined },
+      ].sort((x, y) => (x.id < y.id ? -1 : 1)), 'only the id and the names, ordered by id');
+      await store.reviews.putKeys(l.id, noAlt.id, []);
       assert.deepEqual(await store.reviews.candidates(l.id, ['zzz'], b.id, 10), []);
       assert.deepEqual(await store.reviews.candidates(l.id, [], b.id, 10), []);
       const other = letterFixture();

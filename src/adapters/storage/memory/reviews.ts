@@ -23,7 +23,7 @@ export class MemReviews implements ReviewRepo {
       .filter((x): x is Signature => !!x && x.status === 'confirmed')
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .slice(0, limit)
-      .map(clone);
+      .map((x) => ({ id: x.id, name: x.name, nameAlt: x.nameAlt }));
   }
   async insert(r: DuplicateReview) {
     const s = this.st();

@@ -3,10 +3,9 @@
  * handful of candidates, never the whole list) and the organisers' review queue.
  */
 import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 'kysely';
-import type { ReviewRepo } from '../../../core/ports.ts';
-import type { DuplicateReview, ReviewStatus, Signature } from '../../../core/model.ts';
+import type { DuplicateCandidate, ReviewRepo } from '../../../core/ports.ts';
+import type { DuplicateReview, ReviewStatus } from '../../../core/model.ts';
 import type { Database } from './schema.ts';
-import { toSignature } from './store.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -110,7 +109,7 @@ export class SqlReviews implements ReviewRepo {
     }
   }
 
-  async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<Signature[]> {
+  async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]> {
     if (!keys.length) return [];
     // Driven from the key index (name_keys_pk: letter, key, signature) and bounded, then signatures by primary key:
     // filtering signatures with EXISTS/IN made both databases scan every confirmed signature of the letter on each
@@ -127,13 +126,13 @@ export class SqlReviews implements ReviewRepo {
     const rows = await this.db
       .selectFrom(matches)
       .innerJoin('signatures', 'signatures.id', 'k.signature_id')
-      .selectAll('signatures')
+      .select(['signatures.id', 'signatures.name', 'signatures.name_alt'])
       .where('signatures.letter_id', '=', letterId)
       .where('signatures.status', '=', 'confirmed')
       .orderBy('signatures.id')
       .limit(limit)
       .execute();
-    return rows.map(toSignature);
+    return rows.map((r) => ({ id: r.id, name: r.name, nameAlt: u(r.name_alt) }));
   }
 
   async insert(review: DuplicateReview): Promise<void> {
