@@ -27,6 +27,12 @@ export interface LetterListFilter {
   organiser?: string | undefined;
 }
 
+export interface LetterStateRow {
+  state: LetterState;
+  textVersion: number;
+  updatedAt: string;
+}
+
 export interface LetterRepo {
   insert(letter: Letter, versions: LetterVersion[]): Promise<void>;
   /** Replaces the whole letter row (state, addressee, goal, textVersion…). */
@@ -35,6 +41,11 @@ export interface LetterRepo {
   putVersions(letterId: string, textVersion: number, versions: LetterVersion[]): Promise<void>;
   bySlug(slug: string): Promise<LetterWithText | undefined>;
   byId(id: string): Promise<LetterWithText | undefined>;
+  /**
+   * The letter's state, text version and last change, by id: one small row, for the check a signing makes inside
+   * its transaction when it knows the rest of the letter from a cache.
+   */
+  stateOf(id: string): Promise<LetterStateRow | undefined>;
   list(filter?: LetterListFilter): Promise<Letter[]>;
 }
 
@@ -66,6 +77,12 @@ export interface SignatureRepo {
   /** Inserts; returns false (and changes nothing) when the letter already has a signature for emailKey. */
   insert(sig: Signature): Promise<boolean>;
   update(sig: Signature): Promise<void>;
+  /**
+   * Replaces the row only if its status, mailsSent and updatedAt are still those of `read` (the row as read): false,
+   * changing nothing, when another transaction changed it meanwhile. For read-then-write decisions under concurrency
+   * (PostgreSQL at READ COMMITTED): the caller reads again and decides again.
+   */
+  updateIfUnchanged(sig: Signature, read: Signature): Promise<boolean>;
   byEmail(letterId: string, emailKey: string): Promise<Signature | undefined>;
   byTokenHash(tokenHash: string): Promise<Signature | undefined>;
   byId(id: string): Promise<Signature | undefined>;

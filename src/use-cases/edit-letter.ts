@@ -4,6 +4,7 @@ import type { LetterState, LetterWithText } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { iso, type Deps } from './deps.ts';
 import { logPublish, logPublishedTexts } from './log.ts';
+import { forgetLetter } from './letter-snapshot.ts';
 
 /** Loads a letter the actor organises; `actor` undefined means the local CLI, which acts as the operator. */
 export async function loadOwnLetter(tx: StoreTx, slug: string, actor: string | undefined): Promise<LetterWithText> {
@@ -37,7 +38,7 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
     // Every published text is logged, including edits made in place before anyone confirmed.
     if (textChanged) await logPublishedTexts(tx, deps, { ...updated, versions: v.versions });
     return { ...updated, versions: v.versions };
-  });
+  }).finally(() => forgetLetter(deps.store, slug)); // signing here reloads it at once (elsewhere: letter-snapshot.ts)
 }
 
 export async function setLetterState(deps: Deps, slug: string, to: LetterState, actor: string | undefined): Promise<LetterWithText> {
@@ -48,5 +49,5 @@ export async function setLetterState(deps: Deps, slug: string, to: LetterState, 
     await tx.letters.update(next);
     if (to === 'open') await logPublish(tx, deps, { ...next, versions: letter.versions });
     return { ...next, versions: letter.versions };
-  });
+  }).finally(() => forgetLetter(deps.store, slug));
 }

@@ -1,10 +1,11 @@
 import { DomainError } from '../core/errors.ts';
 import { canSign, versionFor } from '../core/letters/letter.ts';
-import type { LetterWithText, MailMessage, Signature } from '../core/model.ts';
+import type { MailMessage, Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
 import { issueSignerToken, withdrawUrl } from './receipts.ts';
+import { letterForSigning } from './letter-snapshot.ts';
 
 export function confirmUrl(deps: Deps, lang: string, token: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/confirm?token=${encodeURIComponent(token)}`;
@@ -20,17 +21,31 @@ export async function enqueueMail(tx: StoreTx, deps: Deps, jobId: string, to: st
   await tx.outbox.enqueue({ id: jobId, kind: 'mail', payload: { ...body, to }, runAt: now, attempts: 0, createdAt: now });
 }
 
-/** Issues a fresh confirmation link for a pending signature and mails it. */
-export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: LetterWithText, sig: Signature): Promise<Signature> {
+/** What a confirmation mail needs of its letter (a LetterWithText or a signing snapshot). */
+type MailLetter = { slug: string; versions: readonly { lang: string; title: string }[] };
+
+const titleFor = (letter: MailLetter, lang: string): string => (versionFor(letter, lang) ?? letter.versions[0])?.title ?? letter.slug;
+
+/** A fresh confirmation token for a pending signature: the signature to store, and the link's token. */
+function withConfirmationToken(deps: Deps, sig: Signature): { sig: Signature; token: string } {
   const now = deps.clock.now();
   const token = deps.secrets.newToken();
   const expiresAt = iso(new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS));
-  const updated: Signature = { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) };
-  const title = (versionFor(letter, sig.lang) ?? letter.versions[0])?.title ?? letter.slug;
+  return { sig: { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) }, token };
+}
+
+/** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */
+async function mailConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature, token: string): Promise<void> {
   // A separate token for withdrawing: the confirmation link stops working once used, this one keeps working.
   const withdrawToken = await issueSignerToken(tx, deps, sig.id, 'withdraw');
-  await enqueueMail(tx, deps, `confirm:${sig.id}:${updated.mailsSent}`, sig.email,
-    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: title, name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) }));
+  await enqueueMail(tx, deps, `confirm:${sig.id}:${sig.mailsSent}`, sig.email,
+    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) }));
+}
+
+/** Issues a fresh confirmation link for a pending signature and mails it; the caller stores what it returns. */
+export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature): Promise<Signature> {
+  const { sig: updated, token } = withConfirmationToken(deps, sig);
+  await mailConfirmation(tx, deps, letter, updated, token);
   return updated;
 }
 
@@ -38,60 +53,63 @@ export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: LetterW
  * Signs a letter. The answer is the same whatever the address had done before, so that the screen never
  * tells a stranger whether an address signed (threat: enumerating who signed a sensitive letter).
  * The same address on the same letter is one signature: signing again resends, never adds a row.
+ *
+ * Cost: the letter comes from a snapshot checked by one small read (letter-snapshot.ts), and the new signature is
+ * inserted first (the unique index on letter and address decides, under any concurrency); the existing row is read
+ * only when that insert did nothing.
  */
-class ConcurrentSign extends Error {}
-
 export async function sign(deps: Deps, slug: string, input: SignatureInput): Promise<{ status: 'pending' }> {
-  try {
-    return await signOnce(deps, slug, input);
-  } catch (e) {
-    if (e instanceof ConcurrentSign) return { status: 'pending' };
-    throw e;
-  }
-}
-
-async function signOnce(deps: Deps, slug: string, input: SignatureInput): Promise<{ status: 'pending' }> {
   return deps.store.transaction(async (tx) => {
-    const letter = await tx.letters.bySlug(slug);
-    if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
-    canSign(letter);
+    const found = await letterForSigning(deps.store, tx, slug);
+    if (!found) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
+    const { letter, current } = found;
+    canSign(current);
     const v = validateSignatureInput(input, letter);
     const now = deps.clock.now();
-    const existing = await tx.signatures.byEmail(letter.id, v.emailKey);
-    const decision = decideSign(existing, now);
-    if (decision.kind === 'create') {
-      const sig: Signature = {
-        id: deps.secrets.newId(),
-        letterId: letter.id,
-        email: v.email,
-        emailKey: v.emailKey,
-        name: v.name,
-        nameAlt: v.nameAlt,
-        title: v.title,
-        country: v.country,
-        visibility: v.visibility,
-        lang: v.lang,
-        consentUpdates: v.consentUpdates,
-        status: 'pending',
-        textVersion: letter.textVersion,
-        mailsSent: 0,
-        imported: false,
-        createdAt: iso(now),
-        updatedAt: iso(now),
-      };
-      const withToken = await issueConfirmation(tx, deps, letter, sig);
-      // false: a concurrent request inserted the same address first and its mail is on its way. The
-      // outbox row written above is then part of a transaction that inserted nothing new; drop it.
-      if (!(await tx.signatures.insert(withToken))) throw new ConcurrentSign();
-    } else if (decision.kind === 'resend' && existing) {
-      // The latest details typed replace the pending ones: people fix typos by signing again.
-      const refreshed: Signature = { ...existing, name: v.name, nameAlt: v.nameAlt, title: v.title, country: v.country, visibility: v.visibility, lang: v.lang, consentUpdates: v.consentUpdates, status: 'pending', textVersion: letter.textVersion };
-      await tx.signatures.update(await issueConfirmation(tx, deps, letter, refreshed));
-    } else if (decision.kind === 'already-signed' && existing) {
-      const title = (versionFor(letter, v.lang) ?? letter.versions[0])?.title ?? letter.slug;
-      await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}`, existing.email,
-        deps.templates.alreadySigned({ lang: v.lang, letterTitle: title, name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug) }));
-      await tx.signatures.update({ ...existing, mailsSent: existing.mailsSent + 1, updatedAt: iso(now) });
+    const fresh: Signature = {
+      id: deps.secrets.newId(),
+      letterId: letter.id,
+      email: v.email,
+      emailKey: v.emailKey,
+      name: v.name,
+      nameAlt: v.nameAlt,
+      title: v.title,
+      country: v.country,
+      visibility: v.visibility,
+      lang: v.lang,
+      consentUpdates: v.consentUpdates,
+      status: 'pending',
+      textVersion: current.textVersion,
+      mailsSent: 0,
+      imported: false,
+      createdAt: iso(now),
+      updatedAt: iso(now),
+    };
+    const created = withConfirmationToken(deps, fresh);
+    if (await tx.signatures.insert(created.sig)) {
+      await mailConfirmation(tx, deps, letter, created.sig, created.token);
+      return { status: 'pending' as const };
+    }
+    // The address has a signature on this letter (possibly inserted a moment ago by a concurrent request, which
+    // committed before this insert returned): decide from it, as before. Nothing was written so far. The row is
+    // replaced only as it was read; if a concurrent signing changed it meanwhile (PostgreSQL), read and decide again,
+    // so that every mail counts on the row (the mail-bombing guard) and the mailed link is the stored one.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const existing = await tx.signatures.byEmail(letter.id, v.emailKey);
+      if (!existing) break;
+      const decision = decideSign(existing, now);
+      if (decision.kind === 'resend') {
+        // The latest details typed replace the pending ones: people fix typos by signing again.
+        const refreshed: Signature = { ...existing, name: v.name, nameAlt: v.nameAlt, title: v.title, country: v.country, visibility: v.visibility, lang: v.lang, consentUpdates: v.consentUpdates, status: 'pending', textVersion: current.textVersion };
+        const next = withConfirmationToken(deps, refreshed);
+        if (!(await tx.signatures.updateIfUnchanged(next.sig, existing))) continue;
+        await mailConfirmation(tx, deps, letter, next.sig, next.token);
+      } else if (decision.kind === 'already-signed') {
+        if (!(await tx.signatures.updateIfUnchanged({ ...existing, mailsSent: existing.mailsSent + 1, updatedAt: iso(now) }, existing))) continue;
+        await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}`, existing.email,
+          deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug) }));
+      }
+      break;
     }
     return { status: 'pending' as const };
   });

@@ -102,6 +102,8 @@ export function storeContract(factory: StoreFactory): void {
       assert.deepEqual(got?.versions, [{ lang: 'en', title: 'Letter v2', body: 'new', statement: undefined, addressee: undefined }]);
       assert.equal(got?.state, 'closed');
       assert.equal(got?.goal, undefined);
+      assert.deepEqual(await store.letters.stateOf(l.id), { state: 'closed', textVersion: 2, updatedAt: l.updatedAt });
+      assert.equal(await store.letters.stateOf('no-such-id'), undefined);
     });
 
     test('letters list filters by state and organiser', async () => {
@@ -123,6 +125,12 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal(await store.signatures.insert(s), true);
       assert.equal(await store.signatures.insert({ ...signatureFixture(l.id), emailKey: s.emailKey, name: 'Other' }), false);
       assert.equal((await store.signatures.byEmail(l.id, s.emailKey))?.name, s.name);
+      // A conditional replace: only over the row as it was read.
+      const read = (await store.signatures.byEmail(l.id, s.emailKey))!;
+      assert.equal(await store.signatures.updateIfUnchanged({ ...read, mailsSent: 1, updatedAt: '2026-01-03T00:00:00.000Z' }, read), true);
+      assert.equal(await store.signatures.updateIfUnchanged({ ...read, mailsSent: 9, name: 'Late' }, read), false, 'changed since read');
+      assert.equal((await store.signatures.byEmail(l.id, s.emailKey))?.mailsSent, 1);
+      assert.equal(await store.signatures.updateIfUnchanged({ ...read, id: 'no-such-id' }, { ...read, id: 'no-such-id' }), false);
       // The same address may sign another letter.
       const l2 = letterFixture();
       await store.letters.insert(l2, versionsFixture);

@@ -187,11 +187,11 @@ export function textVersionForEdit(letter: Letter, hasConfirmedSignatures: boole
   return hasConfirmedSignatures ? letter.textVersion + 1 : letter.textVersion;
 }
 
-export function versionFor(letter: LetterWithText, lang: string): LetterVersion | undefined {
+export function versionFor<V extends { lang: string }>(letter: { versions: readonly V[] }, lang: string): V | undefined {
   return letter.versions.find((v) => v.lang === lang);
 }
 
-export function canSign(letter: Letter): void {
+export function canSign(letter: Pick<Letter, 'state'>): void {
   if (letter.state === 'closed') throw new DomainError('LETTER_CLOSED', 'This letter is closed to new signatures');
   if (letter.state !== 'open') throw new DomainError('LETTER_NOT_OPEN', 'This letter is not open for signatures');
 }

@@ -41,7 +41,7 @@ export interface ValidSignatureInput {
   consentUpdates: boolean;
 }
 
-export function validateSignatureInput(input: SignatureInput, letter: LetterWithText): ValidSignatureInput {
+export function validateSignatureInput(input: SignatureInput, letter: { defaultLang: string; versions: readonly { lang: string }[] }): ValidSignatureInput {
   const errors: FieldError[] = [];
   const name = checkText(input.name, { field: 'name', required: true, max: SIGNATURE_LIMITS.name, refuseBidi: true }, errors);
   const nameAlt = checkText(input.nameAlt, { field: 'nameAlt', max: SIGNATURE_LIMITS.nameAlt, refuseBidi: true }, errors);

@@ -100,6 +100,10 @@ class MemLetters implements LetterRepo {
   async byId(id: string) {
     return this.withText(this.st().letters.get(id));
   }
+  async stateOf(id: string) {
+    const l = this.st().letters.get(id);
+    return l && { state: l.state, textVersion: l.textVersion, updatedAt: l.updatedAt };
+  }
   async list(filter: LetterListFilter = {}) {
     return [...this.st().letters.values()]
       .filter((l) => !filter.state || l.state === filter.state)
@@ -119,6 +123,12 @@ class MemSignatures implements SignatureRepo {
   }
   async update(sig: Signature) {
     this.st().signatures.set(sig.id, clone(sig));
+  }
+  async updateIfUnchanged(sig: Signature, read: Signature) {
+    const cur = this.st().signatures.get(sig.id);
+    if (!cur || cur.status !== read.status || cur.mailsSent !== read.mailsSent || cur.updatedAt !== read.updatedAt) return false;
+    this.st().signatures.set(sig.id, clone(sig));
+    return true;
   }
   async byEmail(letterId: string, emailKey: string) {
     const f = [...this.st().signatures.values()].find((x) => x.letterId === letterId && x.emailKey === emailKey);

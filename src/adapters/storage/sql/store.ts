@@ -10,9 +10,9 @@
  * signatures.insert and auth.markLoginTokenUsed do.
  */
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
+import type { AuthRepo, LetterListFilter, LetterRepo, LetterStateRow, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import type {
-  Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
+  Letter, LetterState, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
 import type { Database, LettersTable, OutboxTable, SignaturesTable } from './schema.ts';
 import { SqlReviews } from './reviews.ts';
@@ -210,6 +210,11 @@ class SqlLetters implements LetterRepo {
     return this.withText(await this.db.selectFrom('letters').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
+  async stateOf(id: string): Promise<LetterStateRow | undefined> {
+    const r = await this.db.selectFrom('letters').select(['state', 'text_version', 'updated_at']).where('id', '=', id).executeTakeFirst();
+    return r && { state: r.state as LetterState, textVersion: Number(r.text_version), updatedAt: r.updated_at };
+  }
+
   async list(filter: LetterListFilter = {}): Promise<Letter[]> {
     let q = this.db.selectFrom('letters').selectAll('letters');
     if (filter.state) q = q.where('letters.state', '=', filter.state);
@@ -251,6 +256,19 @@ class SqlSignatures implements SignatureRepo {
   async update(sig: Signature): Promise<void> {
     const { id, ...rest } = signatureRow(sig);
     await this.db.updateTable('signatures').set(rest).where('id', '=', id).execute();
+  }
+
+  async updateIfUnchanged(sig: Signature, read: Signature): Promise<boolean> {
+    const { id, ...rest } = signatureRow(sig);
+    const r = await this.db
+      .updateTable('signatures')
+      .set(rest)
+      .where('id', '=', id)
+      .where('status', '=', read.status)
+      .where('mails_sent', '=', read.mailsSent)
+      .where('updated_at', '=', read.updatedAt)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async byEmail(letterId: string, emailKey: string): Promise<Signature | undefined> {
