@@ -14,6 +14,7 @@ import type {
 import type { RemovalReason } from '../../../core/log/entries.ts';
 import type { Database } from './schema.ts';
 import type { Dialect } from './migrations.ts';
+import { Prepared } from './prepared.ts';
 import type { Signature } from '../../../core/model.ts';
 import { toSignature } from './store.ts';
 
@@ -186,6 +187,11 @@ function chunks<T>(xs: T[], size: number): T[][] {
   return out;
 }
 
+const SIGNER_TOKEN_INSERT = new Prepared<{ token_hash: string; signature_id: string; purpose: string; created_at: string }>((db, p) =>
+  db.insertInto('signer_tokens').values(p).onConflict((oc) => oc.column('token_hash').doNothing()));
+const SIGNATURE_LOG_PUT = new Prepared<{ signature_id: string; letter_id: string; entry_id: number; name_opening: Buffer | null; contact_opening: Buffer | null; erased_at: string | null }>(
+  (db, { signature_id, ...rest }) => db.insertInto('signature_log').values({ signature_id, ...rest } as never).onConflict((oc) => oc.column('signature_id').doUpdateSet(rest as never)));
+
 export class SqlLog implements LogRepo {
   constructor(private readonly db: Db, private readonly dialect: Dialect) {}
 
@@ -217,8 +223,7 @@ export class SqlLog implements LogRepo {
       contact_opening: r.contactOpening ? toBuf(r.contactOpening) : null,
       erased_at: r.erasedAt ?? null,
     };
-    const { signature_id: _id, ...rest } = row;
-    await this.db.insertInto('signature_log').values(row).onConflict((oc) => oc.column('signature_id').doUpdateSet(rest)).execute();
+    await SIGNATURE_LOG_PUT.execute(this.db, this.dialect, row);
   }
 
   private async logsWhere(ids: string[]): Promise<SignatureLog[]> {
@@ -293,7 +298,7 @@ export class SqlLog implements LogRepo {
   }
 
   async putSignerToken(tokenHash: string, signatureId: string, purpose: SignerTokenPurpose, createdAt: string): Promise<void> {
-    await this.db.insertInto('signer_tokens').values({ token_hash: tokenHash, signature_id: signatureId, purpose, created_at: createdAt }).onConflict((oc) => oc.column('token_hash').doNothing()).execute();
+    await SIGNER_TOKEN_INSERT.execute(this.db, this.dialect, { token_hash: tokenHash, signature_id: signatureId, purpose, created_at: createdAt });
   }
 
   async signerToken(tokenHash: string): Promise<{ signatureId: string; purpose: SignerTokenPurpose } | undefined> {

@@ -6,6 +6,8 @@ import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 
 import type { DuplicateCandidate, ReviewRepo } from '../../../core/ports.ts';
 import type { DuplicateReview, ReviewStatus } from '../../../core/model.ts';
 import type { Database } from './schema.ts';
+import type { Dialect } from './migrations.ts';
+import { Prepared } from './prepared.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -94,11 +96,14 @@ function reviewRow(r: DuplicateReview): ReviewsTable {
   };
 }
 
+const KEYS_DELETE = new Prepared<{ signature_id: string }>((db, p) => db.deleteFrom('name_keys').where('signature_id', '=', p.signature_id));
+const REVIEW_INSERT = new Prepared<ReviewsTable>((db, p) => db.insertInto('reviews').values(p).onConflict((oc) => oc.columns(['letter_id', 'signature_id', 'other_id']).doNothing()));
+
 export class SqlReviews implements ReviewRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
 
   async putKeys(letterId: string, signatureId: string, keys: string[]): Promise<void> {
-    await this.db.deleteFrom('name_keys').where('signature_id', '=', signatureId).execute();
+    await KEYS_DELETE.execute(this.db, this.dialect, { signature_id: signatureId });
     const unique = [...new Set(keys)].filter(Boolean);
     if (unique.length) {
       await this.db
@@ -136,7 +141,7 @@ export class SqlReviews implements ReviewRepo {
   }
 
   async insert(review: DuplicateReview): Promise<void> {
-    await this.db.insertInto('reviews').values(reviewRow(review)).onConflict((oc) => oc.columns(['letter_id', 'signature_id', 'other_id']).doNothing()).execute();
+    await REVIEW_INSERT.execute(this.db, this.dialect, reviewRow(review));
   }
 
   async update(review: DuplicateReview): Promise<void> {

@@ -19,6 +19,7 @@ import { SqlReviews } from './reviews.ts';
 import { SqlLog } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
+import { Prepared } from './prepared.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -127,8 +128,21 @@ function toJob(r: Selectable<OutboxTable>): OutboxJob {
   };
 }
 
+// The statements of signing and confirming, compiled once (prepared.ts).
+const LETTER_STATE = new Prepared<{ id: string }>((db, p) => db.selectFrom('letters').select(['state', 'text_version', 'updated_at']).where('id', '=', p.id));
+const SIGNATURE_INSERT = new Prepared<SignaturesTable>((db, p) => db.insertInto('signatures').values(p).onConflict((oc) => oc.columns(['letter_id', 'email_key']).doNothing()));
+const SIGNATURE_UPDATE = new Prepared<SignaturesTable>((db, { id, ...rest }) => db.updateTable('signatures').set(rest).where('id', '=', id));
+const SIGNATURE_UPDATE_IF = new Prepared<SignaturesTable & { read_status: string; read_mails_sent: number; read_updated_at: string }>(
+  (db, { id, read_status, read_mails_sent, read_updated_at, ...rest }) =>
+    db.updateTable('signatures').set(rest).where('id', '=', id).where('status', '=', read_status).where('mails_sent', '=', read_mails_sent).where('updated_at', '=', read_updated_at),
+);
+const SIGNATURE_BY_EMAIL = new Prepared<{ letter_id: string; email_key: string }>((db, p) =>
+  db.selectFrom('signatures').selectAll().where('letter_id', '=', p.letter_id).where('email_key', '=', p.email_key));
+const SIGNATURE_BY_TOKEN = new Prepared<{ token_hash: string }>((db, p) => db.selectFrom('signatures').selectAll().where('token_hash', '=', p.token_hash));
+const OUTBOX_ENQUEUE = new Prepared<OutboxTable>((db, p) => db.insertInto('outbox').values(p).onConflict((oc) => oc.column('id').doNothing()));
+
 class SqlLetters implements LetterRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
 
   async insert(letter: Letter, versions: LetterVersion[]): Promise<void> {
     await this.db.insertInto('letters').values(letterRow(letter)).execute();
@@ -211,7 +225,7 @@ class SqlLetters implements LetterRepo {
   }
 
   async stateOf(id: string): Promise<LetterStateRow | undefined> {
-    const r = await this.db.selectFrom('letters').select(['state', 'text_version', 'updated_at']).where('id', '=', id).executeTakeFirst();
+    const r = (await LETTER_STATE.execute<Pick<LettersTable, 'state' | 'text_version' | 'updated_at'>>(this.db, this.dialect, { id })).rows[0];
     return r && { state: r.state as LetterState, textVersion: Number(r.text_version), updatedAt: r.updated_at };
   }
 
@@ -242,47 +256,29 @@ class SqlLetters implements LetterRepo {
 }
 
 class SqlSignatures implements SignatureRepo {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db, private readonly dialect: Dialect) {}
 
   async insert(sig: Signature): Promise<boolean> {
-    const r = await this.db
-      .insertInto('signatures')
-      .values(signatureRow(sig))
-      .onConflict((oc) => oc.columns(['letter_id', 'email_key']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    const r = await SIGNATURE_INSERT.execute(this.db, this.dialect, signatureRow(sig));
+    return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
   async update(sig: Signature): Promise<void> {
-    const { id, ...rest } = signatureRow(sig);
-    await this.db.updateTable('signatures').set(rest).where('id', '=', id).execute();
+    await SIGNATURE_UPDATE.execute(this.db, this.dialect, signatureRow(sig));
   }
 
   async updateIfUnchanged(sig: Signature, read: Signature): Promise<boolean> {
-    const { id, ...rest } = signatureRow(sig);
-    const r = await this.db
-      .updateTable('signatures')
-      .set(rest)
-      .where('id', '=', id)
-      .where('status', '=', read.status)
-      .where('mails_sent', '=', read.mailsSent)
-      .where('updated_at', '=', read.updatedAt)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const r = await SIGNATURE_UPDATE_IF.execute(this.db, this.dialect, { ...signatureRow(sig), read_status: read.status, read_mails_sent: read.mailsSent, read_updated_at: read.updatedAt });
+    return Number(r.numAffectedRows ?? 0n) === 1;
   }
 
   async byEmail(letterId: string, emailKey: string): Promise<Signature | undefined> {
-    const r = await this.db
-      .selectFrom('signatures')
-      .selectAll()
-      .where('letter_id', '=', letterId)
-      .where('email_key', '=', emailKey)
-      .executeTakeFirst();
+    const r = (await SIGNATURE_BY_EMAIL.execute<Selectable<SignaturesTable>>(this.db, this.dialect, { letter_id: letterId, email_key: emailKey })).rows[0];
     return r && toSignature(r);
   }
 
   async byTokenHash(tokenHash: string): Promise<Signature | undefined> {
-    const r = await this.db.selectFrom('signatures').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const r = (await SIGNATURE_BY_TOKEN.execute<Selectable<SignaturesTable>>(this.db, this.dialect, { token_hash: tokenHash })).rows[0];
     return r && toSignature(r);
   }
 
@@ -370,9 +366,7 @@ class SqlOutbox implements OutboxRepo {
   constructor(private readonly db: Db, private readonly dialect: Dialect) {}
 
   async enqueue(job: OutboxJob): Promise<void> {
-    await this.db
-      .insertInto('outbox')
-      .values({
+    await OUTBOX_ENQUEUE.execute(this.db, this.dialect, {
         id: job.id,
         kind: job.kind,
         payload: JSON.stringify(job.payload),
@@ -382,9 +376,7 @@ class SqlOutbox implements OutboxRepo {
         done_at: n(job.doneAt),
         last_error: n(job.lastError),
         created_at: job.createdAt,
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+      });
   }
 
   async claim(now: string, lockedUntil: string, limit: number): Promise<OutboxJob[]> {
@@ -464,11 +456,11 @@ function chunks<T>(xs: T[], size: number): T[][] {
 
 function repos(db: Db, dialect: Dialect): StoreTx {
   return {
-    letters: new SqlLetters(db),
-    signatures: new SqlSignatures(db),
+    letters: new SqlLetters(db, dialect),
+    signatures: new SqlSignatures(db, dialect),
     outbox: new SqlOutbox(db, dialect),
     auth: new SqlAuth(db),
-    reviews: new SqlReviews(db),
+    reviews: new SqlReviews(db, dialect),
     log: new SqlLog(db, dialect),
   };
 }

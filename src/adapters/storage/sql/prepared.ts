@@ -1,0 +1,43 @@
+/**
+ * The hottest statements (signing and confirming) built and compiled by Kysely once per dialect instead of on every
+ * call (building the operation tree, freezing it and compiling it cost about as much as running a small SQLite
+ * statement). Each statement is built from named parameters: it is compiled once with a marker in place of every
+ * value, the markers give the order of the parameters, and each call sends the same SQL text (SQLite reuses the
+ * prepared statement: sqlite/index.ts) with its own values in that order.
+ */
+import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+import type { Dialect } from './migrations.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const MARK = '\u0000undersigned-param:';
+
+export class Prepared<P extends object> {
+  private readonly compiled = new Map<Dialect, { query: CompiledQuery; order: (keyof P)[] }>();
+
+  /** `build` must use every value of `p` only as a parameter (no value may change the shape of the statement). */
+  constructor(private readonly build: (db: Db, p: P) => Compilable<unknown>) {}
+
+  private compile(db: Db, dialect: Dialect, sample: P): { query: CompiledQuery; order: (keyof P)[] } {
+    const marks = Object.fromEntries(Object.keys(sample).map((k) => [k, `${MARK}${k}\u0000`])) as unknown as P;
+    const query = this.build(db, marks).compile();
+    const order = query.parameters.map((v) => {
+      if (typeof v !== 'string' || !v.startsWith(MARK)) throw new Error(`prepared statement: a parameter is not one of the named values (${query.sql})`);
+      return v.slice(MARK.length, -1) as keyof P;
+    });
+    const c = { query, order };
+    this.compiled.set(dialect, c);
+    return c;
+  }
+
+  async execute<R = unknown>(db: Db, dialect: Dialect, p: P): Promise<QueryResult<R>> {
+    const c = this.compiled.get(dialect) ?? this.compile(db, dialect, p);
+    const parameters = c.order.map((k) => {
+      const v = p[k];
+      if (v === undefined) throw new Error(`prepared statement: no value for ${String(k)}`);
+      return v;
+    });
+    return db.executeQuery<R>({ ...c.query, parameters } as CompiledQuery<R>);
+  }
+}
