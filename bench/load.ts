@@ -146,6 +146,9 @@ export async function loadSignatures(store: SqlStore, opts: LoadOptions): Promis
   }
   const t1 = performance.now();
   while ((await store.foldCounts(50_000)) > 0);
+  // A bulk load outruns autovacuum's statistics: without them the planner scans instead of walking the
+  // (letter_id, updated_at, id) index and the first list build becomes quadratic (49 s instead of 8 s at 1M).
+  if (store.dialect === 'postgres') await sql`analyze signatures`.execute(store.db);
   const t2 = performance.now();
   return { inserted: done, ms: Math.round(t1 - t0), foldMs: Math.round(t2 - t1), rowsPerSecond: Math.round(done / ((t2 - t0) / 1000)), tokens };
 }
