@@ -44,7 +44,24 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
 }
 
 /** Sends a new confirmation link for the signature an expired link belonged to. */
+/** Thrown inside the renewal transaction to roll it back (with its mail) when a concurrent request changed the row. */
+class RowChanged extends Error {
+  constructor(readonly result: Confirmed) {
+    super('row changed');
+  }
+}
+
 export async function renewConfirmation(deps: Deps, token: string): Promise<Confirmed> {
+  try {
+    return await renewOnce(deps, token);
+  } catch (e) {
+    // The concurrent request (another renewal or a signing) mails its own fresh link; this one sends nothing.
+    if (e instanceof RowChanged) return e.result;
+    throw e;
+  }
+}
+
+async function renewOnce(deps: Deps, token: string): Promise<Confirmed> {
   return deps.store.transaction(async (tx) => {
     const sig = await tx.signatures.byTokenHash(deps.secrets.hashToken(token));
     if (!sig) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
@@ -55,7 +72,8 @@ export async function renewConfirmation(deps: Deps, token: string): Promise<Conf
     // Same mail-bombing guard as signing again: a link that still works is not re-sent without end.
     if (decideSign(sig, deps.clock.now()).kind === 'suppress') return { letter, signature: sig };
     const renewed = await issueConfirmation(tx, deps, letter, { ...sig, status: 'pending' });
-    await tx.signatures.update(renewed);
+    // Conditional: two renewals at once must not both mail a link while only one token is stored (PostgreSQL).
+    if (!(await tx.signatures.updateIfUnchanged(renewed, sig))) throw new RowChanged({ letter, signature: sig });
     return { letter, signature: renewed };
   });
 }
