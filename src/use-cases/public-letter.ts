@@ -11,6 +11,7 @@
  * and reading a letter is three queries. Changes made in this process invalidate them at once (invalidate());
  * another process (a second server, the CLI) is seen within LETTER_MS.
  */
+import { nameComparator } from '../core/names/index.ts';
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, PublicSignature } from '../core/model.ts';
 import type { LetterStats, PublicChange } from '../core/ports.ts';
@@ -35,22 +36,13 @@ const MAX_LETTERS = 1000;
 /** Numbers every list version: a rendered page or response body made from version N is still right while it is N. */
 let listVersions = 0;
 
-const collators = new Map<string, Intl.Collator>();
-function collator(lang: string): Intl.Collator {
-  let c = collators.get(lang);
-  if (!c) {
-    c = new Intl.Collator(lang, { sensitivity: 'variant', numeric: true });
-    collators.set(lang, c);
-  }
-  return c;
-}
 
 type Cmp = (a: PublicSignature, b: PublicSignature) => number;
 
 /** The order of sortForLanguage, as a comparator. */
 export function comparator(lang: string): Cmp {
-  const c = collator(lang);
-  return (a, b) => c.compare(a.name, b.name) || c.compare(a.nameAlt ?? '', b.nameAlt ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byName = nameComparator(lang);
+  return (a, b) => byName(a.name, b.name) || byName(a.nameAlt ?? '', b.nameAlt ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Sorted by name with the page language's collation; ties broken by the other name, then id, so pages are stable. */
