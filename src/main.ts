@@ -22,6 +22,7 @@ import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
 import { Sequencer } from './use-cases/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
+import { checkCollation } from './core/names/index.ts';
 
 export interface App {
   config: Config;
@@ -112,6 +113,9 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
+  // Before anything else: a Node.js without full ICU sorts Persian in root order and would publish wrong lists.
+  const collation = checkCollation();
+  if (!collation.ok) throw new ConfigError(collation.message);
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config);
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
