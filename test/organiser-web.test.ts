@@ -92,3 +92,30 @@ test('another organiser cannot edit a letter that is not theirs; signed-out user
   const anon = await new Browser(t.http).get('/fa/organise/new');
   assert.equal(anon.statusCode, 303);
 });
+
+test('organiser forms need both: a post from another site is refused even with a valid token, and a post without the token too; the form comes back filled in', async () => {
+  const b = new Browser(t.http);
+  await signIn(b, 'Organiser@Example.org');
+  const edit = await b.get('/en/organise/letters/tehran-letter/edit');
+  const form = {
+    _csrf: csrfFrom(edit.body), slug: 'tehran-letter', 'addressee.name': 'شهردار تهران', defaultLang: 'fa', goal: '500',
+    'versions.0.lang': 'fa', 'versions.0.title': 'نامه به شهردار', 'versions.0.body': 'متن بلندی که نباید از دست برود',
+    'versions.1.lang': 'en', 'versions.1.title': 'Letter to the mayor', 'versions.1.body': 'A long text that must not be lost',
+  };
+  const before = (await t.app.store.letters.bySlug('tehran-letter'))!;
+  const forged = await b.post('/en/organise/letters/tehran-letter/edit', form, undefined, { secFetchSite: 'cross-site', origin: 'https://evil.example' });
+  assert.equal(forged.statusCode, 403);
+  assert.match(forged.body, /sent from another website, so nothing was done/);
+  assert.match(forged.body, /A long text that must not be lost<\/textarea>/);
+  assert.match(forged.body, /متن بلندی که نباید از دست برود<\/textarea>/);
+  const noToken = await b.post('/en/organise/letters/tehran-letter/edit', { ...form, _csrf: 'forged' });
+  assert.equal(noToken.statusCode, 403);
+  assert.match(noToken.body, /This form has expired/);
+  assert.match(noToken.body, /A long text that must not be lost<\/textarea>/);
+  assert.match(noToken.body, /name="_csrf" value="[^"]+"/, 'a fresh token to send it again with');
+  const state = await b.post('/en/organise/letters/tehran-letter/state', { to: 'open', _csrf: csrfFrom((await b.get('/en/organise')).body) }, undefined, { origin: 'https://evil.example' });
+  assert.equal(state.statusCode, 403);
+  const afterAll = (await t.app.store.letters.bySlug('tehran-letter'))!;
+  assert.equal(afterAll.textVersion, before.textVersion, 'nothing changed');
+  assert.equal(afterAll.state, before.state);
+});

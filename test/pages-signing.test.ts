@@ -1,7 +1,8 @@
 /** The signing loop through the pages, as a person without JavaScript would use them. */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, openLetter, Browser, csrfFrom, type TestApp } from './support/app.ts';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { testApp, openLetter, Browser, csrfIn, type TestApp } from './support/app.ts';
 
 describe('signing through the pages', () => {
   let t: TestApp;
@@ -11,7 +12,7 @@ describe('signing through the pages', () => {
   });
   after(() => t.close());
 
-  test('the Persian page is right-to-left, offers English, and has a sign form with a CSRF token', async () => {
+  test('the Persian page is right-to-left, offers English, and has a sign form that carries nothing of the visitor', async () => {
     const b = new Browser(t.http);
     const res = await b.get('/fa/letters/albania');
     assert.equal(res.statusCode, 200);
@@ -21,7 +22,9 @@ describe('signing through the pages', () => {
     assert.match(res.body, /<a href="\/en\/letters\/albania" hreflang="en" lang="en">English<\/a>/);
     assert.match(res.body, /<strong>ایلیر متا<\/strong>/, 'Markdown rendered');
     assert.match(res.body, /خطاب به: <bdi>ایلیر متا<\/bdi>، <bdi>رئیس‌جمهور آلبانی<\/bdi>/, 'the addressee as this version writes it');
-    assert.ok(csrfFrom(res.body).length > 10);
+    assert.match(res.body, /<form method="post" action="\/fa\/letters\/albania\/sign" novalidate>/);
+    assert.equal(csrfIn(res.body), undefined, 'no per-visitor token in the public page');
+    assert.equal(res.headers['set-cookie'], undefined, 'no cookie either');
     const en = await b.get('/en/letters/albania');
     assert.match(en.body, /<html lang="en" dir="ltr">/);
     assert.match(en.body, /To: <bdi>Ilir Meta<\/bdi>, <bdi>President of Albania<\/bdi>/);
@@ -68,14 +71,113 @@ describe('signing through the pages', () => {
     assert.match(page.body, /<bdi class="name">&lt;script&gt;alert\(1\)&lt;\/script&gt; Bob<\/bdi>/);
   });
 
-  test('a form without its CSRF token is refused, and comes back filled in', async () => {
+  test('the letter page is one set of bytes for everyone: ETag, 304, shared caching, gzip and brotli of the same page', async () => {
+    const a = await new Browser(t.http).get('/fa/letters/albania');
+    const b = await new Browser(t.http).get('/fa/letters/albania', { cookie: 'us_session=someone-else' });
+    assert.equal(a.statusCode, 200);
+    assert.equal(a.body, b.body, 'byte-identical for two visitors');
+    const etag = String(a.headers.etag);
+    assert.match(etag, /^"[A-Za-z0-9_-]+"$/, 'a strong ETag');
+    assert.equal(b.headers.etag, etag);
+    assert.match(String(a.headers['cache-control']), /^public, max-age=\d+, s-maxage=\d+, stale-while-revalidate=\d+$/);
+    assert.equal(a.headers.vary, 'Accept-Encoding');
+    assert.equal(a.headers['content-encoding'], undefined);
+    // The security headers are there as on every page.
+    assert.match(String(a.headers['content-security-policy']), /(^|;)script-src 'self'(;|$)/);
+    assert.match(String(a.headers['content-security-policy']), /(^|;)frame-ancestors 'none'(;|$)/);
+    assert.equal(a.headers['x-content-type-options'], 'nosniff');
+    assert.equal(a.headers['referrer-policy'], 'no-referrer');
+
+    const again = await new Browser(t.http).get('/fa/letters/albania', { 'if-none-match': etag });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.body, '');
+    assert.equal(again.headers.etag, etag);
+
+    const br = await t.http.inject({ method: 'GET', url: '/fa/letters/albania', headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(brotliDecompressSync(br.rawPayload).toString(), a.body);
+    assert.notEqual(br.headers.etag, etag, 'each coding has its own strong ETag');
+    assert.equal((await t.http.inject({ method: 'GET', url: '/fa/letters/albania', headers: { 'accept-encoding': 'gzip, deflate, br', 'if-none-match': String(br.headers.etag) } })).statusCode, 304);
+    const gz = await t.http.inject({ method: 'GET', url: '/fa/letters/albania', headers: { 'accept-encoding': 'gzip, br;q=0' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.rawPayload).toString(), a.body);
+    assert.equal((await t.http.inject({ method: 'GET', url: '/fa/letters/albania', headers: { 'accept-encoding': 'identity' } })).headers['content-encoding'], undefined);
+
+    // A change of what the page shows is a new page with a new ETag.
+    const letter = (await t.app.store.letters.bySlug('albania'))!;
+    const { sign } = await import('../src/use-cases/sign.ts');
+    const { confirm } = await import('../src/use-cases/confirm.ts');
+    await sign(t.app.deps, 'albania', { name: 'Etag Person', email: 'etag@example.org', lang: 'fa' });
+    await t.flushMail();
+    await confirm(t.app.deps, t.mailer.lastToken('etag@example.org'));
+    t.app.reads.invalidate(letter.id);
+    const changed = await new Browser(t.http).get('/fa/letters/albania', { 'if-none-match': etag });
+    assert.equal(changed.statusCode, 200);
+    assert.notEqual(changed.headers.etag, etag);
+    assert.match(changed.body, /<bdi class="name">Etag Person<\/bdi>/);
+  });
+
+  test('a form sent from another site is refused, and comes back filled in with a clear message', async () => {
     const b = new Browser(t.http);
-    await b.get('/en/letters/albania');
-    const res = await b.post('/en/letters/albania/sign', { _csrf: 'forged', name: 'Carol', email: 'carol@example.org' });
+    const letter = (await t.app.store.letters.bySlug('albania'))!;
+    const form = { name: 'Carol', nameAlt: 'کارول', email: 'carol@example.org', country: 'DE', visibility: 'hidden' };
+    const cases = [
+      { secFetchSite: 'cross-site', origin: 'https://evil.example' },
+      { secFetchSite: 'same-site', origin: 'http://other.test.local' },
+      // Browsers from before Sec-Fetch-Site: Origin is compared with the host asked for.
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+    ];
+    for (const from of cases) {
+      const res = await b.post('/en/letters/albania/sign', form, undefined, from);
+      assert.equal(res.statusCode, 403, JSON.stringify(from));
+      assert.match(res.body, /This form was sent from another website, so nothing was done/);
+      assert.match(res.body, /value="Carol"/);
+      assert.match(res.body, /value="کارول"/);
+      assert.match(res.body, /<option value="DE" selected>/);
+      assert.match(res.body, /value="hidden" checked/);
+      assert.equal(res.headers['cache-control'], 'no-store');
+      assert.equal(await t.app.store.signatures.byEmail(letter.id, 'carol@example.org'), undefined, JSON.stringify(from));
+    }
+    const fa = await b.post('/fa/letters/albania/sign', form, undefined, { secFetchSite: 'cross-site', origin: 'https://evil.example' });
+    assert.equal(fa.statusCode, 403);
+    assert.match(fa.body, /این فرم از وبگاه دیگری فرستاده شده بود/);
+    assert.match(fa.body, /value="Carol"/);
+    assert.equal(await t.app.store.signatures.byEmail(letter.id, 'carol@example.org'), undefined);
+  });
+
+  test('forms from our own pages, typed-in requests and clients that are not browsers are accepted', async () => {
+    const b = new Browser(t.http);
+    const letter = (await t.app.store.letters.bySlug('albania'))!;
+    const cases: { from: Parameters<Browser['post']>[3]; email: string }[] = [
+      { from: 'same-origin', email: 'own-page@example.org' },
+      { from: { secFetchSite: 'none' }, email: 'typed@example.org' },
+      { from: {}, email: 'script@example.org' },
+      // An old browser: Origin's host is the Host the request went to (inject's default), or the base URL.
+      { from: { origin: 'http://localhost:80' }, email: 'old-host@example.org' },
+      { from: { origin: 'http://test.local' }, email: 'old-base@example.org' },
+    ];
+    for (const { from, email } of cases) {
+      const res = await b.post('/en/letters/albania/sign', { name: 'Fine Person', email }, undefined, from);
+      assert.equal(res.statusCode, 303, `${JSON.stringify(from)}: ${res.body.slice(0, 200)}`);
+      assert.ok(await t.app.store.signatures.byEmail(letter.id, email));
+    }
+  });
+
+  test('confirming from another site is refused, and the confirmation page comes back with its button', async () => {
+    const b = new Browser(t.http);
+    const letter = (await t.app.store.letters.bySlug('albania'))!;
+    await b.post('/en/letters/albania/sign', { name: 'Cross Confirm', email: 'cross-confirm@example.org' });
+    await t.flushMail();
+    const token = t.mailer.lastToken('cross-confirm@example.org');
+    const res = await b.post('/en/confirm', { token }, undefined, { secFetchSite: 'cross-site', origin: 'https://evil.example' });
     assert.equal(res.statusCode, 403);
-    assert.match(res.body, /This form has expired/);
-    assert.match(res.body, /value="Carol"/);
-    assert.equal(await t.app.store.signatures.byEmail((await t.app.store.letters.bySlug('albania'))!.id, 'carol@example.org'), undefined);
+    assert.match(res.body, /sent from another website/);
+    assert.match(res.body, /<form method="post" action="\/en\/confirm"><input type="hidden" name="token" value="[A-Za-z0-9_-]+">/);
+    assert.equal((await t.app.store.signatures.byEmail(letter.id, 'cross-confirm@example.org'))?.status, 'pending');
+    const ok = await b.post('/en/confirm', { token });
+    assert.equal(ok.statusCode, 200);
+    assert.equal((await t.app.store.signatures.byEmail(letter.id, 'cross-confirm@example.org'))?.status, 'confirmed');
   });
 
   test('sign → mail → GET on the link changes nothing → POST confirms → counted and listed', async () => {
@@ -96,7 +198,7 @@ describe('signing through the pages', () => {
     assert.equal(get.statusCode, 200);
     assert.match(get.body, /<form method="post" action="\/fa\/confirm">/);
     assert.equal(await t.app.store.signatures.countConfirmed(letter.id), before, 'GET confirms nothing');
-    const post = await b.post('/fa/confirm', { token: path.split('token=')[1]!, _csrf: csrfFrom(get.body) });
+    const post = await b.post('/fa/confirm', { token: path.split('token=')[1]! });
     assert.equal(post.statusCode, 200);
     assert.match(post.body, /امضای شما تأیید شد/);
     assert.equal(await t.app.store.signatures.countConfirmed(letter.id), before + 1);
@@ -119,7 +221,7 @@ describe('signing through the pages', () => {
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /has expired/);
     assert.match(res.body, /action="\/en\/confirm\/renew"/);
-    const renew = await b.post('/en/confirm/renew', { token, _csrf: csrfFrom(res.body) });
+    const renew = await b.post('/en/confirm/renew', { token });
     assert.match(renew.body, /A new link is on its way/);
     await t.flushMail();
     const fresh = t.mailer.lastToken('dan@example.org');
@@ -150,9 +252,9 @@ describe('signing through the pages', () => {
     const b = new Browser(t.http);
     await openLetter(t, 'closed-one');
     const { setLetterState } = await import('../src/use-cases/edit-letter.ts');
-    const csrfPage = await b.get('/en/letters/closed-one');
+    await b.get('/en/letters/closed-one');
     await setLetterState(t.app.deps, 'closed-one', 'closed', undefined);
-    const res = await b.post('/en/letters/closed-one/sign', { name: 'Late Larry', email: 'larry@example.org', _csrf: csrfFrom(csrfPage.body) });
+    const res = await b.post('/en/letters/closed-one/sign', { name: 'Late Larry', email: 'larry@example.org' });
     assert.equal(res.statusCode, 409);
     assert.match(res.body, /closed to new signatures/);
   });

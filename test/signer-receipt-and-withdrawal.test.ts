@@ -6,7 +6,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, openLetter, Browser, csrfFrom, type TestApp } from './support/app.ts';
+import { testApp, openLetter, Browser, type TestApp } from './support/app.ts';
 import { verifyOverHttp } from './support/log.ts';
 import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
 import { decodeEntry, fromBase64, parseVerifierKey, verifyCommitment, verifyTlogProof } from '../src/core/log/index.ts';
@@ -106,6 +106,12 @@ describe('signer: receipt, browser check page, withdrawal; organiser removals in
     assert.match(g.body, /Withdraw my signature/);
     assert.equal((await t.http.inject('/api/v1/letters/albania')).json().count, 1);
     const token = path.split('token=')[1]!;
+    // Another site making the browser post the button: refused, nothing withdrawn, the button is offered again.
+    const forged = await b.post('/en/withdraw', { token }, undefined, { secFetchSite: 'cross-site', origin: 'https://evil.example' });
+    assert.equal(forged.statusCode, 403);
+    assert.match(forged.body, /sent from another website, so nothing was done/);
+    assert.match(forged.body, /<form method="post" action="\/en\/withdraw"><input type="hidden" name="token" value="[A-Za-z0-9_-]+">/);
+    assert.equal((await t.http.inject('/api/v1/letters/albania')).json().count, 1);
     const p = await b.post('/en/withdraw', { token }, path);
     assert.equal(p.statusCode, 200);
     assert.match(p.body, /Your signature is withdrawn/);
@@ -113,7 +119,7 @@ describe('signer: receipt, browser check page, withdrawal; organiser removals in
     assert.equal(letter.count, 0);
     assert.deepEqual(letter.removals, { withdrawn: 1, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 } });
     assert.equal((await t.http.inject('/api/v1/letters/albania/signatures')).json().items.length, 0);
-    assert.match((await b.post('/en/withdraw', { token, _csrf: csrfFrom(g.body) })).body, /already withdrawn/);
+    assert.match((await b.post('/en/withdraw', { token })).body, /already withdrawn/);
     assert.match((await b.get(receiptPath)).body, /This signature was withdrawn/);
     await t.app.sequencer.drain();
     const res = await verifyOverHttp(t.http);

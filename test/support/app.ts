@@ -89,10 +89,16 @@ export async function openLetter(t: TestApp, slug = 'albania', over: Record<stri
   return createLetter(t.app.deps, faEnLetter(slug, over), { publish: true });
 }
 
-/** Cookie jar + CSRF token handling for form posts through inject. */
+/**
+ * Cookie jar and form posts through inject, sent as a browser sends a form from one of our own pages
+ * (`Sec-Fetch-Site: same-origin`, `Origin` of the base URL). `from` makes it another kind of request: a cross-site
+ * form, an old browser's post with only Origin, or a client that is not a browser (neither header).
+ */
+export type PostFrom = 'same-origin' | { secFetchSite?: string; origin?: string };
+
 export class Browser {
   cookies = new Map<string, string>();
-  constructor(private readonly http: FastifyInstance) {}
+  constructor(private readonly http: FastifyInstance, private readonly origin = 'http://test.local') {}
 
   private header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -102,27 +108,39 @@ export class Browser {
     for (const c of res.cookies) this.cookies.set(c.name, c.value);
   }
 
-  async get(url: string) {
-    const res = await this.http.inject({ method: 'GET', url, headers: { cookie: this.header() } });
+  async get(url: string, headers: Record<string, string> = {}) {
+    const res = await this.http.inject({ method: 'GET', url, headers: { cookie: this.header(), ...headers } });
     this.keep(res);
     return res;
   }
 
-  /** Posts a form; `_csrf` is taken from `fromPage` (or fetched from it) unless given. */
-  async post(url: string, form: Record<string, string>, fromPage?: string) {
+  /**
+   * Posts a form. Organiser pages carry a CSRF token: `_csrf` is taken from `fromPage` (fetched first) when the page
+   * has one, unless given. Public pages have none.
+   */
+  async post(url: string, form: Record<string, string>, fromPage?: string, from: PostFrom = 'same-origin') {
     let csrf = form._csrf;
-    if (csrf === undefined && fromPage) csrf = csrfFrom((await this.get(fromPage)).body);
+    if (csrf === undefined && fromPage) csrf = csrfIn((await this.get(fromPage)).body);
     const body = new URLSearchParams({ ...form, ...(csrf !== undefined ? { _csrf: csrf } : {}) }).toString();
-    const res = await this.http.inject({ method: 'POST', url, payload: body, headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' } });
+    const site: Record<string, string> =
+      from === 'same-origin'
+        ? { 'sec-fetch-site': 'same-origin', origin: this.origin }
+        : { ...(from.secFetchSite ? { 'sec-fetch-site': from.secFetchSite } : {}), ...(from.origin ? { origin: from.origin } : {}) };
+    const res = await this.http.inject({ method: 'POST', url, payload: body, headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded', ...site } });
     this.keep(res);
     return res;
   }
 }
 
+/** The CSRF token of an organiser page's form, if it has one. */
+export function csrfIn(html: string): string | undefined {
+  return html.match(/name="_csrf" value="([^"]+)"/)?.[1];
+}
+
 export function csrfFrom(html: string): string {
-  const m = html.match(/name="_csrf" value="([^"]+)"/);
+  const m = csrfIn(html);
   if (!m) throw new Error('no CSRF field on the page');
-  return m[1]!;
+  return m;
 }
 
 export function tokenFromUrl(text: string): string {

@@ -6,9 +6,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { rateLimitBackend } from './rate-limit-store.ts';
+import { securityHeaders } from './security-headers.ts';
+import { isCrossSiteError } from './cross-origin.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { createRequire } from 'node:module';
@@ -72,7 +73,9 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
 
-  await f.register(helmet, {
+  // The same headers on every response (helmet decides them, once: security-headers.ts). One synchronous hook that
+  // copies a fixed object, instead of helmet's middleware rebuilt on every request.
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -91,6 +94,10 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     referrerPolicy: { policy: 'no-referrer' },
     hsts: config.baseUrl.startsWith('https:'),
   });
+  f.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(security);
+    done();
+  });
   await f.register(cookie, { secret: app.cookieSecret });
   await f.register(formbody, { bodyLimit: BODY_LIMIT });
   await f.register(csrf, {
@@ -98,6 +105,7 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.baseUrl.startsWith('https:') },
     getToken: (req) => (req.body as Record<string, string> | undefined)?._csrf,
   });
+  // Token CSRF is left to the organiser area (ADR 0003); public forms are checked by cross-origin.ts.
   // Counters shared by every server process: Redis, else PostgreSQL, else this process (rate-limit-store.ts).
   const limits = await rateLimitBackend({ redisUrl: config.redisUrl, store: app.store });
   f.addHook('onClose', async () => limits.close());
@@ -155,6 +163,8 @@ async function sendError(app: App, req: FastifyRequest, reply: FastifyReply, err
   const status = STATUS[err.code] ?? 500;
   reply.code(status);
   if (req.url.startsWith('/api/') || req.url.startsWith('/log/')) return reply.type('application/json; charset=utf-8').send(apiError(err));
+  // Pages about one request's failure are that request's own: never kept by a browser or shared cache.
+  reply.header('cache-control', 'no-store');
   if (req.rerender && (err.code === 'CSRF_INVALID' || err.code === 'RATE_LIMITED')) {
     try {
       return reply.type('text/html; charset=utf-8').send(await req.rerender(err));
@@ -166,7 +176,7 @@ async function sendError(app: App, req: FastifyRequest, reply: FastifyReply, err
   const key = `error.${err.code}` as const;
   const retry = Number(reply.getHeader('retry-after') ?? 0);
   const known = ['LETTER_NOT_FOUND', 'NOT_FOUND', 'LETTER_CLOSED', 'LETTER_NOT_OPEN', 'RATE_LIMITED', 'CSRF_INVALID', 'BODY_TOO_LARGE', 'NOT_SIGNED_IN', 'NOT_AUTHORISED', 'INTERNAL'];
-  const message = known.includes(err.code) ? t(key as 'error.INTERNAL', { seconds: t.number(retry) }) : t('error.generic');
+  const message = isCrossSiteError(err) ? t('error.CROSS_SITE') : known.includes(err.code) ? t(key as 'error.INTERNAL', { seconds: t.number(retry) }) : t('error.generic');
   return reply.type('text/html; charset=utf-8').send(
     layout({ t, title: t('error.title'), body: messagePage(t, t('error.title'), message), baseUrl: app.config.baseUrl, noindex: true }),
   );

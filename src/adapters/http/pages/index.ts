@@ -8,11 +8,13 @@ import { isLangTag, versionFor } from '../../../core/letters/letter.ts';
 import { sign } from '../../../use-cases/sign.ts';
 import { confirm, inspectToken, renewConfirmation } from '../../../use-cases/confirm.ts';
 import { translator, UI_LANGS, type T } from '../../i18n/index.ts';
-import { html, type SafeHtml } from '../views/html.ts';
-import { csrfField, type Values } from '../views/forms.ts';
+import { html } from '../views/html.ts';
+import type { Values } from '../views/forms.ts';
 import { layout, languageLabel, type Alternate } from '../views/layout.ts';
-import { letterPage, messagePage, signatoriesSection } from '../views/letter.ts';
-import { CSRF_SLOT, LetterFrames, LIST_SLOT } from './letter-page.ts';
+import { letterPage, messagePage } from '../views/letter.ts';
+import { fingerprint, LetterPages } from './letter-page.ts';
+import { sendRepresentation } from '../representations.ts';
+import { isCrossSiteError, sameOriginOnly } from '../cross-origin.ts';
 import { preferredLang, SIGN_BODY_LIMIT } from '../app.ts';
 import { organiserRoutes, currentOrganiser } from './organise.ts';
 import { devRoutes } from './dev.ts';
@@ -52,30 +54,39 @@ export function pageRoutes(app: App) {
   return fp(async (f: FastifyInstance) => {
     const base = app.config.baseUrl;
 
-    const frames = new LetterFrames();
+    // Public forms: refused when another site makes the browser send them (cross-origin.ts; ADR 0003).
+    const sameOrigin = sameOriginOnly(new URL(base).origin);
+    const pages = new LetterPages();
 
-    async function renderLetter(req: Req, reply: FastifyReply, letter: LetterWithText, t: T, values: Values, errors: DomainError['fields'], message?: string, organiser?: string) {
-      const version = versionFor(letter, t.lang)!;
+    /** The list page asked for: ?page=N, 1 when absent or not a number (reads.page clamps it to the last page). */
+    const pageOf = (req: Req) => {
+      const p = req.query?.page;
+      return p === undefined ? 1 : Number(p) || 1;
+    };
+
+    /** Everything the letter page shows, read from PublicReads' short-lived caches. */
+    async function letterData(letter: LetterWithText, lang: string, page: number) {
       const count = await app.reads.count(letter.id);
-      const list = await app.reads.page(letter.id, t.lang, Number(req.query?.page ?? 1));
+      const list = await app.reads.page(letter.id, lang, page);
       const removals = await app.reads.removals(letter.slug);
-      const signedInAs = organiser ?? (await currentOrganiser(app, req));
-      const hidden = Math.max(0, count - list.total);
-      const signatories = signatoriesSection({ t, letter, list, hidden, removals });
-      const csrf = reply.generateCsrf();
-      const draw = (csrfValue: string, listHtml: SafeHtml) =>
-        layout({
-          t,
-          title: version.title,
-          baseUrl: base,
-          canonical: `/${t.lang}/letters/${letter.slug}`,
-          alternates: letterAlternates(letter),
-          signedInAs,
-          body: letterPage({ t, letter, version, count, hidden, list, csrf: csrfValue, values, errors, formMessage: message, removals, signatories: listHtml }),
-        });
-      // A form coming back filled in is one visitor's: drawn whole. An empty form is everyone's: from the frame.
-      if (Object.keys(values).length || errors.length || message) return draw(csrf, signatories);
-      return frames.page({ letter, t, count, removals, signedIn: Boolean(signedInAs) }, () => draw(CSRF_SLOT, LIST_SLOT), { csrf, list: signatories });
+      return { count, list, removals, hidden: Math.max(0, count - list.total) };
+    }
+
+    function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string) {
+      const version = versionFor(letter, t.lang)!;
+      return layout({
+        t,
+        title: version.title,
+        baseUrl: base,
+        canonical: `/${t.lang}/letters/${letter.slug}`,
+        alternates: letterAlternates(letter),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals }),
+      });
+    }
+
+    /** The letter page with one visitor's form filled in (after an error): drawn for this request only, never cached. */
+    async function renderLetter(req: Req, letter: LetterWithText, t: T, values: Values, errors: DomainError['fields'], message?: string) {
+      return drawLetter(letter, t, await letterData(letter, t.lang, pageOf(req)), values, errors, message);
     }
 
     f.get<G>('/', async (req, reply) => reply.redirect(`/${preferredLang(req)}/`, 302));
@@ -98,17 +109,25 @@ export function pageRoutes(app: App) {
 
     f.get<G>('/:lang/letters/:slug', async (req: Req, reply) => {
       const lang = checkLang(req.params.lang!);
-      const organiser = await currentOrganiser(app, req);
       const letter = await app.reads.bySlug(req.params.slug!);
-      // Drafts are visible to their organisers only (a preview before publishing).
-      if (!letter || (letter.state === 'draft' && !(organiser && letter.organisers.includes(organiser)))) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
-      if (!versionFor(letter, lang)) {
-        const to = letter.versions.some((v) => v.lang === preferredLang(req, letter.versions.map((x) => x.lang))) ? preferredLang(req, letter.versions.map((x) => x.lang)) : letter.defaultLang;
-        return reply.redirect(`/${to}/letters/${letter.slug}`, 302);
+      if (!letter) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+      // Drafts are visible to their organisers only (a preview before publishing), drawn per request, never shared.
+      if (letter.state === 'draft') {
+        const organiser = await currentOrganiser(app, req);
+        if (!(organiser && letter.organisers.includes(organiser))) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
       }
-      const page = await renderLetter(req, reply, letter, translator(lang), {}, [], undefined, organiser);
-      // Short shared caching would leak one visitor's CSRF cookie pairing; the count and list are cached in-process instead.
-      return sendPage(reply, page);
+      if (!versionFor(letter, lang)) {
+        const langs = letter.versions.map((x) => x.lang);
+        const wanted = preferredLang(req, langs);
+        return reply.redirect(`/${langs.includes(wanted) ? wanted : letter.defaultLang}/letters/${letter.slug}`, 302);
+      }
+      const t = translator(lang);
+      const d = await letterData(letter, lang, pageOf(req));
+      if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
+      // Everything the page shows, as a short key: equal inputs, equal bytes.
+      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}`;
+      const rep = await pages.get(`${letter.id}\u0000${lang}`, d.list.page, inputs, () => drawLetter(letter, t, d, {}, []));
+      return sendRepresentation(req, reply, rep);
     });
 
     f.post<G>(
@@ -116,18 +135,18 @@ export function pageRoutes(app: App) {
       {
         bodyLimit: SIGN_BODY_LIMIT,
         config: { rateLimit: app.config.rateLimitPerMinute ? { max: app.config.rateLimitPerMinute, timeWindow: 60_000 } : false },
-        onRequest: async (req: Req, reply) => {
-          // On a CSRF or rate-limit refusal the form comes back filled in with the explanation.
+        onRequest: async (req: Req) => {
+          // On a cross-site or rate-limit refusal the form comes back filled in with the explanation.
           req.rerender = async (err) => {
             const letter = await app.store.letters.bySlug(req.params.slug!);
-            if (!letter || !versionFor(letter, req.params.lang!)) throw err;
+            if (!letter || letter.state === 'draft' || !versionFor(letter, req.params.lang!)) throw err;
             const t = translator(req.params.lang!);
             const retry = Number((err as { retryAfter?: number }).retryAfter ?? 60);
-            const msg = err.code === 'RATE_LIMITED' ? t('error.RATE_LIMITED', { seconds: t.number(retry) }) : t('error.CSRF_INVALID');
-            return renderLetter(req, reply, letter, t, formValues(req.body), [], msg);
+            const msg = err.code === 'RATE_LIMITED' ? t('error.RATE_LIMITED', { seconds: t.number(retry) }) : isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
+            return renderLetter(req, letter, t, formValues(req.body), [], msg);
           };
         },
-        preHandler: f.csrfProtection,
+        preHandler: sameOrigin,
       },
       async (req: Req, reply) => {
         const lang = checkLang(req.params.lang!);
@@ -138,9 +157,9 @@ export function pageRoutes(app: App) {
         try {
           await sign(app.deps, letter.slug, { ...values, lang });
         } catch (e) {
-          if (e instanceof DomainError && e.code === 'VALIDATION_FAILED') return sendPage(reply, await renderLetter(req, reply, letter, t, values, e.fields), 400);
+          if (e instanceof DomainError && e.code === 'VALIDATION_FAILED') return sendPage(reply, await renderLetter(req, letter, t, values, e.fields), 400);
           if (e instanceof DomainError && (e.code === 'LETTER_CLOSED' || e.code === 'LETTER_NOT_OPEN')) {
-            return sendPage(reply, await renderLetter(req, reply, letter, t, values, [], t(`error.${e.code}`)), 409);
+            return sendPage(reply, await renderLetter(req, letter, t, values, [], t(`error.${e.code}`)), 409);
           }
           throw e;
         }
@@ -155,32 +174,47 @@ export function pageRoutes(app: App) {
       return sendPage(reply, layout({ t, title: t('sign.thanks.title'), body, baseUrl: base, noindex: true }));
     });
 
-    // GET shows a button and changes nothing: mail scanners that follow links must not confirm.
-    f.get<G>('/:lang/confirm', async (req: Req, reply) => {
-      const t = translator(checkLang(req.params.lang!));
-      const token = String(req.query.token ?? '');
-      let body;
-      let status = 200;
+    /** The confirmation page: a button that confirms by POST, with `notice` above it after a refused post. */
+    async function confirmView(t: T, token: string, notice?: string) {
       try {
         const { letter, signature } = await inspectToken(app.deps, token);
         const title = (versionFor(letter, t.lang) ?? letter.versions[0])!.title;
-        if (signature.status === 'confirmed') body = messagePage(t, t('confirm.done.title'), t('confirm.already'));
-        else
-          body = messagePage(
+        if (signature.status === 'confirmed') return { status: 200, body: messagePage(t, t('confirm.done.title'), t('confirm.already')) };
+        return {
+          status: 200,
+          body: messagePage(
             t,
             t('confirm.title'),
-            html`<p>${t('confirm.body', { name: '\u2068' + signature.name + '\u2069', title: '\u2068' + title + '\u2069' })}</p>
-<form method="post" action="/${t.lang}/confirm">${csrfField(reply.generateCsrf())}<input type="hidden" name="token" value="${token}"><button type="submit" class="primary">${t('confirm.button')}</button></form>`,
-          );
+            html`${notice ? html`<div class="alert" role="alert">${notice}</div>` : ''}<p>${t('confirm.body', { name: '\u2068' + signature.name + '\u2069', title: '\u2068' + title + '\u2069' })}</p>
+<form method="post" action="/${t.lang}/confirm"><input type="hidden" name="token" value="${token}"><button type="submit" class="primary">${t('confirm.button')}</button></form>`,
+          ),
+        };
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        status = 404;
-        body = messagePage(t, t('confirm.title'), t('confirm.invalid'));
+        return { status: 404, body: messagePage(t, t('confirm.title'), t('confirm.invalid')) };
       }
+    }
+
+    /** For public forms refused as cross-site: the page they came from again, with the explanation. */
+    function rerenderOnCrossSite(req: Req, draw: (t: T, message: string) => Promise<string>) {
+      req.rerender = async (err) => {
+        if (!isCrossSiteError(err)) throw err;
+        const t = translator(checkLang(req.params.lang!));
+        return draw(t, t('error.CROSS_SITE'));
+      };
+    }
+
+    // GET shows a button and changes nothing: mail scanners that follow links must not confirm.
+    f.get<G>('/:lang/confirm', async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const { body, status } = await confirmView(t, String(req.query.token ?? ''));
       return sendPage(reply.header('referrer-policy', 'no-referrer'), layout({ t, title: t('confirm.title'), body, baseUrl: base, noindex: true }), status);
     });
 
-    f.post<G>('/:lang/confirm', { bodyLimit: SIGN_BODY_LIMIT, preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    const refusedConfirm = (req: Req) =>
+      rerenderOnCrossSite(req, async (t, message) => layout({ t, title: t('confirm.title'), body: (await confirmView(t, String(req.body?.token ?? ''), message)).body, baseUrl: base, noindex: true }));
+
+    f.post<G>('/:lang/confirm', { bodyLimit: SIGN_BODY_LIMIT, onRequest: async (req: Req) => refusedConfirm(req), preHandler: sameOrigin }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const token = String(req.body?.token ?? '');
       try {
@@ -193,7 +227,7 @@ export function pageRoutes(app: App) {
         return sendPage(reply, layout({ t, title: t('confirm.done.title'), body, baseUrl: base, noindex: true }));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        const renew = html`<form method="post" action="/${t.lang}/confirm/renew">${csrfField(reply.generateCsrf())}<input type="hidden" name="token" value="${token}"><button type="submit">${t('confirm.renew')}</button></form>`;
+        const renew = html`<form method="post" action="/${t.lang}/confirm/renew"><input type="hidden" name="token" value="${token}"><button type="submit">${t('confirm.renew')}</button></form>`;
         const map: Partial<Record<string, ReturnType<typeof html>>> = {
           SIGNATURE_ALREADY_CONFIRMED: html`<p>${t('confirm.already')}</p>`,
           TOKEN_EXPIRED: html`<p>${t('confirm.expired')}</p>${renew}`,
@@ -207,7 +241,7 @@ export function pageRoutes(app: App) {
 
     f.post<G>(
       '/:lang/confirm/renew',
-      { bodyLimit: SIGN_BODY_LIMIT, preHandler: f.csrfProtection, config: { rateLimit: app.config.rateLimitPerMinute ? { max: app.config.rateLimitPerMinute, timeWindow: 60_000 } : false } },
+      { bodyLimit: SIGN_BODY_LIMIT, onRequest: async (req: Req) => refusedConfirm(req), preHandler: sameOrigin, config: { rateLimit: app.config.rateLimitPerMinute ? { max: app.config.rateLimitPerMinute, timeWindow: 60_000 } : false } },
       async (req: Req, reply) => {
         const t = translator(checkLang(req.params.lang!));
         let msg = t('confirm.renewed');

@@ -9,6 +9,7 @@ import { html } from '../views/html.ts';
 import { csrfField, fieldError } from '../views/forms.ts';
 import { layout } from '../views/layout.ts';
 import { removalsNote } from '../views/letter.ts';
+import { sameOriginOnly } from '../cross-origin.ts';
 import { checkLang, sendPage } from './index.ts';
 import { currentOrganiser } from './organise.ts';
 
@@ -18,6 +19,8 @@ type Req = FastifyRequest<G>;
 export function organiseLogRoutes(app: App) {
   return fp(async (f: FastifyInstance) => {
     const base = app.config.baseUrl;
+    // The organiser area keeps its per-session CSRF tokens in addition to the cross-origin check (ADR 0003).
+    const sameOrigin = sameOriginOnly(new URL(app.config.baseUrl).origin);
 
     async function render(req: Req, reply: FastifyReply, status = 200, error?: DomainError) {
       const t = translator(checkLang(req.params.lang!));
@@ -42,7 +45,7 @@ ${error ? fieldError(t, error.fields, 'retentionDays') : ''}</div>
 
     f.get<G>('/:lang/organise/letters/:slug/log', async (req: Req, reply) => render(req, reply));
 
-    f.post<G>('/:lang/organise/letters/:slug/log', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/letters/:slug/log', { preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const me = await currentOrganiser(app, req);
       if (!me) return reply.redirect(`/${t.lang}/organise`, 303);

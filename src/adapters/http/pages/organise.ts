@@ -14,6 +14,7 @@ import { html, type SafeHtml } from '../views/html.ts';
 import { csrfField, input, type Values } from '../views/forms.ts';
 import { layout, languageLabel } from '../views/layout.ts';
 import { messagePage } from '../views/letter.ts';
+import { isCrossSiteError, sameOriginOnly } from '../cross-origin.ts';
 import { checkLang, sendPage, uiAlternates } from './index.ts';
 
 type G = { Params: Record<string, string>; Querystring: Record<string, string>; Body: Record<string, string> };
@@ -113,6 +114,27 @@ export function organiserRoutes(app: App) {
     const base = app.config.baseUrl;
     const secure = base.startsWith('https:');
     const rl = app.config.rateLimitPerMinute ? { max: app.config.rateLimitPerMinute, timeWindow: 60_000 } : false;
+    // The organiser area keeps its per-session CSRF tokens in addition to the cross-origin check (ADR 0003).
+    const sameOrigin = sameOriginOnly(new URL(app.config.baseUrl).origin);
+
+    /**
+     * A letter form refused for its token or as cross-site comes back filled in with the explanation (a letter's
+     * Markdown can be long work); the new form carries a fresh token.
+     */
+    const keepLetterForm = (title: 'organise.new' | 'organise.edit', heading: (req: Req, t: T) => SafeHtml, action: (req: Req, t: T) => string) => async (req: Req, reply: FastifyReply) => {
+      req.rerender = async (err) => {
+        const t = translator(checkLang(req.params.lang!));
+        const me = await currentOrganiser(app, req);
+        if (!me) throw err;
+        const notice = isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
+        const values = { ...(req.body ?? {}) } as Values;
+        delete values._csrf;
+        const body = html`${heading(req, t)}${letterForm(t, action(req, t), reply.generateCsrf(), values, [], MAX_VERSION_SLOTS, html`<p role="alert">${notice}</p>`)}`;
+        return layout({ t, title: t(title), body, baseUrl: base, signedInAs: me, noindex: true });
+      };
+    };
+    const keepNew = keepLetterForm('organise.new', (_req, t) => html`<h1>${t('organise.new')}</h1>`, (_req, t) => `/${t.lang}/organise/new`);
+    const keepEdit = keepLetterForm('organise.edit', (req, t) => html`<h1>${t('organise.edit')}: <bdi>${req.params.slug!}</bdi></h1>`, (req, t) => `/${t.lang}/organise/letters/${req.params.slug!}/edit`);
 
     f.get<G>('/:lang/organise', async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
@@ -145,7 +167,7 @@ ${letters.length ? html`<table class="letters"><tbody>${rows}</tbody></table>` :
       return sendPage(reply, layout({ t, title: t('organise.yourLetters'), body, baseUrl: base, alternates: uiAlternates('/organise'), signedInAs: me, noindex: true }));
     });
 
-    f.post<G>('/:lang/organise/login', { preHandler: f.csrfProtection, config: { rateLimit: rl } }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/login', { preHandler: [sameOrigin, f.csrfProtection], config: { rateLimit: rl } }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       try {
         await requestLogin(app.deps, req.body?.email, t.lang);
@@ -168,7 +190,7 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: { email: r
       return sendPage(reply, layout({ t, title: t('organise.login.heading'), body, baseUrl: base, noindex: true }));
     });
 
-    f.post<G>('/:lang/organise/login/complete', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/login/complete', { preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       try {
         const s = await completeLogin(app.deps, String(req.body?.token ?? ''));
@@ -181,7 +203,7 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: { email: r
       }
     });
 
-    f.post<G>('/:lang/organise/logout', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/logout', { preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const raw = req.cookies?.[SESSION_COOKIE];
       const un = raw ? req.unsignCookie(raw) : undefined;
@@ -199,7 +221,7 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: { email: r
       return sendPage(reply, layout({ t, title: t('organise.new'), body, baseUrl: base, signedInAs: me, noindex: true }));
     });
 
-    f.post<G>('/:lang/organise/new', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/new', { onRequest: keepNew, preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const me = await requireOrganiser(app, req, reply, t);
       if (!me) return reply;
@@ -227,7 +249,7 @@ ${input({ t, name: 'email', label: t('organise.login.email'), values: { email: r
       return sendPage(reply, layout({ t, title: t('organise.edit'), body, baseUrl: base, signedInAs: me, noindex: true }));
     });
 
-    f.post<G>('/:lang/organise/letters/:slug/edit', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/letters/:slug/edit', { onRequest: keepEdit, preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const me = await requireOrganiser(app, req, reply, t);
       if (!me) return reply;
@@ -264,7 +286,7 @@ ${views.length === 0 ? html`<p>${t('review.none')}</p>` : views.map(({ review, s
       return sendPage(reply, layout({ t, title: t('review.title'), body, baseUrl: base, signedInAs: me, noindex: true }));
     });
 
-    f.post<G>('/:lang/organise/letters/:slug/reviews/:id', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/letters/:slug/reviews/:id', { preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const me = await requireOrganiser(app, req, reply, t);
       if (!me) return reply;
@@ -275,7 +297,7 @@ ${views.length === 0 ? html`<p>${t('review.none')}</p>` : views.map(({ review, s
       return reply.redirect(`/${t.lang}/organise/letters/${req.params.slug!}/reviews?done=${decision}`, 303);
     });
 
-    f.post<G>('/:lang/organise/letters/:slug/state', { preHandler: f.csrfProtection }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/letters/:slug/state', { preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));
       const me = await requireOrganiser(app, req, reply, t);
       if (!me) return reply;

@@ -13,12 +13,12 @@ import { withdraw } from '../../../use-cases/withdraw.ts';
 import { translator, type T } from '../../i18n/index.ts';
 import type { MessageKey } from '../../i18n/en.ts';
 import { html, type SafeHtml } from '../views/html.ts';
-import { csrfField } from '../views/forms.ts';
 import { layout } from '../views/layout.ts';
 import { messagePage } from '../views/letter.ts';
 import { receiptCheckerScript } from '../browser-bundle.ts';
 import { checkLang, sendPage, uiAlternates } from './index.ts';
 import { SIGN_BODY_LIMIT } from '../app.ts';
+import { isCrossSiteError, sameOriginOnly } from '../cross-origin.ts';
 
 type G = { Params: Record<string, string>; Querystring: Record<string, string>; Body: Record<string, string> };
 type Req = FastifyRequest<G>;
@@ -89,7 +89,7 @@ export function signerRoutes(app: App) {
       if (signature.status === 'withdrawn' || signature.status === 'invalidated') parts.push(html`<p class="notice">${t('receipt.withdrawn')}</p>`);
       else if (signature.status === 'confirmed' && !log?.erasedAt) {
         parts.push(html`<section class="withdraw"><h2>${t('withdraw.title')}</h2><p>${t('withdraw.body', { title: '\u2068' + title + '\u2069' })}</p>
-<form method="post" action="/${t.lang}/withdraw">${csrfField(reply.generateCsrf())}<input type="hidden" name="token" value="${token}"><button type="submit">${t('withdraw.button')}</button></form></section>`);
+<form method="post" action="/${t.lang}/withdraw"><input type="hidden" name="token" value="${token}"><button type="submit">${t('withdraw.button')}</button></form></section>`);
       }
       return sendPage(reply, page(t, t('receipt.title'), messagePage(t, t('receipt.title'), html`${parts}`), { refreshSeconds: refresh }));
     });
@@ -136,37 +136,58 @@ export function signerRoutes(app: App) {
       return sendPage(reply, layout({ t, title: t('verify.title'), body, baseUrl: base, alternates: uiAlternates('/verify'), scripts: [CHECKER] }));
     });
 
-    // GET shows a button and changes nothing: mail scanners that follow links must not withdraw.
-    f.get<G>('/:lang/withdraw', async (req: Req, reply) => {
-      const t = translator(checkLang(req.params.lang!));
-      const token = String(req.query.token ?? '');
+    /** The withdrawal page: a button that withdraws by POST, with `notice` above it after a refused post. */
+    async function withdrawView(t: T, token: string, notice?: string): Promise<{ status: number; html: string }> {
       try {
         const { letter, signature } = await signerView(app.deps, token);
         const title = (versionFor(letter, t.lang) ?? letter.versions[0])!.title;
-        if (signature.status === 'withdrawn' || signature.status === 'invalidated') return sendPage(reply, page(t, t('withdraw.title'), messagePage(t, t('withdraw.title'), t('withdraw.already'))));
-        const body = messagePage(t, t('withdraw.title'), html`<p>${t('withdraw.body', { title: '\u2068' + title + '\u2069' })}</p>
-<form method="post" action="/${t.lang}/withdraw">${csrfField(reply.generateCsrf())}<input type="hidden" name="token" value="${token}"><button type="submit" class="primary">${t('withdraw.button')}</button></form>`);
-        return sendPage(reply, page(t, t('withdraw.title'), body));
+        if (signature.status === 'withdrawn' || signature.status === 'invalidated') return { status: 200, html: page(t, t('withdraw.title'), messagePage(t, t('withdraw.title'), t('withdraw.already'))) };
+        const body = messagePage(t, t('withdraw.title'), html`${notice ? html`<div class="alert" role="alert">${notice}</div>` : ''}<p>${t('withdraw.body', { title: '\u2068' + title + '\u2069' })}</p>
+<form method="post" action="/${t.lang}/withdraw"><input type="hidden" name="token" value="${token}"><button type="submit" class="primary">${t('withdraw.button')}</button></form>`);
+        return { status: 200, html: page(t, t('withdraw.title'), body) };
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        return sendPage(reply, page(t, t('withdraw.title'), messagePage(t, t('withdraw.title'), t('withdraw.invalid'))), 404);
+        return { status: 404, html: page(t, t('withdraw.title'), messagePage(t, t('withdraw.title'), t('withdraw.invalid'))) };
       }
+    }
+
+    // GET shows a button and changes nothing: mail scanners that follow links must not withdraw.
+    f.get<G>('/:lang/withdraw', async (req: Req, reply) => {
+      const t = translator(checkLang(req.params.lang!));
+      const v = await withdrawView(t, String(req.query.token ?? ''));
+      return sendPage(reply, v.html, v.status);
     });
 
-    f.post<G>('/:lang/withdraw', { bodyLimit: SIGN_BODY_LIMIT, preHandler: f.csrfProtection }, async (req: Req, reply) => {
-      const t = translator(checkLang(req.params.lang!));
-      try {
-        const { letter, signature, already } = await withdraw(app.deps, String(req.body?.token ?? ''));
-        app.reads.invalidate(letter.id);
-        app.sequencer.poke();
-        const msg = already ? t('withdraw.already') : t('withdraw.done');
-        const body = messagePage(t, t('withdraw.title'), html`<p>${msg}</p><p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>`);
-        return sendPage(reply, page(t, t('withdraw.title'), body));
-      } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
-        return sendPage(reply, page(t, t('withdraw.title'), messagePage(t, t('withdraw.title'), t('withdraw.invalid'))), 400);
-      }
-    });
+    const sameOrigin = sameOriginOnly(new URL(base).origin);
+    f.post<G>(
+      '/:lang/withdraw',
+      {
+        bodyLimit: SIGN_BODY_LIMIT,
+        // Refused as cross-site: the withdrawal page again, saying why (nothing was withdrawn).
+        onRequest: async (req: Req) => {
+          req.rerender = async (err) => {
+            if (!isCrossSiteError(err)) throw err;
+            const t = translator(checkLang(req.params.lang!));
+            return (await withdrawView(t, String(req.body?.token ?? ''), t('error.CROSS_SITE'))).html;
+          };
+        },
+        preHandler: sameOrigin,
+      },
+      async (req: Req, reply) => {
+        const t = translator(checkLang(req.params.lang!));
+        try {
+          const { letter, signature, already } = await withdraw(app.deps, String(req.body?.token ?? ''));
+          app.reads.invalidate(letter.id);
+          app.sequencer.poke();
+          const msg = already ? t('withdraw.already') : t('withdraw.done');
+          const body = messagePage(t, t('withdraw.title'), html`<p>${msg}</p><p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>`);
+          return sendPage(reply, page(t, t('withdraw.title'), body));
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          return sendPage(reply, page(t, t('withdraw.title'), messagePage(t, t('withdraw.title'), t('withdraw.invalid'))), 400);
+        }
+      },
+    );
 
     f.get<G>('/:lang/privacy', async (req: Req, reply) => {
       const t = translator(checkLang(req.params.lang!));

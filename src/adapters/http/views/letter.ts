@@ -1,5 +1,5 @@
 import { escape, html, SafeHtml } from './html.ts';
-import { csrfField, fieldError, input, type Values } from './forms.ts';
+import { fieldError, input, type Values } from './forms.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { FieldError } from '../../../core/errors.ts';
 import type { LetterWithText, LetterVersion, PublicSignature } from '../../../core/model.ts';
@@ -16,14 +16,11 @@ export interface LetterPageInput {
   count: number;
   hidden: number;
   list: { items: PublicSignature[]; page: number; pages: number; total: number };
-  csrf: string;
   values: Values;
   errors: FieldError[];
   formMessage?: string | undefined;
   /** Withdrawals and organiser removals per reason, as the log records them. */
   removals?: Removals | undefined;
-  /** The list section already rendered (signatoriesSection), when the caller renders it separately. */
-  signatories?: SafeHtml | undefined;
 }
 
 /** The countries sorted by their names in the page language, per language: sorting them on every page was costly. */
@@ -66,7 +63,6 @@ function signForm(p: LetterPageInput): SafeHtml {
 ${p.version.statement ? html`<p class="statement">${p.version.statement}</p>` : ''}
 ${p.formMessage ? html`<div class="alert" role="alert">${p.formMessage}</div>` : errors.length ? html`<div class="alert" role="alert">${t('sign.errors')}</div>` : ''}
 <form method="post" action="${base}/sign" novalidate>
-${csrfField(p.csrf)}
 <input type="hidden" name="lang" value="${t.lang}">
 ${input({ t, name: 'name', label: t('sign.name'), hint: t('sign.name.hint'), values, errors, required: true, maxlength: SIGNATURE_LIMITS.name, autocomplete: 'name' })}
 ${input({ t, name: 'nameAlt', label: t('sign.nameAlt'), hint: t('sign.nameAlt.hint'), values, errors, maxlength: SIGNATURE_LIMITS.nameAlt })}
@@ -108,7 +104,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
 ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
-${p.signatories ?? signatoriesSection(p)}
+${signatoriesSection(p)}
 ${others.length
   ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
   : ''}`;
