@@ -389,7 +389,18 @@ class SqlOutbox implements OutboxRepo {
   }
 
   async complete(id: string, doneAt: string): Promise<void> {
-    await this.db.updateTable('outbox').set({ done_at: doneAt, locked_until: null, last_error: null }).where('id', '=', id).execute();
+    await this.completeAll([{ id, doneAt }]);
+  }
+
+  /** Marks several jobs done, each with its own time, in one statement per 300 jobs. */
+  async completeAll(jobs: readonly { id: string; doneAt: string }[]): Promise<void> {
+    for (const chunk of chunks([...jobs], 300)) {
+      const doneAt = chunk.every((j) => j.doneAt === chunk[0]!.doneAt)
+        ? sql`${chunk[0]!.doneAt}`
+        : sql`case id ${sql.join(chunk.map((j) => sql`when ${j.id} then ${j.doneAt}`), sql` `)} end`;
+      await sql`update outbox set done_at = ${doneAt}, locked_until = null, last_error = null
+        where id in (${sql.join(chunk.map((j) => j.id))})`.execute(this.db);
+    }
   }
 
   async retryLater(id: string, runAt: string, error: string): Promise<void> {
@@ -405,6 +416,43 @@ class SqlOutbox implements OutboxRepo {
     if (opts.pendingOnly) q = q.where('done_at', 'is', null);
     const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(opts.limit ?? 100).execute();
     return rows.map(toJob);
+  }
+}
+
+/**
+ * The outbox as the store (outside a transaction) offers it to the mail worker, which completes each job on its own
+ * after sending it: the completions of one moment are written by one statement, and on SQLite the worker's claims
+ * and completions join the group commit instead of committing alone (each was its own write transaction: about one
+ * commit per mail besides the signing's). A completion is answered after its statement committed, as before.
+ */
+class SqlWorkerOutbox extends SqlOutbox {
+  private done: { id: string; doneAt: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(db: Db, private readonly dialect_: Dialect, private readonly inTransaction: <T>(fn: (tx: StoreTx) => Promise<T>) => Promise<T>) {
+    super(db, dialect_);
+  }
+
+  override async claim(now: string, lockedUntil: string, limit: number): Promise<OutboxJob[]> {
+    if (this.dialect_ !== 'sqlite') return super.claim(now, lockedUntil, limit);
+    return this.inTransaction((tx) => tx.outbox.claim(now, lockedUntil, limit));
+  }
+
+  override complete(id: string, doneAt: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // Completions that come in the same event-loop turn (the worker sends a batch at once) go together.
+      if (this.done.push({ id, doneAt, resolve, reject }) === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.done.splice(0);
+    try {
+      if (this.dialect_ === 'sqlite') await this.inTransaction((tx) => (tx.outbox as SqlOutbox).completeAll(batch));
+      else await this.completeAll(batch);
+      for (const b of batch) b.resolve();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+    }
   }
 }
 
@@ -479,7 +527,7 @@ export class SqlStore implements Store {
     this.reviews = r.reviews;
     this.letters = r.letters;
     this.signatures = r.signatures;
-    this.outbox = r.outbox;
+    this.outbox = new SqlWorkerOutbox(db, dialect, (fn) => this.transaction(fn));
     this.auth = r.auth;
   }
 

@@ -1,0 +1,201 @@
+/**
+ * The sign figure alone, against hello-world measured in the same run (quicker to iterate with than `npm run bench`):
+ *   node --import tsx bench/sign.ts
+ * Starts a bare Fastify hello-world, then fresh `undersigned serve` processes (rate limits off, logging silent) on
+ * SQLite in a temp directory and on a fresh PostgreSQL database (one and two processes), and posts signatures with a
+ * new email each (POST /api/v1/letters/bench-sign/signatures) with autocannon. Prints JSON; no assertions.
+ * BENCH_ONLY=sqlite|postgres, BENCH_DURATION=S (default 5), BENCH_CONNECTIONS=C (default 50), BENCH_ROUNDS=N
+ * (alternate hello-world and sign N times), BENCH_PROFILE=DIR (serve under `node --cpu-prof`, profiles in DIR),
+ * BENCH_RATE_LIMIT=N (keep the per-IP limiter on, N per minute, to measure its cost; autocannon comes from one IP,
+ * so N must exceed the requests of the run), BENCH_COMPARE=DIR (another checkout with its node_modules, e.g. an
+ * older commit from `git archive`: each round measures its `serve` too, right after this one's, for an A/B on a
+ * noisy machine).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { openSqliteStore } from '../src/adapters/storage/sqlite/index.ts';
+import { openPostgresStore } from '../src/adapters/storage/postgres/index.ts';
+import { createTestDatabase } from '../test/support/postgres.ts';
+import { createBenchLetter } from './load.ts';
+
+interface AcResult { duration: number; '2xx': number; non2xx: number; errors: number; latency: { p50: number; p99: number } }
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object, cb: (err: Error | null, r: AcResult) => void) => unknown;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ONLY = process.env.BENCH_ONLY;
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const PROFILE = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+const RATE_LIMIT = process.env.BENCH_RATE_LIMIT ?? 'off';
+const COMPARE = process.env.BENCH_COMPARE ? resolve(process.env.BENCH_COMPARE) : undefined;
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+type Req = { method?: string; path: string; headers?: Record<string, string>; setupRequest?: (r: any) => any };
+
+function cannon(url: string, requests: Req[], opts: { duration?: number; connections?: number } = {}): Promise<AcResult> {
+  return new Promise((res, rej) => {
+    autocannon({ url, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION, requests, timeout: 10 }, (e, r) => (e ? rej(e) : res(r)));
+  });
+}
+
+function figure(rs: AcResult[]) {
+  const seconds = Math.max(...rs.map((r) => r.duration));
+  const ok = rs.reduce((a, r) => a + r['2xx'], 0);
+  return {
+    reqPerSec: Math.round(ok / seconds),
+    p50ms: Math.round((rs.reduce((a, r) => a + r.latency.p50, 0) / rs.length) * 10) / 10,
+    p99ms: Math.max(...rs.map((r) => r.latency.p99)),
+    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+  };
+}
+
+interface Server { url: string; proc: ChildProcess; stop(): Promise<void> }
+
+function startProcess(args: string[], env: Record<string, string>): Promise<Server> {
+  return new Promise((res, rej) => {
+    const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const timer = setTimeout(() => rej(new Error(`server did not start in 60 s: ${err}`)), 60_000);
+    proc.stderr!.setEncoding('utf8');
+    proc.stderr!.on('data', (d: string) => {
+      err += d;
+      const m = /listening on (?:.*):(\d+)\)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        res({
+          url: `http://127.0.0.1:${m[1]}`,
+          proc,
+          stop: () => new Promise<void>((done) => {
+            if (proc.exitCode !== null) return done();
+            proc.once('exit', () => done());
+            proc.kill('SIGTERM');
+            setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
+          }),
+        });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited (${code}): ${err}`));
+    });
+  });
+}
+
+const HELLO = `import Fastify from 'fastify';
+const f = Fastify({ logger: false });
+f.get('/', async () => ({ hello: 'world' }));
+await f.listen({ port: 0, host: '127.0.0.1' });
+process.stderr.write('listening on (127.0.0.1:' + f.server.address().port + ')\\n');
+process.on('SIGTERM', () => f.close().then(() => process.exit(0)));`;
+
+function serve(dataDir: string, extra: Record<string, string> = {}, from = root): Promise<Server> {
+  const prof = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
+  return startProcess([...prof, join(from, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    UNDERSIGNED_DATA_DIR: dataDir,
+    UNDERSIGNED_RATE_LIMIT: RATE_LIMIT,
+    UNDERSIGNED_LOG_LEVEL: 'silent',
+    UNDERSIGNED_BASE_URL: 'http://bench.example',
+    UNDERSIGNED_DATABASE_URL: '',
+    ...extra,
+  });
+}
+
+function signRequests(prefix: string): Req[] {
+  let n = 0;
+  return [{
+    method: 'POST',
+    path: '/api/v1/letters/bench-sign/signatures',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (r: any) => {
+      const i = n++;
+      r.body = JSON.stringify({ name: `امضاکننده ${prefix} ${i}`, nameAlt: `Signer ${prefix} ${i}`, email: `${prefix}.${i}@sign.bench.example`, country: i % 3 ? 'IR' : 'DE', lang: 'fa' });
+      return r;
+    },
+  }];
+}
+
+async function hello(): Promise<number> {
+  const s = await startProcess(['--input-type=module', '-e', HELLO], {});
+  try {
+    await cannon(s.url, [{ path: '/' }], { duration: 1 });
+    const f = figure([await cannon(s.url, [{ path: '/' }])]);
+    log(`hello world: ${f.reqPerSec} req/s`);
+    return f.reqPerSec;
+  } finally {
+    await s.stop();
+  }
+}
+
+async function sqliteSign(h: number, from: string, tag: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-sign-'));
+  try {
+    const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
+    await createBenchLetter(store, 'bench-sign');
+    await store.close();
+    const s = await serve(dir, {}, from);
+    try {
+      await cannon(s.url, signRequests(`warm-${label()}`), { duration: 1 });
+      const f = figure([await cannon(s.url, signRequests(label()))]);
+      log(`${tag}sqlite sign: ${f.reqPerSec} req/s (${Math.round((f.reqPerSec / h) * 1000) / 10} % of hello), p50 ${f.p50ms} p99 ${f.p99ms}${f.non2xx || f.errors ? `, non-2xx ${f.non2xx} errors ${f.errors}` : ''}`);
+      return { ...f, ratio: Math.round((f.reqPerSec / h) * 1000) / 1000 };
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresSign(h: number, from: string, tag: string) {
+  const db = await createTestDatabase();
+  const dirs = [mkdtempSync(join(tmpdir(), 'undersigned-bench-sign-a-')), mkdtempSync(join(tmpdir(), 'undersigned-bench-sign-b-'))];
+  try {
+    const store = await openPostgresStore(db.url, { foldIntervalMs: 0 });
+    await createBenchLetter(store, 'bench-sign');
+    await store.close();
+    const env = { UNDERSIGNED_DATABASE_URL: db.url };
+    const [a, b] = await Promise.all(dirs.map((d) => serve(d, env, from)));
+    try {
+      await Promise.all([cannon(a!.url, signRequests(`warm-a-${label()}`), { duration: 1 }), cannon(b!.url, signRequests(`warm-b-${label()}`), { duration: 1 })]);
+      const one = figure([await cannon(a!.url, signRequests(label()))]);
+      log(`${tag}postgres sign, one process: ${one.reqPerSec} req/s (${Math.round((one.reqPerSec / h) * 1000) / 10} % of hello), p50 ${one.p50ms} p99 ${one.p99ms}${one.non2xx || one.errors ? `, non-2xx ${one.non2xx} errors ${one.errors}` : ''}`);
+      const two = figure(await Promise.all([
+        cannon(a!.url, signRequests(`a-${label()}`), { connections: CONNECTIONS / 2 }),
+        cannon(b!.url, signRequests(`b-${label()}`), { connections: CONNECTIONS / 2 }),
+      ]));
+      log(`${tag}postgres sign, two processes: ${two.reqPerSec} req/s (${Math.round((two.reqPerSec / h) * 1000) / 10} % of hello), p50 ${two.p50ms} p99 ${two.p99ms}${two.non2xx || two.errors ? `, non-2xx ${two.non2xx} errors ${two.errors}` : ''}`);
+      return { oneProcess: one, twoProcesses: two };
+    } finally {
+      await Promise.all([a!.stop(), b!.stop()]);
+    }
+  } finally {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await db.drop();
+  }
+}
+
+const label = () => Math.random().toString(36).slice(2, 10);
+
+async function main() {
+  const out: Record<string, unknown>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const r: Record<string, unknown> = { load: loadavg().map((x) => Math.round(x * 100) / 100) };
+    const h = await hello();
+    r.helloWorld = h;
+    const tag = COMPARE ? 'this: ' : '';
+    if (ONLY !== 'postgres') r.sqlite = await sqliteSign(h, root, tag);
+    if (COMPARE && ONLY !== 'postgres') r.compareSqlite = await sqliteSign(h, COMPARE, 'compare: ');
+    if (ONLY !== 'sqlite') r.postgres = await postgresSign(h, root, tag);
+    if (COMPARE && ONLY !== 'sqlite') r.comparePostgres = await postgresSign(h, COMPARE, 'compare: ');
+    out.push(r);
+  }
+  process.stdout.write(JSON.stringify({ durationSeconds: DURATION, connections: CONNECTIONS, compare: COMPARE, rounds: out }, null, 2) + '\n');
+}
+
+await main();
