@@ -3,9 +3,13 @@
  * temp directory and on a fresh PostgreSQL database, and measures with autocannon in this run:
  *   - bare Fastify hello-world (the machine's ceiling; every other figure is also given as a ratio to it)
  *   - sign (API POST, unique emails), confirm (pre-created tokens), on SQLite and on PostgreSQL (one and two processes)
- *   - letter page (HTML), list page (API), count (API letter) and stats with BIG confirmed signatures loaded
+ *   - with BIG confirmed signatures loaded: the letter page as people load and reload it (page 1, no query,
+ *     `Accept-Encoding: gzip, br` as browsers send), its revalidation (If-None-Match → 304, as a reload or a CDN
+ *     does), the deep list pages (random ?page=N, also with Accept-Encoding), the list page (API), count (API letter)
+ *     and stats
  * p50/p99 latency for each. Prints JSON with the machine and writes artifacts/bench.json. Figures only, no assertions.
  * BENCH_QUICK=1: shorter runs and 100,000 signatures instead of 1,000,000. BENCH_ONLY=sqlite|postgres runs one.
+ * BENCH_SKIP_WRITES=1 leaves out sign and confirm (read figures only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { createBenchLetter, loadSignatures } from './load.ts';
 interface AcResult {
   duration: number;
   '2xx': number;
+  '3xx': number;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -38,6 +43,9 @@ const WARMUP = QUICK ? 1 : 2;
 const BIG = Number(process.env.BENCH_BIG ?? (QUICK ? 100_000 : 1_000_000));
 const CONFIRM_TOKENS = QUICK ? 20_000 : 60_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SKIP_WRITES = process.env.BENCH_SKIP_WRITES === '1';
+/** What browsers send (Chrome and Firefox add deflate and zstd; the page offers brotli and gzip). */
+const BROWSER = { 'accept-encoding': 'gzip, br' };
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -66,16 +74,17 @@ function cannon(url: string, opts: { duration?: number; amount?: number; connect
   });
 }
 
-function figure(rs: AcResult[]): Figure {
+/** `ok` counts the answers that are the figure's success (2xx; 3xx for revalidations answered 304). */
+function figure(rs: AcResult[], okStatus: '2xx' | '3xx' = '2xx'): Figure {
   const seconds = Math.max(...rs.map((r) => r.duration));
-  const ok = rs.reduce((a, r) => a + r['2xx'], 0);
+  const ok = rs.reduce((a, r) => a + r[okStatus], 0);
   return {
     reqPerSec: Math.round(ok / seconds),
     // Several runs at once (two processes): the mean of the medians, the worst p99.
     p50ms: round(rs.reduce((a, r) => a + r.latency.p50, 0) / rs.length),
     p99ms: round(Math.max(...rs.map((r) => r.latency.p99))),
     ok,
-    non2xx: rs.reduce((a, r) => a + r.non2xx, 0),
+    non2xx: rs.reduce((a, r) => a + r.non2xx, 0) - (okStatus === '3xx' ? ok : 0),
     errors: rs.reduce((a, r) => a + r.errors, 0),
     timeouts: rs.reduce((a, r) => a + r.timeouts, 0),
     seconds: round(seconds),
@@ -169,13 +178,13 @@ function confirmRequests(tokens: string[]): Req[] {
   ];
 }
 
-function randomPages(path: (page: number) => string, pages: number): Req[] {
-  return [{ method: 'GET', path: path(1), setupRequest: (r: any) => ({ ...r, path: path(1 + Math.floor(Math.random() * pages)) }) }];
+function randomPages(path: (page: number) => string, pages: number, headers?: Record<string, string>): Req[] {
+  return [{ method: 'GET', path: path(1), ...(headers ? { headers } : {}), setupRequest: (r: any) => ({ ...r, path: path(1 + Math.floor(Math.random() * pages)) }) }];
 }
 
-async function measure(label: string, fn: () => Promise<AcResult[]>, hello?: number, note?: string): Promise<Figure> {
+async function measure(label: string, fn: () => Promise<AcResult[]>, hello?: number, note?: string, okStatus: '2xx' | '3xx' = '2xx'): Promise<Figure> {
   log(`${label}…`);
-  const f = figure(await fn());
+  const f = figure(await fn(), okStatus);
   if (hello) f.ratioToHelloWorld = round(f.reqPerSec / hello, 3);
   if (note) f.note = note;
   log(`${label}: ${f.reqPerSec} req/s, p50 ${f.p50ms} ms, p99 ${f.p99ms} ms${f.non2xx || f.errors ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : ''}`);
@@ -216,11 +225,27 @@ async function readFigures(url: string, hello: number) {
   const coldEnMs = Math.round(performance.now() - t1);
   log(`first list page (load + sort ${firstBody.total} names): fa ${coldMs} ms, en ${coldEnMs} ms`);
   const pages = firstBody.pages;
-  await cannon(url, { duration: WARMUP, requests: randomPages((p) => `/fa/letters/bench-big?page=${p}`, pages) });
+  const page = '/fa/letters/bench-big';
+  const head = await fetch(url + page, { headers: BROWSER });
+  // The ETag of the variant browsers get (brotli): what a reload sends back in If-None-Match.
+  const etag = head.headers.get('etag') ?? '';
+  await head.arrayBuffer();
+  const plain = await fetch(url + page, { headers: { 'accept-encoding': 'identity' } });
+  await plain.arrayBuffer();
+  const sizes = { identity: Number(plain.headers.get('content-length')), [head.headers.get('content-encoding') ?? 'identity']: Number(head.headers.get('content-length')) };
+  log(`letter page: ${JSON.stringify(sizes)} bytes, ETag ${etag}`);
+  await cannon(url, { duration: WARMUP, requests: [{ path: page, headers: BROWSER }] });
   const out: Record<string, Figure | object> = {
     list: { publicNames: firstBody.total, count: firstBody.count, pages, firstPageColdMs: { fa: coldMs, en: coldEnMs } },
+    letterPageBytes: sizes,
   };
-  out.letterPageHtml = await measure('letter page (HTML, random page)', async () => [await cannon(url, { requests: randomPages((p) => `/fa/letters/bench-big?page=${p}`, pages) })], hello);
+  out.letterPageHtml = await measure('letter page (HTML, page 1 as loaded: no query, Accept-Encoding gzip, br)', async () => [await cannon(url, { requests: [{ path: page, headers: BROWSER }] })], hello,
+    'GET /fa/letters/bench-big with Accept-Encoding: gzip, br (brotli sent): the page everyone loads and reloads');
+  out.letterPageRevalidate = await measure('letter page revalidation (If-None-Match → 304)', async () => [await cannon(url, { requests: [{ path: page, headers: { ...BROWSER, 'if-none-match': etag } }] })], hello,
+    'the same with the ETag of its brotli variant: a reload after max-age, or a CDN revalidating; counts 304s', '3xx');
+  await cannon(url, { duration: WARMUP, requests: randomPages((p) => `${page}?page=${p}`, pages, BROWSER) });
+  out.letterPageDeepHtml = await measure('letter page, deep list pages (HTML, random ?page=N, Accept-Encoding gzip, br)', async () => [await cannon(url, { requests: randomPages((p) => `${page}?page=${p}`, pages, BROWSER) })], hello,
+    `GET /fa/letters/bench-big?page=N, N random in 1..${pages}: gzip assembled per page around the precompressed frame`);
   out.listPageApi = await measure('list page (API, random page)', async () => [await cannon(url, { requests: randomPages((p) => `/api/v1/letters/bench-big/signatures?lang=fa&page=${p}`, pages) })], hello);
   out.countApi = await measure('count (API letter)', async () => [await cannon(url, { requests: [{ path: '/api/v1/letters/bench-big' }] })], hello);
   out.statsApi = await measure('stats (API)', async () => [await cannon(url, { requests: [{ path: '/api/v1/letters/bench-big/stats' }] })], hello);
@@ -235,6 +260,7 @@ async function benchSqlite(hello: number) {
     await store.close();
     const server = await startUndersigned(dir);
     try {
+      if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(server.url, hello)) };
       await cannon(server.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm') });
       const sign = await measure('sqlite sign', async () => [await cannon(server.url, { requests: signRequests('bench-sign', 'run') })], hello);
       const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { requests: confirmRequests(prep.tokens) })], hello);
@@ -258,6 +284,7 @@ async function benchPostgres(hello: number) {
     const env = { UNDERSIGNED_DATABASE_URL: db.url };
     const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env)));
     try {
+      if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(a!.url, hello)) };
       await cannon(a!.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm-a') });
       await cannon(b!.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm-b') });
       const signOne = await measure('postgres sign, one process', async () => [await cannon(a!.url, { requests: signRequests('bench-sign', 'one') })], hello);
@@ -301,7 +328,7 @@ async function main() {
   const cpu = cpus();
   const result: Record<string, unknown> = {
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${platform()} ${release()}`, loadAverageAtStart: loadavg().map((x) => round(x)) },
-    settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS },
+    settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS, skipWrites: SKIP_WRITES },
     startedAt: new Date().toISOString(),
   };
   const helloServer = await startProcess(['--input-type=module', '-e', HELLO], {});

@@ -259,3 +259,35 @@ describe('signing through the pages', () => {
     assert.match(res.body, /closed to new signatures/);
   });
 });
+
+describe('deep list pages', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await testApp();
+    const letter = await openLetter(t, 'many');
+    const { loadSignatures } = await import('../bench/load.ts');
+    await loadSignatures(t.app.store as Parameters<typeof loadSignatures>[0], { letterId: letter.id, count: 250 });
+    t.app.reads.invalidate(letter.id);
+  });
+  after(() => t.close());
+
+  test('each list page is its own page: gzip of the same bytes, its own ETag and 304, names in <bdi>, Persian digits', async () => {
+    const p2 = await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=2' });
+    assert.equal(p2.statusCode, 200);
+    assert.match(p2.body, /<ol class="names" start="101">/);
+    assert.equal([...p2.body.matchAll(/<li><bdi class="name">/g)].length, 100);
+    assert.match(p2.body, /صفحهٔ ۲ از ۳|۲.*۳/, 'pager in Persian digits');
+    assert.match(String(p2.headers['cache-control']), /^public, /);
+    const gz = await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=2', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip', 'deep pages are offered in gzip');
+    assert.equal(gunzipSync(gz.rawPayload).toString(), p2.body);
+    assert.equal(gz.headers.vary, 'Accept-Encoding');
+    assert.equal((await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=2', headers: { 'accept-encoding': 'gzip', 'if-none-match': String(gz.headers.etag) } })).statusCode, 304);
+    const p3 = await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=3' });
+    assert.notEqual(p3.headers.etag, p2.headers.etag);
+    assert.match(p3.body, /<ol class="names" start="201">/);
+    // Out of range and nonsense clamp to a real page.
+    assert.equal((await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=999' })).body, p3.body);
+    assert.equal((await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=abc' })).body, (await t.http.inject({ method: 'GET', url: '/fa/letters/many' })).body);
+  });
+});

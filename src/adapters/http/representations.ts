@@ -4,7 +4,7 @@
  * reloaded by tens of thousands of people a second; behind a CDN, the same bytes are shared by every visitor.
  */
 import { createHash } from 'node:crypto';
-import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, constants, crc32, deflateRawSync, gzip, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -27,18 +27,25 @@ function brotliOptions(effort: Effort, size: number) {
   return { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY[effort], [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: size } };
 }
 
-/** Accept-Encoding values seen, and the coding each chooses: browsers send a handful of distinct values. */
-const choices = new Map<string, Coding>();
+/** What a request accepts. */
+export interface Accepts {
+  br: boolean;
+  gzip: boolean;
+}
+
+/** Accept-Encoding values seen, and what each accepts: browsers send a handful of distinct values. */
+const accepted = new Map<string, Accepts>();
+const NOTHING: Accepts = { br: false, gzip: false };
 
 /**
- * The coding to send: brotli if accepted, else gzip, else none. q=0 refuses a coding; `*` stands for those not
- * named. Identity is always acceptable here (RFC 9110 §12.5.3 lets a server send it even when refused).
+ * The codings a request accepts among brotli and gzip. q=0 refuses a coding; `*` stands for those not named.
+ * Identity is always acceptable here (RFC 9110 §12.5.3 lets a server send it even when refused).
  */
-export function chooseCoding(header: string | string[] | undefined): Coding {
+export function acceptsOf(header: string | string[] | undefined): Accepts {
   const raw = Array.isArray(header) ? header.join(',') : header;
-  if (!raw) return 'identity';
-  let c = choices.get(raw);
-  if (c) return c;
+  if (!raw) return NOTHING;
+  let a = accepted.get(raw);
+  if (a) return a;
   const q: Record<string, number> = {};
   for (const part of raw.toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
@@ -50,15 +57,70 @@ export function chooseCoding(header: string | string[] | undefined): Coding {
     }
     q[name] = Number.isFinite(weight) ? weight : 0;
   }
-  const accepts = (k: string) => (k in q ? q[k]! > 0 : '*' in q && q['*']! > 0);
-  c = accepts('br') ? 'br' : accepts('gzip') || accepts('x-gzip') ? 'gzip' : 'identity';
+  const ok = (k: string) => (k in q ? q[k]! > 0 : '*' in q && q['*']! > 0);
+  a = { br: ok('br'), gzip: ok('gzip') || ok('x-gzip') };
   // Bounded: the header is the client's to choose.
-  if (choices.size < 1000) choices.set(raw, c);
-  return c;
+  if (accepted.size < 1000) accepted.set(raw, a);
+  return a;
+}
+
+/** The coding to send of those offered: brotli if accepted, else gzip, else none. */
+export function chooseCoding(header: string | string[] | undefined, offered: { br: boolean } = { br: true }): Coding {
+  const a = acceptsOf(header);
+  return a.br && offered.br ? 'br' : a.gzip ? 'gzip' : 'identity';
+}
+
+/**
+ * The unchanging parts of pages built around one changing part (the letter page around its list of names), with
+ * their gzip compression done once. A gzip member is a header, deflate blocks, and a CRC-32 and length: the head is
+ * compressed up to a full flush (byte-aligned, no reference across it) and the tail to the end, so a page's gzip is
+ * the head's blocks, its own part's blocks, the tail's blocks and a new trailer. Only the changing part is compressed
+ * per page (a third of the bytes), which is what makes compressing pages rendered on demand affordable.
+ */
+export class GzipFrame {
+  readonly head: string;
+  readonly tail: string;
+  private readonly tailBytes: Buffer;
+  private readonly gzHead: Buffer;
+  private readonly gzTail: Buffer;
+  private readonly crcHead: number;
+  private readonly size: number;
+
+  constructor(head: string, tail: string) {
+    this.head = head;
+    this.tail = tail;
+    const headBytes = Buffer.from(head);
+    this.tailBytes = Buffer.from(tail);
+    this.size = headBytes.length + this.tailBytes.length;
+    // RFC 1952 header: magic, deflate, no flags, no mtime, no extra flags, OS unknown.
+    const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    this.gzHead = Buffer.concat([header, deflateRawSync(headBytes, { level: GZIP_LEVEL.best, finishFlush: constants.Z_FULL_FLUSH })]);
+    this.gzTail = deflateRawSync(this.tailBytes, { level: GZIP_LEVEL.best });
+    this.crcHead = crc32(headBytes);
+  }
+
+  /** The whole page as text. */
+  text(middle: string): string {
+    return this.head + middle + this.tail;
+  }
+
+  /**
+   * The whole page's gzip. The changing part is compressed with a small window and little memory: zlib's state is
+   * allocated per call and counted as external memory, and at the default sizes (~270 kB a call) it made V8 run
+   * full collections of a heap holding a million names every few hundred pages.
+   */
+  gzip(middle: string): Buffer {
+    const mid = Buffer.from(middle);
+    const trailer = Buffer.allocUnsafe(8);
+    trailer.writeUInt32LE(crc32(this.tailBytes, crc32(mid, this.crcHead)) >>> 0, 0);
+    trailer.writeUInt32LE((this.size + mid.length) % 2 ** 32, 4);
+    const body = deflateRawSync(mid, { level: 4, windowBits: 12, memLevel: 5, chunkSize: 8 * 1024, finishFlush: constants.Z_FULL_FLUSH });
+    return Buffer.concat([this.gzHead, body, this.gzTail, trailer]);
+  }
 }
 
 interface Variant {
-  body: Buffer;
+  body: Buffer | string;
   headers: Record<string, string>;
   etag: string;
 }
@@ -75,15 +137,18 @@ export class Representation {
   readonly size: number;
 
   private constructor(
-    readonly identity: Buffer,
+    readonly identity: Buffer | string,
     private readonly tag: string,
     private readonly opts: RepresentationOptions,
+    /** Whether brotli is offered (pages assembled from a GzipFrame offer gzip only). */
+    readonly offered = { br: true },
   ) {
+    // For text, characters (only a bound for caches: sizes of Buffers are exact).
     this.size = identity.length;
     this.variants.identity = this.variant('identity', identity);
   }
 
-  private variant(coding: Coding, body: Buffer): Variant {
+  private variant(coding: Coding, body: Buffer | string): Variant {
     // A strong ETag per variant: the bytes differ, so must the validators (RFC 9110 §8.8.3).
     const etag = coding === 'identity' ? `"${this.tag}"` : `"${this.tag}-${coding}"`;
     const headers: Record<string, string> = {
@@ -96,7 +161,7 @@ export class Representation {
     return { body, headers, etag };
   }
 
-  private static tagOf(body: Buffer): string {
+  static tagOf(body: Buffer | string): string {
     return createHash('sha1').update(body).digest('base64url');
   }
 
@@ -116,10 +181,27 @@ export class Representation {
     return new Representation(body, Representation.tagOf(body), opts);
   }
 
+  /** A page assembled from a GzipFrame around `middle`: text, and gzip when first asked for; no brotli. */
+  static assembled(frame: GzipFrame, middle: string, tag: string, opts: RepresentationOptions): Representation {
+    const r = new Representation(frame.text(middle), tag, opts, { br: false });
+    r.gzipOf = () => frame.gzip(middle);
+    return r;
+  }
+
+  private gzipOf: (() => Buffer) | undefined;
+
   get(coding: Coding): Variant {
     let v = this.variants[coding];
     if (!v) {
-      const body = coding === 'br' ? brotliCompressSync(this.identity, brotliOptions(this.opts.effort, this.size)) : gzipSync(this.identity, { level: GZIP_LEVEL[this.opts.effort] });
+      const raw = () => (typeof this.identity === 'string' ? Buffer.from(this.identity) : this.identity);
+      let body: Buffer;
+      if (coding === 'br') {
+        const b = raw();
+        body = brotliCompressSync(b, brotliOptions(this.opts.effort, b.length));
+      } else {
+        body = this.gzipOf ? this.gzipOf() : gzipSync(raw(), { level: GZIP_LEVEL[this.opts.effort] });
+        this.gzipOf = undefined;
+      }
       v = this.variant(coding, body);
       this.variants[coding] = v;
     }
@@ -129,7 +211,7 @@ export class Representation {
   /** Bytes held (for cache bounds). */
   get bytes(): number {
     let n = 0;
-    for (const v of Object.values(this.variants)) n += v!.body.length;
+    for (const v of Object.values(this.variants)) n += typeof v!.body === 'string' ? v!.body.length * 2 : v!.body.length;
     return n;
   }
 }
@@ -148,7 +230,7 @@ function matches(header: string | string[] | undefined, etag: string): boolean {
 
 /** Sends the variant the request accepts, or 304 when If-None-Match names its ETag. */
 export function sendRepresentation(req: FastifyRequest, reply: FastifyReply, r: Representation): FastifyReply {
-  const v = r.get(chooseCoding(req.headers['accept-encoding']));
+  const v = r.get(chooseCoding(req.headers['accept-encoding'], r.offered));
   if (matches(req.headers['if-none-match'], v.etag)) {
     // A 304 repeats the validators and caching headers of the 200 it stands for (RFC 9110 §15.4.5).
     return reply.code(304).header('etag', v.etag).header('cache-control', v.headers['cache-control']!).header('vary', 'Accept-Encoding').send();

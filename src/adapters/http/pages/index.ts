@@ -8,11 +8,11 @@ import { isLangTag, versionFor } from '../../../core/letters/letter.ts';
 import { sign } from '../../../use-cases/sign.ts';
 import { confirm, inspectToken, renewConfirmation } from '../../../use-cases/confirm.ts';
 import { translator, UI_LANGS, type T } from '../../i18n/index.ts';
-import { html } from '../views/html.ts';
+import { html, type SafeHtml } from '../views/html.ts';
 import type { Values } from '../views/forms.ts';
 import { layout, languageLabel, type Alternate } from '../views/layout.ts';
-import { letterPage, messagePage } from '../views/letter.ts';
-import { fingerprint, LetterPages } from './letter-page.ts';
+import { letterPage, messagePage, signatoriesSection } from '../views/letter.ts';
+import { fingerprint, LetterPages, LIST_SLOT } from './letter-page.ts';
 import { sendRepresentation } from '../representations.ts';
 import { isCrossSiteError, sameOriginOnly } from '../cross-origin.ts';
 import { preferredLang, SIGN_BODY_LIMIT } from '../app.ts';
@@ -72,7 +72,7 @@ export function pageRoutes(app: App) {
       return { count, list, removals, hidden: Math.max(0, count - list.total) };
     }
 
-    function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string) {
+    function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
       const version = versionFor(letter, t.lang)!;
       return layout({
         t,
@@ -80,7 +80,7 @@ export function pageRoutes(app: App) {
         baseUrl: base,
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals }),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories }),
       });
     }
 
@@ -126,7 +126,11 @@ export function pageRoutes(app: App) {
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
       const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}`;
-      const rep = await pages.get(`${letter.id}\u0000${lang}`, d.list.page, inputs, () => drawLetter(letter, t, d, {}, []));
+      const key = `${letter.id}\u0000${lang}`;
+      const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
+        frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),
+        list: () => signatoriesSection({ t, letter, list: d.list, hidden: d.hidden, removals: d.removals }).value,
+      });
       return sendRepresentation(req, reply, rep);
     });
 

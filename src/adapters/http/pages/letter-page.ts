@@ -2,20 +2,22 @@
  * The public letter page, the page a viral letter's audience loads and reloads. Threat: tens of thousands of
  * requests a second for one letter. It carries nothing of the visitor (no CSRF token, no session: forms are
  * protected by cross-origin checks, cross-origin.ts), so each (letter, language, list page) is one set of bytes for
- * everyone: rendered once per change of what it shows (the letter, the count, the removal numbers, the list),
- * compressed once, and sent with a strong ETag and short shared caching, so that a CDN can serve it too.
+ * everyone, sent with a strong ETag and short shared caching, so that a CDN can serve it too.
  *
- * The first page (what nearly everyone loads) is compressed at high settings off the event loop (about 10 ms, once
- * per change: requests arriving meanwhile wait for that version, which a change in this process must show at once).
- * Deeper list pages are kept in a bounded cache and compressed quickly, on first demand per coding.
+ * A page is a frame (the letter, the count, the sign form: the same for every list page of a language) around its
+ * list section. The frame is drawn and compressed once per change of what it shows; a list section is drawn when its
+ * page is asked for. The first page (what nearly everyone loads) is then compressed whole at high settings (gzip and
+ * brotli), off the event loop, once per change: requests arriving meanwhile wait for that version (about 10 ms),
+ * since a change made in this process must show at once. Deeper pages are assembled as bytes and as gzip from the
+ * frame's precompressed parts (GzipFrame: only the list section is compressed per page) and kept in a bounded cache.
  */
-import { createHash } from 'node:crypto';
-import { Representation } from '../representations.ts';
+import { createHash, randomBytes } from 'node:crypto';
+import { GzipFrame, Representation } from '../representations.ts';
+import { SafeHtml } from '../views/html.ts';
 
-/** Letter pages cached per process, and the bytes they may hold (raw and compressed together). */
-const MAX_FIRST_PAGES = 1000;
-const MAX_DEEP_PAGES = 2000;
-const MAX_DEEP_BYTES = 48 * 1024 * 1024;
+const MAX_FRAMES = 1000;
+const MAX_DEEP_PAGES = 1000;
+const MAX_DEEP_BYTES = 32 * 1024 * 1024;
 
 /**
  * Shared caches may keep a page 5 s and serve it stale for 30 s more while they fetch the next; browsers keep it 5 s.
@@ -23,11 +25,19 @@ const MAX_DEEP_BYTES = 48 * 1024 * 1024;
  */
 export const PUBLIC_PAGE_CACHE = 'public, max-age=5, s-maxage=5, stale-while-revalidate=30';
 const HTML = 'text/html; charset=utf-8';
+const OPTS = { contentType: HTML, cacheControl: PUBLIC_PAGE_CACHE } as const;
+
+/**
+ * Where the list section goes in a drawn frame: a per-process random nonce between control characters, which
+ * escaped text cannot produce (and typed text may not contain at all).
+ */
+const MARK = `\u0001${randomBytes(12).toString('base64url')}\u0001`;
+export const LIST_SLOT = new SafeHtml(MARK);
 
 /**
  * A short fingerprint of a value's content, kept per object. PublicReads re-reads the letter and its removal numbers
  * every second as new objects with (mostly) the same content: comparing content, not identity, keeps the page from
- * being rendered and compressed again every second for nothing.
+ * being drawn and compressed again every second for nothing.
  */
 const prints = new WeakMap<object, string>();
 export function fingerprint(o: object | undefined): string {
@@ -40,61 +50,76 @@ export function fingerprint(o: object | undefined): string {
   return p;
 }
 
-interface FirstPage {
+interface Frame {
   inputs: string;
+  gz: GzipFrame;
+  tag: string;
+  /** The first page: the version being built for these inputs, then built. */
+  first: Promise<Representation> | undefined;
+  /** The first page once built. */
   ready: Representation | undefined;
-  /** The inputs of the version being built, and its promise. */
-  buildingInputs: string | undefined;
-  building: Promise<Representation> | undefined;
+}
+
+export interface PageDraw {
+  /** The page with LIST_SLOT in place of the list section. */
+  frame: () => string;
+  /** The list section of the page asked for. */
+  list: () => string;
 }
 
 export class LetterPages {
-  private first = new Map<string, FirstPage>();
+  private frames = new Map<string, Frame>();
   private deep = new Map<string, { inputs: string; rep: Representation }>();
   private deepBytes = 0;
 
   /**
-   * The page for `key` whose content is determined by `inputs`; `render` draws it (HTML) when they changed.
-   * `page` 1 is the letter's first page, built with the best compression.
+   * The page `page` of the letter page `key` (letter and language), whose content is determined by `inputs`
+   * (everything it shows but the page number).
    */
-  async get(key: string, page: number, inputs: string, render: () => string): Promise<Representation> {
-    return page === 1 ? this.firstPage(key, inputs, render) : this.deepPage(`${key}\u0000${page}`, inputs, render);
+  /** The page if it is ready for these inputs (the hot path: no drawing functions made per request). */
+  peek(key: string, page: number, inputs: string): Representation | undefined {
+    const f = this.frames.get(key);
+    if (!f || f.inputs !== inputs) return undefined;
+    if (page === 1) return f.ready;
+    const hit = this.deep.get(`${key}\u0000${page}`);
+    return hit && hit.inputs === inputs ? hit.rep : undefined;
   }
 
-  private firstPage(key: string, inputs: string, render: () => string): Promise<Representation> | Representation {
-    let e = this.first.get(key);
-    if (e?.ready && e.inputs === inputs) return e.ready;
-    if (!e) {
-      if (this.first.size >= MAX_FIRST_PAGES) this.first.clear();
-      e = { inputs: '', ready: undefined, buildingInputs: undefined, building: undefined };
-      this.first.set(key, e);
+  async get(key: string, page: number, inputs: string, draw: PageDraw): Promise<Representation> {
+    let f = this.frames.get(key);
+    if (!f || f.inputs !== inputs) {
+      const drawn = draw.frame();
+      const at = drawn.indexOf(MARK);
+      // Exactly one slot, or the page cannot be assembled (never expected; drawn whole then, still correct).
+      if (at < 0 || drawn.indexOf(MARK, at + 1) >= 0) return Representation.lazy(drawn.split(MARK).join(draw.list()), { ...OPTS, effort: 'fast' });
+      if (this.frames.size >= MAX_FRAMES) this.frames.clear();
+      const head = drawn.slice(0, at);
+      const tail = drawn.slice(at + MARK.length);
+      f = { inputs, gz: new GzipFrame(head, tail), tag: createHash('sha1').update(head).update('\u0001').update(tail).digest('base64url'), first: undefined, ready: undefined };
+      this.frames.set(key, f);
     }
-    if (e.buildingInputs !== inputs || !e.building) {
-      const entry = e;
-      const p = Representation.build(render(), { contentType: HTML, cacheControl: PUBLIC_PAGE_CACHE, effort: 'best' });
-      entry.buildingInputs = inputs;
-      entry.building = p;
-      p.then(
-        (rep) => {
-          // Only the newest build replaces what is served (an older one finishing late is dropped).
-          if (entry.building !== p) return;
-          entry.ready = rep;
-          entry.inputs = inputs;
-          entry.building = undefined;
-          entry.buildingInputs = undefined;
-        },
-        () => {
-          if (entry.building !== p) return;
-          entry.building = undefined;
-          entry.buildingInputs = undefined;
-        },
-      );
+    if (page === 1) {
+      let first = f.first;
+      if (!first) {
+        const frame = f;
+        first = Representation.build(frame.gz.head + draw.list() + frame.gz.tail, { ...OPTS, effort: 'best' });
+        frame.first = first;
+        first.then(
+          (rep) => {
+            if (frame.first === first) frame.ready = rep;
+          },
+          () => {
+            // A failed build is tried again by the next request.
+            if (frame.first === first) frame.first = undefined;
+          },
+        );
+      }
+      return first;
     }
-    // Every request for these inputs shares the one build.
-    return e.building!;
+    return this.deepPage(f, `${key}\u0000${page}`, inputs, draw);
   }
 
-  private deepPage(key: string, inputs: string, render: () => string): Representation {
+  private deepPage(f: Frame, key: string, inputs: string, draw: PageDraw): Representation {
     const hit = this.deep.get(key);
     if (hit && hit.inputs === inputs) {
       // Most recently used last: the map's order is the eviction order.
@@ -104,16 +129,18 @@ export class LetterPages {
     }
     if (hit) {
       this.deep.delete(key);
-      this.deepBytes -= hit.rep.size;
+      this.deepBytes -= hit.rep.bytes;
     }
-    const rep = Representation.lazy(render(), { contentType: HTML, cacheControl: PUBLIC_PAGE_CACHE, effort: 'fast' });
+    const list = draw.list();
+    // The ETag: the frame's content and this list section's, hashed (the same bytes give the same tag everywhere).
+    const tag = createHash('sha1').update(f.tag).update(list).digest('base64url');
+    const rep = Representation.assembled(f.gz, list, tag, { ...OPTS, effort: 'fast' });
     this.deep.set(key, { inputs, rep });
-    this.deepBytes += rep.size;
-    // Compressed variants are added later and counted roughly: the raw size bounds them (they are smaller).
-    while (this.deep.size > MAX_DEEP_PAGES || this.deepBytes * 2 > MAX_DEEP_BYTES) {
+    this.deepBytes += rep.bytes;
+    while (this.deep.size > MAX_DEEP_PAGES || this.deepBytes > MAX_DEEP_BYTES) {
       const [oldest, v] = this.deep.entries().next().value as [string, { rep: Representation }];
       this.deep.delete(oldest);
-      this.deepBytes -= v.rep.size;
+      this.deepBytes -= v.rep.bytes;
     }
     return rep;
   }

@@ -21,6 +21,8 @@ export interface LetterPageInput {
   formMessage?: string | undefined;
   /** Withdrawals and organiser removals per reason, as the log records them. */
   removals?: Removals | undefined;
+  /** In place of the list section (signatoriesSection): the letter page cache draws the page around it. */
+  signatories?: SafeHtml | undefined;
 }
 
 /** The countries sorted by their names in the page language, per language: sorting them on every page was costly. */
@@ -104,7 +106,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
 ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
-${signatoriesSection(p)}
+${p.signatories ?? signatoriesSection(p)}
 ${others.length
   ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
   : ''}`;
