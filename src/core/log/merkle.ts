@@ -23,11 +23,16 @@ const NODE_PREFIX = 0x01;
 
 /** SHA-256(0x00 || entry). The 0x00/0x01 prefixes stop a leaf from posing as an inner node (second-preimage attack). */
 export function leafHash(h: LogHasher, entry: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(entry.length + 1);
-  buf[0] = LEAF_PREFIX;
-  buf.set(entry, 1);
-  return h.sha256(buf);
+  // One reused input buffer (LogHasher must not keep its input): an audit hashes a million entries.
+  if (leafScratch.length < entry.length + 1) {
+    leafScratch = new Uint8Array(Math.max(entry.length + 1, 2 * leafScratch.length));
+    leafScratch[0] = LEAF_PREFIX;
+  }
+  leafScratch.set(entry, 1);
+  return h.sha256(leafScratch.subarray(0, entry.length + 1));
 }
+
+let leafScratch = new Uint8Array(1024);
 
 /**
  * Scratch input for nodeHash: hashing is synchronous and LogHasher must not

@@ -74,7 +74,14 @@ export interface VerifyLogOptions {
   checkTiles?: boolean;
   /** Recompute letter counts and check entry semantics (default true). */
   countLetters?: boolean;
+  /** Each entry in index order, decoded (`entry`) when counting is on. */
   onEntry?: (e: IndexedEntry) => void;
+  /**
+   * After each entry bundle is hashed and counted: its entries (decoded when counting is on). May return a promise,
+   * awaited before the next bundle (an auditor checks what else it fetched for that bundle). Not called for a
+   * bundle that could not be read or parsed.
+   */
+  onBundle?: (b: { index: number; width: number; entries: readonly IndexedEntry[] }) => void | Promise<void>;
   onProgress?: (p: VerifyProgress) => void;
   /** Entry bundles fetched ahead (default 16). */
   concurrency?: number;
@@ -192,16 +199,23 @@ export async function verifyLog(o: VerifyLogOptions): Promise<VerifyLogResult> {
       complete = false;
       break;
     }
-    for (const bytes of entries) {
+    const indexed: IndexedEntry[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const bytes = entries[i]!;
       const lh = leafHash(h, bytes);
       tree.appendLeafHash(lh);
-      const e: IndexedEntry = { index, bytes, leafHash: lh };
-      counter?.add(e);
+      const e: IndexedEntry = { index, bytes, leafHash: lh, entry: undefined };
+      if (counter) e.entry = counter.add(e);
+      indexed[i] = e;
       o.onEntry?.(e);
       index++;
       if (o.previous && o.previous.size === index && !bytesEqual(tree.root(), o.previous.root)) {
         problem({ code: 'PREVIOUS_MISMATCH', message: `root at size ${index} differs from the one seen before (fork)` });
       }
+    }
+    if (o.onBundle) {
+      const r = o.onBundle({ index: k, width: w, entries: indexed });
+      if (r) await r;
     }
     // Drain even when not checking, so rebuilt tiles do not pile up in memory.
     const rebuilt = tree.drain(checkTiles && k === bundles - 1);
