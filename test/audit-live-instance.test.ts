@@ -124,6 +124,7 @@ describe('audit a live instance', () => {
     assert.equal(report.ok, true);
     const albania = report.letters.find((l: { slug: string }) => l.slug === 'albania');
     assert.deepEqual({ api: albania.apiCount, log: albania.logCount, listed: albania.listChecked }, { api: 3, log: 3, listed: 2 });
+    assert.deepEqual({ names: albania.namesChecked, total: albania.publicTotal, erased: albania.erased, pages: albania.listPages }, { names: 2, total: 2, erased: 0, pages: { checked: 1, of: 1 } });
     assert.equal(albania.removed.fraud, 1);
     const { code: again } = await audit('--letter', 'albania');
     assert.equal(again, 0);
@@ -139,6 +140,83 @@ describe('audit a live instance', () => {
       const s = e.toString('latin1');
       assert.ok(!s.includes('@') && !/example|zoe|sam|fake/i.test(s), s);
     }
+  });
+
+  test('the openings export shows what the public list shows and nothing more: no hidden or removed signature, no contact opening, no email', async () => {
+    const db = (t.app.store as SqlStore).db;
+    const size = Number((await (await fetch(`${base}/log/checkpoint`)).text()).split('\n')[1]);
+    assert.ok(size > 0 && size < 256);
+    const r = await fetch(`${base}/log/openings/000.p/${size}`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+    assert.match(r.headers.get('cache-control') ?? '', /max-age=10\b/);
+    const etag = r.headers.get('etag')!;
+    assert.ok(etag);
+    const text = await r.text();
+    const body = JSON.parse(text) as { from: number; width: number; names: [number, string, string][]; erased: number[] };
+    assert.deepEqual({ from: body.from, width: body.width, erased: body.erased }, { from: 0, width: size, erased: [] });
+    assert.deepEqual(body.names.map((n) => n[1]).sort(), ['Sam Bell', 'Zoe Adams', 'مریم رضایی'].sort());
+    // The same index and opening as the public list.
+    const list = (await (await fetch(`${base}/api/v1/letters/albania/signatures`)).json()) as { items: { name: string; logIndex: number; opening: string }[] };
+    for (const it of list.items) assert.ok(body.names.some(([i, n, o]) => i === it.logIndex && n === it.name && o === it.opening), it.name);
+    // Nothing of the hidden or the removed signature; no contact opening of anyone; no email.
+    const rows = await db.selectFrom('signature_log').innerJoin('signatures', 'signatures.id', 'signature_log.signature_id').innerJoin('log_entries', 'log_entries.id', 'signature_log.entry_id')
+      .select(['signatures.name', 'signatures.visibility', 'signatures.status', 'signature_log.name_opening', 'signature_log.contact_opening', 'log_entries.idx']).execute();
+    assert.equal(rows.length, 5);
+    for (const row of rows) {
+      assert.ok(!text.includes(Buffer.from(row.contact_opening!).toString('base64')), 'contact opening served');
+      if (row.visibility === 'hidden' || row.status !== 'confirmed') {
+        assert.ok(!text.includes(Buffer.from(row.name_opening!).toString('base64')), `name opening of ${row.name} served`);
+        assert.ok(!text.includes(row.name), `${row.name} served`);
+        assert.ok(!body.names.some(([i]) => i === Number(row.idx)) && !body.erased.includes(Number(row.idx)));
+      }
+    }
+    assert.ok(!text.includes('@'));
+    // Revalidation, and only paths of the log as it stands.
+    assert.equal((await fetch(`${base}/log/openings/000.p/${size}`, { headers: { 'if-none-match': etag } })).status, 304);
+    assert.equal((await fetch(`${base}/log/openings/000.p/${size + 1}`)).status, 404);
+    assert.equal((await fetch(`${base}/log/openings/000`)).status, 404);
+    assert.equal((await fetch(`${base}/log/openings/0`)).status, 404);
+  });
+
+  test('an altered name opening, or a name moved to another entry, fails the audit', async () => {
+    const db = (t.app.store as SqlStore).db;
+    const letter = (await t.app.store.letters.bySlug('albania'))!;
+    const zoe = (await t.app.store.signatures.byEmail(letter.id, 'zoe@example.org'))!;
+    const hidden = (await t.app.store.signatures.byEmail(letter.id, 'hidden@example.org'))!;
+    const row = await db.selectFrom('signature_log').selectAll().where('signature_id', '=', zoe.id).executeTakeFirstOrThrow();
+    const hiddenRow = await db.selectFrom('signature_log').selectAll().where('signature_id', '=', hidden.id).executeTakeFirstOrThrow();
+    const letterEntry = await db.selectFrom('log_entries').select('id').where('kind', '=', 'letter').where('letter', '=', 'albania').orderBy('idx').executeTakeFirstOrThrow();
+    const codes = (r: { report: { problems: { code: string }[] } }) => r.report.problems.map((p) => p.code);
+    const set = async (v: { name_opening?: Buffer | Uint8Array | null; entry_id?: number | string }) => {
+      await db.updateTable('signature_log').set(v as never).where('signature_id', '=', zoe.id).execute();
+      t.app.reads.invalidate(letter.id);
+    };
+    try {
+      // One byte of one name opening.
+      const bad = Buffer.from(row.name_opening!);
+      bad[0]! ^= 1;
+      await set({ name_opening: bad });
+      let r = await audit();
+      assert.equal(r.code, 1);
+      assert.ok(r.report.problems.some((p: { code: string; path?: string }) => p.code === 'OPENING_MISMATCH' && p.path === `openings/000.p/${r.report.checkpoint.size}`), JSON.stringify(r.report.problems));
+      assert.ok(codes(r).includes('LIST_COMMITMENT_MISMATCH'), JSON.stringify(r.report.problems));
+
+      // Zoe's name shown for the hidden signature's entry: its commitment is to another name.
+      await set({ name_opening: row.name_opening, entry_id: hiddenRow.entry_id });
+      r = await audit();
+      assert.equal(r.code, 1);
+      assert.ok(codes(r).includes('OPENING_MISMATCH') && codes(r).includes('LIST_COMMITMENT_MISMATCH'), JSON.stringify(r.report.problems));
+
+      // Zoe's name pointed at a `letter` entry: the export leaves it out, the list still shows it.
+      await set({ entry_id: letterEntry.id });
+      r = await audit();
+      assert.equal(r.code, 1);
+      assert.ok(codes(r).includes('PUBLIC_TOTAL_MISMATCH') && codes(r).includes('LIST_BAD_INDEX'), JSON.stringify(r.report.problems));
+    } finally {
+      await set({ name_opening: row.name_opening, entry_id: row.entry_id });
+    }
+    assert.equal((await audit()).code, 0);
   });
 
   test('erasure on request and by retention: the log still verifies, the audit still passes, erased names show as erased', async () => {
@@ -200,6 +278,8 @@ describe('audit a live instance', () => {
     assert.equal(r.code, 1);
     assert.ok(r.report.problems.some((p: { code: string }) => p.code === 'COUNT_MISMATCH'));
     assert.ok(r.report.problems.some((p: { code: string }) => p.code === 'LIST_NOT_LOGGED'));
+    // The list now holds a name the openings export (and the log) does not.
+    assert.ok(r.report.problems.some((p: { code: string }) => p.code === 'PUBLIC_TOTAL_MISMATCH'));
     await db.deleteFrom('signatures').where('id', '=', 'forged-' + sig.id).execute();
   });
 });

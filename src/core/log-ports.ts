@@ -73,6 +73,18 @@ export interface StoredTile {
   data: Uint8Array;
 }
 
+/**
+ * One item of the auditors' export of name openings (docs/transparency-log.md §7.3): a signature the public list
+ * shows (confirmed, public) whose current `sig` entry has a log index. `nameOpening` is undefined once the signer's
+ * data was erased: the list shows such an item as "(name erased)" with its log index and nothing else.
+ * Never: hidden, pending, withdrawn or removed signatures, contact openings, emails.
+ */
+export interface PublicOpening {
+  index: number;
+  name: string;
+  nameOpening?: Uint8Array | undefined;
+}
+
 export interface Removals {
   withdrawn: number;
   removed: Record<RemovalReason, number>;
@@ -129,6 +141,11 @@ export interface LogRepo {
   /** Tile bytes of exactly `width` hashes (served from a wider stored tile when needed), or undefined. */
   readTile(level: number, index: number, width: number): Promise<Uint8Array | undefined>;
   readBundle(index: number, width: number): Promise<Uint8Array | undefined>;
+  /**
+   * The public list's items whose current `sig` entry has a log index in [from, to), in index order: what the
+   * public signatures API shows of them (name, name opening; erased items without either). One indexed read.
+   */
+  publicOpenings(from: number, to: number): Promise<PublicOpening[]>;
   /** Entry bytes at a log index. */
   entryAt(index: number): Promise<Uint8Array | undefined>;
   pendingCount(): Promise<number>;

@@ -109,6 +109,47 @@ export function logContract(factory: StoreFactory & { second?: (first: Store) =>
       assert.ok(!(await store.log.retentions()).some((x) => x.letterId === l.id));
     });
 
+    test('public openings: exactly what the public list shows, by log index; never hidden, withdrawn, old or unsequenced entries', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const at = '2026-01-02T00:00:00.000Z';
+      const mk = async (name: string, over: Partial<Parameters<typeof signatureFixture>[1]>, index: number | undefined) => {
+        const s = signatureFixture(l.id, { status: 'confirmed', confirmedAt: at, name, ...over });
+        await store.signatures.insert(s);
+        const entryId = await store.log.enqueue({ kind: 'sig', letter: l.slug, time: 5, bytes: sigEntry(l.slug, 5), signatureId: s.id });
+        const nameOpening = new Uint8Array(32).fill(index === undefined ? 99 : index % 256);
+        await store.log.putSignatureLog({ signatureId: s.id, letterId: l.id, entryId, nameOpening, contactOpening: new Uint8Array(32).fill(200) });
+        if (index !== undefined) await store.log.recordSequenced([{ id: entryId, index, bytes: sigEntry(l.slug, 5) }]);
+        return { s, entryId, nameOpening };
+      };
+      const base = 2_000_000; // far from the other cases' indexes
+      const pub = await mk('Public Person', {}, base + 1);
+      await mk('Hidden Person', { visibility: 'hidden' }, base + 2);
+      await mk('Withdrawn Person', { status: 'withdrawn', withdrawnAt: at }, base + 3);
+      await mk('Pending Person', { status: 'pending' }, base + 4);
+      const erased = await mk('Erased Person', {}, base + 5);
+      await store.log.eraseSignatureLog(erased.s.id, at);
+      await mk('Not Sequenced', {}, undefined);
+      // Withdrawn, then confirmed again: a new sig entry; only the current one is the signature's.
+      const again = await mk('Again Person', {}, base + 6);
+      const newEntry = await store.log.enqueue({ kind: 'sig', letter: l.slug, time: 6, bytes: sigEntry(l.slug, 6), signatureId: again.s.id });
+      await store.log.recordSequenced([{ id: newEntry, index: base + 7, bytes: sigEntry(l.slug, 6) }]);
+      await store.log.putSignatureLog({ signatureId: again.s.id, letterId: l.id, entryId: newEntry, nameOpening: again.nameOpening, contactOpening: new Uint8Array(32).fill(201) });
+
+      const got = await store.log.publicOpenings(base, base + 256);
+      assert.deepEqual(
+        got.map((x) => ({ index: x.index, name: x.name, opening: x.nameOpening && Buffer.from(x.nameOpening).toString('hex') })),
+        [
+          { index: base + 1, name: 'Public Person', opening: Buffer.from(pub.nameOpening).toString('hex') },
+          { index: base + 5, name: 'Erased Person', opening: undefined },
+          { index: base + 7, name: 'Again Person', opening: Buffer.from(again.nameOpening).toString('hex') },
+        ].map((x) => (x.opening === undefined ? { index: x.index, name: '', opening: undefined } : x)),
+      );
+      // The range is half-open and by log index.
+      assert.deepEqual((await store.log.publicOpenings(base + 2, base + 7)).map((x) => x.index), [base + 5]);
+      assert.deepEqual(await store.log.publicOpenings(base + 8, base + 8), []);
+    });
+
     test('sequencer: batches, refs resolved across batches, the same tiles as an independent build, resumes', async () => {
       const seq = new Sequencer(store, clock, { crypto: h, signer, origin: 'contract.example/log', batchSize: 100 });
       await seq.drain();

@@ -1,6 +1,6 @@
 /** In-memory transparency-log storage: the reference for src/adapters/storage/log.case.ts. */
 import type {
-  LogRepo, LogState, NewQueuedEntry, QueuedEntry, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
+  LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
 } from '../../../core/log-ports.ts';
 import type { OutboxJob, Signature } from '../../../core/model.ts';
 import { bundlePrefix } from '../sql/log.ts';
@@ -150,6 +150,19 @@ export class MemLog implements LogRepo {
     const t = this.s.tiles.get(`-1/${index}`);
     if (!t || t.width < width) return undefined;
     return t.width === width ? t.data.slice() : bundlePrefix(t.data, width)?.slice();
+  }
+  async publicOpenings(from: number, to: number): Promise<PublicOpening[]> {
+    const byId = new Map(this.s.entries.map((e) => [e.id, e]));
+    const out: PublicOpening[] = [];
+    for (const r of this.s.signatureLogs.values()) {
+      const e = byId.get(r.entryId);
+      if (!e || e.kind !== 'sig' || e.index === undefined || e.index < from || e.index >= to) continue;
+      const sig = this.st().signatures.get(r.signatureId);
+      if (!sig || sig.status !== 'confirmed' || sig.visibility !== 'public') continue;
+      const erased = r.erasedAt !== undefined || !r.nameOpening;
+      out.push(erased ? { index: e.index, name: '' } : { index: e.index, name: sig.name, nameOpening: new Uint8Array(r.nameOpening!) });
+    }
+    return out.sort((a, b) => a.index - b.index);
   }
   async entryAt(index: number) {
     const e = this.s.entries.find((x) => x.index === index);

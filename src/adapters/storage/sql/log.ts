@@ -9,7 +9,7 @@
  */
 import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
 import type {
-  LogRepo, LogState, NewQueuedEntry, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
+  LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
 } from '../../../core/log-ports.ts';
 import type { RemovalReason } from '../../../core/log/entries.ts';
 import type { Database } from './schema.ts';
@@ -191,6 +191,31 @@ const SIGNER_TOKEN_INSERT = new Prepared<{ token_hash: string; signature_id: str
   db.insertInto('signer_tokens').values(p).onConflict((oc) => oc.column('token_hash').doNothing()));
 const SIGNATURE_LOG_PUT = new Prepared<{ signature_id: string; letter_id: string; entry_id: number; name_opening: Buffer | null; contact_opening: Buffer | null; erased_at: string | null }>(
   (db, { signature_id, ...rest }) => db.insertInto('signature_log').values({ signature_id, ...rest } as never).onConflict((oc) => oc.column('signature_id').doUpdateSet(rest as never)));
+
+/** One tile or bundle row: the primary key (level, idx) is the only index used (served to every auditor). */
+const TILE_ROW = new Prepared<{ level: number; idx: number }>((db, p) =>
+  db.selectFrom('log_tiles').select(['width', 'data']).where('level', '=', p.level).where('idx', '=', p.idx));
+
+/**
+ * The auditors' export of one bundle's public names: a range of the unique log index, then the signature's log row
+ * (by entry id) and the signature (by id). Privacy rules in the WHERE clause: only `sig` entries that are the
+ * signature's current entry (signature_log.entry_id), only confirmed public signatures — what the list shows.
+ */
+const PUBLIC_OPENINGS = new Prepared<{ from: number; to: number; kind: string; status: string; visibility: string }>((db, p) =>
+  db
+    .selectFrom('log_entries')
+    .innerJoin('signature_log', 'signature_log.entry_id', 'log_entries.id')
+    .innerJoin('signatures', 'signatures.id', 'signature_log.signature_id')
+    .select(['log_entries.idx', 'signatures.name', 'signature_log.name_opening', 'signature_log.erased_at'])
+    .where('log_entries.idx', '>=', p.from)
+    .where('log_entries.idx', '<', p.to)
+    .where('log_entries.kind', '=', p.kind)
+    .where('signatures.status', '=', p.status)
+    .where('signatures.visibility', '=', p.visibility)
+    .orderBy('log_entries.idx'));
+
+/** A view, not a copy: the driver returns a fresh buffer per row. */
+const view = (b: Bytes): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export class SqlLog implements LogRepo {
   constructor(private readonly db: Db, private readonly dialect: Dialect) {}
@@ -407,8 +432,8 @@ export class SqlLog implements LogRepo {
   }
 
   private async tileRow(level: number, index: number): Promise<{ width: number; data: Uint8Array } | undefined> {
-    const r = await this.db.selectFrom('log_tiles').select(['width', 'data']).where('level', '=', level).where('idx', '=', index).executeTakeFirst();
-    return r && { width: Number(r.width), data: toU8(r.data) };
+    const r = (await TILE_ROW.execute<{ width: number; data: Bytes }>(this.db, this.dialect, { level, idx: index })).rows[0];
+    return r && { width: Number(r.width), data: view(r.data) };
   }
 
   async readTile(level: number, index: number, width: number): Promise<Uint8Array | undefined> {
@@ -422,6 +447,16 @@ export class SqlLog implements LogRepo {
     const r = await this.tileRow(-1, index);
     if (!r || r.width < width) return undefined;
     return r.width === width ? r.data : bundlePrefix(r.data, width);
+  }
+
+  async publicOpenings(from: number, to: number): Promise<PublicOpening[]> {
+    if (!(to > from)) return [];
+    const res = await PUBLIC_OPENINGS.execute<{ idx: number | string; name: string; name_opening: Bytes | null; erased_at: string | null }>(
+      this.db, this.dialect, { from, to, kind: 'sig', status: 'confirmed', visibility: 'public' });
+    return res.rows.map((r) => {
+      const erased = r.erased_at !== null || !r.name_opening;
+      return erased ? { index: Number(r.idx), name: '' } : { index: Number(r.idx), name: r.name, nameOpening: view(r.name_opening!) };
+    });
   }
 
   async entryAt(index: number): Promise<Uint8Array | undefined> {
