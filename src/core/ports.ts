@@ -6,7 +6,7 @@ import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
   LoginToken, Session, DuplicateReview, ReviewStatus,
 } from './model.ts';
-import type { LogRepo } from './log-ports.ts';
+import type { LogRepo, SignerTokenPurpose } from './log-ports.ts';
 
 export interface Clock {
   now(): Date;
@@ -156,9 +156,25 @@ export interface StoreTx {
   log: LogRepo;
 }
 
+/** What `Store.insertFirstSignature` writes: a new pending signature, its signer token and its confirmation mail. */
+export interface FirstSignature {
+  /** The letter as the caller read it: the insert happens only if its row still says exactly this. */
+  letter: { id: string } & LetterStateRow;
+  signature: Signature;
+  signerToken: { tokenHash: string; purpose: SignerTokenPurpose; createdAt: string };
+  job: OutboxJob;
+}
+
 export interface Store extends StoreTx {
   /** Runs fn in one transaction: all its writes land together or not at all. */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Signing's common case in one step (on PostgreSQL one statement, one round trip): inserts the signature, its
+   * signer token and its outbox job together, only if the letter's row still has `letter`'s state, text version and
+   * last change and the letter has no signature for the address (letter, email key). Returns false and changes
+   * nothing otherwise; the caller then signs the long way, in a transaction. Resolves once committed.
+   */
+  insertFirstSignature(first: FirstSignature): Promise<boolean>;
   /**
    * Folds recorded count changes into the aggregates (at most `limit`); returns how many it folded. Stores run it
    * on their own in the background; reads are exact whether it ran or not. Safe to call from several processes.

@@ -50,6 +50,15 @@ function remember(store: Store, snap: LetterSnapshot): void {
   c.set(snap.slug, { snap, at: performance.now() });
 }
 
+/**
+ * The snapshot of the letter at `slug` when this process read it less than SNAPSHOT_TTL_MS ago, outside any
+ * transaction; a writer that trusts it must check it against the letter's row in the same statement or transaction.
+ */
+export function freshSnapshot(store: Store, slug: string): LetterSnapshot | undefined {
+  const hit = caches.get(store)?.get(slug);
+  return hit && performance.now() - hit.at <= SNAPSHOT_TTL_MS ? hit.snap : undefined;
+}
+
 /** Drops what this process knows of a letter (after an organiser changed it here). */
 export function forgetLetter(store: Store, slug: string): void {
   caches.get(store)?.delete(slug);

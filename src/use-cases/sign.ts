@@ -1,11 +1,11 @@
 import { DomainError } from '../core/errors.ts';
 import { canSign, versionFor } from '../core/letters/letter.ts';
-import type { MailMessage, Signature } from '../core/model.ts';
+import type { MailMessage, OutboxJob, Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
-import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput } from '../core/signatures/signature.ts';
+import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput, type ValidSignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
 import { issueSignerToken, withdrawUrl } from './receipts.ts';
-import { letterForSigning } from './letter-snapshot.ts';
+import { freshSnapshot, letterForSigning } from './letter-snapshot.ts';
 
 export function confirmUrl(deps: Deps, lang: string, token: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/confirm?token=${encodeURIComponent(token)}`;
@@ -15,10 +15,15 @@ export function letterUrl(deps: Deps, lang: string, slug: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/letters/${encodeURIComponent(slug)}`;
 }
 
+/** The outbox job of one mail, due now. */
+function mailJob(deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): OutboxJob {
+  const now = iso(deps.clock.now());
+  return { id: jobId, kind: 'mail', payload: { ...body, to }, runAt: now, attempts: 0, createdAt: now };
+}
+
 /** Enqueues one mail in the same transaction as the change that caused it (the outbox pattern). */
 export async function enqueueMail(tx: StoreTx, deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): Promise<void> {
-  const now = iso(deps.clock.now());
-  await tx.outbox.enqueue({ id: jobId, kind: 'mail', payload: { ...body, to }, runAt: now, attempts: 0, createdAt: now });
+  await tx.outbox.enqueue(mailJob(deps, jobId, to, body));
 }
 
 /** What a confirmation mail needs of its letter (a LetterWithText or a signing snapshot). */
@@ -34,12 +39,17 @@ function withConfirmationToken(deps: Deps, sig: Signature): { sig: Signature; to
   return { sig: { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) }, token };
 }
 
+/** The job that mails the confirmation link of a signature stored with `token`, and its withdrawal link. */
+function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, token: string, withdrawToken: string): OutboxJob {
+  return mailJob(deps, `confirm:${sig.id}:${sig.mailsSent}`, sig.email,
+    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) }));
+}
+
 /** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */
 async function mailConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature, token: string): Promise<void> {
   // A separate token for withdrawing: the confirmation link stops working once used, this one keeps working.
   const withdrawToken = await issueSignerToken(tx, deps, sig.id, 'withdraw');
-  await enqueueMail(tx, deps, `confirm:${sig.id}:${sig.mailsSent}`, sig.email,
-    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) }));
+  await tx.outbox.enqueue(confirmationJob(deps, letter, sig, token, withdrawToken));
 }
 
 /** Issues a fresh confirmation link for a pending signature and mails it; the caller stores what it returns. */
@@ -47,6 +57,55 @@ export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: MailLet
   const { sig: updated, token } = withConfirmationToken(deps, sig);
   await mailConfirmation(tx, deps, letter, updated, token);
   return updated;
+}
+
+/** A new pending signature for `v` on the letter as the caller knows it, with a fresh confirmation token. */
+function newSignature(deps: Deps, letterId: string, textVersion: number, v: ValidSignatureInput): { sig: Signature; token: string } {
+  const now = iso(deps.clock.now());
+  return withConfirmationToken(deps, {
+    id: deps.secrets.newId(),
+    letterId,
+    email: v.email,
+    emailKey: v.emailKey,
+    name: v.name,
+    nameAlt: v.nameAlt,
+    title: v.title,
+    country: v.country,
+    visibility: v.visibility,
+    lang: v.lang,
+    consentUpdates: v.consentUpdates,
+    status: 'pending',
+    textVersion,
+    mailsSent: 0,
+    imported: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/**
+ * The common case — a new address on a letter this process read less than a second ago — as one store call
+ * (`insertFirstSignature`: on PostgreSQL one statement instead of a transaction of six round trips). It writes only
+ * if the letter's row is still as the snapshot says and the address has no signature; otherwise it writes nothing
+ * and returns false, and `sign` goes the long way, which also reports a closed letter or invalid input in its order.
+ */
+async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promise<boolean> {
+  const letter = freshSnapshot(deps.store, slug);
+  if (!letter || letter.state !== 'open') return false;
+  let v: ValidSignatureInput;
+  try {
+    v = validateSignatureInput(input, letter);
+  } catch {
+    return false;
+  }
+  const created = newSignature(deps, letter.id, letter.textVersion, v);
+  const withdrawToken = deps.secrets.newToken();
+  return deps.store.insertFirstSignature({
+    letter: { id: letter.id, state: letter.state, textVersion: letter.textVersion, updatedAt: letter.updatedAt },
+    signature: created.sig,
+    signerToken: { tokenHash: deps.secrets.hashToken(withdrawToken), purpose: 'withdraw', createdAt: created.sig.createdAt },
+    job: confirmationJob(deps, letter, created.sig, created.token, withdrawToken),
+  });
 }
 
 /**
@@ -59,6 +118,7 @@ export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: MailLet
  * only when that insert did nothing.
  */
 export async function sign(deps: Deps, slug: string, input: SignatureInput): Promise<{ status: 'pending' }> {
+  if (await signFirst(deps, slug, input)) return { status: 'pending' as const };
   return deps.store.transaction(async (tx) => {
     const found = await letterForSigning(deps.store, tx, slug);
     if (!found) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
@@ -66,26 +126,7 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
     canSign(current);
     const v = validateSignatureInput(input, letter);
     const now = deps.clock.now();
-    const fresh: Signature = {
-      id: deps.secrets.newId(),
-      letterId: letter.id,
-      email: v.email,
-      emailKey: v.emailKey,
-      name: v.name,
-      nameAlt: v.nameAlt,
-      title: v.title,
-      country: v.country,
-      visibility: v.visibility,
-      lang: v.lang,
-      consentUpdates: v.consentUpdates,
-      status: 'pending',
-      textVersion: current.textVersion,
-      mailsSent: 0,
-      imported: false,
-      createdAt: iso(now),
-      updatedAt: iso(now),
-    };
-    const created = withConfirmationToken(deps, fresh);
+    const created = newSignature(deps, letter.id, current.textVersion, v);
     if (await tx.signatures.insert(created.sig)) {
       await mailConfirmation(tx, deps, letter, created.sig, created.token);
       return { status: 'pending' as const };

@@ -262,6 +262,64 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal(`Try ${results.indexOf(true)}`, kept?.name, 'the row kept is the one whose insert reported success');
     });
 
+    test('insertFirstSignature: signature, signer token and mail together, only on the letter as read and a new address', async () => {
+      const l = letterFixture({ updatedAt: '2026-01-03T00:00:00.000Z' });
+      await store.letters.insert(l, versionsFixture);
+      const asRead = { id: l.id, state: l.state, textVersion: l.textVersion, updatedAt: l.updatedAt };
+      const first = (over: Partial<Signature> = {}) => {
+        const s = signatureFixture(l.id, over);
+        const job = { id: `confirm:${s.id}:1`, kind: 'mail' as const, payload: { to: s.email, subject: 's', text: 't', lang: 'fa', template: 'confirm' as const }, runAt: '2099-01-01T00:00:00.000Z', attempts: 0, createdAt: s.createdAt };
+        return { letter: asRead, signature: s, signerToken: { tokenHash: id('wt'), purpose: 'withdraw' as const, createdAt: s.createdAt }, job };
+      };
+      const wrote = async (f: ReturnType<typeof first>) => ({
+        signature: (await store.signatures.byId(f.signature.id)) !== undefined,
+        token: (await store.log.signerToken(f.signerToken.tokenHash))?.signatureId === f.signature.id,
+        job: (await store.outbox.list({ limit: 10_000 })).some((j) => j.id === f.job.id),
+      });
+      const all = { signature: true, token: true, job: true };
+      const none = { signature: false, token: false, job: false };
+
+      const ok = first();
+      assert.equal(await store.insertFirstSignature(ok), true);
+      assert.deepEqual(await wrote(ok), all);
+      const stored = await store.signatures.byEmail(l.id, ok.signature.emailKey);
+      assert.deepEqual(JSON.parse(JSON.stringify(stored)), JSON.parse(JSON.stringify(ok.signature)), 'the row as given');
+      assert.deepEqual((await store.outbox.list({ limit: 10_000 })).find((j) => j.id === ok.job.id)?.payload, ok.job.payload);
+
+      // The same address (another id, token and job): nothing at all.
+      const again = first({ email: ok.signature.email.toUpperCase(), emailKey: ok.signature.emailKey });
+      assert.equal(await store.insertFirstSignature(again), false);
+      assert.deepEqual(await wrote(again), none);
+
+      // A letter that changed since it was read, in any of the three, or that is not there: nothing.
+      for (const letter of [{ ...asRead, state: 'closed' as const }, { ...asRead, textVersion: 2 }, { ...asRead, updatedAt: '2026-01-04T00:00:00.000Z' }, { ...asRead, id: id('gone') }]) {
+        const f = { ...first(), letter };
+        assert.equal(await store.insertFirstSignature(f), false, JSON.stringify(letter));
+        assert.deepEqual(await wrote(f), none);
+      }
+      await store.letters.update({ ...l, state: 'closed' });
+      const closed = first();
+      assert.equal(await store.insertFirstSignature(closed), false, 'closed meanwhile, same last change');
+      assert.deepEqual(await wrote(closed), none);
+    });
+
+    test('insertFirstSignature: concurrent attempts for one address leave one signature with one token and one mail', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const emailKey = `${id('race')}@example.org`;
+      const tries = Array.from({ length: 8 }, (_, i) => {
+        const s = signatureFixture(l.id, { emailKey, name: `Try ${i}` });
+        return { letter: { id: l.id, state: l.state, textVersion: l.textVersion, updatedAt: l.updatedAt }, signature: s, signerToken: { tokenHash: id('wt'), purpose: 'withdraw' as const, createdAt: s.createdAt }, job: { id: `confirm:${s.id}:1`, kind: 'mail' as const, payload: { to: emailKey, subject: 's', text: 't', lang: 'en', template: 'confirm' as const }, runAt: '2099-01-01T00:00:00.000Z', attempts: 0, createdAt: s.createdAt } };
+      });
+      const results = await Promise.all(tries.map((t) => store.insertFirstSignature(t)));
+      assert.equal(results.filter(Boolean).length, 1, results.join(','));
+      const winner = tries[results.indexOf(true)]!;
+      assert.equal((await store.signatures.byEmail(l.id, emailKey))?.id, winner.signature.id);
+      const jobs = (await store.outbox.list({ limit: 10_000 })).filter((j) => tries.some((t) => t.job.id === j.id));
+      assert.deepEqual(jobs.map((j) => j.id), [winner.job.id]);
+      for (const t of tries) assert.equal(Boolean(await store.log.signerToken(t.signerToken.tokenHash)), t === winner);
+    });
+
     test('outbox: concurrent claims never return the same job, and together claim every due job', async () => {
       // A time window of its own: every other case's jobs are due earlier and leased or done by now... except
       // the ones they left pending, which these claims may also take; only this case's jobs are counted.

@@ -2,7 +2,7 @@
  * In-memory store: for unit tests of use-cases and as the reference the contract suite is written against.
  * Transactions run one at a time and roll back by restoring a snapshot taken when they start.
  */
-import type { AuthRepo, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
+import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import { MemReviews, type ReviewState } from './reviews.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
@@ -62,6 +62,17 @@ export class MemoryStore implements Store {
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
     return p;
+  }
+
+  insertFirstSignature(first: FirstSignature): Promise<boolean> {
+    return this.transaction(async (tx) => {
+      const l = await tx.letters.stateOf(first.letter.id);
+      if (!l || l.state !== first.letter.state || l.textVersion !== first.letter.textVersion || l.updatedAt !== first.letter.updatedAt) return false;
+      if (!(await tx.signatures.insert(first.signature))) return false;
+      await tx.log.putSignerToken(first.signerToken.tokenHash, first.signature.id, first.signerToken.purpose, first.signerToken.createdAt);
+      await tx.outbox.enqueue(first.job);
+      return true;
+    });
   }
 
   /** Counts are computed from the signatures on every read here: nothing to fold. */

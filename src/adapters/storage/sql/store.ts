@@ -10,7 +10,7 @@
  * signatures.insert and auth.markLoginTokenUsed do.
  */
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuthRepo, LetterListFilter, LetterRepo, LetterStateRow, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
+import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStateRow, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import type {
   Letter, LetterState, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
 } from '../../../core/model.ts';
@@ -20,6 +20,7 @@ import { SqlLog } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
 import { Prepared } from './prepared.ts';
+import { PgFirstSignatures } from './first-signatures.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -529,6 +530,22 @@ export class SqlStore implements Store {
     this.signatures = r.signatures;
     this.outbox = new SqlWorkerOutbox(db, dialect, (fn) => this.transaction(fn));
     this.auth = r.auth;
+  }
+
+  /** PostgreSQL: the signings of one moment in one statement (first-signatures.ts). */
+  private firstSignatures: PgFirstSignatures | undefined;
+
+  async insertFirstSignature(first: FirstSignature): Promise<boolean> {
+    if (this.dialect === 'postgres') return (this.firstSignatures ??= new PgFirstSignatures(this.db, signatureRow)).insert(first);
+    // SQLite: the same steps as a unit of the group commit (statements are cheap here; the commit is what is shared).
+    return this.transaction(async (tx) => {
+      const l = await tx.letters.stateOf(first.letter.id);
+      if (!l || l.state !== first.letter.state || l.textVersion !== first.letter.textVersion || l.updatedAt !== first.letter.updatedAt) return false;
+      if (!(await tx.signatures.insert(first.signature))) return false;
+      await tx.log.putSignerToken(first.signerToken.tokenHash, first.signature.id, first.signerToken.purpose, first.signerToken.createdAt);
+      await tx.outbox.enqueue(first.job);
+      return true;
+    });
   }
 
   /**
