@@ -50,13 +50,42 @@ function remember(store: Store, snap: LetterSnapshot): void {
   c.set(snap.slug, { snap, at: performance.now() });
 }
 
+const refreshing = new WeakMap<Store, Map<string, Promise<LetterSnapshot | undefined>>>();
+
 /**
- * The snapshot of the letter at `slug` when this process read it less than SNAPSHOT_TTL_MS ago, outside any
- * transaction; a writer that trusts it must check it against the letter's row in the same statement or transaction.
+ * Outside any transaction: a snapshot of the letter at `slug` checked against its row less than SNAPSHOT_TTL_MS ago
+ * (one small read renews a snapshot whose letter did not change; otherwise the whole letter is read again), with the
+ * state of that read, or undefined when there is no such letter. Concurrent callers share one refresh, so that a
+ * snapshot expiring under load costs one read, not one per request in flight. A writer that trusts it must still
+ * check it against the letter's row in the same statement or transaction (Store.insertFirstSignature does).
  */
-export function freshSnapshot(store: Store, slug: string): LetterSnapshot | undefined {
+export function snapshotForSigning(store: Store, slug: string): Promise<LetterSnapshot | undefined> | LetterSnapshot {
   const hit = caches.get(store)?.get(slug);
-  return hit && performance.now() - hit.at <= SNAPSHOT_TTL_MS ? hit.snap : undefined;
+  if (hit && performance.now() - hit.at <= SNAPSHOT_TTL_MS) return hit.snap;
+  let r = refreshing.get(store);
+  if (!r) refreshing.set(store, (r = new Map()));
+  const running = r.get(slug);
+  if (running) return running;
+  const p = (async () => {
+    if (hit) {
+      const current = await store.letters.stateOf(hit.snap.id);
+      if (current && current.textVersion === hit.snap.textVersion && current.updatedAt === hit.snap.updatedAt) {
+        const snap = { ...hit.snap, state: current.state };
+        remember(store, snap);
+        return snap;
+      }
+    }
+    const full = await store.letters.bySlug(slug);
+    if (!full) {
+      forgetLetter(store, slug);
+      return undefined;
+    }
+    const snap = snapshotOf(full);
+    remember(store, snap);
+    return snap;
+  })().finally(() => r.delete(slug));
+  r.set(slug, p);
+  return p;
 }
 
 /** Drops what this process knows of a letter (after an organiser changed it here). */

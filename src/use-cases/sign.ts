@@ -5,7 +5,7 @@ import type { StoreTx } from '../core/ports.ts';
 import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput, type ValidSignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
 import { issueSignerToken, withdrawUrl } from './receipts.ts';
-import { freshSnapshot, letterForSigning } from './letter-snapshot.ts';
+import { letterForSigning, snapshotForSigning } from './letter-snapshot.ts';
 
 export function confirmUrl(deps: Deps, lang: string, token: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/confirm?token=${encodeURIComponent(token)}`;
@@ -84,13 +84,14 @@ function newSignature(deps: Deps, letterId: string, textVersion: number, v: Vali
 }
 
 /**
- * The common case — a new address on a letter this process read less than a second ago — as one store call
+ * The common case — a new address on a letter whose row this process checked less than a second ago — as one store call
  * (`insertFirstSignature`: on PostgreSQL one statement instead of a transaction of six round trips). It writes only
  * if the letter's row is still as the snapshot says and the address has no signature; otherwise it writes nothing
  * and returns false, and `sign` goes the long way, which also reports a closed letter or invalid input in its order.
  */
 async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promise<boolean> {
-  const letter = freshSnapshot(deps.store, slug);
+  const got = snapshotForSigning(deps.store, slug);
+  const letter = got instanceof Promise ? await got : got;
   if (!letter || letter.state !== 'open') return false;
   let v: ValidSignatureInput;
   try {
