@@ -66,7 +66,8 @@ export class OutboxWorker {
     this.running = true;
     let sentAny = false;
     try {
-      const r = await deliverDue(this.deps, this.mailer);
+      // Up to 100 a claim: under a signing surge each claim and each batch of completions is a commit of its own.
+      const r = await deliverDue(this.deps, this.mailer, 100);
       sentAny = r.sent + r.failed > 0;
     } catch (e) {
       this.onError(e);

@@ -135,6 +135,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('letter_texts').dropColumn('addressee_name').execute();
       },
     },
+    // Rate-limit counters need no crash safety (after a crash they start again: at worst one more minute of
+    // allowance), and on a logged table every counted request was a commit waiting for its WAL flush, one per signing
+    // attempt with the limiter on. Unlogged: the same shared table, no WAL, a commit that does not wait for the disk.
+    '0007_rate_limits_unlogged': {
+      async up(db: Kysely<any>) {
+        if (dialect === 'postgres') await sql`alter table rate_limits set unlogged`.execute(db);
+      },
+      async down(db: Kysely<any>) {
+        if (dialect === 'postgres') await sql`alter table rate_limits set logged`.execute(db);
+      },
+    },
     '0002_counts': {
       // Counts that survive a surge (docs/decisions/0002-counts.md): triggers append one row to count_deltas per
       // change into or out of 'confirmed' (no hot row is updated per signature); SqlStore.foldCounts() folds the
