@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts fresh server processes (`undersigned serve`, rate limits off, logging silent) on SQLite in a
- * temp directory and on a fresh PostgreSQL database, and measures with autocannon in this run:
+ * temp directory and on a fresh PostgreSQL database, and measures in this run, with wrk when it is installed
+ * (bench/wrk.ts: it leaves the cores to the server) or else autocannon (BENCH_LOADGEN=autocannon forces it):
  *   - bare Fastify hello-world (the machine's ceiling; every other figure is also given as a ratio to it)
  *   - sign (API POST, unique emails), confirm (pre-created tokens), on SQLite and on PostgreSQL (one and two processes)
  *   - with BIG confirmed signatures loaded: the letter page as people load and reload it (page 1, no query,
@@ -22,6 +23,7 @@ import { openPostgresStore } from '../src/adapters/storage/postgres/index.ts';
 import type { SqlStore } from '../src/adapters/storage/sql/store.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { createBenchLetter, loadSignatures } from './load.ts';
+import { wrk, wrkAvailable, type Vary, type WrkRequest } from './wrk.ts';
 
 /** The part of autocannon's result used here (the package ships no types). */
 interface AcResult {
@@ -46,6 +48,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SKIP_WRITES = process.env.BENCH_SKIP_WRITES === '1';
 /** What browsers send (Chrome and Firefox add deflate and zstd; the page offers brotli and gzip). */
 const BROWSER = { 'accept-encoding': 'gzip, br' };
+const LOADGEN = process.env.BENCH_LOADGEN === 'autocannon' || !wrkAvailable() ? 'autocannon' : 'wrk';
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -63,12 +66,35 @@ interface Figure {
   note?: string;
 }
 
-type Req = { method?: string; path: string; headers?: Record<string, string>; body?: string; setupRequest?: (r: any) => any };
+/** One kind of request; `vary` says what changes per request (built in the load generator: no work here). */
+type Req = WrkRequest;
 
-function cannon(url: string, opts: { duration?: number; amount?: number; connections?: number; requests?: Req[] }): Promise<AcResult> {
+/** autocannon's form of a request: `vary` becomes a setupRequest closure. */
+function autocannonRequest(req: Req): object {
+  const { vary, ...r } = req;
+  if (!vary) return r;
+  if (vary.kind === 'randomPage')
+    return { ...r, setupRequest: (q: object) => ({ ...q, path: `${vary.prefix}${1 + Math.floor(Math.random() * vary.pages)}${vary.suffix ?? ''}` }) };
+  let n = 0;
+  if (vary.kind === 'counter') return { ...r, setupRequest: (q: object) => ({ ...q, body: (r.body ?? '').replaceAll('{n}', `${vary.tag}-${n++}`) }) };
+  return { ...r, setupRequest: (q: object) => ({ ...q, body: JSON.stringify({ token: vary.tokens[n++ % vary.tokens.length] }) }) };
+}
+
+function cannon(url: string, opts: { duration?: number; connections?: number; request: Req; expectStatus?: number }): Promise<AcResult> {
+  const duration = opts.duration ?? DURATION;
+  const connections = opts.connections ?? CONNECTIONS;
+  if (LOADGEN === 'wrk') {
+    return wrk(url, opts.request, { duration, connections, ...(opts.expectStatus ? { expectStatus: opts.expectStatus } : {}) }).then((r) => {
+      // wrk counts answers below 400 as answered; with an expected 304 the matches are the 3xx figure.
+      const matched = r.matched ?? 0;
+      return opts.expectStatus === 304
+        ? { ...r, '2xx': 0, '3xx': matched, non2xx: r.non2xx + r['2xx'] }
+        : { ...r, '3xx': 0 };
+    });
+  }
   return new Promise((resolve, reject) => {
     autocannon(
-      { url, connections: opts.connections ?? CONNECTIONS, ...(opts.amount ? { amount: opts.amount } : { duration: opts.duration ?? DURATION }), requests: opts.requests, timeout: 10 },
+      { url, connections, duration, requests: [autocannonRequest(opts.request)], timeout: 10 },
       (err, r) => (err ? reject(err) : resolve(r)),
     );
   });
@@ -146,40 +172,24 @@ await f.listen({ port: 0, host: '127.0.0.1' });
 process.stderr.write('listening on (127.0.0.1:' + f.server.address().port + ')\\n');
 process.on('SIGTERM', () => f.close().then(() => process.exit(0)));`;
 
-function signRequests(slug: string, prefix: string): Req[] {
-  let n = 0;
-  return [
-    {
-      method: 'POST',
-      path: `/api/v1/letters/${slug}/signatures`,
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (r: any) => {
-        const i = n++;
-        r.body = JSON.stringify({ name: `امضاکننده ${prefix} ${i}`, nameAlt: `Signer ${prefix} ${i}`, email: `${prefix}.${i}@sign.bench.example`, country: i % 3 ? 'IR' : 'DE', lang: 'fa' });
-        return r;
-      },
-    },
-  ];
+function signRequest(slug: string, tag: string): Req {
+  return {
+    method: 'POST',
+    path: `/api/v1/letters/${slug}/signatures`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'امضاکننده {n}', nameAlt: 'Signer {n}', email: '{n}@sign.bench.example', country: 'IR', lang: 'fa' }),
+    vary: { kind: 'counter', tag },
+  };
 }
 
 /** Each token once, for DURATION seconds; should the tokens run out, the repeats are refused (counted as non-2xx). */
-function confirmRequests(tokens: string[]): Req[] {
-  let n = 0;
-  return [
-    {
-      method: 'POST',
-      path: '/api/v1/confirmations',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (r: any) => {
-        r.body = JSON.stringify({ token: tokens[n++ % tokens.length] });
-        return r;
-      },
-    },
-  ];
+function confirmRequest(tokens: string[]): Req {
+  return { method: 'POST', path: '/api/v1/confirmations', headers: { 'content-type': 'application/json' }, vary: { kind: 'tokens', tokens } };
 }
 
-function randomPages(path: (page: number) => string, pages: number, headers?: Record<string, string>): Req[] {
-  return [{ method: 'GET', path: path(1), ...(headers ? { headers } : {}), setupRequest: (r: any) => ({ ...r, path: path(1 + Math.floor(Math.random() * pages)) }) }];
+function randomPages(prefix: string, pages: number, headers?: Record<string, string>): Req {
+  const vary: Vary = { kind: 'randomPage', prefix, pages };
+  return { method: 'GET', path: `${prefix}1`, ...(headers ? { headers } : {}), vary };
 }
 
 async function measure(label: string, fn: () => Promise<AcResult[]>, hello?: number, note?: string, okStatus: '2xx' | '3xx' = '2xx'): Promise<Figure> {
@@ -234,21 +244,21 @@ async function readFigures(url: string, hello: number) {
   await plain.arrayBuffer();
   const sizes = { identity: Number(plain.headers.get('content-length')), [head.headers.get('content-encoding') ?? 'identity']: Number(head.headers.get('content-length')) };
   log(`letter page: ${JSON.stringify(sizes)} bytes, ETag ${etag}`);
-  await cannon(url, { duration: WARMUP, requests: [{ path: page, headers: BROWSER }] });
+  await cannon(url, { duration: WARMUP, request: { path: page, headers: BROWSER } });
   const out: Record<string, Figure | object> = {
     list: { publicNames: firstBody.total, count: firstBody.count, pages, firstPageColdMs: { fa: coldMs, en: coldEnMs } },
     letterPageBytes: sizes,
   };
-  out.letterPageHtml = await measure('letter page (HTML, page 1 as loaded: no query, Accept-Encoding gzip, br)', async () => [await cannon(url, { requests: [{ path: page, headers: BROWSER }] })], hello,
+  out.letterPageHtml = await measure('letter page (HTML, page 1 as loaded: no query, Accept-Encoding gzip, br)', async () => [await cannon(url, { request: { path: page, headers: BROWSER } })], hello,
     'GET /fa/letters/bench-big with Accept-Encoding: gzip, br (brotli sent): the page everyone loads and reloads');
-  out.letterPageRevalidate = await measure('letter page revalidation (If-None-Match → 304)', async () => [await cannon(url, { requests: [{ path: page, headers: { ...BROWSER, 'if-none-match': etag } }] })], hello,
+  out.letterPageRevalidate = await measure('letter page revalidation (If-None-Match → 304)', async () => [await cannon(url, { request: { path: page, headers: { ...BROWSER, 'if-none-match': etag } }, expectStatus: 304 })], hello,
     'the same with the ETag of its brotli variant: a reload after max-age, or a CDN revalidating; counts 304s', '3xx');
-  await cannon(url, { duration: WARMUP, requests: randomPages((p) => `${page}?page=${p}`, pages, BROWSER) });
-  out.letterPageDeepHtml = await measure('letter page, deep list pages (HTML, random ?page=N, Accept-Encoding gzip, br)', async () => [await cannon(url, { requests: randomPages((p) => `${page}?page=${p}`, pages, BROWSER) })], hello,
+  await cannon(url, { duration: WARMUP, request: randomPages(`${page}?page=`, pages, BROWSER) });
+  out.letterPageDeepHtml = await measure('letter page, deep list pages (HTML, random ?page=N, Accept-Encoding gzip, br)', async () => [await cannon(url, { request: randomPages(`${page}?page=`, pages, BROWSER) })], hello,
     `GET /fa/letters/bench-big?page=N, N random in 1..${pages}: gzip assembled per page around the precompressed frame`);
-  out.listPageApi = await measure('list page (API, random page)', async () => [await cannon(url, { requests: randomPages((p) => `/api/v1/letters/bench-big/signatures?lang=fa&page=${p}`, pages) })], hello);
-  out.countApi = await measure('count (API letter)', async () => [await cannon(url, { requests: [{ path: '/api/v1/letters/bench-big' }] })], hello);
-  out.statsApi = await measure('stats (API)', async () => [await cannon(url, { requests: [{ path: '/api/v1/letters/bench-big/stats' }] })], hello);
+  out.listPageApi = await measure('list page (API, random page)', async () => [await cannon(url, { request: randomPages('/api/v1/letters/bench-big/signatures?lang=fa&page=', pages) })], hello);
+  out.countApi = await measure('count (API letter)', async () => [await cannon(url, { request: { path: '/api/v1/letters/bench-big' } })], hello);
+  out.statsApi = await measure('stats (API)', async () => [await cannon(url, { request: { path: '/api/v1/letters/bench-big/stats' } })], hello);
   return out;
 }
 
@@ -261,9 +271,9 @@ async function benchSqlite(hello: number) {
     const server = await startUndersigned(dir);
     try {
       if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(server.url, hello)) };
-      await cannon(server.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm') });
-      const sign = await measure('sqlite sign', async () => [await cannon(server.url, { requests: signRequests('bench-sign', 'run') })], hello);
-      const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { requests: confirmRequests(prep.tokens) })], hello);
+      await cannon(server.url, { duration: WARMUP, request: signRequest('bench-sign', 'warm') });
+      const sign = await measure('sqlite sign', async () => [await cannon(server.url, { request: signRequest('bench-sign', 'run') })], hello);
+      const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { request: confirmRequest(prep.tokens) })], hello);
       const reads = await readFigures(server.url, hello);
       return { load: prep.load, sign, confirm, ...reads };
     } finally {
@@ -285,19 +295,19 @@ async function benchPostgres(hello: number) {
     const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env)));
     try {
       if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(a!.url, hello)) };
-      await cannon(a!.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm-a') });
-      await cannon(b!.url, { duration: WARMUP, requests: signRequests('bench-sign', 'warm-b') });
-      const signOne = await measure('postgres sign, one process', async () => [await cannon(a!.url, { requests: signRequests('bench-sign', 'one') })], hello);
+      await cannon(a!.url, { duration: WARMUP, request: signRequest('bench-sign', 'warm-a') });
+      await cannon(b!.url, { duration: WARMUP, request: signRequest('bench-sign', 'warm-b') });
+      const signOne = await measure('postgres sign, one process', async () => [await cannon(a!.url, { request: signRequest('bench-sign', 'one') })], hello);
       const signTwo = await measure('postgres sign, two processes', async () =>
         Promise.all([
-          cannon(a!.url, { connections: CONNECTIONS / 2, requests: signRequests('bench-sign', 'two-a') }),
-          cannon(b!.url, { connections: CONNECTIONS / 2, requests: signRequests('bench-sign', 'two-b') }),
+          cannon(a!.url, { connections: CONNECTIONS / 2, request: signRequest('bench-sign', 'two-a') }),
+          cannon(b!.url, { connections: CONNECTIONS / 2, request: signRequest('bench-sign', 'two-b') }),
         ]), hello);
       const half = Math.floor(prep.tokens.length / 2);
       const confirm = await measure('postgres confirm, two processes', async () =>
         Promise.all([
-          cannon(a!.url, { connections: CONNECTIONS / 2, requests: confirmRequests(prep.tokens.slice(0, half)) }),
-          cannon(b!.url, { connections: CONNECTIONS / 2, requests: confirmRequests(prep.tokens.slice(half)) }),
+          cannon(a!.url, { connections: CONNECTIONS / 2, request: confirmRequest(prep.tokens.slice(0, half)) }),
+          cannon(b!.url, { connections: CONNECTIONS / 2, request: confirmRequest(prep.tokens.slice(half)) }),
         ]), hello);
       const reads = await readFigures(a!.url, hello);
       return { load: prep.load, signOneProcess: signOne, signTwoProcesses: signTwo, confirmTwoProcesses: confirm, ...reads };
@@ -327,6 +337,7 @@ async function optional(file: string, exportName: string, args: unknown[]): Prom
 async function main() {
   const cpu = cpus();
   const result: Record<string, unknown> = {
+    loadGenerator: LOADGEN === 'wrk' ? 'wrk (one thread)' : 'autocannon (in the bench process)',
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${platform()} ${release()}`, loadAverageAtStart: loadavg().map((x) => round(x)) },
     settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS, skipWrites: SKIP_WRITES },
     startedAt: new Date().toISOString(),
@@ -334,8 +345,8 @@ async function main() {
   const helloServer = await startProcess(['--input-type=module', '-e', HELLO], {});
   let hello: Figure;
   try {
-    await cannon(helloServer.url, { duration: WARMUP, requests: [{ path: '/' }] });
-    hello = await measure('hello world', async () => [await cannon(helloServer.url, { requests: [{ path: '/' }] })]);
+    await cannon(helloServer.url, { duration: WARMUP, request: { path: '/' } });
+    hello = await measure('hello world', async () => [await cannon(helloServer.url, { request: { path: '/' } })]);
   } finally {
     await helloServer.stop();
   }
