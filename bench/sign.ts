@@ -15,12 +15,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { openSqliteStore } from '../src/adapters/storage/sqlite/index.ts';
-import { openPostgresStore } from '../src/adapters/storage/postgres/index.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
-import { createBenchLetter } from './load.ts';
 import { generateKeyPair } from '../src/core/log/index.ts';
 import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
 import { randomBytes } from 'node:crypto';
@@ -159,6 +156,7 @@ async function hello(): Promise<number> {
 async function sqliteSign(h: number, from: string, tag: string) {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-sign-'));
   try {
+    const { openSqliteStore, createBenchLetter } = await modulesOf(from);
     const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
     await createBenchLetter(store, 'bench-sign');
     await store.close();
@@ -180,6 +178,7 @@ async function postgresSign(h: number, from: string, tag: string) {
   const db = await createTestDatabase();
   const dirs = [mkdtempSync(join(tmpdir(), 'undersigned-bench-sign-a-')), mkdtempSync(join(tmpdir(), 'undersigned-bench-sign-b-'))];
   try {
+    const { openPostgresStore, createBenchLetter } = await modulesOf(from);
     const store = await openPostgresStore(db.url, { foldIntervalMs: 0 });
     await createBenchLetter(store, 'bench-sign');
     await store.close();
@@ -204,6 +203,16 @@ async function postgresSign(h: number, from: string, tag: string) {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     await db.drop();
   }
+}
+
+/** The store openers and the letter maker of a checkout: its own migrations prepare the database its server opens. */
+async function modulesOf(from: string) {
+  const [sqlite, postgres, load] = await Promise.all([
+    import(pathToFileURL(join(from, 'src/adapters/storage/sqlite/index.ts')).href) as Promise<typeof import('../src/adapters/storage/sqlite/index.ts')>,
+    import(pathToFileURL(join(from, 'src/adapters/storage/postgres/index.ts')).href) as Promise<typeof import('../src/adapters/storage/postgres/index.ts')>,
+    import(pathToFileURL(join(from, 'bench/load.ts')).href) as Promise<typeof import('./load.ts')>,
+  ]);
+  return { openSqliteStore: sqlite.openSqliteStore, openPostgresStore: postgres.openPostgresStore, createBenchLetter: load.createBenchLetter };
 }
 
 const label = () => Math.random().toString(36).slice(2, 10);

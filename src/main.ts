@@ -84,12 +84,13 @@ function logIdentity(config: Config): { signer: NoteSigner & { vkey: string }; o
   return { signer, origin };
 }
 
-async function openStore(config: Config): Promise<Store> {
+async function openStore(config: Config, serving: boolean): Promise<Store> {
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./adapters/storage/postgres/index.ts');
     return openPostgresStore(config.databaseUrl);
   }
-  return openSqliteStore(join(config.dataDir, 'undersigned.db'));
+  // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one.
+  return openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving });
 }
 
 /** Reads the cookie secret from the data directory, making one on first start. */
@@ -117,7 +118,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const collation = checkCollation();
   if (!collation.ok) throw new ConfigError(collation.message);
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(config);
+  const store = await openStore(config, Boolean(opts.worker));
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
   const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new DevOutboxMailer(devOutboxDir!));
   const { signer, origin } = logIdentity(config);

@@ -729,7 +729,15 @@ export class SqlStore implements Store {
     }
   }
 
+  private closers: (() => Promise<void>)[] = [];
+
+  /** Runs `fn` when the store closes, before its connection does (the SQLite opener's checkpointer thread). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const fn of this.closers.splice(0)) await fn().catch(() => undefined);
     if (this.folder) clearInterval(this.folder);
     this.folder = undefined;
     while (this.folding) await new Promise((r) => setTimeout(r, 5));
