@@ -12,17 +12,20 @@
  * Per-index facts live in typed arrays (no object per entry).
  */
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { hash as oneShotHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIO, Command } from '../types.ts';
 import { CliError } from '../types.ts';
 import { HttpGet } from '../http-get.ts';
-import { nodeLogCrypto } from '../../crypto/node-crypto.ts';
+import { auditCrypto } from '../audit/crypto.ts';
+import { type AuditProblem, type BundleSigs, type OpeningsResult } from '../audit/openings.ts';
+import { OpeningsChecker } from '../audit/openings-worker.ts';
 import {
-  entriesPath, fromBase64, parseVerifierKey, tilePath, toBase64, verifyCommitment, verifyLog, TILE_WIDTH,
-  type IndexedEntry, type LetterTally, type LogCrypto, type VerifyLogResult,
+  entriesPath, fromBase64, openCheckpoint, parseVerifierKey, tilePath, toBase64, verifyCommitment, verifyLog, TILE_WIDTH,
+  type IndexedEntry, type LetterTally, type VerifyLogResult,
 } from '../../../core/log/index.ts';
 
 const HELP = `Usage: undersigned audit BASE_URL [--letter SLUG] [--json] [--state FILE] [--retries N] [--list-pages N|all]
@@ -64,13 +67,7 @@ interface ListPage {
   items: ListItem[];
 }
 
-interface Problem {
-  code: string;
-  message: string;
-  letter?: string;
-  index?: number;
-  path?: string;
-}
+type Problem = AuditProblem;
 
 interface AuditState {
   origin: string;
@@ -83,21 +80,6 @@ interface AuditState {
 
 /** Problems that a site running a second or two ahead of its log can show; only these are worth another look. */
 const LAG_CODES = new Set(['COUNT_MISMATCH', 'REMOVALS_MISMATCH', 'LIST_NOT_LOGGED', 'PUBLIC_TOTAL_MISMATCH', 'LIST_NOT_EXPORTED', 'LIST_EXPORT_MISMATCH']);
-
-/**
- * node:crypto's one-shot hash (Node ≥ 20.12) where there is one: a million leaves and as many tree nodes cost
- * about a fifth less than with a Hash object each. Same bytes.
- */
-const auditCrypto: LogCrypto =
-  typeof oneShotHash === 'function'
-    ? {
-        ...nodeLogCrypto,
-        sha256: (data: Uint8Array) => {
-          const b = oneShotHash('sha256', data, 'buffer');
-          return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-        },
-      }
-    : nodeLogCrypto;
 
 function defaultStateFile(origin: string): string {
   return join(homedir(), '.undersigned-audit', origin.replace(/[^A-Za-z0-9._-]+/g, '_') + '.json');
@@ -152,6 +134,8 @@ interface RunResult {
   origin: string;
   vkey: string;
   letters: LetterResult[];
+  /** Where the public names were checked: a worker thread, or this one when no worker could start. */
+  namesThread: 'worker' | 'thread';
 }
 
 // Per log index facts, in typed arrays (a million entries: a few MB, and 32 MB of name commitments).
@@ -198,15 +182,63 @@ class IndexFacts {
   }
 }
 
-/** The openings export of one bundle, checked for shape only; every value is checked against the log after. */
-function parseOpenings(body: Buffer): { names: [number, string, string][]; erased: number[]; from?: unknown; width?: unknown } {
-  const j = JSON.parse(body.toString('utf8')) as { names?: unknown; erased?: unknown; from?: unknown; width?: unknown };
-  if (!j || typeof j !== 'object' || !Array.isArray(j.names) || !Array.isArray(j.erased)) throw new Error('not an openings document');
-  for (const t of j.names) {
-    if (!Array.isArray(t) || t.length !== 3 || !Number.isSafeInteger(t[0]) || typeof t[1] !== 'string' || typeof t[2] !== 'string') throw new Error('bad name item');
+/**
+ * Where the openings are checked: a worker thread (it downloads and checks them while this thread hashes the
+ * entries), or this thread when no worker can start. Either way the results come back through onResult.
+ */
+interface Openings {
+  plan(base: string, size: number): void;
+  bundle(b: BundleSigs): void;
+  finish(): Promise<void>;
+  mode: 'worker' | 'thread';
+}
+
+async function startOpenings(http: HttpGet, onResult: (r: OpeningsResult) => void): Promise<Openings> {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('../audit/openings-worker.mjs', import.meta.url), { workerData: { undersignedAuditOpenings: true } });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the worker did not start')), 20_000);
+      worker.once('error', (e) => (clearTimeout(timer), reject(e)));
+      worker.once('message', (m: { type: string }) => (clearTimeout(timer), m.type === 'ready' ? resolve() : reject(new Error(`unexpected ${m.type}`))));
+    });
+  } catch {
+    const c = new OpeningsChecker(http, onResult);
+    return { plan: (b, n) => c.plan(b, n), bundle: (b) => c.bundle(b), finish: () => c.finish(), mode: 'thread' };
   }
-  for (const x of j.erased) if (!Number.isSafeInteger(x)) throw new Error('bad erased item');
-  return j as { names: [number, string, string][]; erased: number[]; from?: unknown; width?: unknown };
+  let failed: Error | undefined;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  worker.on('message', (m: { type: 'results'; rs: OpeningsResult[] } | { type: 'done' }) => {
+    if (m.type === 'results') for (const r of m.rs) onResult(r);
+    else done();
+  });
+  worker.on('error', (e) => {
+    failed = e;
+    done();
+  });
+  worker.on('exit', () => done());
+  let batch: BundleSigs[] = [];
+  const send = () => {
+    if (!batch.length) return;
+    worker.postMessage({ type: 'bundles', bs: batch }, batch.flatMap((b) => [b.sig.buffer as ArrayBuffer, b.names.buffer as ArrayBuffer]));
+    batch = [];
+  };
+  return {
+    mode: 'worker',
+    plan: (base, size) => worker.postMessage({ type: 'plan', base, size }),
+    bundle: (b) => {
+      batch.push(b);
+      if (batch.length >= 8) send();
+    },
+    finish: async () => {
+      send();
+      worker.postMessage({ type: 'end' });
+      await finished;
+      await worker.terminate();
+      if (failed) throw new Error(`checking the public names failed: ${failed.message}`);
+    },
+  };
 }
 
 async function auditOnce(
@@ -241,87 +273,61 @@ async function auditOnce(
 
   const facts = new IndexFacts();
   const texts = new Map<string, Set<string>>();
-  // Each bundle's openings are fetched with the bundle and checked once the bundle is hashed and decoded.
-  const openings = new Map<number, Promise<{ v: Buffer } | { e: Error }>>();
-  const reader = {
-    readTile: (l: number, i: number, w: number) => http.ok(`${base}/log/${tilePath({ level: l, index: i, width: w })}`),
-    readEntryBundle: (i: number, w: number) => {
-      openings.set(i, settle(http.ok(`${base}/log/openings/${entriesPath(i, w).slice('tile/entries/'.length)}`)));
-      return http.ok(`${base}/log/${entriesPath(i, w)}`);
-    },
-  };
   const maxProblems = 100;
   const problem = (p: Problem) => {
     if (problems.length < maxProblems) problems.push(p);
   };
+  // Each bundle's openings are fetched with the bundle and checked once the bundle is hashed and decoded.
+  const onOpenings = (r: OpeningsResult) => {
+    for (const p of r.problems) problem(p.index !== undefined && facts.flags[p.index]! & SIG ? { ...p, letter: facts.letters[facts.letterOf[p.index]!]! } : p);
+    const { flags, letterOf } = facts;
+    for (const i of r.verified) {
+      flags[i] = flags[i]! | EXPORTED;
+      facts.exportedNames[letterOf[i]!]!++;
+    }
+    for (const i of r.erased) {
+      flags[i] = flags[i]! | EXPORTED_ERASED;
+      facts.exportedErased[letterOf[i]!]!++;
+    }
+  };
+  let size: number;
+  try {
+    size = openCheckpoint(checkpoint, [verifier], origin).checkpoint.size;
+  } catch (e) {
+    throw new AuditFailure({ code: 'BAD_CHECKPOINT', message: `the checkpoint does not verify: ${(e as Error).message}` });
+  }
+  const openings = await startOpenings(http, onOpenings);
+  openings.plan(base, size);
+  const reader = {
+    readTile: (l: number, i: number, w: number) => http.ok(`${base}/log/${tilePath({ level: l, index: i, width: w })}`),
+    readEntryBundle: (i: number, w: number) => http.ok(`${base}/log/${entriesPath(i, w)}`),
+  };
 
-  const onBundle = async ({ index: k, width: w, entries }: { index: number; width: number; entries: readonly IndexedEntry[] }) => {
+  const onBundle = ({ index: k, width: w, entries }: { index: number; width: number; entries: readonly IndexedEntry[] }) => {
     const first = k * TILE_WIDTH;
     facts.ensure(first + w);
-    const { flags, letterOf, names } = facts;
-    for (const e of entries) {
+    const { flags, letterOf } = facts;
+    const sig = new Uint8Array(w);
+    const names = new Uint8Array(w * 32);
+    for (let j = 0; j < entries.length; j++) {
+      const e = entries[j]!;
       const d = e.entry;
       if (!d) continue; // undecodable: reported by verifyLog's counter
       if (d.type === 'sig') {
         flags[e.index] = flags[e.index]! | SIG;
         letterOf[e.index] = facts.letter(d.letter);
-        names.set(d.name, e.index * 32);
+        facts.names.set(d.name, e.index * 32);
+        sig[j] = 1;
+        names.set(d.name, j * 32);
       } else if (d.type === 'letter') {
         let s = texts.get(d.letter);
         if (!s) texts.set(d.letter, (s = new Set()));
         s.add(toBase64(d.text));
-      } else if (d.ref < facts.flags.length) {
+      } else if (d.ref < flags.length) {
         flags[d.ref] = flags[d.ref]! | CANCELLED;
       }
     }
-    const path = `openings/${entriesPath(k, w).slice('tile/entries/'.length)}`;
-    const got = await openings.get(k)!;
-    openings.delete(k);
-    if ('e' in got) {
-      problem({ code: 'OPENINGS_UNREADABLE', path, message: `the public names of bundle ${k} could not be read: ${got.e.message}` });
-      return;
-    }
-    let doc;
-    try {
-      doc = parseOpenings(got.v);
-      if ((doc.from !== undefined && doc.from !== first) || (doc.width !== undefined && doc.width !== w)) throw new Error(`it describes entries from ${String(doc.from)}, width ${String(doc.width)}`);
-    } catch (e) {
-      problem({ code: 'BAD_OPENINGS', path, message: `the openings export is not valid: ${(e as Error).message}` });
-      return;
-    }
-    const place = (index: number, kind: string): number | undefined => {
-      if (index < first || index >= first + w || !(flags[index]! & SIG)) {
-        problem({ code: 'OPENING_BAD_INDEX', path, index, message: `the export lists ${kind} at entry ${index}, which is not a signature in this bundle` });
-        return undefined;
-      }
-      if (flags[index]! & (EXPORTED | EXPORTED_ERASED)) {
-        problem({ code: 'BAD_OPENINGS', path, index, message: `the export lists entry ${index} twice` });
-        return undefined;
-      }
-      return letterOf[index]!;
-    };
-    for (const [index, name, opening] of doc.names) {
-      const letter = place(index, 'a name');
-      if (letter === undefined) continue;
-      let ok = false;
-      try {
-        ok = verifyCommitment(auditCrypto, 'name', fromBase64(opening), name, names.subarray(index * 32, index * 32 + 32));
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        problem({ code: 'OPENING_MISMATCH', path, index, letter: facts.letters[letter], message: `the public name exported for entry ${index} does not match its commitment` });
-        continue;
-      }
-      flags[index] = flags[index]! | EXPORTED;
-      facts.exportedNames[letter]!++;
-    }
-    for (const index of doc.erased) {
-      const letter = place(index, 'an erased name');
-      if (letter === undefined) continue;
-      flags[index] = flags[index]! | EXPORTED_ERASED;
-      facts.exportedErased[letter]!++;
-    }
+    openings.bundle({ index: k, width: w, sig, names });
   };
 
   const bar = progressBar(opts.io);
@@ -343,11 +349,10 @@ async function auditOnce(
     throw new AuditFailure({ code: 'BAD_CHECKPOINT', message: `the checkpoint does not verify: ${(e as Error).message}` });
   } finally {
     if (bar) opts.io.err('\n');
-    // Openings fetched for bundles the verification did not reach (it stops at an unreadable bundle).
-    await Promise.all(openings.values());
+    // Every bundle's names checked (and downloads for bundles the verification did not reach, when it stopped early).
+    await openings.finish();
   }
   for (const p of result.problems) problem({ code: p.code, message: p.message, ...(p.index !== undefined ? { index: p.index } : {}), ...(p.path ? { path: p.path } : {}) });
-  const size = result.checkpoint.size;
   const { flags, letterOf } = facts;
   // The export must never show a signature the log says was withdrawn or removed.
   for (let i = 0; i < Math.min(size, flags.length); i++) {
@@ -451,7 +456,7 @@ async function auditOnce(
       }
     }
   }
-  return { problems, countMismatch, result, origin, vkey, letters, stateFile };
+  return { problems, countMismatch, result, origin, vkey, letters, stateFile, namesThread: openings.mode };
 }
 
 class AuditFailure extends Error {
@@ -523,6 +528,7 @@ export const auditCommand: Command = {
           checkpoint: run?.result ? { size: run.result.checkpoint.size, root: toBase64(run.result.checkpoint.root) } : undefined,
           entries: run?.result?.entries,
           tilesChecked: run?.result?.tilesChecked,
+          namesCheckedIn: run?.namesThread,
           letters: run?.letters.map((l) => ({
             slug: l.slug, apiCount: l.count, logCount: l.log?.count ?? 0, signatures: l.log?.signatures ?? 0, withdrawn: l.log?.withdrawn ?? 0, removed: l.log?.removed,
             publicTotal: l.publicTotal, namesChecked: l.names, erased: l.erased, listChecked: l.listed, listPages: l.listPages,
