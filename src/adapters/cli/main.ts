@@ -2,7 +2,7 @@
  * The `undersigned` command: finds the sub-command, builds the application lazily (commands that need no
  * storage never open it), prints clear errors (no stack traces) and exits with the command's code.
  */
-import { buildApp, type App } from '../../main.ts';
+import type { App } from '../../main.ts';
 import { ConfigError, loadConfig, SETTINGS } from '../../config.ts';
 import { CliError, type AppOptions, type Command, type CliContext } from './types.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -66,6 +66,9 @@ export async function runCli(argv: string[], io: CliContext['io'], env: NodeJS.P
     io,
     cwd,
     async app(opts: AppOptions = {}) {
+      // Loaded here, not at the top: the composition root pulls in every adapter (about 2.5 s through tsx), which
+      // commands that need no application (audit, names, import --dry-run) should not pay for.
+      const { buildApp } = await import('../../main.ts');
       app ??= await buildApp(loadConfig(env, { port: opts.port, dataDir: dataDirFlag(found.rest) }, cwd), { worker: opts.worker });
       return app;
     },
