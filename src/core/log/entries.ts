@@ -389,6 +389,8 @@ interface LetterState {
   tally: LetterTally;
   /** Text hashes (base64) of the versions published so far. */
   texts: Set<string>;
+  /** The text of the last signature found in `texts`: most signatures are on the same text, and a string compare is cheaper than a lookup. */
+  lastText: string;
 }
 
 const KIND_NONE = 0;
@@ -412,6 +414,7 @@ export class LetterCounter {
   #hashes = new Uint8Array(1024 * HASH_SIZE);
   #letters: LetterState[] = [];
   #letterIdx = new Map<string, number>();
+  #lastLetter: LetterState | undefined;
   #last = -1;
   #problems: CountProblem[] = [];
   readonly maxProblems: number;
@@ -448,6 +451,7 @@ export class LetterCounter {
         idx,
         tally: { letter: id, versions: 0, signatures: 0, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: 0 },
         texts: new Set(),
+        lastText: '',
       });
     }
     return this.#letters[idx]!;
@@ -469,8 +473,11 @@ export class LetterCounter {
       this.#problem(index, 'BAD_ENTRY', (err as Error).message);
       return undefined;
     }
-    const known = this.#letterIdx.has(entry.letter);
-    const L = this.#letter(entry.letter);
+    // Most entries are on the letter of the entry before.
+    const last = this.#lastLetter;
+    const known = (last !== undefined && last.tally.letter === entry.letter) || this.#letterIdx.has(entry.letter);
+    const L = last !== undefined && last.tally.letter === entry.letter ? last : this.#letter(entry.letter);
+    this.#lastLetter = L;
     switch (entry.type) {
       case 'letter':
         L.tally.versions++;
@@ -478,7 +485,10 @@ export class LetterCounter {
         return entry;
       case 'sig': {
         if (!known || L.tally.versions === 0) this.#problem(index, 'UNKNOWN_LETTER', `signature on letter ${entry.letter} before any published version`);
-        else if (!L.texts.has(text!)) this.#problem(index, 'UNKNOWN_TEXT', `signature on a text of ${entry.letter} never published in the log`);
+        else if (text !== L.lastText) {
+          if (L.texts.has(text!)) L.lastText = text!;
+          else this.#problem(index, 'UNKNOWN_TEXT', `signature on a text of ${entry.letter} never published in the log`);
+        }
         L.tally.signatures++;
         this.#grow(index);
         this.#kinds[index] = KIND_SIG;
