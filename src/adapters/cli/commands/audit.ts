@@ -8,8 +8,9 @@
  * request) item by item. Any mismatch: exit 1.
  *
  * Cost at a million entries: three requests per bundle (entries, level-0 tile, openings), several in flight on
- * keep-alive connections; per entry one SHA-256 (leaf) and about one more for the tree, per public name one HMAC.
- * Per-index facts live in typed arrays (no object per entry).
+ * keep-alive connections; per entry one SHA-256 (leaf) and about one more for the tree, per public name one HMAC —
+ * the openings are downloaded and checked in a worker thread (../audit/openings-worker.ts) while this thread hashes
+ * and counts. Per-index facts live in typed arrays (no object per entry).
  */
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
@@ -296,6 +297,7 @@ async function auditOnce(
   } catch (e) {
     throw new AuditFailure({ code: 'BAD_CHECKPOINT', message: `the checkpoint does not verify: ${(e as Error).message}` });
   }
+  facts.ensure(Math.min(size, 1 << 26)); // sized once (a signed but absurd size grows as bundles actually arrive)
   const openings = await startOpenings(http, onOpenings);
   openings.plan(base, size);
   const reader = {
