@@ -25,16 +25,19 @@ export function rateLimitsMigration(text: ColumnDataType | Expression<unknown>):
 
 const NOW_MS = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
-/** Counts one hit of `key` in a window of `windowMs` (PostgreSQL). ttl: milliseconds until the window ends. */
-export async function rateLimitHit(db: Kysely<any>, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
-  const r = await sql<{ n: string | number; ttl: string | number }>`
-    insert into rate_limits as r (key, n, reset_at) values (${key}, 1, ${NOW_MS} + ${windowMs})
+/**
+ * Counts several hits at once (PostgreSQL), `n` per key (keys distinct), in one statement: each key's counter grows
+ * by its n (or restarts at n when its window has ended). Returns each key's count after them and its ttl.
+ */
+export async function rateLimitHits(db: Kysely<any>, hits: readonly { key: string; n: number }[], windowMs: number): Promise<Map<string, { current: number; ttl: number }>> {
+  const r = await sql<{ key: string; n: string | number; ttl: string | number }>`
+    insert into rate_limits as r (key, n, reset_at)
+    select h.key, h.n, ${NOW_MS} + ${windowMs} from json_to_recordset(${JSON.stringify(hits)}::json) as h(key text, n bigint)
     on conflict (key) do update set
-      n = case when r.reset_at <= ${NOW_MS} then 1 else r.n + 1 end,
+      n = case when r.reset_at <= ${NOW_MS} then excluded.n else r.n + excluded.n end,
       reset_at = case when r.reset_at <= ${NOW_MS} then ${NOW_MS} + ${windowMs} else r.reset_at end
-    returning n, reset_at - ${NOW_MS} as ttl`.execute(db);
-  const row = r.rows[0]!;
-  return { current: Number(row.n), ttl: Math.max(0, Number(row.ttl)) };
+    returning key, n, reset_at - ${NOW_MS} as ttl`.execute(db);
+  return new Map(r.rows.map((row) => [row.key, { current: Number(row.n), ttl: Math.max(0, Number(row.ttl)) }]));
 }
 
 /** The count of `key` without counting a hit. */
