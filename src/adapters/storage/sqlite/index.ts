@@ -42,6 +42,9 @@ function startCheckpointer(file: string, intervalMs = 100): () => Promise<void> 
   worker.on('error', () => undefined);
   return () => new Promise<void>((resolve) => {
     worker.once('exit', () => resolve());
+    // Unref'd while it runs (it must not keep a finished process alive); ref'd while stopping, or the event loop
+    // could empty while the store's close() still waits for the thread's exit.
+    worker.ref();
     worker.postMessage('stop');
     setTimeout(() => void worker.terminate(), 5000).unref();
   });
