@@ -24,6 +24,9 @@ import type { SqlStore } from '../src/adapters/storage/sql/store.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { createBenchLetter, loadSignatures } from './load.ts';
 import { wrk, wrkAvailable, type Vary, type WrkRequest } from './wrk.ts';
+import { generateKeyPair } from '../src/core/log/index.ts';
+import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
+import { randomBytes } from 'node:crypto';
 
 /** The part of autocannon's result used here (the package ships no types). */
 interface AcResult {
@@ -291,7 +294,9 @@ async function benchPostgres(hello: number) {
     const store = await openPostgresStore(db.url, { foldIntervalMs: 0 });
     const prep = await prepare(store, 'postgres');
     await store.close();
-    const env = { UNDERSIGNED_DATABASE_URL: db.url };
+    // One instance, two processes: one log key (each process would otherwise make its own in its data directory,
+    // and the second to sequence would be refused: the log is signed by another key).
+    const env = { UNDERSIGNED_DATABASE_URL: db.url, UNDERSIGNED_LOG_KEY: generateKeyPair(nodeLogCrypto, 'bench.example/log', randomBytes(32)).skey };
     const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env)));
     try {
       if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(a!.url, hello)) };
