@@ -12,11 +12,10 @@
  * BENCH_QUICK=1: shorter runs and 100,000 signatures instead of 1,000,000. BENCH_ONLY=sqlite|postgres runs one.
  * BENCH_SKIP_WRITES=1 leaves out sign and confirm (read figures only).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir, platform, release, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { openSqliteStore } from '../src/adapters/storage/sqlite/index.ts';
 import { openPostgresStore } from '../src/adapters/storage/postgres/index.ts';
@@ -24,6 +23,7 @@ import type { SqlStore } from '../src/adapters/storage/sql/store.ts';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { createBenchLetter, loadSignatures } from './load.ts';
 import { wrk, wrkAvailable, type Vary, type WrkRequest } from './wrk.ts';
+import { root, startHelloWorld, startUndersigned } from './servers.ts';
 import { generateKeyPair } from '../src/core/log/index.ts';
 import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +40,6 @@ interface AcResult {
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object, cb: (err: Error | null, r: AcResult) => void) => unknown;
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY;
 const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10));
@@ -119,61 +118,6 @@ function figure(rs: AcResult[], okStatus: '2xx' | '3xx' = '2xx'): Figure {
     seconds: round(seconds),
   };
 }
-
-interface Server {
-  url: string;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-}
-
-function startProcess(args: string[], env: Record<string, string>): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${err}`)), 60_000);
-    proc.stderr!.setEncoding('utf8');
-    proc.stderr!.on('data', (d: string) => {
-      err += d;
-      const m = /listening on (?:.*):(\d+)\)/.exec(err);
-      if (m && timer) {
-        clearTimeout(timer);
-        resolve({
-          url: `http://127.0.0.1:${m[1]}`,
-          proc,
-          stop: () =>
-            new Promise<void>((res) => {
-              if (proc.exitCode !== null) return res();
-              proc.once('exit', () => res());
-              proc.kill('SIGTERM');
-              setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
-            }),
-        });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}): ${err}`));
-    });
-  });
-}
-
-function startUndersigned(dataDir: string, extra: Record<string, string> = {}): Promise<Server> {
-  return startProcess([join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    UNDERSIGNED_DATA_DIR: dataDir,
-    UNDERSIGNED_RATE_LIMIT: 'off',
-    UNDERSIGNED_LOG_LEVEL: 'silent',
-    UNDERSIGNED_BASE_URL: 'http://bench.example',
-    UNDERSIGNED_DATABASE_URL: '',
-    ...extra,
-  });
-}
-
-const HELLO = `import Fastify from 'fastify';
-const f = Fastify({ logger: false });
-f.get('/', async () => ({ hello: 'world' }));
-await f.listen({ port: 0, host: '127.0.0.1' });
-process.stderr.write('listening on (127.0.0.1:' + f.server.address().port + ')\\n');
-process.on('SIGTERM', () => f.close().then(() => process.exit(0)));`;
 
 function signRequest(slug: string, tag: string): Req {
   return {
@@ -347,7 +291,7 @@ async function main() {
     settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS, skipWrites: SKIP_WRITES },
     startedAt: new Date().toISOString(),
   };
-  const helloServer = await startProcess(['--input-type=module', '-e', HELLO], {});
+  const helloServer = await startHelloWorld();
   let hello: Figure;
   try {
     await cannon(helloServer.url, { duration: WARMUP, request: { path: '/' } });

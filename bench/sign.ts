@@ -11,11 +11,11 @@
  * older commit from `git archive`: each round measures its `serve` too, right after this one's, for an A/B on a
  * noisy machine).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { root, startHelloWorld, startUndersigned, type Server } from './servers.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { generateKeyPair } from '../src/core/log/index.ts';
@@ -25,7 +25,6 @@ import { randomBytes } from 'node:crypto';
 interface AcResult { duration: number; '2xx': number; non2xx: number; errors: number; latency: { p50: number; p99: number } }
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object, cb: (err: Error | null, r: AcResult) => void) => unknown;
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ONLY = process.env.BENCH_ONLY;
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -76,55 +75,9 @@ function figure(rs: AcResult[]) {
   };
 }
 
-interface Server { url: string; proc: ChildProcess; stop(): Promise<void> }
-
-function startProcess(args: string[], env: Record<string, string>): Promise<Server> {
-  return new Promise((res, rej) => {
-    const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const timer = setTimeout(() => rej(new Error(`server did not start in 60 s: ${err}`)), 60_000);
-    proc.stderr!.setEncoding('utf8');
-    proc.stderr!.on('data', (d: string) => {
-      err += d;
-      const m = /listening on (?:.*):(\d+)\)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        res({
-          url: `http://127.0.0.1:${m[1]}`,
-          proc,
-          stop: () => new Promise<void>((done) => {
-            if (proc.exitCode !== null) return done();
-            proc.once('exit', () => done());
-            proc.kill('SIGTERM');
-            setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
-          }),
-        });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`server exited (${code}): ${err}`));
-    });
-  });
-}
-
-const HELLO = `import Fastify from 'fastify';
-const f = Fastify({ logger: false });
-f.get('/', async () => ({ hello: 'world' }));
-await f.listen({ port: 0, host: '127.0.0.1' });
-process.stderr.write('listening on (127.0.0.1:' + f.server.address().port + ')\\n');
-process.on('SIGTERM', () => f.close().then(() => process.exit(0)));`;
-
 function serve(dataDir: string, extra: Record<string, string> = {}, from = root): Promise<Server> {
-  const prof = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
-  return startProcess([...prof, join(from, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    UNDERSIGNED_DATA_DIR: dataDir,
-    UNDERSIGNED_RATE_LIMIT: RATE_LIMIT,
-    UNDERSIGNED_LOG_LEVEL: 'silent',
-    UNDERSIGNED_BASE_URL: 'http://bench.example',
-    UNDERSIGNED_DATABASE_URL: '',
-    ...extra,
-  });
+  const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
+  return startUndersigned(dataDir, extra, { from, nodeArgs, rateLimit: RATE_LIMIT });
 }
 
 function signRequests(prefix: string): Req[] {
@@ -142,7 +95,7 @@ function signRequests(prefix: string): Req[] {
 }
 
 async function hello(): Promise<number> {
-  const s = await startProcess(['--input-type=module', '-e', HELLO], {});
+  const s = await startHelloWorld();
   try {
     await cannon(s.url, [{ path: '/' }], { duration: 1 });
     const f = figure([await cannon(s.url, [{ path: '/' }])]);
