@@ -4,6 +4,7 @@
  */
 import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import { MemReviews, type ReviewState } from './reviews.ts';
+import { insertFirstSignatureSteps } from '../first-signature.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
 import type {
@@ -65,14 +66,7 @@ export class MemoryStore implements Store {
   }
 
   insertFirstSignature(first: FirstSignature): Promise<boolean> {
-    return this.transaction(async (tx) => {
-      const l = await tx.letters.stateOf(first.letter.id);
-      if (!l || l.state !== first.letter.state || l.textVersion !== first.letter.textVersion || l.updatedAt !== first.letter.updatedAt) return false;
-      if (!(await tx.signatures.insert(first.signature))) return false;
-      await tx.log.putSignerToken(first.signerToken.tokenHash, first.signature.id, first.signerToken.purpose, first.signerToken.createdAt);
-      await tx.outbox.enqueue(first.job);
-      return true;
-    });
+    return this.transaction((tx) => insertFirstSignatureSteps(tx, first));
   }
 
   /** Counts are computed from the signatures on every read here: nothing to fold. */

@@ -21,6 +21,7 @@ import type { LogRepo } from '../../../core/log-ports.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
 import { Prepared } from './prepared.ts';
 import { PgFirstSignatures } from './first-signatures.ts';
+import { insertFirstSignatureSteps } from '../first-signature.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -538,14 +539,7 @@ export class SqlStore implements Store {
   async insertFirstSignature(first: FirstSignature): Promise<boolean> {
     if (this.dialect === 'postgres') return (this.firstSignatures ??= new PgFirstSignatures(this.db, signatureRow)).insert(first);
     // SQLite: the same steps as a unit of the group commit (statements are cheap here; the commit is what is shared).
-    return this.transaction(async (tx) => {
-      const l = await tx.letters.stateOf(first.letter.id);
-      if (!l || l.state !== first.letter.state || l.textVersion !== first.letter.textVersion || l.updatedAt !== first.letter.updatedAt) return false;
-      if (!(await tx.signatures.insert(first.signature))) return false;
-      await tx.log.putSignerToken(first.signerToken.tokenHash, first.signature.id, first.signerToken.purpose, first.signerToken.createdAt);
-      await tx.outbox.enqueue(first.job);
-      return true;
-    });
+    return this.transaction((tx) => insertFirstSignatureSteps(tx, first));
   }
 
   /**
