@@ -48,3 +48,14 @@ test('an ended window starts again at the hits of the batch', async () => {
   const got = await Promise.all(Array.from({ length: 2 }, () => hit(batcher, 'short', 50)));
   assert.deepEqual(got.map((r) => r.current), [1, 2]);
 });
+
+test('two processes counting the same addresses in opposite orders: no deadlock, every hit counted', async () => {
+  const [x, y] = [new RateLimitHitBatcher(a.db), new RateLimitHitBatcher(b.db)];
+  const keys = Array.from({ length: 2000 }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+  for (let round = 0; round < 5; round++) {
+    // One turn each: x takes the keys in order, y in reverse, as two floods from many addresses can.
+    await Promise.all([...keys.map((k) => hit(x, k, 60_000)), ...[...keys].reverse().map((k) => hit(y, k, 60_000))]);
+  }
+  const last = await Promise.all(keys.map((k) => hit(x, k, 60_000)));
+  assert.deepEqual(last.map((r) => r.current), keys.map(() => 11));
+});

@@ -28,11 +28,15 @@ const NOW_MS = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 /**
  * Counts several hits at once (PostgreSQL), `n` per key (keys distinct), in one statement: each key's counter grows
  * by its n (or restarts at n when its window has ended). Returns each key's count after them and its ttl.
+ * Rows are locked in key order: statements from other event-loop turns and processes run at the same time, and two
+ * that took the same keys in different orders would deadlock (PostgreSQL aborts one after a second, and the limiter,
+ * which lets requests through when its store fails, would not count that statement's hits).
  */
 export async function rateLimitHits(db: Kysely<any>, hits: readonly { key: string; n: number }[], windowMs: number): Promise<Map<string, { current: number; ttl: number }>> {
   const r = await sql<{ key: string; n: string | number; ttl: string | number }>`
     insert into rate_limits as r (key, n, reset_at)
     select h.key, h.n, ${NOW_MS} + ${windowMs} from json_to_recordset(${JSON.stringify(hits)}::json) as h(key text, n bigint)
+    order by h.key
     on conflict (key) do update set
       n = case when r.reset_at <= ${NOW_MS} then excluded.n else r.n + excluded.n end,
       reset_at = case when r.reset_at <= ${NOW_MS} then ${NOW_MS} + ${windowMs} else r.reset_at end
