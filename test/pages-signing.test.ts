@@ -2,7 +2,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { testApp, openLetter, Browser, csrfIn, type TestApp } from './support/app.ts';
+import { testApp, openLetter, faEnLetter, Browser, csrfIn, type TestApp } from './support/app.ts';
 
 describe('signing through the pages', () => {
   let t: TestApp;
@@ -40,6 +40,17 @@ describe('signing through the pages', () => {
     assert.match(nf.body, /There is no letter at this address/);
     const nfFa = await b.get('/fa/letters/nope');
     assert.match(nfFa.body, /در این نشانی نامه‌ای نیست/);
+  });
+
+  test('a draft is not there for the public: signing it through the page is a 404 that shows none of its text', async () => {
+    const { createLetter } = await import('../src/use-cases/create-letter.ts');
+    await createLetter(t.app.deps, faEnLetter('secret-draft', { versions: [{ lang: 'en', title: 'Unpublished title', body: 'Unpublished words.' }], defaultLang: 'en' }));
+    const b = new Browser(t.http);
+    assert.equal((await b.get('/en/letters/secret-draft')).statusCode, 404);
+    const res = await b.post('/en/letters/secret-draft/sign', { name: 'Zoe Clarke', email: 'zoe@example.org' }, '/en/letters/secret-draft');
+    assert.equal(res.statusCode, 404);
+    assert.doesNotMatch(res.body, /Unpublished/);
+    assert.match(res.body, /There is no letter at this address/);
   });
 
   test('a validation error brings the form back filled in, with a message in the page language', async () => {

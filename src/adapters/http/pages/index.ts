@@ -157,7 +157,8 @@ export function pageRoutes(app: App) {
         const t = translator(lang);
         const values = formValues(req.body);
         const letter = await app.store.letters.bySlug(req.params.slug!);
-        if (!letter || !versionFor(letter, lang)) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+        // A draft is not there for the public (as on GET): answering it with its page would show its text to anyone.
+        if (!letter || letter.state === 'draft' || !versionFor(letter, lang)) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
         try {
           await sign(app.deps, letter.slug, { ...values, lang });
         } catch (e) {
