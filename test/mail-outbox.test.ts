@@ -9,11 +9,13 @@ import { startSmtp } from './support/smtp.ts';
 import { SmtpMailer } from '../src/adapters/mail/smtp.ts';
 import { DevOutboxMailer, readDevOutbox } from '../src/adapters/mail/dev-outbox.ts';
 import { MemoryStore } from '../src/adapters/storage/memory/index.ts';
-import { backoffMs, deliverDue } from '../src/use-cases/deliver-outbox.ts';
+import { backoffMs, deliverDue, OutboxWorker } from '../src/use-cases/deliver-outbox.ts';
 import { mailTemplates } from '../src/adapters/mail/templates.ts';
 import { nodeSecrets } from '../src/adapters/node-secrets.ts';
 import { TestClock } from './support/app.ts';
 import type { Deps } from '../src/use-cases/deps.ts';
+import type { Mailer } from '../src/core/ports.ts';
+import type { MailMessage } from '../src/core/model.ts';
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -67,4 +69,37 @@ test('the dev outbox writes whole mails that the CLI and the dev page read back,
   const got = readDevOutbox(dir);
   assert.deepEqual(got.map((x) => x.subject), ['دوم', 'first']);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('the worker claims no more mails at once than its mailer says it sends well (SMTP: within the lease)', async () => {
+  const clock = new TestClock();
+  const store = new MemoryStore();
+  const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://x' };
+  const msg = mailTemplates.confirmSignature({ lang: 'en', letterTitle: 'Letter', name: 'Zoe', link: 'http://x/en/confirm?token=abc', expiresAt: '2026-03-08T10:00:00.000Z' });
+  for (let i = 0; i < 10; i++) {
+    await store.outbox.enqueue({ id: `job-${i}`, kind: 'mail', payload: { ...msg, to: `z${i}@example.org` }, runAt: clock.now().toISOString(), attempts: 0, createdAt: clock.now().toISOString() });
+  }
+  // A slow mailer: sends wait until released, so what one claim took is what is in flight.
+  const waiting: (() => void)[] = [];
+  const sent: MailMessage[] = [];
+  const slow: Mailer = {
+    batch: 3,
+    send: (m) => new Promise<void>((resolve) => waiting.push(() => (sent.push(m), resolve()))),
+    close: async () => {},
+  };
+  const worker = new OutboxWorker(deps, slow, 10);
+  worker.start();
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+  const inFlight: number[] = [];
+  while (sent.length < 10) {
+    await until(() => waiting.length > 0);
+    await new Promise((r) => setTimeout(r, 20)); // anything else the claim took would have started by now
+    inFlight.push(waiting.length);
+    waiting.splice(0).forEach((release) => release());
+  }
+  await worker.stop();
+  assert.deepEqual(inFlight, [3, 3, 3, 1]);
+  assert.equal(new Set(sent.map((m) => m.to)).size, 10, 'each mail once');
 });

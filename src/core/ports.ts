@@ -185,6 +185,11 @@ export interface Store extends StoreTx {
 
 /** Sends one message. Throws on failure so that the outbox retries. */
 export interface Mailer {
+  /**
+   * How many mails the outbox worker should claim at once: what this mailer sends well within a claim's lease
+   * (a slow SMTP server must not let the lease run out mid-batch, or another worker would send the rest again).
+   */
+  readonly batch: number;
   send(message: MailMessage): Promise<void>;
   close(): Promise<void>;
 }

@@ -66,8 +66,9 @@ export class OutboxWorker {
     this.running = true;
     let sentAny = false;
     try {
-      // Up to 100 a claim: under a signing surge each claim and each batch of completions is a commit of its own.
-      const r = await deliverDue(this.deps, this.mailer, 100);
+      // As many a claim as the mailer sends well within the lease: under a signing surge each claim and each batch
+      // of completions is a commit of its own, so fast mailers take large batches.
+      const r = await deliverDue(this.deps, this.mailer, this.mailer.batch);
       sentAny = r.sent + r.failed > 0;
     } catch (e) {
       this.onError(e);

@@ -11,6 +11,7 @@ import { createLetter } from '../../src/use-cases/create-letter.ts';
 import { deliverDue } from '../../src/use-cases/deliver-outbox.ts';
 
 export class MemoryMailer implements Mailer {
+  readonly batch = 20;
   sent: MailMessage[] = [];
   failNext = 0;
   async send(m: MailMessage) {

@@ -21,6 +21,8 @@ export interface CapturedMail extends MailMessage {
 }
 
 export class DevOutboxMailer implements Mailer {
+  /** Appends are cheap: a surge's mails go out in large batches (each claim and completion batch is a commit). */
+  readonly batch = 100;
   private readonly file: string;
   private handle: Promise<FileHandle> | undefined;
   private queue: { line: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
