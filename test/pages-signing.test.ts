@@ -287,7 +287,7 @@ describe('deep list pages', () => {
     assert.equal(p2.statusCode, 200);
     assert.match(p2.body, /<ol class="names" start="101">/);
     assert.equal([...p2.body.matchAll(/<li><bdi class="name">/g)].length, 100);
-    assert.match(p2.body, /صفحهٔ ۲ از ۳|۲.*۳/, 'pager in Persian digits');
+    assert.match(p2.body, /<span>صفحهٔ ۲ از ۳<\/span>/, 'pager in Persian words and digits');
     assert.match(String(p2.headers['cache-control']), /^public, /);
     const gz = await t.http.inject({ method: 'GET', url: '/fa/letters/many?page=2', headers: { 'accept-encoding': 'gzip, deflate, br' } });
     assert.equal(gz.headers['content-encoding'], 'gzip', 'deep pages are offered in gzip');
