@@ -1,7 +1,7 @@
 /** An organiser signs in by emailed link (no password), creates a fa+en letter, publishes, edits after signatures, closes. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, Browser, csrfFrom, tokenFromUrl, type TestApp } from './support/app.ts';
+import { testApp, Browser, csrfFrom, signInOrganiser, tokenFromUrl, type TestApp } from './support/app.ts';
 
 let t: TestApp;
 before(async () => {
@@ -10,16 +10,11 @@ before(async () => {
 after(() => t.close());
 
 async function signIn(b: Browser, email: string) {
-  const res = await b.post('/fa/organise/login', { email }, '/fa/organise');
-  assert.match(res.body, /پیوندی در راه است/);
-  await t.flushMail();
-  const mail = t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase()).at(-1)!;
-  const token = tokenFromUrl(mail.text);
-  const page = await b.get(`/fa/organise/login/complete?token=${token}`);
-  assert.equal(await t.app.store.auth.loginToken(t.app.deps.secrets.hashToken(token)).then((x) => x?.usedAt), undefined, 'GET spends nothing');
-  const done = await b.post('/fa/organise/login/complete', { token, _csrf: csrfFrom(page.body) });
-  assert.equal(done.statusCode, 303);
-  return token;
+  return signInOrganiser(t, b, email, {
+    onLoginPage: (body) => assert.match(body, /پیوندی در راه است/),
+    onLinkOpened: async (token) =>
+      assert.equal(await t.app.store.auth.loginToken(t.app.deps.secrets.hashToken(token)).then((x) => x?.usedAt), undefined, 'GET spends nothing'),
+  });
 }
 
 test('sign in, create, publish, edit after a confirmation (new text version), close', async () => {

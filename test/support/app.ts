@@ -149,3 +149,24 @@ export function tokenFromUrl(text: string): string {
   if (!m) throw new Error('no token in text');
   return m[1]!;
 }
+
+/** Signs an organiser in as a person does: login form, the mailed link (GET shows a button), its POST. Returns the token. */
+export async function signInOrganiser(
+  t: TestApp,
+  b: Browser,
+  email: string,
+  opts: { lang?: string; onLoginPage?: (body: string) => void; onLinkOpened?: (token: string) => Promise<void> } = {},
+): Promise<string> {
+  const lang = opts.lang ?? 'fa';
+  const res = await b.post(`/${lang}/organise/login`, { email }, `/${lang}/organise`);
+  if (res.statusCode >= 400) throw new Error(`login form answered ${res.statusCode}`);
+  opts.onLoginPage?.(res.body);
+  await t.flushMail();
+  const mail = t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase()).at(-1)!;
+  const token = tokenFromUrl(mail.text);
+  const page = await b.get(`/${lang}/organise/login/complete?token=${token}`);
+  await opts.onLinkOpened?.(token);
+  const done = await b.post(`/${lang}/organise/login/complete`, { token, _csrf: csrfFrom(page.body) });
+  if (done.statusCode !== 303) throw new Error(`signing in answered ${done.statusCode}`);
+  return token;
+}
