@@ -1,7 +1,7 @@
 /** An organiser signs in by emailed link (no password), creates a fa+en letter, publishes, edits after signatures, closes. */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { testApp, Browser, csrfFrom, signInOrganiser, tokenFromUrl, type TestApp } from './support/app.ts';
+import { testApp, Browser, csrfFrom, signInOrganiser, type TestApp } from './support/app.ts';
 
 let t: TestApp;
 before(async () => {
