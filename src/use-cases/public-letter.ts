@@ -147,17 +147,51 @@ function minusMs(iso: string, ms: number): string {
   return Number.isNaN(t) ? '' : new Date(t - ms).toISOString();
 }
 
+
+/**
+ * Values kept `ttlMs` from when their load started; concurrent misses share one load; at most `max` keys (all are
+ * dropped when full: the working set is a few letters). A load that resolves to undefined keeps nothing.
+ */
+class Expiring<V> {
+  private readonly values = new Map<string, { at: number; value: V }>();
+  private readonly loads = new Map<string, Promise<V>>();
+
+  constructor(private readonly now: () => number, private readonly ttlMs: number, private readonly max = MAX_LETTERS) {}
+
+  get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.values.get(key);
+    if (hit && this.now() - hit.at < this.ttlMs) return Promise.resolve(hit.value);
+    let p = this.loads.get(key);
+    if (!p) {
+      const at = this.now();
+      p = load().finally(() => this.loads.delete(key));
+      p.then((value) => {
+        if (value === undefined) return void this.values.delete(key);
+        if (this.values.size >= this.max) this.values.clear();
+        this.values.set(key, { at, value });
+      }, () => undefined);
+      this.loads.set(key, p);
+    }
+    return p;
+  }
+
+  delete(key: string): void {
+    this.values.delete(key);
+  }
+
+  /** Keys whose cached value matches. */
+  keysWhere(test: (value: V) => boolean): string[] {
+    return [...this.values].filter(([, e]) => test(e.value)).map(([k]) => k);
+  }
+}
+
 export class PublicReads {
-  private counts = new Map<string, { at: number; n: number }>();
-  private countLoads = new Map<string, Promise<number>>();
-  private statsCache = new Map<string, { at: number; stats: LetterStats }>();
-  private statsLoads = new Map<string, Promise<LetterStats>>();
+  private readonly counts = new Expiring<number>(() => this.now(), CACHE_MS);
+  private readonly statsCache = new Expiring<LetterStats>(() => this.now(), CACHE_MS);
   private lists = new Map<string, List>();
   private building = new Map<string, Promise<List>>();
-  private letters = new Map<string, { at: number; letter: LetterWithText }>();
-  private letterLoads = new Map<string, Promise<LetterWithText | undefined>>();
-  private removalsCache = new Map<string, { at: number; removals: Removals }>();
-  private removalsLoads = new Map<string, Promise<Removals>>();
+  private readonly letters = new Expiring<LetterWithText | undefined>(() => this.now(), LETTER_MS);
+  private readonly removalsCache = new Expiring<Removals>(() => this.now(), LETTER_MS);
 
   constructor(private readonly deps: Deps) {}
 
@@ -173,37 +207,12 @@ export class PublicReads {
    * The same object is returned while it is cached, so callers may memoise on its identity.
    */
   async bySlug(slug: string): Promise<LetterWithText | undefined> {
-    const hit = this.letters.get(slug);
-    if (hit && this.now() - hit.at < LETTER_MS) return hit.letter;
-    let p = this.letterLoads.get(slug);
-    if (!p) {
-      const at = this.now();
-      p = this.deps.store.letters.bySlug(slug).finally(() => this.letterLoads.delete(slug));
-      p.then((letter) => {
-        if (!letter) return this.letters.delete(slug);
-        if (this.letters.size >= MAX_LETTERS) this.letters.clear();
-        this.letters.set(slug, { at, letter });
-      }, () => undefined);
-      this.letterLoads.set(slug, p);
-    }
-    return p;
+    return this.letters.get(slug, () => this.deps.store.letters.bySlug(slug));
   }
 
   /** Withdrawals and removals per reason of the letter (by slug, as the log names it), at most LETTER_MS old. */
   async removals(slug: string): Promise<Removals> {
-    const hit = this.removalsCache.get(slug);
-    if (hit && this.now() - hit.at < LETTER_MS) return hit.removals;
-    let p = this.removalsLoads.get(slug);
-    if (!p) {
-      const at = this.now();
-      p = this.deps.store.log.removals(slug).finally(() => this.removalsLoads.delete(slug));
-      p.then((removals) => {
-        if (this.removalsCache.size >= MAX_LETTERS) this.removalsCache.clear();
-        this.removalsCache.set(slug, { at, removals });
-      }, () => undefined);
-      this.removalsLoads.set(slug, p);
-    }
-    return p;
+    return this.removalsCache.get(slug, () => this.deps.store.log.removals(slug));
   }
 
   /**
@@ -213,8 +222,7 @@ export class PublicReads {
   invalidate(letterId: string): void {
     this.counts.delete(letterId);
     this.statsCache.delete(letterId);
-    for (const [slug, e] of this.letters) {
-      if (e.letter.id !== letterId) continue;
+    for (const slug of this.letters.keysWhere((l) => l?.id === letterId)) {
       this.letters.delete(slug);
       this.removalsCache.delete(slug);
     }
@@ -228,39 +236,12 @@ export class PublicReads {
 
   /** Confirmed signatures, public and hidden; at most CACHE_MS old. Concurrent misses share one query. */
   async count(letterId: string): Promise<number> {
-    const hit = this.counts.get(letterId);
-    if (hit && this.now() - hit.at < CACHE_MS) return hit.n;
-    let p = this.countLoads.get(letterId);
-    if (!p) {
-      const at = this.now();
-      p = this.deps.store.signatures.countConfirmed(letterId).then(
-        (n) => {
-          this.counts.set(letterId, { at, n });
-          this.countLoads.delete(letterId);
-          return n;
-        },
-        (e) => {
-          this.countLoads.delete(letterId);
-          throw e;
-        },
-      );
-      this.countLoads.set(letterId, p);
-    }
-    return p;
+    return this.counts.get(letterId, () => this.deps.store.signatures.countConfirmed(letterId));
   }
 
   /** Count per country and per hour (and the count), at most CACHE_MS old. */
   async stats(letterId: string): Promise<LetterStats> {
-    const hit = this.statsCache.get(letterId);
-    if (hit && this.now() - hit.at < CACHE_MS) return hit.stats;
-    let p = this.statsLoads.get(letterId);
-    if (!p) {
-      const at = this.now();
-      p = this.deps.store.signatures.stats(letterId).finally(() => this.statsLoads.delete(letterId));
-      p.then((stats) => this.statsCache.set(letterId, { at, stats }), () => undefined);
-      this.statsLoads.set(letterId, p);
-    }
-    return p;
+    return this.statsCache.get(letterId, () => this.deps.store.signatures.stats(letterId));
   }
 
   /** One page of the public list; `version` identifies the list it came from (equal versions, equal pages). */
