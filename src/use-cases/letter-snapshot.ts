@@ -69,7 +69,7 @@ export function snapshotForSigning(store: Store, slug: string): Promise<LetterSn
   const p = (async () => {
     if (hit) {
       const current = await store.letters.stateOf(hit.snap.id);
-      if (current && current.textVersion === hit.snap.textVersion && current.updatedAt === hit.snap.updatedAt) {
+      if (unchanged(hit.snap, current)) {
         const snap = { ...hit.snap, state: current.state };
         remember(store, snap);
         return snap;
@@ -88,6 +88,11 @@ export function snapshotForSigning(store: Store, slug: string): Promise<LetterSn
   return p;
 }
 
+/** The letter's row still has the snapshot's text version and last change (its state may have moved). */
+function unchanged(snap: LetterSnapshot, current: LetterStateRow | undefined): current is LetterStateRow {
+  return !!current && current.textVersion === snap.textVersion && current.updatedAt === snap.updatedAt;
+}
+
 /** Drops what this process knows of a letter (after an organiser changed it here). */
 export function forgetLetter(store: Store, slug: string): void {
   caches.get(store)?.delete(slug);
@@ -101,7 +106,7 @@ export async function letterForSigning(store: Store, tx: StoreTx, slug: string):
   const hit = caches.get(store)?.get(slug);
   if (hit && performance.now() - hit.at <= SNAPSHOT_TTL_MS) {
     const current = await tx.letters.stateOf(hit.snap.id);
-    if (current && current.textVersion === hit.snap.textVersion && current.updatedAt === hit.snap.updatedAt) return { letter: hit.snap, current };
+    if (unchanged(hit.snap, current)) return { letter: hit.snap, current };
   }
   const full = await tx.letters.bySlug(slug);
   if (!full) {
