@@ -11,9 +11,13 @@
  * p50/p99 latency for each. Prints JSON with the machine and writes artifacts/bench.json. Figures only, no assertions.
  * BENCH_QUICK=1: shorter runs and 100,000 signatures instead of 1,000,000. BENCH_ONLY=sqlite|postgres runs one.
  * BENCH_SKIP_WRITES=1 leaves out sign and confirm (read figures only).
+ * Several processes: on SQLite the figures are measured again with `serve --processes P` on the same data
+ * (P = BENCH_PROCESSES, default the machine's available parallelism; 1 leaves that part out), and hello-world is
+ * measured with P processes too, so each of those figures has a ratio to both ceilings.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, totalmem, tmpdir, platform, release, loadavg } from 'node:os';
+import { availableParallelism, cpus, totalmem, tmpdir, platform, release, loadavg } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -45,12 +49,13 @@ const ONLY = process.env.BENCH_ONLY;
 const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10));
 const WARMUP = QUICK ? 1 : 2;
 const BIG = Number(process.env.BENCH_BIG ?? (QUICK ? 100_000 : 1_000_000));
-const CONFIRM_TOKENS = QUICK ? 20_000 : 60_000;
+const CONFIRM_TOKENS = QUICK ? 20_000 : 100_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SKIP_WRITES = process.env.BENCH_SKIP_WRITES === '1';
 /** What browsers send (Chrome and Firefox add deflate and zstd; the page offers brotli and gzip). */
 const BROWSER = { 'accept-encoding': 'gzip, br' };
 const LOADGEN = process.env.BENCH_LOADGEN === 'autocannon' || !wrkAvailable() ? 'autocannon' : 'wrk';
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? availableParallelism());
 
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
@@ -65,6 +70,8 @@ interface Figure {
   timeouts: number;
   seconds: number;
   ratioToHelloWorld?: number;
+  /** Against hello-world run with as many processes as this server (several-process figures only). */
+  ratioToHelloWorldSameProcesses?: number;
   note?: string;
 }
 
@@ -139,10 +146,18 @@ function randomPages(prefix: string, pages: number, headers?: Record<string, str
   return { method: 'GET', path: `${prefix}1`, ...(headers ? { headers } : {}), vary };
 }
 
-async function measure(label: string, fn: () => Promise<AcResult[]>, hello?: number, note?: string, okStatus: '2xx' | '3xx' = '2xx'): Promise<Figure> {
+/** The hello-world figures a figure is compared with: one process, and as many processes as the server has. */
+interface Ceiling {
+  one: number;
+  same?: number;
+}
+
+async function measure(label: string, fn: () => Promise<AcResult[]>, hello?: number | Ceiling, note?: string, okStatus: '2xx' | '3xx' = '2xx'): Promise<Figure> {
   log(`${label}…`);
   const f = figure(await fn(), okStatus);
-  if (hello) f.ratioToHelloWorld = round(f.reqPerSec / hello, 3);
+  const h: Ceiling | undefined = typeof hello === 'number' ? { one: hello } : hello;
+  if (h) f.ratioToHelloWorld = round(f.reqPerSec / h.one, 3);
+  if (h?.same) f.ratioToHelloWorldSameProcesses = round(f.reqPerSec / h.same, 3);
   if (note) f.note = note;
   log(`${label}: ${f.reqPerSec} req/s, p50 ${f.p50ms} ms, p99 ${f.p99ms} ms${f.non2xx || f.errors ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : ''}`);
   return f;
@@ -172,7 +187,7 @@ async function prepare(store: SqlStore, label: string) {
 }
 
 /** Reads pages and count on one server with the big letter: the first request builds and sorts the list. */
-async function readFigures(url: string, hello: number) {
+async function readFigures(url: string, hello: number | Ceiling, warmed = false) {
   const t0 = performance.now();
   const first = await fetch(`${url}/api/v1/letters/bench-big/signatures?lang=fa&page=1`);
   const firstBody = (await first.json()) as { pages: number; total: number; count: number };
@@ -193,7 +208,7 @@ async function readFigures(url: string, hello: number) {
   log(`letter page: ${JSON.stringify(sizes)} bytes, ETag ${etag}`);
   await cannon(url, { duration: WARMUP, request: { path: page, headers: BROWSER } });
   const out: Record<string, Figure | object> = {
-    list: { publicNames: firstBody.total, count: firstBody.count, pages, firstPageColdMs: { fa: coldMs, en: coldEnMs } },
+    list: { publicNames: firstBody.total, count: firstBody.count, pages, [warmed ? 'firstPageAfterWarmUpMs' : 'firstPageColdMs']: { fa: coldMs, en: coldEnMs } },
     letterPageBytes: sizes,
   };
   out.letterPageHtml = await measure('letter page (HTML, page 1 as loaded: no query, Accept-Encoding gzip, br)', async () => [await cannon(url, { request: { path: page, headers: BROWSER } })], hello,
@@ -209,26 +224,70 @@ async function readFigures(url: string, hello: number) {
   return out;
 }
 
-async function benchSqlite(hello: number) {
+async function benchSqlite(hello: number, helloSame: number | undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-'));
   try {
     const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
     const prep = await prepare(store, 'sqlite');
     await store.close();
-    const server = await startUndersigned(dir);
-    try {
-      if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(server.url, hello)) };
-      await cannon(server.url, { duration: WARMUP, request: signRequest('bench-sign', 'warm') });
-      const sign = await measure('sqlite sign', async () => [await cannon(server.url, { request: signRequest('bench-sign', 'run') })], hello);
-      const confirm = await measure('sqlite confirm', async () => [await cannon(server.url, { request: confirmRequest(prep.tokens) })], hello);
-      const reads = await readFigures(server.url, hello);
-      return { load: prep.load, sign, confirm, ...reads };
-    } finally {
-      await server.stop();
-    }
+    // Half of the pending tokens for each server configuration: a token confirms once.
+    const half = Math.floor(prep.tokens.length / 2);
+    const one = await sqliteFigures(dir, 1, prep.tokens.slice(0, half), hello, 'run');
+    if (PROCESSES <= 1 || !helloSame) return { load: prep.load, ...one };
+    const several = await sqliteFigures(dir, PROCESSES, prep.tokens.slice(half), { one: hello, same: helloSame }, 'procs');
+    return { load: prep.load, ...one, severalProcesses: { processes: PROCESSES, helloWorldSameProcesses: helloSame, ...several } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The SQLite figures of one server configuration (`serve`, or `serve --processes P`) on the loaded data. */
+async function sqliteFigures(dir: string, processes: number, tokens: string[], hello: number | Ceiling, tag: string) {
+  const label = processes > 1 ? `sqlite, ${processes} processes` : 'sqlite';
+  const server = await startUndersigned(dir, {}, { processes });
+  try {
+    if (processes > 1) await warmEveryProcess(server.url, processes);
+    if (SKIP_WRITES) return readFigures(server.url, hello, processes > 1);
+    await cannon(server.url, { duration: WARMUP, request: signRequest('bench-sign', `warm-${tag}`) });
+    const sign = await measure(`${label} sign`, async () => [await cannon(server.url, { request: signRequest('bench-sign', tag) })], hello);
+    const confirm = await measure(`${label} confirm`, async () => [await cannon(server.url, { request: confirmRequest(tokens) })], hello);
+    const reads = await readFigures(server.url, hello, processes > 1);
+    return { sign, confirm, ...reads };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** One GET on a connection of its own (so that the cluster hands it to the next process), resolving with its ms. */
+function getAlone(url: string): Promise<number> {
+  const t = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(performance.now() - t));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Each process of a several-process server sorts the public list when first asked (about 13 s for 900,000 Persian
+ * names): ask on fresh connections, several at a time, until every answer of a round is quick, so that the figures
+ * measure serving rather than one process's first sort.
+ */
+async function warmEveryProcess(url: string, processes: number): Promise<void> {
+  const t0 = performance.now();
+  for (let round = 0; performance.now() - t0 < 300_000; round++) {
+    const ms = await Promise.all(
+      Array.from({ length: processes * 4 }, (_, i) => getAlone(`${url}/api/v1/letters/bench-big/signatures?lang=${i % 2 ? 'en' : 'fa'}&page=1`)),
+    );
+    if (Math.max(...ms) < 500) {
+      log(`every process warm after ${Math.round((performance.now() - t0) / 1000)} s`);
+      return;
+    }
+  }
+  log('processes still slow to answer after 300 s; measuring anyway');
 }
 
 async function benchPostgres(hello: number) {
@@ -288,7 +347,7 @@ async function main() {
   const result: Record<string, unknown> = {
     loadGenerator: LOADGEN === 'wrk' ? 'wrk (one thread)' : 'autocannon (in the bench process)',
     machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${platform()} ${release()}`, loadAverageAtStart: loadavg().map((x) => round(x)) },
-    settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS, skipWrites: SKIP_WRITES },
+    settings: { quick: QUICK, durationSeconds: DURATION, connections: CONNECTIONS, bigLetterSignatures: BIG, confirmTokens: CONFIRM_TOKENS, skipWrites: SKIP_WRITES, sqliteProcesses: PROCESSES },
     startedAt: new Date().toISOString(),
   };
   const helloServer = await startHelloWorld();
@@ -300,7 +359,18 @@ async function main() {
     await helloServer.stop();
   }
   result.helloWorld = hello;
-  if (ONLY !== 'postgres') result.sqlite = await benchSqlite(hello.reqPerSec);
+  let helloSame: Figure | undefined;
+  if (PROCESSES > 1 && ONLY !== 'postgres') {
+    const s = await startHelloWorld(PROCESSES);
+    try {
+      await cannon(s.url, { duration: WARMUP, request: { path: '/' } });
+      helloSame = await measure(`hello world, ${PROCESSES} processes`, async () => [await cannon(s.url, { request: { path: '/' } })]);
+    } finally {
+      await s.stop();
+    }
+    result.helloWorldSameProcesses = { processes: PROCESSES, ...helloSame };
+  }
+  if (ONLY !== 'postgres') result.sqlite = await benchSqlite(hello.reqPerSec, helloSame?.reqPerSec);
   if (ONLY !== 'sqlite') result.postgres = await benchPostgres(hello.reqPerSec);
   result.names = await optional('names.ts', 'benchNames', QUICK ? [{ pairSize: 1000, indexSize: 100_000, queries: 1000 }] : []);
   result.log = await optional('log.ts', 'benchLog', QUICK ? [100_000] : []);

@@ -1,5 +1,6 @@
 /** Server processes for the benchmarks: `undersigned serve` and the bare Fastify hello-world they are compared with. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,29 +44,29 @@ export function startProcess(args: string[], env: Record<string, string>, cwd = 
   });
 }
 
-/** The machine's ceiling for an HTTP answer from Node.js: Fastify answering a constant JSON object. */
-const HELLO = `import Fastify from 'fastify';
-const f = Fastify({ logger: false });
-f.get('/', async () => ({ hello: 'world' }));
-await f.listen({ port: 0, host: '127.0.0.1' });
-process.stderr.write('listening on (127.0.0.1:' + f.server.address().port + ')\\n');
-process.on('SIGTERM', () => f.close().then(() => process.exit(0)));`;
-
-export function startHelloWorld(): Promise<Server> {
-  return startProcess(['--input-type=module', '-e', HELLO], {});
+/**
+ * The machine's ceiling for an HTTP answer from Node.js: a bare Fastify hello-world (bench/hello-world.mjs). With
+ * `processes` > 1 the same under node:cluster (workers sharing one port, as `undersigned serve --processes N` does):
+ * the ceiling to compare a several-process server with.
+ */
+export function startHelloWorld(processes = 1): Promise<Server> {
+  return startProcess([join(root, 'bench/hello-world.mjs')], { HELLO_PROCESSES: String(processes) });
 }
 
 /**
  * `undersigned serve` on a free port, logging silent, rate limits off unless `rateLimit` is given; SQLite in
- * `dataDir` unless `extra` sets a database URL. `from` is the checkout to run (A/B runs against another one).
+ * `dataDir` unless `extra` sets a database URL. `from` is the checkout to run (A/B runs against another one);
+ * `processes` > 1 runs it as several processes on one port (`serve --processes N`).
  */
 export function startUndersigned(
   dataDir: string,
   extra: Record<string, string> = {},
-  opts: { from?: string; nodeArgs?: string[]; rateLimit?: string } = {},
+  opts: { from?: string; nodeArgs?: string[]; rateLimit?: string; processes?: number } = {},
 ): Promise<Server> {
   const from = opts.from ?? root;
-  return startProcess([...(opts.nodeArgs ?? []), join(from, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+  // `--processes` only when asked for, so that an older checkout (an A/B run) that lacks it still starts.
+  const processes = opts.processes && opts.processes > 1 ? ['--processes', String(opts.processes)] : [];
+  return startProcess([...(opts.nodeArgs ?? []), join(from, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...processes], {
     UNDERSIGNED_DATA_DIR: dataDir,
     UNDERSIGNED_RATE_LIMIT: opts.rateLimit ?? 'off',
     UNDERSIGNED_LOG_LEVEL: 'silent',
@@ -73,4 +74,33 @@ export function startUndersigned(
     UNDERSIGNED_DATABASE_URL: '',
     ...extra,
   });
+}
+
+/** CPU seconds (user + system) used so far by a process and its live descendants (Linux /proc), or NaN elsewhere. */
+export function treeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        // Fields after "(comm) ": state ppid … utime (12th) stime (13th), in clock ticks (100 per second).
+        const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  if (!stats.has(pid)) return NaN;
+  let total = 0;
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    total += stats.get(p)?.cpu ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) todo.push(child);
+  }
+  return total;
 }

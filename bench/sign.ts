@@ -3,7 +3,9 @@
  *   node --import tsx bench/sign.ts
  * Starts a bare Fastify hello-world, then fresh `undersigned serve` processes (rate limits off, logging silent) on
  * SQLite in a temp directory and on a fresh PostgreSQL database (one and two processes), and posts signatures with a
- * new email each (POST /api/v1/letters/bench-sign/signatures) with autocannon. Prints JSON; no assertions.
+ * new email each (POST /api/v1/letters/bench-sign/signatures) with wrk when it is installed (BENCH_LOADGEN=autocannon
+ * forces autocannon, as before session 3). Prints JSON; no assertions. BENCH_PROCESSES=N runs the SQLite server as
+ * `serve --processes N` and measures hello-world with N processes too.
  * BENCH_ONLY=sqlite|postgres, BENCH_DURATION=S (default 5), BENCH_CONNECTIONS=C (default 50), BENCH_ROUNDS=N
  * (alternate hello-world and sign N times), BENCH_PROFILE=DIR (serve under `node --cpu-prof`, profiles in DIR),
  * BENCH_RATE_LIMIT=N (keep the per-IP limiter on, N per minute, to measure its cost; autocannon comes from one IP,
@@ -11,13 +13,14 @@
  * older commit from `git archive`: each round measures its `serve` too, right after this one's, for an A/B on a
  * noisy machine).
  */
-import { root, startHelloWorld, startUndersigned, type Server } from './servers.ts';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { root, startHelloWorld, startUndersigned, treeCpuSeconds, type Server } from './servers.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { createTestDatabase } from '../test/support/postgres.ts';
+import { wrk, wrkAvailable } from './wrk.ts';
 import { generateKeyPair } from '../src/core/log/index.ts';
 import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
 import { randomBytes } from 'node:crypto';
@@ -32,24 +35,31 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
 const RATE_LIMIT = process.env.BENCH_RATE_LIMIT ?? 'off';
 const COMPARE = process.env.BENCH_COMPARE ? resolve(process.env.BENCH_COMPARE) : undefined;
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
+const LOADGEN = process.env.BENCH_LOADGEN === 'autocannon' || !wrkAvailable() ? 'autocannon' : 'wrk';
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
-type Req = { method?: string; path: string; headers?: Record<string, string>; setupRequest?: (r: any) => any };
+type Req = { method?: string; path: string; headers?: Record<string, string>; setupRequest?: (r: any) => any; tag?: string };
 
 function cannon(url: string, requests: Req[], opts: { duration?: number; connections?: number } = {}): Promise<AcResult> {
+  const r = requests[0]!;
+  if (LOADGEN === 'wrk') {
+    const tag = (r as Req & { tag?: string }).tag;
+    return wrk(url, {
+      method: r.method ?? 'GET',
+      path: r.path,
+      ...(r.headers ? { headers: r.headers } : {}),
+      ...(tag === undefined
+        ? {}
+        : {
+            body: JSON.stringify({ name: `امضاکننده ${tag} {n}`, nameAlt: `Signer ${tag} {n}`, email: `{n}@sign.bench.example`, country: 'IR', lang: 'fa' }),
+            vary: { kind: 'counter' as const, tag },
+          }),
+    }, { duration: opts.duration ?? DURATION, connections: opts.connections ?? CONNECTIONS });
+  }
   return new Promise((res, rej) => {
     autocannon({ url, connections: opts.connections ?? CONNECTIONS, duration: opts.duration ?? DURATION, requests, timeout: 10 }, (e, r) => (e ? rej(e) : res(r)));
   });
-}
-
-/** CPU seconds (user + system) a process has used so far (Linux /proc), or NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -57,9 +67,9 @@ function cpuSeconds(pid: number | undefined): number {
  * less than req/s does, since it does not count the time the server waited for a core.
  */
 async function withCpu<F extends { reqPerSec: number }>(servers: Server[], seconds: number, fn: () => Promise<F>): Promise<F & { serverCpuUsPerRequest: number }> {
-  const before = servers.map((s) => cpuSeconds(s.proc.pid));
+  const before = servers.map((s) => treeCpuSeconds(s.proc.pid));
   const f = await fn();
-  const used = servers.reduce((a, s, i) => a + cpuSeconds(s.proc.pid) - before[i]!, 0);
+  const used = servers.reduce((a, s, i) => a + treeCpuSeconds(s.proc.pid) - before[i]!, 0);
   return { ...f, serverCpuUsPerRequest: Math.round((used * 1e6) / (f.reqPerSec * seconds)) };
 }
 
@@ -75,14 +85,15 @@ function figure(rs: AcResult[]) {
   };
 }
 
-function serve(dataDir: string, extra: Record<string, string> = {}, from = root): Promise<Server> {
+function serve(dataDir: string, extra: Record<string, string> = {}, from = root, processes = 1): Promise<Server> {
   const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
-  return startUndersigned(dataDir, extra, { from, nodeArgs, rateLimit: RATE_LIMIT });
+  return startUndersigned(dataDir, extra, { from, nodeArgs, rateLimit: RATE_LIMIT, processes });
 }
 
 function signRequests(prefix: string): Req[] {
   let n = 0;
   return [{
+    tag: prefix, // wrk builds the same body in Lua (bench/wrk.ts counter)
     method: 'POST',
     path: '/api/v1/letters/bench-sign/signatures',
     headers: { 'content-type': 'application/json' },
@@ -94,12 +105,12 @@ function signRequests(prefix: string): Req[] {
   }];
 }
 
-async function hello(): Promise<number> {
-  const s = await startHelloWorld();
+async function hello(processes = 1): Promise<number> {
+  const s = await startHelloWorld(processes);
   try {
     await cannon(s.url, [{ path: '/' }], { duration: 1 });
     const f = figure([await cannon(s.url, [{ path: '/' }])]);
-    log(`hello world: ${f.reqPerSec} req/s`);
+    log(`hello world${processes > 1 ? `, ${processes} processes` : ''}: ${f.reqPerSec} req/s`);
     return f.reqPerSec;
   } finally {
     await s.stop();
@@ -113,7 +124,7 @@ async function sqliteSign(h: number, from: string, tag: string) {
     const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
     await createBenchLetter(store, 'bench-sign');
     await store.close();
-    const s = await serve(dir, {}, from);
+    const s = await serve(dir, {}, from, PROCESSES);
     try {
       await cannon(s.url, signRequests(`warm-${label()}`), { duration: 1 });
       const f = await withCpu([s], DURATION, async () => figure([await cannon(s.url, signRequests(label()))]));
@@ -176,6 +187,7 @@ async function main() {
     const r: Record<string, unknown> = { load: loadavg().map((x) => Math.round(x * 100) / 100) };
     const h = await hello();
     r.helloWorld = h;
+    if (PROCESSES > 1) r.helloWorldSameProcesses = await hello(PROCESSES);
     const tag = COMPARE ? 'this: ' : '';
     if (ONLY !== 'postgres') r.sqlite = await sqliteSign(h, root, tag);
     if (COMPARE && ONLY !== 'postgres') r.compareSqlite = await sqliteSign(h, COMPARE, 'compare: ');
@@ -183,7 +195,7 @@ async function main() {
     if (COMPARE && ONLY !== 'sqlite') r.comparePostgres = await postgresSign(h, COMPARE, 'compare: ');
     out.push(r);
   }
-  process.stdout.write(JSON.stringify({ durationSeconds: DURATION, connections: CONNECTIONS, compare: COMPARE, rounds: out }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ loadGenerator: LOADGEN, sqliteProcesses: PROCESSES, durationSeconds: DURATION, connections: CONNECTIONS, compare: COMPARE, rounds: out }, null, 2) + '\n');
 }
 
 await main();
