@@ -3,8 +3,14 @@ import type { MailTemplates } from '../../core/ports.ts';
 import { translator } from '../i18n/index.ts';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
+/** Formatted times per language and minute: the format shows minutes, and the signings of one minute share one. */
+const formatted = new Map<string, string>();
 
 function when(lang: string, iso: string): string {
+  // An ISO time as toISOString writes it (the form we store): its first 16 characters are its minute in UTC.
+  const key = iso.length === 24 && iso[23] === 'Z' ? `${lang}\u0000${iso.slice(0, 16)}` : undefined;
+  const hit = key && formatted.get(key);
+  if (hit) return hit;
   const t = translator(lang);
   // Built once per language: creating an Intl.DateTimeFormat costs more than the rest of a signature.
   let f = formats.get(lang);
@@ -12,7 +18,13 @@ function when(lang: string, iso: string): string {
     f = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
     if (formats.size < 200) formats.set(lang, f);
   }
-  return f.format(new Date(iso)) + (t.uiLang === 'fa' ? ' (UTC)' : ' UTC');
+  const s = f.format(new Date(iso)) + (t.uiLang === 'fa' ? ' (UTC)' : ' UTC');
+  if (key) {
+    // Bounded: a running server asks for the current minute (plus the token lifetime) in a few languages.
+    if (formatted.size >= 1000) formatted.clear();
+    formatted.set(key, s);
+  }
+  return s;
 }
 
 export const mailTemplates: MailTemplates = {
