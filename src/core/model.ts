@@ -89,7 +89,7 @@ export interface OutboxJob {
   /** Idempotency key: a second enqueue with the same id is ignored. */
   id: string;
   kind: OutboxKind;
-  payload: MailMessage;
+  payload: OutboxMail;
   runAt: string;
   attempts: number;
   lockedUntil?: string | undefined;
@@ -107,6 +107,32 @@ export interface MailMessage {
   /** Short label used by the dev outbox and logs: 'confirm', 'already-signed', 'login'… */
   template: string;
 }
+
+/** What a confirmation mail says, as `MailTemplates.confirmSignature` takes it (its language is the mail's). */
+export interface ConfirmMailParams {
+  letterTitle: string;
+  name: string;
+  link: string;
+  expiresAt: string;
+  withdrawLink?: string | undefined;
+}
+
+/**
+ * A mail kept in the outbox as what it says rather than as its text: the worker renders it when it sends it, from
+ * exactly these values (taken when the mail was queued, so a later change to the letter's title does not change it).
+ * A third of the row of the rendered text, and the outbox row is written at every signing.
+ */
+export interface TemplatedMail {
+  to: string;
+  lang: string;
+  template: 'confirm';
+  params: ConfirmMailParams;
+  subject?: never;
+  text?: never;
+}
+
+/** An outbox mail: rendered (older rows, rarer mails) or to be rendered when sent. */
+export type OutboxMail = MailMessage | TemplatedMail;
 
 export interface LoginToken {
   tokenHash: string;

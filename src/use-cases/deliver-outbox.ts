@@ -3,7 +3,8 @@
  * so that nothing is lost while the SMTP server is down. Several workers (processes) may run: a claim leases
  * a job so that only one sends it.
  */
-import type { Mailer } from '../core/ports.ts';
+import type { MailMessage, OutboxMail, TemplatedMail } from '../core/model.ts';
+import type { Mailer, MailTemplates } from '../core/ports.ts';
 import { iso, type Deps } from './deps.ts';
 
 export const LEASE_MS = 60_000;
@@ -11,6 +12,17 @@ export const MAX_BACKOFF_MS = 3600_000;
 
 export function backoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
+}
+
+const isTemplated = (m: OutboxMail): m is TemplatedMail => 'params' in m && m.text === undefined;
+
+/** The mail of an outbox job: as queued, or rendered now from what it says (sign.ts's confirmation mails). */
+export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage {
+  if (!isTemplated(m)) return m;
+  // A row written by a newer version that this one cannot render: it fails (and is retried later) instead of going out wrong.
+  const template: string = m.template;
+  if (template !== 'confirm') throw new Error(`Unknown mail template ${template}`);
+  return { ...templates.confirmSignature({ lang: m.lang, ...m.params }), to: m.to };
 }
 
 /** Sends what is due now; returns how many were sent and how many failed. */
@@ -22,7 +34,7 @@ export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promis
   await Promise.all(
     jobs.map(async (job) => {
       try {
-        await mailer.send(job.payload);
+        await mailer.send(renderMail(deps.templates, job.payload));
         await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
         sent++;
       } catch (e) {

@@ -17,6 +17,8 @@ import { nodeSecrets } from '../adapters/node-secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.ts';
 import { MAX_CONFIRMATION_MAILS } from '../core/signatures/signature.ts';
 import type { Store } from '../core/ports.ts';
+import type { MailMessage } from '../core/model.ts';
+import { deliverDue } from './deliver-outbox.ts';
 import type { Deps } from './deps.ts';
 import { sign } from './sign.ts';
 
@@ -75,6 +77,33 @@ function cases(name: string, open: () => Promise<{ a: SqlStore; b: SqlStore; don
       assert.equal(nina?.lang, 'de');
       assert.match(JSON.stringify((await mails(a, 'nina@example.org'))[0]?.payload), /Brief, zweite Fassung/);
       await assert.rejects(sign(depsOf(a), l.slug, { name: 'Old', email: 'old@example.org', lang: 'en' }), { code: 'VALIDATION_FAILED' });
+    });
+
+    test('the confirmation mail is kept as what it says and rendered when sent: the text of signing time, whatever the letter became', async () => {
+      const l = letterFixture();
+      await a.letters.insert(l, versionsFixture);
+      await sign(depsOf(a), l.slug, { name: 'مریم', email: 'maryam@example.org', lang: 'fa' });
+      const sig = await a.signatures.byEmail(l.id, 'maryam@example.org');
+      const [job] = await mails(a, 'maryam@example.org');
+      assert.ok(sig && job && 'params' in job.payload);
+      assert.equal(job.payload.text, undefined, 'no rendered text in the row');
+      const { link, withdrawLink } = job.payload.params;
+      const token = new URL(link).searchParams.get('token')!;
+      assert.equal(nodeSecrets.hashToken(token), sig.tokenHash, 'the link carries the stored token');
+      assert.equal((await a.log.signerToken(nodeSecrets.hashToken(new URL(withdrawLink!).searchParams.get('token')!)))?.signatureId, sig.id);
+      // The title changes before the worker sends: the mail still names the letter as it was signed.
+      await b.letters.putVersions(l.id, 2, [{ lang: 'fa', title: 'نامهٔ دیگر', body: 'نو' }]);
+      await b.letters.update({ ...l, textVersion: 2, updatedAt: '2026-05-01T00:00:00.000Z' });
+      // A row of the older form (the rendered mail) is sent as it is.
+      const older = { ...mailTemplates.alreadySigned({ lang: 'en', letterTitle: 'Letter', name: 'Old', letterUrl: 'http://test.local/en/letters/x' }), to: 'older@example.org' };
+      await a.outbox.enqueue({ id: `older:${l.id}`, kind: 'mail', payload: older, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
+      const sent: MailMessage[] = [];
+      await deliverDue(depsOf(a), { batch: 10_000, send: async (m) => void sent.push(m), close: async () => {} }, 10_000);
+      const expected = mailTemplates.confirmSignature({ lang: 'fa', letterTitle: 'نامه', name: 'مریم', link, expiresAt: sig.tokenExpiresAt!, withdrawLink });
+      assert.deepEqual(sent.filter((m) => m.to === 'maryam@example.org'), [{ ...expected, to: 'maryam@example.org' }]);
+      assert.equal(link, `http://test.local/fa/confirm?token=${encodeURIComponent(token)}`);
+      assert.match(expected.subject, /نامه$/);
+      assert.deepEqual(sent.filter((m) => m.to === 'older@example.org'), [older]);
     });
 
     test('an unknown letter is not found, and is found once created', async () => {

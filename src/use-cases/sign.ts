@@ -1,6 +1,6 @@
 import { DomainError } from '../core/errors.ts';
 import { canSign, versionFor } from '../core/letters/letter.ts';
-import type { MailMessage, OutboxJob, Signature } from '../core/model.ts';
+import type { MailMessage, OutboxJob, Signature, TemplatedMail } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput, type ValidSignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
@@ -39,10 +39,21 @@ function withConfirmationToken(deps: Deps, sig: Signature): { sig: Signature; to
   return { sig: { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) }, token };
 }
 
-/** The job that mails the confirmation link of a signature stored with `token`, and its withdrawal link. */
+/**
+ * The job that mails the confirmation link of a signature stored with `token`, and its withdrawal link. It keeps what
+ * the mail says (the title and name as they are now, both links, the expiry), not its text: the worker renders it
+ * when it sends it (deliver-outbox.ts), the same text as rendering it here, in a third of the row. The links are in
+ * clear in the row until the mail is sent, as they were in the rendered text: the mail must carry them.
+ */
 function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, token: string, withdrawToken: string): OutboxJob {
-  return mailJob(deps, `confirm:${sig.id}:${sig.mailsSent}`, sig.email,
-    deps.templates.confirmSignature({ lang: sig.lang, letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) }));
+  const now = iso(deps.clock.now());
+  const payload: TemplatedMail = {
+    to: sig.email,
+    lang: sig.lang,
+    template: 'confirm',
+    params: { letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) },
+  };
+  return { id: `confirm:${sig.id}:${sig.mailsSent}`, kind: 'mail', payload, runAt: now, attempts: 0, createdAt: now };
 }
 
 /** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */
