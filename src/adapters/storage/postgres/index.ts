@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database as Schema } from '../sql/schema.ts';
 import { SqlStore } from '../sql/store.ts';
+import { preparedOnServer } from '../sql/prepared.ts';
 
 export interface PostgresStoreOptions {
   /** Connections in this process's pool (default 10). Mind the server's max_connections across all processes. */
@@ -71,12 +72,29 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   pool.on('error', report);
   // Checked-out connections: pg-pool removes its listener while a client is lent out, so an error between two
   // queries of a transaction would otherwise be an uncaught 'error' event.
-  pool.on('connect', (client) => client.on('error', report));
+  pool.on('connect', (client) => {
+    client.on('error', report);
+    useNamedStatements(client);
+  });
 
   const store = new SqlStore(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   if (opts.migrate !== false) await migrateOrExplain(store, url, opts);
   store.startFolding(opts.foldIntervalMs ?? 1000, (e) => onError(new Error(`folding counts failed: ${e.message}`)));
   return store;
+}
+
+/**
+ * Sends the marked hot statements (sql/prepared.ts) as named statements: pg parses each once per connection and then
+ * only binds and executes it, and PostgreSQL keeps its plan. Kysely calls `query(text, values)`; every other call
+ * (unmarked text, a config object, a callback, a cursor) goes through unchanged.
+ */
+function useNamedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedOnServer(text) : undefined;
+    return name ? query({ name, text, values }) : query(...args);
+  };
 }
 
 async function migrateOrExplain(store: SqlStore, url: string, opts: PostgresStoreOptions): Promise<void> {

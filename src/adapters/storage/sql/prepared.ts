@@ -2,8 +2,10 @@
  * The hottest statements (signing and confirming) built and compiled by Kysely once per dialect instead of on every
  * call (building the operation tree, freezing it and compiling it cost about as much as running a small SQLite
  * statement). Each statement is built from named parameters: it is compiled once with a marker in place of every
- * value, the markers give the order of the parameters, and each call sends the same SQL text (SQLite reuses the
- * prepared statement: sqlite/index.ts) with its own values in that order.
+ * value, the markers give the order of the parameters, and each call sends the same SQL text with its own values in
+ * that order. The database prepares that text once per connection: SQLite reuses its prepared statement
+ * (sqlite/index.ts), PostgreSQL a named statement (`preparedOnServer`, postgres/index.ts), so that neither parses and
+ * plans it again on every call.
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
@@ -12,6 +14,25 @@ import type { Dialect } from './migrations.ts';
 type Db = Kysely<Database> | Transaction<Database>;
 
 const MARK = '\u0000undersigned-param:';
+
+/**
+ * SQL texts that PostgreSQL connections prepare once as named statements (postgres/index.ts looks each statement's
+ * text up here): parse, analysis and planning are then done once per connection instead of on every call, and after
+ * five executions PostgreSQL keeps a generic plan when it costs no more than the custom ones. Only fixed texts whose
+ * values are all parameters belong here (a text built per call would fill every connection with statements).
+ */
+const onServer = new Map<string, string>();
+
+/** Marks `sql` to be prepared once per PostgreSQL connection; returns it. */
+export function prepareOnServer(sql: string): string {
+  if (!onServer.has(sql)) onServer.set(sql, `undersigned_${onServer.size + 1}`);
+  return sql;
+}
+
+/** The statement name under which PostgreSQL connections prepare `sql`, if it is one of the marked texts. */
+export function preparedOnServer(sql: string): string | undefined {
+  return onServer.get(sql);
+}
 
 export class Prepared<P extends object> {
   private readonly compiled = new Map<Dialect, { query: CompiledQuery; order: (keyof P)[] }>();
@@ -26,6 +47,7 @@ export class Prepared<P extends object> {
       if (typeof v !== 'string' || !v.startsWith(MARK)) throw new Error(`prepared statement: a parameter is not one of the named values (${query.sql})`);
       return v.slice(MARK.length, -1) as keyof P;
     });
+    if (dialect === 'postgres') prepareOnServer(query.sql);
     const c = { query, order };
     this.compiled.set(dialect, c);
     return c;
