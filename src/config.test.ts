@@ -24,3 +24,16 @@ test('settings are read and bad values name their variable', () => {
     assert.throws(() => loadConfig({ [k!]: v }), (e: Error) => e instanceof ConfigError && e.message.includes(k!), `${k}=${v}`);
   }
 });
+
+test('processes: 1 by default, a whole number, or auto (one per core); the flag wins; bad values name their source', async () => {
+  const { availableParallelism } = await import('node:os');
+  assert.equal(loadConfig({}).processes, 1);
+  assert.equal(loadConfig({ UNDERSIGNED_PROCESSES: '4' }).processes, 4);
+  assert.equal(loadConfig({ UNDERSIGNED_PROCESSES: 'auto' }).processes, Math.min(availableParallelism(), 256));
+  assert.equal(loadConfig({ UNDERSIGNED_PROCESSES: 'AUTO' }).processes, Math.min(availableParallelism(), 256));
+  assert.equal(loadConfig({ UNDERSIGNED_PROCESSES: '4' }, { processes: '2' }).processes, 2);
+  for (const v of ['0', '-1', '1.5', 'two', '257', '0x2', '1e1']) {
+    assert.throws(() => loadConfig({ UNDERSIGNED_PROCESSES: v }), (e: Error) => e instanceof ConfigError && e.message.includes('UNDERSIGNED_PROCESSES') && e.message.includes(`"${v}"`), v);
+    assert.throws(() => loadConfig({}, { processes: v }), (e: Error) => e instanceof ConfigError && e.message.includes('--processes'), `--processes ${v}`);
+  }
+});

@@ -3,6 +3,7 @@
  * A bad value stops the start with a message that names the variable.
  */
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 export interface Config {
   port: number;
@@ -26,6 +27,8 @@ export interface Config {
   logLevel: string;
   logKey: string | undefined;
   logOrigin: string | undefined;
+  /** Server processes of `serve` on this machine (node:cluster when more than 1; src/adapters/cli/cluster.ts). */
+  processes: number;
 }
 
 export class ConfigError extends Error {}
@@ -61,7 +64,19 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
-export function loadConfig(env: Env = process.env, flags: { port?: number | undefined; dataDir?: string | undefined } = {}, cwd = process.cwd()): Config {
+/** Most server processes: more than the cores only adds switching, and each process holds its own caches. */
+export const MAX_PROCESSES = 256;
+
+/** A process count: a whole number from 1 to MAX_PROCESSES, or `auto` (one per core this process may use). */
+export function processCount(raw: string | undefined, name: string, def = 1): number {
+  if (raw === undefined || raw === '') return def;
+  if (raw.toLowerCase() === 'auto') return Math.min(availableParallelism(), MAX_PROCESSES);
+  const v = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isInteger(v) || v < 1 || v > MAX_PROCESSES) throw new ConfigError(`${name} must be a whole number from 1 to ${MAX_PROCESSES} or "auto", got "${raw}"`);
+  return v;
+}
+
+export function loadConfig(env: Env = process.env, flags: { port?: number | undefined; dataDir?: string | undefined; processes?: string | undefined } = {}, cwd = process.cwd()): Config {
   const port = flags.port ?? int(env, 'UNDERSIGNED_PORT', 3000, 0, 65535);
   const baseUrl = (url(env, 'UNDERSIGNED_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const smtpUrl = url(env, 'UNDERSIGNED_SMTP_URL', ['smtp:', 'smtps:']);
@@ -90,6 +105,7 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     logLevel,
     logKey: env.UNDERSIGNED_LOG_KEY || undefined,
     logOrigin: env.UNDERSIGNED_LOG_ORIGIN || undefined,
+    processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
   };
 }
 
@@ -107,6 +123,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_TRUST_PROXY', 'false', 'Trust X-Forwarded-For (behind a reverse proxy)'],
   ['UNDERSIGNED_DEV', 'true without SMTP', 'Development pages such as /dev/outbox'],
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
+  ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],

@@ -23,6 +23,7 @@ import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/ind
 import { Sequencer } from './use-cases/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
 import { checkCollation } from './core/names/index.ts';
+import { RateLimitCounters } from './adapters/http/rate-limit-ipc.ts';
 
 export interface App {
   config: Config;
@@ -173,4 +174,23 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     sweeper.unref();
   }
   return app;
+}
+
+/** What the primary process of `serve --processes N` keeps for its workers (src/adapters/cli/cluster.ts). */
+export interface ClusterPrimary {
+  /** Answers a worker's message on the cluster's channel; undefined for a message it does not know. */
+  onWorkerMessage(message: unknown): unknown;
+}
+
+/**
+ * Before the workers of `serve --processes N` start: the database is migrated and the files every process reads (the
+ * log key, the cookie secret) are made, here, once, so that workers never race on them; the same checks as a start
+ * (collation, the log's key) stop a bad start before any worker is forked. The primary then keeps the rate-limit
+ * counters the workers share when neither Redis nor PostgreSQL holds them (http/rate-limit-ipc.ts).
+ */
+export async function prepareClusterPrimary(config: Config): Promise<ClusterPrimary> {
+  const app = await buildApp(config);
+  await app.close();
+  const counters = new RateLimitCounters();
+  return { onWorkerMessage: (m) => counters.handle(m) };
 }

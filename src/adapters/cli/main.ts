@@ -2,6 +2,7 @@
  * The `undersigned` command: finds the sub-command, builds the application lazily (commands that need no
  * storage never open it), prints clear errors (no stack traces) and exits with the command's code.
  */
+import cluster from 'node:cluster';
 import type { App } from '../../main.ts';
 import { ConfigError, loadConfig, SETTINGS } from '../../config.ts';
 import { CliError, type AppOptions, type Command, type CliContext } from './types.ts';
@@ -13,6 +14,7 @@ import { importCommand } from './commands/import.ts';
 import { auditCommand } from './commands/audit.ts';
 import { eraseCommand, letterRetentionCommand, signatureRemoveCommand } from './commands/erase.ts';
 import { DomainError } from '../../core/errors.ts';
+import { workerStderr } from './cluster.ts';
 
 export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand];
 
@@ -69,8 +71,15 @@ export async function runCli(argv: string[], io: CliContext['io'], env: NodeJS.P
       // Loaded here, not at the top: the composition root pulls in every adapter (about 2.5 s through tsx), which
       // commands that need no application (audit, names, import --dry-run) should not pay for.
       const { buildApp } = await import('../../main.ts');
-      app ??= await buildApp(loadConfig(env, { port: opts.port, dataDir: dataDirFlag(found.rest) }, cwd), { worker: opts.worker });
+      app ??= await buildApp(ctx.config!(opts), { worker: opts.worker });
       return app;
+    },
+    config(opts: AppOptions = {}) {
+      return loadConfig(env, { port: opts.port, dataDir: dataDirFlag(found.rest), processes: opts.processes }, cwd);
+    },
+    async clusterPrimary(config) {
+      const { prepareClusterPrimary } = await import('../../main.ts');
+      return prepareClusterPrimary(config);
     },
   };
   try {
@@ -103,6 +112,12 @@ export async function runCli(argv: string[], io: CliContext['io'], env: NodeJS.P
 
 /** Entry point used by bin/undersigned.js. */
 export async function main(): Promise<void> {
-  const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) };
+  const worker = cluster.isWorker ? cluster.worker : undefined;
+  // A worker of `serve --processes N` tells its primary what it would print (cluster.ts prints it once, not once per
+  // worker: a bad start fails in every worker alike).
+  const err = worker ? (s: string) => void (process.connected ? process.send!(workerStderr(s)) : process.stderr.write(s)) : (s: string) => void process.stderr.write(s);
+  const io = { out: (s: string) => void process.stdout.write(s), err, isTTY: Boolean(process.stderr.isTTY) };
   process.exitCode = await runCli(process.argv.slice(2), io);
+  // The channel to the primary keeps a worker's event loop alive: close it (the primary then sees the exit code).
+  if (worker?.isConnected()) worker.disconnect();
 }

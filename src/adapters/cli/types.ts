@@ -4,13 +4,16 @@
  * reached through `ctx.app()` so that commands that need no storage (names pair, import --dry-run)
  * never open a database.
  */
-import type { App } from '../../main.ts';
+import type { App, ClusterPrimary } from '../../main.ts';
+import type { Config } from '../../config.ts';
 
 export interface AppOptions {
   /** Overrides UNDERSIGNED_PORT (serve --port). */
   port?: number | undefined;
   /** Run the outbox worker in this process (the server does). */
   worker?: boolean;
+  /** Overrides UNDERSIGNED_PROCESSES (serve --processes). */
+  processes?: string | undefined;
 }
 
 export interface CliIO {
@@ -24,6 +27,10 @@ export interface CliContext {
   io: CliIO;
   /** Builds (once) the composed application for the configured data directory or database. */
   app(opts?: AppOptions): Promise<App>;
+  /** The settings alone (nothing opened); throws ConfigError on a bad value. (The CLI gives it; tests may not.) */
+  config?(opts?: AppOptions): Config;
+  /** Prepares the storage once and returns what the primary of `serve --processes N` keeps (main.ts). */
+  clusterPrimary?(config: Config): Promise<ClusterPrimary>;
   /** Working directory used to resolve relative paths given on the command line. */
   cwd: string;
 }

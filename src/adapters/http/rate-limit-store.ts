@@ -2,13 +2,16 @@
  * Where @fastify/rate-limit keeps its counters, so that several server processes share one limit (issue 5):
  *   - UNDERSIGNED_REDIS_URL set → Redis (ioredis; the plugin's own Lua-script store)
  *   - else on PostgreSQL → a table of counters in the database (PostgresRateLimitStore below)
+ *   - else in a worker of `serve --processes N` (SQLite) → in the cluster's primary process, over IPC (rate-limit-ipc.ts)
  *   - else → in this process's memory (one process: SQLite)
  * A store that cannot be reached does not stop signing: the request goes through and the error is logged
  * (skipOnError), because refusing every signature while Redis restarts is worse than a minute without limits.
  */
 import type { Kysely } from 'kysely';
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
+import cluster from 'node:cluster';
 import { purgeRateLimits, rateLimitHits, rateLimitRead } from '../storage/sql/rate-limits.ts';
+import { clusterRateLimitStore, IpcRateLimitBatcher } from './rate-limit-ipc.ts';
 
 type Cb = (err: Error | null, res?: { current: number; ttl: number }) => void;
 
@@ -94,14 +97,20 @@ export function postgresRateLimitStore(db: Kysely<any>, prefix = 'rl:') {
 }
 
 export interface RateLimitBackend {
-  kind: 'redis' | 'postgres' | 'memory';
+  kind: 'redis' | 'postgres' | 'cluster' | 'memory';
   /** Spread into the plugin's registration options. */
   options: Partial<RateLimitPluginOptions>;
   close(): Promise<void>;
 }
 
-/** Chooses the backend from the settings and the store in use. */
-export async function rateLimitBackend(opts: { redisUrl?: string | undefined; store: unknown }): Promise<RateLimitBackend> {
+/** The one batcher of this worker process (one listener on its channel, however many apps it builds). */
+let ipcBatcher: IpcRateLimitBatcher | undefined;
+
+/**
+ * Chooses the backend from the settings and the store in use. `clusterWorker`: this process is a worker of
+ * `serve --processes N` (default: node:cluster says so), whose primary keeps the counters when nothing else is shared.
+ */
+export async function rateLimitBackend(opts: { redisUrl?: string | undefined; store: unknown; clusterWorker?: boolean }): Promise<RateLimitBackend> {
   if (opts.redisUrl) {
     const { Redis } = await import('ioredis');
     const redis = new Redis(opts.redisUrl, {
@@ -123,6 +132,10 @@ export async function rateLimitBackend(opts: { redisUrl?: string | undefined; st
   const sqlStore = opts.store as { dialect?: string; db?: Kysely<any> } | undefined;
   if (sqlStore?.dialect === 'postgres' && sqlStore.db) {
     return { kind: 'postgres', options: { store: postgresRateLimitStore(sqlStore.db) as never, skipOnError: true }, async close() {} };
+  }
+  if (opts.clusterWorker ?? (cluster.isWorker && Boolean(process.send))) {
+    ipcBatcher ??= new IpcRateLimitBatcher();
+    return { kind: 'cluster', options: { store: clusterRateLimitStore(ipcBatcher) as never, skipOnError: true }, async close() {} };
   }
   return { kind: 'memory', options: {}, async close() {} };
 }

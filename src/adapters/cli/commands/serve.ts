@@ -1,31 +1,58 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import type { Config } from '../../../config.ts';
 import type { Command } from '../types.ts';
 import { CliError } from '../types.ts';
+import { runPrimary } from '../cluster.ts';
+
+/** The one line a start prints (benchmarks and tests read `listening on HOST:PORT)` from it). */
+function banner(config: Config, host: string, port: number, processes?: { pids: number[] }): string {
+  const procs = processes ? `; ${processes.pids.length} processes (pids ${processes.pids.join(', ')})` : '';
+  return `Undersigned is serving ${config.baseUrl} (listening on ${host}:${port}); data in ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}; mail ${config.smtpUrl ? 'via SMTP' : 'captured in the dev outbox'}${procs}.\n`;
+}
 
 export const serveCommand: Command = {
   path: ['serve'],
   summary: 'Run the web server (and the mail worker)',
-  help: `Usage: undersigned serve [--port N] [--host ADDR] [--data-dir DIR]
+  help: `Usage: undersigned serve [--port N] [--host ADDR] [--data-dir DIR] [--processes N|auto]
 
 Serves the letters, the organiser pages and the JSON API. Mail is sent through UNDERSIGNED_SMTP_URL,
 or captured in DATA_DIR/outbox (read it with \`undersigned mail outbox\` or at /dev/outbox).
+
+--processes N   run N server processes on this machine, sharing the port (UNDERSIGNED_PROCESSES;
+                \`auto\`: one per core). On SQLite they share the database file and, without Redis,
+                the rate limits through the first process; a process that dies is replaced.
 Stops cleanly on SIGINT/SIGTERM.`,
   async run(args, ctx) {
-    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
+    const { values } = parseArgs({ args, options: { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, processes: { type: 'string' } }, strict: true });
     if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new CliError(`--port must be a number, got "${values.port}"`);
-    const app = await ctx.app({ port: values.port === undefined ? undefined : Number(values.port), worker: true });
+    const opts = { port: values.port === undefined ? undefined : Number(values.port), worker: true, processes: values.processes };
+    const config = ctx.config?.(opts);
+    if (config && ctx.clusterPrimary && cluster.isPrimary && config.processes > 1) {
+      // The primary: storage prepared once, then the workers (each runs this command again, as a worker, below).
+      const host = values.host ?? config.host;
+      const primary = await ctx.clusterPrimary(config);
+      return runPrimary({
+        processes: config.processes,
+        io: ctx.io,
+        banner: (port, pids) => banner(config, host, port, { pids }),
+        onWorkerMessage: (m) => primary.onWorkerMessage(m),
+      });
+    }
+    const app = await ctx.app(opts);
     const http = await app.http();
     const host = values.host ?? app.config.host;
     await http.listen({ port: app.config.port, host });
     const addr = http.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : app.config.port;
-    ctx.io.err(`Undersigned is serving ${app.config.baseUrl} (listening on ${host}:${port}); data in ${app.config.databaseUrl ? 'PostgreSQL' : app.config.dataDir}; mail ${app.config.smtpUrl ? 'via SMTP' : 'captured in the dev outbox'}.\n`);
+    // A worker's primary prints the line once for all of them.
+    if (!cluster.isWorker) ctx.io.err(banner(app.config, host, port));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    ctx.io.err('Stopping…\n');
+    if (!cluster.isWorker) ctx.io.err('Stopping…\n');
     await app.close();
     return 0;
   },

@@ -1,0 +1,158 @@
+/**
+ * `undersigned serve --processes N`: one primary process supervises N worker processes (node:cluster), each running
+ * the ordinary server on the same port (the primary accepts connections and hands them round-robin to the workers).
+ * The primary opens no server of its own: it prepares the storage once (migrations, keys) before forking, answers the
+ * workers' rate-limit counts (http/rate-limit-ipc.ts), prints one "listening" line when every worker listens, replaces
+ * a worker that dies, and stops them all cleanly on SIGINT/SIGTERM. Why node:cluster: docs/decisions/0004.
+ *
+ * Threats and how each is met:
+ * - A bad start (port in use, unreadable database) fails in every worker alike: any worker that exits before all
+ *   have listened stops the whole start, with the worker's message printed once and a non-zero exit code.
+ * - A worker that keeps dying would spin: each replacement waits longer (backoff doubling with every death in the
+ *   last minute, up to BACKOFF_MAX_MS), and after MAX_FAILED_STARTS replacements in a row that never listened the
+ *   primary gives up and stops with exit code 1.
+ * - A worker that does not stop: SIGKILL after STOP_MS.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { CliIO } from './types.ts';
+
+/** Marks a worker's message meant for the terminal (cli/main.ts sends it instead of writing to stderr). */
+const STDERR_MESSAGE = 'undersigned:stderr';
+
+export function workerStderr(text: string): { t: typeof STDERR_MESSAGE; text: string } {
+  return { t: STDERR_MESSAGE, text };
+}
+
+function isStderr(m: unknown): m is { t: typeof STDERR_MESSAGE; text: string } {
+  return typeof m === 'object' && m !== null && (m as { t?: unknown }).t === STDERR_MESSAGE && typeof (m as { text?: unknown }).text === 'string';
+}
+
+export interface PrimaryOptions {
+  processes: number;
+  io: CliIO;
+  /** The line printed once all workers listen, given the port they share and the workers' pids. */
+  banner(port: number, pids: number[]): string;
+  /** Answers a worker's message (rate limits); undefined: no answer. */
+  onWorkerMessage(message: unknown): unknown;
+  /** Knobs for tests. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  stopMs?: number;
+}
+
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_MAX_MS = 30_000;
+export const MAX_FAILED_STARTS = 5;
+export const STOP_MS = 30_000;
+
+function how(code: number | null, signal: string | null): string {
+  return signal ? `killed by ${signal}` : `exit code ${code}`;
+}
+
+/** Runs the primary until it is stopped (SIGINT/SIGTERM) or the workers cannot be started; returns its exit code. */
+export function runPrimary(o: PrimaryOptions): Promise<number> {
+  const base = o.backoffBaseMs ?? BACKOFF_BASE_MS;
+  const max = o.backoffMaxMs ?? BACKOFF_MAX_MS;
+  const stopMs = o.stopMs ?? STOP_MS;
+  return new Promise<number>((resolve) => {
+    const workers = new Map<number, { worker: Worker; listening: boolean }>();
+    const deaths: number[] = [];
+    const timers = new Set<NodeJS.Timeout>();
+    let ready = false;
+    let stopping = false;
+    let exitCode = 0;
+    let failedStarts = 0;
+    let killTimer: NodeJS.Timeout | undefined;
+    // A message printed by several workers (the same bad start) is shown once.
+    const printed = new Set<string>();
+    const print = (text: string) => {
+      if (printed.has(text)) return;
+      printed.add(text);
+      o.io.err(text);
+    };
+
+    const fork = () => {
+      const worker = cluster.fork();
+      workers.set(worker.id, { worker, listening: false });
+      worker.on('message', (m: unknown) => {
+        if (isStderr(m)) return print(m.text);
+        const reply = o.onWorkerMessage(m);
+        if (reply !== undefined && worker.isConnected()) worker.send(reply as never, undefined, () => undefined);
+      });
+      // A channel error (the worker died while a reply was on its way) is reported by the exit, not thrown here.
+      worker.on('error', () => undefined);
+    };
+
+    const onListening = (worker: Worker, address: { port: number }) => {
+      const w = workers.get(worker.id);
+      if (!w || w.listening) return;
+      w.listening = true;
+      failedStarts = 0;
+      if (!ready && !stopping && [...workers.values()].filter((x) => x.listening).length === o.processes) {
+        ready = true;
+        o.io.err(o.banner(address.port, [...workers.values()].map((x) => x.worker.process.pid!)));
+      }
+    };
+
+    const onExit = (worker: Worker, code: number | null, signal: string | null) => {
+      const w = workers.get(worker.id);
+      if (!w) return;
+      workers.delete(worker.id);
+      const pid = worker.process.pid;
+      if (stopping) {
+        // Killed by our SIGTERM before it had set up its stop (still starting) is a clean stop; anything else is not.
+        if (!(signal === 'SIGTERM' || (code === 0 && !signal))) exitCode ||= 1;
+        if (!workers.size) finish();
+        return;
+      }
+      if (!ready) {
+        print(`undersigned: a server process (pid ${pid}) stopped while starting (${how(code, signal)}); stopping the others.\n`);
+        return stop(code || 1);
+      }
+      if (!w.listening && ++failedStarts >= MAX_FAILED_STARTS) {
+        print(`undersigned: ${failedStarts} replacement server processes in a row stopped before listening (last: ${how(code, signal)}); stopping.\n`);
+        return stop(1);
+      }
+      const now = Date.now();
+      while (deaths.length && deaths[0]! < now - 60_000) deaths.shift();
+      const delay = Math.min(max, base * 2 ** deaths.length);
+      deaths.push(now);
+      o.io.err(`undersigned: server process ${pid} stopped unexpectedly (${how(code, signal)}); starting another in ${delay} ms.\n`);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!stopping) fork();
+      }, delay);
+      timers.add(t);
+    };
+
+    const stop = (code = 0) => {
+      exitCode ||= code;
+      if (stopping) return;
+      stopping = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      if (ready) o.io.err('Stopping…\n');
+      for (const { worker } of workers.values()) worker.process.kill('SIGTERM');
+      killTimer = setTimeout(() => {
+        for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
+      }, stopMs);
+      if (!workers.size) finish();
+    };
+
+    const onSignal = () => stop(0);
+    const finish = () => {
+      if (killTimer) clearTimeout(killTimer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      cluster.off('listening', onListening);
+      cluster.off('exit', onExit);
+      resolve(exitCode);
+    };
+
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    cluster.on('listening', onListening);
+    cluster.on('exit', onExit);
+    for (let i = 0; i < o.processes; i++) fork();
+  });
+}
