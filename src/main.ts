@@ -3,6 +3,7 @@
  * Defaults: SQLite in the data directory, mail captured in the dev outbox.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -90,8 +91,9 @@ async function openStore(config: Config, serving: boolean): Promise<Store> {
     const { openPostgresStore } = await import('./adapters/storage/postgres/index.ts');
     return openPostgresStore(config.databaseUrl);
   }
-  // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one.
-  return openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving });
+  // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one. The workers of
+  // `serve --processes N` write the file together (the group commit then gathers outside the write lock).
+  return openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: cluster.isWorker });
 }
 
 /** Reads the cookie secret from the data directory, making one on first start. */

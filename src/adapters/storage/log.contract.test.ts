@@ -15,9 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), 'undersigned-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 logContract({
   name: 'sqlite (file, WAL)',
-  // No in-process race here: better-sqlite3 waits for the write lock synchronously, so two connections in one
-  // process would block each other's event loop. Across processes SQLite's single write lock serialises batches.
+  // A second connection to the same file stands for a second process (`serve --processes N`): the group commit waits
+  // for the other's write lock without blocking the event loop, so both sequencers run here, one batch at a time.
   open: () => openSqliteStore(join(dir, 'log.db'), { foldIntervalMs: 0 }),
+  second: () => openSqliteStore(join(dir, 'log.db'), { foldIntervalMs: 0 }),
 });
 
 const databases: TestDatabase[] = [];

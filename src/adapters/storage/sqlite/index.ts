@@ -17,6 +17,11 @@ export interface SqliteStoreOptions {
    * both: under a signing load it was ~60 % of the time of a group commit, all of it blocking the event loop.
    */
   backgroundCheckpoints?: boolean;
+  /**
+   * Other processes write this file too (the workers of `serve --processes N`): the group commit gathers its units
+   * before taking the write lock rather than while holding it (SqlStore.gatherInLock). Default false.
+   */
+  sharedWriters?: boolean;
 }
 
 /** The background checkpointer (CommonJS, run as a worker thread's eval: no TypeScript loader there). */
@@ -31,6 +36,14 @@ const tick = () => { run(); timer = setTimeout(tick, workerData.intervalMs); };
 parentPort.on('message', () => { clearTimeout(timer); run(); db.close(); parentPort.close(); });
 tick();
 `;
+
+/*
+ * With `serve --processes N` every worker runs its own checkpointer, and that is harmless: a PASSIVE checkpoint never
+ * waits (SQLite does not call the busy handler for it), so when two threads try at once one copies the frames and the
+ * other gets SQLITE_BUSY at once and tries again at its next tick; a checkpoint with nothing new to copy costs a few
+ * microseconds. Running it once per machine (in the primary) would save little and leave the WAL growing whenever the
+ * primary is not there (one process, the CLI) or stalls; each process keeping its own keeps the backstop below too.
+ */
 
 /** Most WAL pages before a commit of the main connection checkpoints by itself (the background thread did not). */
 const BACKSTOP_PAGES = 20_000;
@@ -83,10 +96,11 @@ export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   // Another process (the CLI, a second server) may hold the write lock briefly: wait instead of failing.
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
   // 64 MiB of page cache (the default is 2 MiB): a letter with a million signatures keeps its indexes in memory.
   sqlite.pragma('cache_size = -65536');
   const store = new SqlStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
+  store.gatherInLock = !opts.sharedWriters;
   await store.migrate();
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);

@@ -1,0 +1,160 @@
+/**
+ * Several writers on one SQLite file (`serve --processes N`). Two stores on one file in one process stand for two
+ * processes: each has its own connection, and SQLite's write lock is between connections. They also show that the
+ * group commit waits for the other writer without blocking the event loop: a wait inside busy_timeout would put this
+ * one thread to sleep while the other store, on the same thread, holds the lock — neither could move for 5 s.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { openSqliteStore } from './index.ts';
+import type { SqlStore } from '../sql/store.ts';
+import { letterFixture, signatureFixture, versionsFixture } from '../store.case.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'undersigned-writers-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function two(name: string, sharedWriters = true): Promise<[SqlStore, SqlStore]> {
+  const file = join(dir, `${name}.db`);
+  const a = await openSqliteStore(file, { foldIntervalMs: 0, sharedWriters });
+  const b = await openSqliteStore(file, { foldIntervalMs: 0, sharedWriters });
+  return [a, b];
+}
+
+for (const sharedWriters of [true, false]) test(`two writers on one file (gathering ${sharedWriters ? 'before the lock' : 'in the lock'}): concurrent group commits all land, each once, and both see all of them`, async () => {
+  const [a, b] = await two(`groups-${sharedWriters}`, sharedWriters);
+  try {
+    const letter = letterFixture();
+    await a.letters.insert(letter, versionsFixture);
+    // The event loop keeps turning while the groups wait for each other's lock.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    const runs = [a, b].flatMap((s, w) =>
+      Array.from({ length: 300 }, (_, i) =>
+        // Both writers sign the same 300 addresses: one of the two inserts of each lands.
+        s.transaction((tx) => tx.signatures.insert(signatureFixture(letter.id, { id: `w${w}-${i}`, email: `p${i}@example.org`, emailKey: `p${i}@example.org`, status: 'confirmed' }))),
+      ),
+    );
+    const settled = await Promise.allSettled(runs);
+    clearInterval(ticker);
+    const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
+    assert.deepEqual(failed, [], 'no unit failed (no SQLITE_BUSY, no lost lock wait)');
+    assert.equal(settled.filter((r) => r.status === 'fulfilled' && r.value === true).length, 300, 'one insert per address');
+    assert.ok(ticks > 0);
+    // Each address once, whichever writer got it first; both connections read the same count.
+    const rows = await sql<{ n: number }>`select count(*) as n from signatures where letter_id = ${letter.id}`.execute(b.db);
+    assert.equal(Number(rows.rows[0]!.n), 300);
+    assert.equal(await a.signatures.countConfirmed(letter.id), 300);
+    assert.equal(await b.signatures.countConfirmed(letter.id), 300);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('a writer waits for another process\'s lock without blocking, then commits; past the wait it fails with SQLITE_BUSY', async () => {
+  const [a, b] = await two('wait');
+  const other = new Database(join(dir, 'wait.db'));
+  try {
+    const letter = letterFixture();
+    await a.letters.insert(letter, versionsFixture);
+    other.exec('begin immediate');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const waiting = a.transaction((tx) => tx.signatures.insert(signatureFixture(letter.id)));
+    let done = false;
+    void waiting.finally(() => (done = true));
+    // The other process holds the lock for a while: the writer waits, and this process keeps serving (timers run,
+    // and reads on the same connection are answered meanwhile).
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(done, false, 'still waiting for the lock');
+    assert.ok(ticks >= 5, `the event loop ran during the wait (${ticks} ticks)`);
+    assert.equal((await a.letters.byId(letter.id))?.id, letter.id, 'a read is answered during the wait');
+    other.exec('commit');
+    assert.equal(await waiting, true);
+    clearInterval(ticker);
+
+    // Held past the limit: the group fails with SQLITE_BUSY and a clear message, and nothing of it lands.
+    a.lockWaitMs = 150;
+    other.exec('begin immediate');
+    const sig = signatureFixture(letter.id);
+    await assert.rejects(a.transaction((tx) => tx.signatures.insert(sig)), (e: Error & { code?: string }) => e.code === 'SQLITE_BUSY' && /another process held the write lock/.test(e.message));
+    other.exec('commit');
+    assert.equal(await b.signatures.byId(sig.id), undefined);
+    // And the store works again once the lock is free.
+    assert.equal(await a.transaction((tx) => tx.signatures.insert(sig)), true);
+  } finally {
+    other.close();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('outbox claims from two writers never give one mail to both', async () => {
+  const [a, b] = await two('claims');
+  try {
+    const now = '2040-01-01T00:00:00.000Z';
+    const lease = '2040-01-01T01:00:00.000Z';
+    for (let i = 0; i < 500; i++) {
+      await a.outbox.enqueue({ id: `job-${i}`, kind: 'mail', payload: { to: 'x@example.org', subject: `${i}`, text: 't', lang: 'en', template: 'confirm' }, runAt: '2039-12-31T23:00:00.000Z', attempts: 0, createdAt: now });
+    }
+    const claimed = new Map<string, string[]>();
+    const worker = async (s: SqlStore, name: string) => {
+      for (;;) {
+        const batch = await Promise.all([s.outbox.claim(now, lease, 7), s.outbox.claim(now, lease, 5)]);
+        if (!batch.flat().length) return;
+        for (const j of batch.flat()) claimed.set(j.id, [...(claimed.get(j.id) ?? []), name]);
+        // As a mail worker sends between claims: the other writer takes the lock meanwhile.
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    await Promise.all([worker(a, 'a'), worker(b, 'b'), worker(a, 'a2'), worker(b, 'b2')]);
+    assert.equal(claimed.size, 500, 'every job claimed');
+    assert.deepEqual([...claimed].filter(([, by]) => by.length > 1), [], 'no job claimed twice');
+    const by = new Set([...claimed.values()].map((x) => x[0]![0]));
+    assert.deepEqual([...by].sort(), ['a', 'b'], 'both writers claimed jobs');
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('folding counts from two writers while both sign: nothing counted twice or lost', async () => {
+  const [a, b] = await two('fold');
+  try {
+    const letter = letterFixture();
+    await a.letters.insert(letter, versionsFixture);
+    let n = 0;
+    const sign = async (s: SqlStore) => {
+      for (let i = 0; i < 40; i++) {
+        await Promise.all(Array.from({ length: 10 }, () => {
+          const k = n++;
+          return s.transaction((tx) => tx.signatures.insert(signatureFixture(letter.id, { email: `f${k}@example.org`, emailKey: `f${k}@example.org`, status: 'confirmed', country: k % 2 ? 'IR' : 'SE' })));
+        }));
+      }
+    };
+    let folding = true;
+    let folded = 0;
+    const fold = async (s: SqlStore) => {
+      while (folding) {
+        folded += await s.foldCounts(50);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const folders = [fold(a), fold(b)];
+    await Promise.all([sign(a), sign(b)]);
+    folding = false;
+    await Promise.all(folders);
+    while ((await a.foldCounts()) > 0);
+    assert.ok(folded > 0, 'the writers folded while signing');
+    const left = await sql<{ n: number }>`select count(*) as n from count_deltas`.execute(a.db);
+    assert.equal(Number(left.rows[0]!.n), 0);
+    const counts = await sql<{ n: number }>`select n from letter_counts where letter_id = ${letter.id}`.execute(b.db);
+    assert.equal(Number(counts.rows[0]!.n), 800, 'the folded count is the number of signatures');
+    assert.equal(await b.signatures.countConfirmed(letter.id), 800);
+    assert.deepEqual((await b.signatures.stats(letter.id)).byCountry, { IR: 400, SE: 400 });
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
