@@ -1,5 +1,6 @@
 /** Real `undersigned serve` processes for the multi-process and crash tests: started on a free port, stopped or killed. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,15 +14,29 @@ export interface Served {
   /** SIGKILL: no cleanup at all, as a crash or an OOM kill. */
   kill9(): Promise<void>;
   stderr(): string;
+  /** What the server printed on stdout (its request log), when started with `stdout: true`. */
+  stdout(): string;
 }
 
-export function startServe(env: Record<string, string>): Promise<Served> {
+export interface ServeOptions {
+  /** More arguments for `serve`, e.g. ['--processes', '2']. */
+  args?: string[];
+  /** Keep stdout (the JSON request log, with each process's pid) for stdout(). */
+  stdout?: boolean;
+}
+
+export function startServe(env: Record<string, string>, opts: ServeOptions = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    const proc = spawn(process.execPath, [join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...(opts.args ?? [])], {
       cwd: root,
       env: { ...process.env, UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_DATABASE_URL: '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
     });
+    let out = '';
+    if (opts.stdout) {
+      proc.stdout!.setEncoding('utf8');
+      proc.stdout!.on('data', (d: string) => void (out += d));
+    }
     let err = '';
     let started = false;
     const timer = setTimeout(() => {
@@ -41,7 +56,7 @@ export function startServe(env: Record<string, string>): Promise<Served> {
       if (m && !started) {
         started = true;
         clearTimeout(timer);
-        resolve({ url: `http://127.0.0.1:${m[1]}`, proc, stop: () => waitExit('SIGTERM'), kill9: () => waitExit('SIGKILL'), stderr: () => err });
+        resolve({ url: `http://127.0.0.1:${m[1]}`, proc, stop: () => waitExit('SIGTERM'), kill9: () => waitExit('SIGKILL'), stderr: () => err, stdout: () => out });
       }
     });
     proc.once('exit', (code) => {
@@ -78,4 +93,48 @@ export async function postJson(url: string, body: unknown): Promise<{ status: nu
     // not JSON
   }
   return { status: r.status, body: parsed };
+}
+
+/**
+ * One request on a connection of its own (no keep-alive pool): a server of several processes hands each new
+ * connection to the next process, so requests made this way reach all of them.
+ */
+export function requestAlone(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | undefined; localAddress?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json(): any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: { connection: 'close', ...init.headers }, agent: false, ...(init.localAddress ? { localAddress: init.localAddress } : {}) }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => void (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+/** POST a JSON body on a connection of its own (requestAlone). */
+export async function postJsonAlone(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Record<string, string | string[] | undefined> }> {
+  const r = await requestAlone(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  let parsed: unknown = r.text;
+  try {
+    parsed = JSON.parse(r.text);
+  } catch {
+    // not JSON
+  }
+  return { status: r.status, body: parsed, headers: r.headers };
+}
+
+/** The pids that answered requests, from a server's JSON request log (`stdout: true`, log level info). */
+export function answeringPids(stdout: string): Set<number> {
+  const pids = new Set<number>();
+  for (const line of stdout.split('\n')) {
+    if (!line.includes('"request completed"')) continue;
+    try {
+      pids.add((JSON.parse(line) as { pid: number }).pid);
+    } catch {
+      // a partial line
+    }
+  }
+  return pids;
 }

@@ -63,11 +63,13 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
     let exitCode = 0;
     let failedStarts = 0;
     let killTimer: NodeJS.Timeout | undefined;
-    // A message printed by several workers (the same bad start) is shown once.
-    const printed = new Set<string>();
+    // A message printed by several workers at once (the same bad start) is shown once.
+    const printed = new Map<string, number>();
     const print = (text: string) => {
-      if (printed.has(text)) return;
-      printed.add(text);
+      const now = Date.now();
+      if (now - (printed.get(text) ?? -Infinity) < 10_000) return;
+      if (printed.size > 100) printed.clear();
+      printed.set(text, now);
       o.io.err(text);
     };
 
