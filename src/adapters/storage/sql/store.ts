@@ -495,6 +495,21 @@ class SqlAuth implements AuthRepo {
   }
 }
 
+/**
+ * The group commit's transaction statements on the SQLite connection itself (set by the SQLite opener): run
+ * synchronously, prepared once, without Kysely's compiling and promise round trips — they are run per unit (the
+ * savepoints) and per attempt at the lock, so their overhead was paid thousands of times a second under load.
+ * Only called while the group commit holds Kysely's one connection, so nothing else runs on it in between.
+ */
+export interface SqliteTxControl {
+  /**
+   * BEGIN IMMEDIATE at busy_timeout 0 (the connection's busy_timeout is put back after it): true when this
+   * connection now holds the write lock, false at once when another connection does. Another error is thrown.
+   */
+  tryBeginImmediate(): boolean;
+  exec(statement: 'savepoint' | 'release' | 'rollback to savepoint' | 'commit' | 'rollback'): void;
+}
+
 /** A unit of work of the SQLite group commit (SqlStore.commitGroups). */
 type Unit = { fn: (tx: StoreTx, db: Db) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -732,15 +747,25 @@ export class SqlStore implements Store {
   private async runGroup(conn: Kysely<Database>, group: Unit[], results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[]): Promise<boolean> {
     // IMMEDIATE: take the write lock up front, so that no unit can meet SQLITE_BUSY_SNAPSHOT half-way through the
     // group. busy_timeout 0 for this statement alone: the other statements of the connection keep their wait.
-    await sql`pragma busy_timeout = 0`.execute(conn);
-    try {
-      await sql`begin immediate`.execute(conn);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw e;
-    } finally {
-      await sql`pragma busy_timeout = ${sql.lit(SqlStore.BUSY_TIMEOUT_MS)}`.execute(conn);
+    const raw = this.txControl;
+    if (raw) {
+      if (!raw.tryBeginImmediate()) return false;
+    } else {
+      await sql`pragma busy_timeout = 0`.execute(conn);
+      try {
+        await sql`begin immediate`.execute(conn);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
+        throw e;
+      } finally {
+        await sql`pragma busy_timeout = ${sql.lit(SqlStore.BUSY_TIMEOUT_MS)}`.execute(conn);
+      }
     }
+    const exec = raw
+      ? (s: Parameters<SqliteTxControl['exec']>[0]) => raw.exec(s)
+      : async (s: Parameters<SqliteTxControl['exec']>[0]) => {
+          await sql.raw(s === 'savepoint' ? 'savepoint unit' : s === 'release' ? 'release unit' : s === 'rollback to savepoint' ? 'rollback to unit' : s).execute(conn);
+        };
     try {
       const tx = repos(conn, this.dialect);
       for (let i = 0; ; i++) {
@@ -753,24 +778,31 @@ export class SqlStore implements Store {
           group.push(...this.pending.splice(0, SqlStore.MAX_GROUP - group.length));
         }
         const unit = group[i]!;
-        await sql`savepoint unit`.execute(conn);
+        await exec('savepoint');
         try {
           const value = await unit.fn(tx, conn);
-          await sql`release unit`.execute(conn);
+          await exec('release');
           results.push({ ok: true, value });
         } catch (error) {
-          await sql`rollback to unit`.execute(conn);
-          await sql`release unit`.execute(conn);
+          await exec('rollback to savepoint');
+          await exec('release');
           results.push({ ok: false, error });
         }
       }
-      await sql`commit`.execute(conn);
+      await exec('commit');
       return true;
     } catch (e) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
+      try {
+        await exec('rollback');
+      } catch {
+        // no transaction left to roll back (a failed COMMIT may have ended it)
+      }
       throw e;
     }
   }
+
+  /** The transaction statements on the SQLite connection itself (the opener sets it); without it, through Kysely. */
+  txControl: SqliteTxControl | undefined;
 
   /** The connection's busy_timeout outside BEGIN IMMEDIATE (set by the SQLite opener). */
   static readonly BUSY_TIMEOUT_MS = 5000;

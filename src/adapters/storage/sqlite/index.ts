@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database as Schema } from '../sql/schema.ts';
-import { SqlStore } from '../sql/store.ts';
+import { SqlStore, type SqliteTxControl } from '../sql/store.ts';
 
 export interface SqliteStoreOptions {
   /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
@@ -88,6 +88,47 @@ function withStatementCache(db: Database.Database, max = 500): Database.Database
   });
 }
 
+/**
+ * The group commit's BEGIN, savepoints and COMMIT on the connection itself (SqlStore.txControl). The attempt at the
+ * write lock sets busy_timeout 0 for BEGIN IMMEDIATE alone (with the default it would wait asleep, the event loop
+ * with it) through `pragma()`, which prepares the statement anew each time: PRAGMA busy_timeout takes effect when it
+ * is prepared, so a reused statement would not reliably set it. While another process writes, most attempts meet
+ * SQLITE_BUSY: the error better-sqlite3 builds for that captured a stack each time, which cost more than the attempt
+ * itself (~75 µs of ~80), so it is built without one; any other error gets its stack.
+ */
+function txControl(sqlite: Database.Database): SqliteTxControl {
+  const begin = sqlite.prepare('begin immediate');
+  const statements = {
+    savepoint: sqlite.prepare('savepoint unit'),
+    release: sqlite.prepare('release unit'),
+    'rollback to savepoint': sqlite.prepare('rollback to unit'),
+    commit: sqlite.prepare('commit'),
+    rollback: sqlite.prepare('rollback'),
+  };
+  return {
+    tryBeginImmediate() {
+      sqlite.pragma('busy_timeout = 0');
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        begin.run();
+        return true;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
+        Error.stackTraceLimit = limit;
+        if (e instanceof Error) Error.captureStackTrace(e);
+        throw e;
+      } finally {
+        Error.stackTraceLimit = limit;
+        sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
+      }
+    },
+    exec(statement) {
+      statements[statement].run();
+    },
+  };
+}
+
 export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
@@ -102,6 +143,7 @@ export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {
   const store = new SqlStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
   store.gatherInLock = !opts.sharedWriters;
   await store.migrate();
+  store.txControl = txControl(sqlite);
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     store.onClose(startCheckpointer(file));
