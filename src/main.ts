@@ -25,6 +25,7 @@ import { Sequencer } from './use-cases/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
 import { checkCollation } from './core/names/index.ts';
 import { RateLimitCounters } from './adapters/http/rate-limit-ipc.ts';
+import { shareWriteLock } from './adapters/cli/cluster.ts';
 
 export interface App {
   config: Config;
@@ -93,7 +94,13 @@ async function openStore(config: Config, serving: boolean): Promise<Store> {
   }
   // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one. The workers of
   // `serve --processes N` write the file together (the group commit then gathers outside the write lock).
-  return openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: cluster.isWorker });
+  const store = await openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: cluster.isWorker });
+  // The workers tell each other, through the primary, when one waits for the write lock and when one let go of it.
+  if (cluster.isWorker && serving) {
+    const stop = shareWriteLock(store);
+    store.onClose(async () => stop());
+  }
+  return store;
 }
 
 /** Reads the cookie secret from the data directory, making one on first start. */

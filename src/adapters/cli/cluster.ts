@@ -27,6 +27,49 @@ function isStderr(m: unknown): m is { t: typeof STDERR_MESSAGE; text: string } {
   return typeof m === 'object' && m !== null && (m as { t?: unknown }).t === STDERR_MESSAGE && typeof (m as { text?: unknown }).text === 'string';
 }
 
+/*
+ * The SQLite write lock's signals (SqlStore.onLockBusy / afterCommit / lockReleased): a worker whose group commit
+ * found the lock taken says it waits; a worker that committed says so; the primary passes that on to the workers
+ * waiting, which try at once instead of at their next 1 ms tick. One message per COMMIT to the primary, one per
+ * waiting worker from it; the lock itself stays SQLite's (a lost or late message costs only the old wait).
+ */
+const LOCK_WAITING = 'undersigned:write-lock-waiting';
+const LOCK_RELEASED = 'undersigned:write-lock-released';
+const LOCK_FREE = 'undersigned:write-lock-free';
+
+type LockSignal = { t: typeof LOCK_WAITING | typeof LOCK_RELEASED };
+
+function isLockSignal(m: unknown): m is LockSignal {
+  const t = typeof m === 'object' && m !== null ? (m as { t?: unknown }).t : undefined;
+  return t === LOCK_WAITING || t === LOCK_RELEASED;
+}
+
+/** What a worker's store offers for the signals (SqlStore on SQLite). */
+export interface SharedWriteLock {
+  afterCommit: (() => void) | undefined;
+  onLockBusy: (() => void) | undefined;
+  lockReleased(): void;
+}
+
+/** In a worker of `serve --processes N`: connects the store's write-lock signals to the primary. */
+export function shareWriteLock(store: SharedWriteLock): () => void {
+  const send = (t: LockSignal['t']) => {
+    // The primary gone (it is stopping): the timer still retries.
+    if (process.connected) process.send!({ t }, undefined, undefined, () => undefined);
+  };
+  store.onLockBusy = () => send(LOCK_WAITING);
+  store.afterCommit = () => send(LOCK_RELEASED);
+  const onMessage = (m: unknown) => {
+    if (typeof m === 'object' && m !== null && (m as { t?: unknown }).t === LOCK_FREE) store.lockReleased();
+  };
+  process.on('message', onMessage);
+  return () => {
+    store.onLockBusy = undefined;
+    store.afterCommit = undefined;
+    process.off('message', onMessage);
+  };
+}
+
 export interface PrimaryOptions {
   processes: number;
   io: CliIO;
@@ -73,11 +116,24 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
       o.io.err(text);
     };
 
+    // Workers whose group commit waits for SQLite's write lock (shareWriteLock).
+    const lockWaiters = new Set<number>();
+    const onLockSignal = (from: Worker, m: LockSignal) => {
+      if (m.t === LOCK_WAITING) return void lockWaiters.add(from.id);
+      for (const id of lockWaiters) {
+        if (id === from.id) continue;
+        const w = workers.get(id)?.worker;
+        if (w?.isConnected()) w.send({ t: LOCK_FREE } as never, undefined, () => undefined);
+      }
+      lockWaiters.clear();
+    };
+
     const fork = () => {
       const worker = cluster.fork();
       workers.set(worker.id, { worker, listening: false });
       worker.on('message', (m: unknown) => {
         if (isStderr(m)) return print(m.text);
+        if (isLockSignal(m)) return onLockSignal(worker, m);
         const reply = o.onWorkerMessage(m);
         if (reply !== undefined && worker.isConnected()) worker.send(reply as never, undefined, () => undefined);
       });
@@ -100,6 +156,7 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
       const w = workers.get(worker.id);
       if (!w) return;
       workers.delete(worker.id);
+      lockWaiters.delete(worker.id);
       const pid = worker.process.pid;
       if (stopping) {
         // Killed by our SIGTERM before it had set up its stop (still starting) is a clean stop; anything else is not.

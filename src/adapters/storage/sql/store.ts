@@ -717,11 +717,21 @@ export class SqlStore implements Store {
         const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
         try {
           const waitingSince = Date.now();
+          let announce = true;
           while (!(await this.db.connection().execute((conn) => this.runGroup(conn, group, results)))) {
             if (Date.now() - waitingSince >= this.lockWaitMs) {
               throw Object.assign(new Error(`database is locked: another process held the write lock for more than ${this.lockWaitMs} ms`), { code: 'SQLITE_BUSY' });
             }
-            await new Promise((r) => setTimeout(r, 1));
+            if (announce) this.onLockBusy?.();
+            // Until the lock's holder says it committed (lockReleased), or the next timer tick at the latest.
+            announce = await new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => this.wakeWaiter?.(false), 1);
+              this.wakeWaiter = (signalled) => {
+                clearTimeout(timer);
+                this.wakeWaiter = undefined;
+                resolve(signalled);
+              };
+            });
             if (group.length < SqlStore.MAX_GROUP) group.push(...this.pending.splice(0, SqlStore.MAX_GROUP - group.length));
           }
         } catch (e) {
@@ -790,6 +800,7 @@ export class SqlStore implements Store {
         }
       }
       await exec('commit');
+      this.afterCommit?.();
       return true;
     } catch (e) {
       try {
@@ -803,6 +814,23 @@ export class SqlStore implements Store {
 
   /** The transaction statements on the SQLite connection itself (the opener sets it); without it, through Kysely. */
   txControl: SqliteTxControl | undefined;
+  /**
+   * Signals between the writers of one file (the workers of `serve --processes N`, wired in main.ts through the
+   * cluster's primary): SQLite has no queue for its write lock and no way to wait for it without blocking, so a
+   * waiting group polls on a 1 ms timer, and the other process — which goes on gathering and taking the lock — often
+   * got it again first. `onLockBusy` tells the others this one waits (at the first SQLITE_BUSY of a wait, and again
+   * after each signalled try that failed); `afterCommit` tells them a COMMIT let go of the lock; `lockReleased()`
+   * (that news arriving) makes a waiting group try at once instead of at its next tick. The timer stays: a writer
+   * that sends no signal (the CLI, a lost message) only costs the wait it cost before.
+   */
+  afterCommit: (() => void) | undefined;
+  onLockBusy: (() => void) | undefined;
+  private wakeWaiter: ((signalled: boolean) => void) | undefined;
+
+  /** Another writer committed: a group waiting for the write lock tries now. */
+  lockReleased(): void {
+    this.wakeWaiter?.(true);
+  }
 
   /** The connection's busy_timeout outside BEGIN IMMEDIATE (set by the SQLite opener). */
   static readonly BUSY_TIMEOUT_MS = 5000;

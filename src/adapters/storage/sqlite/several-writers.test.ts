@@ -158,3 +158,47 @@ test('folding counts from two writers while both sign: nothing counted twice or 
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test('the write-lock signals: a waiting writer says so once per wait, tries at once when told the lock is free, and its group lands', async () => {
+  const [a, b] = await two('signals');
+  const other = new Database(join(dir, 'signals.db'));
+  try {
+    const letter = letterFixture();
+    await a.letters.insert(letter, versionsFixture);
+    let busy = 0;
+    a.onLockBusy = () => busy++;
+    let commits = 0;
+    b.afterCommit = () => {
+      commits++;
+      a.lockReleased();
+    };
+    // Held by a writer that sends no signal (the CLI): a polls on its timer and says it waits once, not per tick.
+    other.exec('begin immediate');
+    const waiting = a.transaction((tx) => tx.signatures.insert(signatureFixture(letter.id, { id: 'sig-1' })));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(busy, 1, 'one notice for one wait');
+    other.exec('commit');
+    assert.equal(await waiting, true);
+
+    // Held by b, which signals its COMMIT: a tries at once when told (its timer would fire only much later here),
+    // and says it waits again only when a signalled try found the lock taken.
+    busy = 0;
+    let release!: () => void;
+    const held = b.transaction(() => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = a.transaction((tx) => tx.signatures.insert(signatureFixture(letter.id, { id: 'sig-2', email: 'two@example.org', emailKey: 'two@example.org' })));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(busy, 1);
+    a.lockReleased(); // a stale notice while b still holds the lock: a tries, fails, and says again that it waits
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(busy, 2);
+    release();
+    await held;
+    assert.equal(commits, 1);
+    assert.equal(await second, true);
+    assert.equal((await b.signatures.byId('sig-2'))?.id, 'sig-2');
+  } finally {
+    other.close();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
