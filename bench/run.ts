@@ -48,6 +48,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY;
 const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10));
 const WARMUP = QUICK ? 1 : 2;
+/** Longer for signing: each server process warms its own statements and caches (with two, 1-2 s cost ~10 µs per signing). */
+const SIGN_WARMUP = QUICK ? 1 : 5;
 const BIG = Number(process.env.BENCH_BIG ?? (QUICK ? 100_000 : 1_000_000));
 const CONFIRM_TOKENS = QUICK ? 20_000 : 100_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -248,7 +250,7 @@ async function sqliteFigures(dir: string, processes: number, tokens: string[], h
   try {
     if (processes > 1) await warmEveryProcess(server.url, processes);
     if (SKIP_WRITES) return readFigures(server.url, hello, processes > 1);
-    await cannon(server.url, { duration: WARMUP, request: signRequest('bench-sign', `warm-${tag}`) });
+    await cannon(server.url, { duration: SIGN_WARMUP, request: signRequest('bench-sign', `warm-${tag}`) });
     const sign = await measure(`${label} sign`, async () => [await cannon(server.url, { request: signRequest('bench-sign', tag) })], hello);
     const confirm = await measure(`${label} confirm`, async () => [await cannon(server.url, { request: confirmRequest(tokens) })], hello);
     const reads = await readFigures(server.url, hello, processes > 1);
@@ -280,7 +282,9 @@ async function warmEveryProcess(url: string, processes: number): Promise<void> {
   const t0 = performance.now();
   for (let round = 0; performance.now() - t0 < 300_000; round++) {
     const ms = await Promise.all(
-      Array.from({ length: processes * 4 }, (_, i) => getAlone(`${url}/api/v1/letters/bench-big/signatures?lang=${i % 2 ? 'en' : 'fa'}&page=1`)),
+      // Connections go to the processes in turn: the language changes every `processes` requests, so that each
+      // process is asked for both (alternating per request would send every process one language only).
+      Array.from({ length: processes * 4 }, (_, i) => getAlone(`${url}/api/v1/letters/bench-big/signatures?lang=${Math.floor(i / processes) % 2 ? 'en' : 'fa'}&page=1`)),
     );
     if (Math.max(...ms) < 500) {
       log(`every process warm after ${Math.round((performance.now() - t0) / 1000)} s`);
@@ -303,8 +307,8 @@ async function benchPostgres(hello: number) {
     const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env)));
     try {
       if (SKIP_WRITES) return { load: prep.load, ...(await readFigures(a!.url, hello)) };
-      await cannon(a!.url, { duration: WARMUP, request: signRequest('bench-sign', 'warm-a') });
-      await cannon(b!.url, { duration: WARMUP, request: signRequest('bench-sign', 'warm-b') });
+      await cannon(a!.url, { duration: SIGN_WARMUP, request: signRequest('bench-sign', 'warm-a') });
+      await cannon(b!.url, { duration: SIGN_WARMUP, request: signRequest('bench-sign', 'warm-b') });
       const signOne = await measure('postgres sign, one process', async () => [await cannon(a!.url, { request: signRequest('bench-sign', 'one') })], hello);
       const signTwo = await measure('postgres sign, two processes', async () =>
         Promise.all([
