@@ -3,7 +3,6 @@
  * Defaults: SQLite in the data directory, mail captured in the dev outbox.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -25,7 +24,7 @@ import { Sequencer } from './use-cases/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
 import { checkCollation } from './core/names/index.ts';
 import { RateLimitCounters } from './adapters/http/rate-limit-ipc.ts';
-import { shareWriteLock } from './adapters/cli/cluster.ts';
+import { isUndersignedWorker, shareWriteLock } from './adapters/cli/cluster.ts';
 
 export interface App {
   config: Config;
@@ -94,9 +93,10 @@ async function openStore(config: Config, serving: boolean): Promise<Store> {
   }
   // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one. The workers of
   // `serve --processes N` write the file together (the group commit then gathers outside the write lock).
-  const store = await openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: cluster.isWorker });
+  const ourWorker = isUndersignedWorker();
+  const store = await openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: ourWorker });
   // The workers tell each other, through the primary, when one waits for the write lock and when one let go of it.
-  if (cluster.isWorker && serving) {
+  if (ourWorker && serving) {
     const stop = shareWriteLock(store);
     store.onClose(async () => stop());
   }
@@ -187,7 +187,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
 /** What the primary process of `serve --processes N` keeps for its workers (src/adapters/cli/cluster.ts). */
 export interface ClusterPrimary {
-  /** Answers a worker's message on the cluster's channel; undefined for a message it does not know. */
+  /** Answers a worker's message on the cluster's channel; undefined for a message it does not know; throws on a malformed one. */
   onWorkerMessage(message: unknown): unknown;
 }
 

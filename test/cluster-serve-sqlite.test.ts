@@ -10,11 +10,15 @@
  *   - an organiser's change made through one worker (sign-in, closing the letter) shows on every worker within the
  *     letter cache's second;
  *   - a worker killed with SIGKILL is replaced and serving goes on; SIGTERM stops everything with exit code 0;
- *   - a start that cannot succeed (the port taken) stops with a message and a non-zero exit code.
+ *   - a start that cannot succeed (the port taken) stops with a message and a non-zero exit code;
+ *   - Ctrl-C during the start (SIGINT to the whole process group, workers still without their handlers) is a clean
+ *     stop, exit code 0;
+ *   - `serve` as the worker of another node:cluster primary (a process manager's cluster mode), which answers none of
+ *     our messages, behaves as a single process: its own listening line, its own rate limits, no wait on the primary.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -237,5 +241,81 @@ describe('serve --processes 2 that cannot start', () => {
     assert.equal(code, 2);
     assert.match(err, /UNDERSIGNED_PROCESSES must be a whole number from 1 to 256 or "auto", got "many"/);
     assert.doesNotMatch(err, /\n\s+at /, 'no stack trace');
+  });
+});
+
+/** The workers of a primary: its child processes running the command (Linux /proc; not, say, a compiler service). */
+function workersOf(ppid: number): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('bin/undersigned.js')) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('serve --processes 2 stopped by Ctrl-C while starting', () => {
+  test('SIGINT to the process group before the workers have their handlers: a clean stop, exit code 0', { skip: !existsSync('/proc/self/stat') && 'needs /proc' }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'undersigned-cluster-ctrlc-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    // Its own process group, as a terminal's foreground job: a Ctrl-C reaches the primary and every worker.
+    const proc = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin/undersigned.js'), 'serve', '--processes', '2', '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, UNDERSIGNED_DATA_DIR: dir, UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_DATABASE_URL: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    t.after(() => {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    let err = '';
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => void (err += d));
+    const exited = new Promise<[number | null, string | null]>((r) => proc.once('exit', (code, signal) => r([code, signal])));
+    // The moment the first worker exists (it then takes a second or more to load before it handles SIGINT).
+    await eventually(async () => (workersOf(proc.pid!).length ? true : undefined), 60_000, 'the first worker');
+    process.kill(-proc.pid!, 'SIGINT');
+    assert.deepEqual(await exited, [0, null], err);
+    assert.doesNotMatch(err, /listening on/);
+    assert.doesNotMatch(err, /stopped while starting|stopped unexpectedly/, err);
+  });
+});
+
+describe('serve as the worker of another node:cluster primary (a process manager\'s cluster mode)', () => {
+  test('behaves as a single process: its own listening line, rate limits counted in it, no wait for an answer', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'undersigned-cluster-foreign-'));
+    const s = await startServe({ UNDERSIGNED_DATA_DIR: dir, UNDERSIGNED_RATE_LIMIT: String(LIMIT) }, { foreignPrimary: true });
+    t.after(async () => {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // startServe returned on the worker's own listening line: a single server's, without our primary's process list.
+    const lines = s.stderr().split('\n').filter((l) => /listening on (?:.*):(\d+)\)/.test(l));
+    assert.equal(lines.length, 1, s.stderr());
+    assert.doesNotMatch(lines[0]!, /processes \(pids/);
+    const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
+    await store.letters.insert(letterFixture({ slug: 'foreign', defaultLang: 'en' }), versionsFixture);
+    await store.close();
+    const statuses: number[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) {
+      const t0 = Date.now();
+      const r = await requestAlone(`${s.url}/api/v1/letters/foreign/signatures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Foreign ${i}`, email: `foreign${i}@example.org`, lang: 'en' }), localAddress: '127.0.4.1' });
+      times.push(Date.now() - t0);
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, [...Array(LIMIT).fill(202), 429, 429], 'the limit holds, counted in the process');
+    // An IPC count would wait 2 s for the primary that never answers on each request, then count locally.
+    assert.ok(Math.max(...times) < 2000, `no request waited for an answer (${times.join(', ')} ms)`);
+    assert.doesNotMatch(s.stderr(), /counted in it alone|primary process/, s.stderr());
   });
 });

@@ -9,6 +9,10 @@
  *     was sending when killed may be sent again: delivery is at least once, and its attempts say so).
  * The killed worker's leases (60 s) are expired by the test instead of waited for. On SQLite and on PostgreSQL; and on
  * SQLite with `serve --processes 2`, where one worker is killed and the other keeps serving the load meanwhile.
+ * Each request of the load gives up after REQUEST_TIMEOUT_MS, and a request that timed out counts as the server gone
+ * (never as acknowledged): a connection the primary was handing to the worker as it was killed is never answered
+ * nor closed (a limit of node:cluster's round-robin, docs/decisions/0004), and would otherwise hold the test for
+ * undici's headers timeout (300 s).
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +27,7 @@ import { readDevOutbox } from '../src/adapters/mail/dev-outbox.ts';
 import { nodeSecrets } from '../src/adapters/node-secrets.ts';
 import { letterFixture, signatureFixture, versionsFixture } from '../src/adapters/storage/store.case.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
-import { eventually, postJson, startServe, type Served } from './support/serve.ts';
+import { eventually, postJson, REQUEST_TIMEOUT_MS, startServe, type Served } from './support/serve.ts';
 
 const PENDING = 400;
 const WORKERS = 8;
@@ -72,10 +76,10 @@ async function run(setup: Setup) {
     while (!stop && queue.length) {
       const token = queue.shift()!;
       try {
-        const r = await postJson(`${server.url}/api/v1/confirmations`, { token });
+        const r = await postJson(`${server.url}/api/v1/confirmations`, { token }, REQUEST_TIMEOUT_MS);
         if (r.status === 200) confirmedAcks.add(tokens.get(token)!);
       } catch {
-        return; // the server is gone
+        return; // the server is gone (the connection refused or reset, or no answer within the timeout)
       }
     }
   };
@@ -83,7 +87,7 @@ async function run(setup: Setup) {
     while (!stop) {
       const email = `signer${n++}@example.org`;
       try {
-        const r = await postJson(`${server.url}/api/v1/letters/${slug}/signatures`, { name: `Signer ${n}`, email, country: 'SE', lang: 'en' });
+        const r = await postJson(`${server.url}/api/v1/letters/${slug}/signatures`, { name: `Signer ${n}`, email, country: 'SE', lang: 'en' }, REQUEST_TIMEOUT_MS);
         if (r.status === 202) signedAcks.add(email);
       } catch {
         return;

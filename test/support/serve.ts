@@ -23,11 +23,28 @@ export interface ServeOptions {
   args?: string[];
   /** Keep stdout (the JSON request log, with each process's pid) for stdout(). */
   stdout?: boolean;
+  /**
+   * Run `serve` as the one worker of another node:cluster primary (as a process manager's cluster mode does): it
+   * forks the command with no marker of ours, never answers its messages, passes SIGTERM on and exits with it.
+   */
+  foreignPrimary?: boolean;
 }
+
+/** A node:cluster primary that is not ours: its arguments are the script to fork and the script's arguments. */
+const FOREIGN_PRIMARY = `
+import cluster from 'node:cluster';
+const [exec, ...args] = process.argv.slice(1);
+cluster.setupPrimary({ exec, args, execArgv: [] });
+const worker = cluster.fork();
+worker.on('message', () => undefined);
+worker.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 1));
+for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => worker.process.kill(s));
+`;
 
 export function startServe(env: Record<string, string>, opts: ServeOptions = {}): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...(opts.args ?? [])], {
+    const command = [join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...(opts.args ?? [])];
+    const proc = spawn(process.execPath, opts.foreignPrimary ? ['--input-type=module', '-e', FOREIGN_PRIMARY, '--', ...command] : command, {
       cwd: root,
       env: { ...process.env, UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_DATABASE_URL: '', ...env },
       stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
@@ -83,8 +100,16 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, ms: number
   }
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** How long a test request waits for its answer (requestAlone, postJson) before it fails. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * POST a JSON body; fails after timeoutMs without an answer. A connection that a `serve --processes N` primary handed
+ * to a worker as it was killed is never answered nor closed (docs/decisions/0004): without a timeout the client would
+ * wait for undici's headersTimeout (300 s).
+ */
+export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<{ status: number; body: any }> {
+  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
   const text = await r.text();
   let parsed: unknown = text;
   try {
@@ -97,18 +122,30 @@ export async function postJson(url: string, body: unknown): Promise<{ status: nu
 
 /**
  * One request on a connection of its own (no keep-alive pool): a server of several processes hands each new
- * connection to the next process, so requests made this way reach all of them.
+ * connection to the next process, so requests made this way reach all of them. Fails after `timeoutMs` (default
+ * REQUEST_TIMEOUT_MS) without the whole answer, as postJson does.
  */
-export function requestAlone(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | undefined; localAddress?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json(): any }> {
+export function requestAlone(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | undefined; localAddress?: string; timeoutMs?: number } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json(): any }> {
   return new Promise((resolve, reject) => {
+    const ms = init.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${ms} ms`)), ms);
     const req = request(url, { method: init.method ?? 'GET', headers: { connection: 'close', ...init.headers }, agent: false, ...(init.localAddress ? { localAddress: init.localAddress } : {}) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => void (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
-      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+      });
+      res.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
-    req.on('error', reject);
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     req.end(init.body);
   });
 }

@@ -12,9 +12,36 @@
  *   last minute, up to BACKOFF_MAX_MS), and after MAX_FAILED_STARTS replacements in a row that never listened the
  *   primary gives up and stops with exit code 1.
  * - A worker that does not stop: SIGKILL after STOP_MS.
+ * - A worker's message that makes the primary's handler throw (malformed): answered with nothing (the worker then
+ *   counts its rate limits itself) and reported at most once per REPORT_MS; it never stops the primary.
+ * - Another node:cluster primary (a process manager's cluster mode) runs `undersigned serve` as its worker: nothing
+ *   there answers our messages. Our workers are told apart by WORKER_ENV (set by runPrimary to its pid), never by
+ *   `cluster.isWorker`; a worker of another primary runs as a single server (isUndersignedWorker).
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { CliIO } from './types.ts';
+
+/** Set by runPrimary in the environment of each worker it forks: the primary's pid. */
+export const WORKER_ENV = 'UNDERSIGNED_CLUSTER_WORKER';
+
+/**
+ * Is a process with this environment, cluster role and parent a worker forked by runPrimary? A worker of another
+ * node:cluster primary is not (no marker, or the marker of another parent): nobody there answers our messages.
+ */
+export function forkedByOurPrimary(env: NodeJS.ProcessEnv, isWorker: boolean, ppid: number): boolean {
+  return isWorker && env[WORKER_ENV] === String(ppid);
+}
+
+let ourWorker: boolean | undefined;
+
+/**
+ * True in a worker of `serve --processes N` (forked by runPrimary): its primary prints for it, counts its rate limits
+ * and passes the write lock's signals. False in a single process and under another node:cluster primary, where the
+ * process behaves as a single server. Decided once, at the first call (a worker outliving its primary keeps its role).
+ */
+export function isUndersignedWorker(): boolean {
+  return (ourWorker ??= forkedByOurPrimary(process.env, cluster.isWorker, process.ppid));
+}
 
 /** Marks a worker's message meant for the terminal (cli/main.ts sends it instead of writing to stderr). */
 const STDERR_MESSAGE = 'undersigned:stderr';
@@ -75,7 +102,7 @@ export interface PrimaryOptions {
   io: CliIO;
   /** The line printed once all workers listen, given the port they share and the workers' pids. */
   banner(port: number, pids: number[]): string;
-  /** Answers a worker's message (rate limits); undefined: no answer. */
+  /** Answers a worker's message (rate limits); undefined: no answer. May throw on a malformed message. */
   onWorkerMessage(message: unknown): unknown;
   /** Knobs for tests. */
   backoffBaseMs?: number;
@@ -87,6 +114,34 @@ export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_MAX_MS = 30_000;
 export const MAX_FAILED_STARTS = 5;
 export const STOP_MS = 30_000;
+/** A worker's message refused by the primary is reported at most this often. */
+export const REPORT_MS = 10_000;
+
+/**
+ * Wraps the primary's answer to its workers' messages: a message it throws on (malformed: a bug, or a process that is
+ * not ours) gets no answer and is reported at most once per REPORT_MS (with how many were not), never with its
+ * content (rate-limit keys hold addresses); the primary goes on.
+ */
+export function answerWorkers(answer: (message: unknown) => unknown, report: (text: string) => void, now: () => number = Date.now): (message: unknown) => unknown {
+  let last = -Infinity;
+  let unreported = 0;
+  return (message) => {
+    try {
+      return answer(message);
+    } catch (e) {
+      const t = now();
+      if (t - last < REPORT_MS) {
+        unreported++;
+        return undefined;
+      }
+      const more = unreported ? ` (and ${unreported} more since the last report)` : '';
+      last = t;
+      unreported = 0;
+      report(`undersigned: a server process's message was refused: ${(e as Error)?.message ?? String(e)}${more}.\n`);
+      return undefined;
+    }
+  };
+}
 
 function how(code: number | null, signal: string | null): string {
   return signal ? `killed by ${signal}` : `exit code ${code}`;
@@ -128,13 +183,15 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
       lockWaiters.clear();
     };
 
+    const answer = answerWorkers((m) => o.onWorkerMessage(m), (text) => o.io.err(text));
     const fork = () => {
-      const worker = cluster.fork();
+      // The marker tells the worker that this primary answers it (isUndersignedWorker).
+      const worker = cluster.fork({ [WORKER_ENV]: String(process.pid) });
       workers.set(worker.id, { worker, listening: false });
       worker.on('message', (m: unknown) => {
         if (isStderr(m)) return print(m.text);
         if (isLockSignal(m)) return onLockSignal(worker, m);
-        const reply = o.onWorkerMessage(m);
+        const reply = answer(m);
         if (reply !== undefined && worker.isConnected()) worker.send(reply as never, undefined, () => undefined);
       });
       // A channel error (the worker died while a reply was on its way) is reported by the exit, not thrown here.
@@ -158,12 +215,15 @@ export function runPrimary(o: PrimaryOptions): Promise<number> {
       workers.delete(worker.id);
       lockWaiters.delete(worker.id);
       const pid = worker.process.pid;
+      // Killed by our SIGTERM, or by the SIGINT of a Ctrl-C that reached the whole process group, before it had set up
+      // its own stop (still starting): a clean stop. Anything else while stopping is not.
       if (stopping) {
-        // Killed by our SIGTERM before it had set up its stop (still starting) is a clean stop; anything else is not.
-        if (!(signal === 'SIGTERM' || (code === 0 && !signal))) exitCode ||= 1;
+        if (!(signal === 'SIGTERM' || signal === 'SIGINT' || (code === 0 && !signal))) exitCode ||= 1;
         if (!workers.size) finish();
         return;
       }
+      // Ctrl-C during the start: the workers may die of it before this process handles its own SIGINT.
+      if (!ready && signal === 'SIGINT') return stop(0);
       if (!ready) {
         print(`undersigned: a server process (pid ${pid}) stopped while starting (${how(code, signal)}); stopping the others.\n`);
         return stop(code || 1);

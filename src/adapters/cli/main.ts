@@ -14,7 +14,7 @@ import { importCommand } from './commands/import.ts';
 import { auditCommand } from './commands/audit.ts';
 import { eraseCommand, letterRetentionCommand, signatureRemoveCommand } from './commands/erase.ts';
 import { DomainError } from '../../core/errors.ts';
-import { workerStderr } from './cluster.ts';
+import { isUndersignedWorker, workerStderr } from './cluster.ts';
 
 export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand];
 
@@ -114,8 +114,9 @@ export async function runCli(argv: string[], io: CliContext['io'], env: NodeJS.P
 export async function main(): Promise<void> {
   const worker = cluster.isWorker ? cluster.worker : undefined;
   // A worker of `serve --processes N` tells its primary what it would print (cluster.ts prints it once, not once per
-  // worker: a bad start fails in every worker alike).
-  const err = worker ? (s: string) => void (process.connected ? process.send!(workerStderr(s)) : process.stderr.write(s)) : (s: string) => void process.stderr.write(s);
+  // worker: a bad start fails in every worker alike). A worker of another cluster primary writes its own stderr.
+  const ours = isUndersignedWorker();
+  const err = ours ? (s: string) => void (process.connected ? process.send!(workerStderr(s)) : process.stderr.write(s)) : (s: string) => void process.stderr.write(s);
   const io = { out: (s: string) => void process.stdout.write(s), err, isTTY: Boolean(process.stderr.isTTY) };
   process.exitCode = await runCli(process.argv.slice(2), io);
   // The channel to the primary keeps a worker's event loop alive: close it (the primary then sees the exit code).

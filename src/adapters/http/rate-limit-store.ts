@@ -2,16 +2,20 @@
  * Where @fastify/rate-limit keeps its counters, so that several server processes share one limit (issue 5):
  *   - UNDERSIGNED_REDIS_URL set → Redis (ioredis; the plugin's own Lua-script store)
  *   - else on PostgreSQL → a table of counters in the database (PostgresRateLimitStore below)
- *   - else in a worker of `serve --processes N` (SQLite) → in the cluster's primary process, over IPC (rate-limit-ipc.ts)
+ *   - else in a worker of `serve --processes N` (SQLite) → in the cluster's primary process, over IPC (rate-limit-ipc.ts);
+ *     only a worker forked by our primary (cli/cluster.ts isUndersignedWorker): a worker of another node:cluster primary
+ *     (a process manager's cluster mode) has nobody to answer it, and counts in its memory as a single process does
  *   - else → in this process's memory (one process: SQLite)
- * A store that cannot be reached does not stop signing: the request goes through and the error is logged
- * (skipOnError), because refusing every signature while Redis restarts is worse than a minute without limits.
+ * Redis or PostgreSQL out of reach does not stop signing: the request goes through (skipOnError), because refusing
+ * every signature while Redis restarts is worse than a minute without limits; @fastify/rate-limit does not log that.
+ * The primary out of reach does not turn limits off: the worker counts in its own memory meanwhile (N × the limit
+ * at worst over N workers) and says so on stderr (rate-limit-ipc.ts).
  */
 import type { Kysely } from 'kysely';
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
-import cluster from 'node:cluster';
 import { purgeRateLimits, rateLimitHits, rateLimitRead } from '../storage/sql/rate-limits.ts';
 import { clusterRateLimitStore, IpcRateLimitBatcher } from './rate-limit-ipc.ts';
+import { isUndersignedWorker } from '../cli/cluster.ts';
 
 type Cb = (err: Error | null, res?: { current: number; ttl: number }) => void;
 
@@ -107,8 +111,9 @@ export interface RateLimitBackend {
 let ipcBatcher: IpcRateLimitBatcher | undefined;
 
 /**
- * Chooses the backend from the settings and the store in use. `clusterWorker`: this process is a worker of
- * `serve --processes N` (default: node:cluster says so), whose primary keeps the counters when nothing else is shared.
+ * Chooses the backend from the settings and the store in use. `clusterWorker`: this process is a worker of our
+ * `serve --processes N` primary (default: isUndersignedWorker, the marker that primary sets, not node:cluster's
+ * `isWorker`), which keeps the counters when nothing else is shared.
  */
 export async function rateLimitBackend(opts: { redisUrl?: string | undefined; store: unknown; clusterWorker?: boolean }): Promise<RateLimitBackend> {
   if (opts.redisUrl) {
@@ -133,8 +138,9 @@ export async function rateLimitBackend(opts: { redisUrl?: string | undefined; st
   if (sqlStore?.dialect === 'postgres' && sqlStore.db) {
     return { kind: 'postgres', options: { store: postgresRateLimitStore(sqlStore.db) as never, skipOnError: true }, async close() {} };
   }
-  if (opts.clusterWorker ?? (cluster.isWorker && Boolean(process.send))) {
+  if (opts.clusterWorker ?? (isUndersignedWorker() && Boolean(process.send))) {
     ipcBatcher ??= new IpcRateLimitBatcher();
+    // The batcher never fails a hit (it counts here when the primary does not answer); skipOnError stays as a guard.
     return { kind: 'cluster', options: { store: clusterRateLimitStore(ipcBatcher) as never, skipOnError: true }, async close() {} };
   }
   return { kind: 'memory', options: {}, async close() {} };

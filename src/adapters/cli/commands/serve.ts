@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../../../config.ts';
 import type { Command } from '../types.ts';
 import { CliError } from '../types.ts';
-import { runPrimary } from '../cluster.ts';
+import { isUndersignedWorker, runPrimary } from '../cluster.ts';
 
 /** The one line a start prints (benchmarks and tests read `listening on HOST:PORT)` from it). */
 function banner(config: Config, host: string, port: number, processes?: { pids: number[] }): string {
@@ -28,6 +28,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
     if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) throw new CliError(`--port must be a number, got "${values.port}"`);
     const opts = { port: values.port === undefined ? undefined : Number(values.port), worker: true, processes: values.processes };
     const config = ctx.config?.(opts);
+    const ourWorker = isUndersignedWorker();
     if (config && ctx.clusterPrimary && cluster.isPrimary && config.processes > 1) {
       // The primary: storage prepared once, then the workers (each runs this command again, as a worker, below).
       const host = values.host ?? config.host;
@@ -39,20 +40,25 @@ Stops cleanly on SIGINT/SIGTERM.`,
         onWorkerMessage: (m) => primary.onWorkerMessage(m),
       });
     }
+    // A worker of another node:cluster primary (a process manager's cluster mode) cannot fork workers of its own: it
+    // serves as one process, as the process manager asked.
+    if (config && cluster.isWorker && !ourWorker && config.processes > 1) {
+      ctx.io.err(`undersigned: --processes ${config.processes} ignored: this process is a worker of another cluster primary (a process manager's cluster mode?), and serves as one process.\n`);
+    }
     const app = await ctx.app(opts);
     const http = await app.http();
     const host = values.host ?? app.config.host;
     await http.listen({ port: app.config.port, host });
     const addr = http.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : app.config.port;
-    // A worker's primary prints the line once for all of them.
-    if (!cluster.isWorker) ctx.io.err(banner(app.config, host, port));
+    // Our primary prints the line once for all its workers; a single process, or a worker of another primary, prints it.
+    if (!ourWorker) ctx.io.err(banner(app.config, host, port));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
-    if (!cluster.isWorker) ctx.io.err('Stopping…\n');
+    if (!ourWorker) ctx.io.err('Stopping…\n');
     await app.close();
     return 0;
   },
