@@ -37,3 +37,12 @@ test('processes: 1 by default, a whole number, or auto (one per core); the flag 
     assert.throws(() => loadConfig({}, { processes: v }), (e: Error) => e instanceof ConfigError && e.message.includes('--processes'), `--processes ${v}`);
   }
 });
+
+test('PostgreSQL named statements: on by default, on or off, anything else stops the start naming the variable', () => {
+  assert.equal(loadConfig({}).pgNamedStatements, true);
+  assert.equal(loadConfig({ UNDERSIGNED_PG_NAMED_STATEMENTS: 'on' }).pgNamedStatements, true);
+  assert.equal(loadConfig({ UNDERSIGNED_PG_NAMED_STATEMENTS: 'OFF' }).pgNamedStatements, false);
+  for (const v of ['yes', '0', 'disabled', 'of']) {
+    assert.throws(() => loadConfig({ UNDERSIGNED_PG_NAMED_STATEMENTS: v }), (e: Error) => e instanceof ConfigError && e.message.includes('UNDERSIGNED_PG_NAMED_STATEMENTS') && e.message.includes(`"${v}"`), v);
+  }
+});

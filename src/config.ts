@@ -29,6 +29,8 @@ export interface Config {
   logOrigin: string | undefined;
   /** Server processes of `serve` on this machine (node:cluster when more than 1; src/adapters/cli/cluster.ts). */
   processes: number;
+  /** PostgreSQL: hot statements as named statements, prepared once per connection; off behind PgBouncer in transaction mode. */
+  pgNamedStatements: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +51,15 @@ function bool(env: Env, name: string, def: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function onOff(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const v = raw.trim().toLowerCase();
+  if (v === 'on') return true;
+  if (v === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -106,6 +117,7 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     logKey: env.UNDERSIGNED_LOG_KEY || undefined,
     logOrigin: env.UNDERSIGNED_LOG_ORIGIN || undefined,
     processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
+    pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
   };
 }
 
@@ -119,6 +131,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_MAIL_FROM', 'Undersigned <no-reply@HOST>', 'From address of mails'],
   ['UNDERSIGNED_RATE_LIMIT', '10', 'Signing attempts per IP per minute; `off` disables (benchmarks)'],
   ['UNDERSIGNED_DATABASE_URL', '(unset: SQLite)', 'postgres://… selects PostgreSQL'],
+  ['UNDERSIGNED_PG_NAMED_STATEMENTS', 'on', 'PostgreSQL: prepare hot statements once per connection; `off` behind PgBouncer in transaction mode'],
   ['UNDERSIGNED_REDIS_URL', '(unset)', 'redis://… shares rate limits between processes'],
   ['UNDERSIGNED_TRUST_PROXY', 'false', 'Trust X-Forwarded-For (behind a reverse proxy)'],
   ['UNDERSIGNED_DEV', 'true without SMTP', 'Development pages such as /dev/outbox'],

@@ -89,7 +89,7 @@ function logIdentity(config: Config): { signer: NoteSigner & { vkey: string }; o
 async function openStore(config: Config, serving: boolean): Promise<Store> {
   if (config.databaseUrl) {
     const { openPostgresStore } = await import('./adapters/storage/postgres/index.ts');
-    return openPostgresStore(config.databaseUrl);
+    return openPostgresStore(config.databaseUrl, { namedStatements: config.pgNamedStatements });
   }
   // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one. The workers of
   // `serve --processes N` write the file together (the group commit then gathers outside the write lock).

@@ -214,6 +214,29 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal((await store.outbox.list({ pendingOnly: true })).some((j) => j.id === jobId), false);
     });
 
+    test('outbox: a sent mail keeps only its address, language and template (no link, token or text); erasure still finds it', async () => {
+      const to = `${id('sent')}@example.org`;
+      const link = 'https://letters.example.org/fa/confirm?token=SECRET-confirm';
+      const withdrawLink = 'https://letters.example.org/fa/withdraw?token=SECRET-withdraw';
+      const at = '2031-01-01T00:00:00.000Z';
+      const templated = { id: id('job'), kind: 'mail' as const, payload: { to, lang: 'fa', template: 'confirm' as const, params: { letterTitle: 'نامه', name: 'مریم', link, expiresAt: '2031-01-08T00:00:00.000Z', withdrawLink } }, runAt: at, attempts: 0, createdAt: at };
+      const rendered = { id: id('job'), kind: 'mail' as const, payload: { to, subject: 'Confirm: نامه', text: `Confirm: ${link}\nWithdraw: ${withdrawLink}`, html: `<a href="${withdrawLink}">withdraw</a>`, lang: 'en', template: 'confirm' }, runAt: at, attempts: 0, createdAt: at };
+      const pending = { ...rendered, id: id('job') };
+      for (const j of [templated, rendered, pending]) await store.outbox.enqueue(j);
+      await Promise.all([store.outbox.complete(templated.id, '2031-01-01T00:00:01.000Z'), store.outbox.complete(rendered.id, '2031-01-01T00:00:02.000Z')]);
+      const mine = async () => new Map((await store.outbox.list({ limit: 100_000 })).filter((j) => j.payload.to === to).map((j) => [j.id, j]));
+      const rows = await mine();
+      assert.deepEqual(rows.get(templated.id)?.payload, { to, lang: 'fa', template: 'confirm' });
+      assert.deepEqual(rows.get(rendered.id)?.payload, { to, lang: 'en', template: 'confirm' });
+      assert.equal(rows.get(rendered.id)?.doneAt, '2031-01-01T00:00:02.000Z');
+      assert.doesNotMatch(JSON.stringify([rows.get(templated.id), rows.get(rendered.id)]), /SECRET|token|https?:|Confirm:|withdraw/);
+      // A mail not sent yet keeps everything the worker needs to send it.
+      assert.deepEqual(rows.get(pending.id)?.payload, pending.payload);
+      // Erasure finds a person's rows by the address, sent or not.
+      await store.log.forgetSigner(id('gone'), to);
+      assert.deepEqual([...(await mine()).keys()], []);
+    });
+
     test('outbox: an expired lease can be claimed again (a worker died)', async () => {
       const jobId = id('job');
       await store.outbox.enqueue({ id: jobId, kind: 'mail', payload: { to: 'x@example.org', subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: '2030-01-01T00:00:00.000Z', attempts: 0, createdAt: '2030-01-01T00:00:00.000Z' });

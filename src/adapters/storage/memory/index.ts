@@ -206,7 +206,8 @@ class MemOutbox implements OutboxRepo {
   }
   async complete(id: string, doneAt: string) {
     const j = this.st().outbox.get(id);
-    if (j) Object.assign(j, { doneAt, lockedUntil: undefined, lastError: undefined });
+    // As the SQL store: a sent mail keeps only its address (for erasure), language and template label.
+    if (j) Object.assign(j, { doneAt, lockedUntil: undefined, lastError: undefined, payload: { to: j.payload.to, lang: j.payload.lang, template: j.payload.template } as OutboxJob['payload'] });
   }
   async retryLater(id: string, runAt: string, error: string) {
     const j = this.st().outbox.get(id);

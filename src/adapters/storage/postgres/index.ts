@@ -29,6 +29,12 @@ export interface PostgresStoreOptions {
   /** Run migrations when opening (default true). */
   migrate?: boolean;
   /**
+   * Send the hot statements as named statements, prepared once per connection (default true). Off behind a pooler
+   * that hands each transaction another server connection (PgBouncer in transaction mode), where a statement
+   * prepared on one is missing on the next (`UNDERSIGNED_PG_NAMED_STATEMENTS=off`).
+   */
+  namedStatements?: boolean;
+  /**
    * Called for errors of idle or checked-out connections (the server restarted, a backend was terminated).
    * Without a listener pg would throw them as uncaught exceptions and crash the process; the pool drops the broken
    * connection and the next query opens a new one. Default: one line on stderr.
@@ -74,7 +80,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
   // queries of a transaction would otherwise be an uncaught 'error' event.
   pool.on('connect', (client) => {
     client.on('error', report);
-    useNamedStatements(client);
+    if (opts.namedStatements !== false) useNamedStatements(client);
   });
 
   const store = new SqlStore(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
@@ -87,13 +93,49 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
  * Sends the marked hot statements (sql/prepared.ts) as named statements: pg parses each once per connection and then
  * only binds and executes it, and PostgreSQL keeps its plan. Kysely calls `query(text, values)`; every other call
  * (unmarked text, a config object, a callback, a cursor) goes through unchanged.
+ *
+ * A named statement can go stale while its connection lives: another process alters a table it reads (0A000,
+ * "cached plan must not change result type", on every execution from then on), or the server forgot it (26000,
+ * "prepared statement does not exist": DISCARD ALL, a pooler that changed the server connection). Then the name is
+ * forgotten on this connection — deallocated on the server if it is still there — and, outside a transaction, the
+ * statement is sent once more, prepared anew. Inside a transaction the failed statement has already aborted it, so
+ * the error goes to the caller; until the name can be deallocated (the next use outside a transaction) the
+ * statement is sent unnamed.
  */
-function useNamedStatements(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+export function useNamedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection?.parsedStatements;
+  /** Names this connection must deallocate on the server before preparing them again. */
+  const stale = new Set<string>();
+  const idle = () => client.getTransactionStatus() === 'I';
+  const forget = (name: string, onServer: boolean) => {
+    if (parsed) delete parsed[name];
+    if (onServer) stale.add(name);
+  };
+  const deallocate = async (name: string) => {
+    // Names are ours (undersigned_N): safe as an identifier. Gone already (26000) is what was wanted.
+    await query(`deallocate ${name}`).catch((e: { code?: string }) => {
+      if (e?.code !== '26000') throw e;
+    });
+    stale.delete(name);
+  };
+  const named = async (name: string, text: string, values: unknown[]): Promise<unknown> => {
+    if (stale.has(name)) {
+      if (!idle()) return query(text, values);
+      await deallocate(name);
+    }
+    return query({ name, text, values });
+  };
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
     const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedOnServer(text) : undefined;
-    return name ? query({ name, text, values }) : query(...args);
+    if (!name) return query(...args);
+    return named(name, text as string, values as unknown[]).catch(async (e: { code?: string }) => {
+      if (e?.code !== '0A000' && e?.code !== '26000') throw e;
+      forget(name, e.code === '0A000');
+      if (!idle()) throw e;
+      return named(name, text as string, values as unknown[]);
+    });
   };
 }
 

@@ -20,8 +20,8 @@ import { prepareOnServer } from './prepared.ts';
 
 export type SignatureRowOf = (s: FirstSignature['signature']) => SignaturesTable;
 
-/** Columns of a signature row; the integer ones are typed so in the record set. */
-const SIGNATURE_COLUMNS = ['id', 'letter_id', 'email', 'email_key', 'name', 'name_alt', 'title', 'country', 'visibility', 'lang', 'consent_updates', 'status',
+/** Columns of a signature row (all of them; store.ts selects them by name); the integer ones are typed so in the record set. */
+export const SIGNATURE_COLUMNS = ['id', 'letter_id', 'email', 'email_key', 'name', 'name_alt', 'title', 'country', 'visibility', 'lang', 'consent_updates', 'status',
   'text_version', 'token_hash', 'token_expires_at', 'mails_sent', 'imported', 'created_at', 'updated_at', 'confirmed_at', 'withdrawn_at'] as const satisfies readonly (keyof SignaturesTable)[];
 const INTEGER_COLUMNS = new Set<string>(['consent_updates', 'text_version', 'mails_sent', 'imported']);
 const EXTRA_COLUMNS: [string, 'text' | 'integer'][] = [

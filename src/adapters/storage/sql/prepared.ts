@@ -37,7 +37,11 @@ export function preparedOnServer(sql: string): string | undefined {
 export class Prepared<P extends object> {
   private readonly compiled = new Map<Dialect, { query: CompiledQuery; order: (keyof P)[] }>();
 
-  /** `build` must use every value of `p` only as a parameter (no value may change the shape of the statement). */
+  /**
+   * `build` must use every value of `p` only as a parameter (no value may change the shape of the statement). A
+   * select names its columns (never `selectAll()`): PostgreSQL refuses to run a named `select *` again once another
+   * process added a column to its table (0A000, postgres/index.ts).
+   */
   constructor(private readonly build: (db: Db, p: P) => Compilable<unknown>) {}
 
   private compile(db: Db, dialect: Dialect, sample: P): { query: CompiledQuery; order: (keyof P)[] } {

@@ -20,13 +20,18 @@ import { SqlLog } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
 import { Prepared } from './prepared.ts';
-import { PgFirstSignatures } from './first-signatures.ts';
+import { PgFirstSignatures, SIGNATURE_COLUMNS } from './first-signatures.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+// SIGNATURE_COLUMNS (the prepared selects below) names every column of a signature row: a column added to the table
+// and not to the list fails to compile here instead of being read as undefined.
+const allSignatureColumns: Exclude<keyof SignaturesTable, (typeof SIGNATURE_COLUMNS)[number]> extends never ? true : never = true;
+void allSignatureColumns;
 
 function toLetter(row: Selectable<LettersTable>, organisers: string[]): Letter {
   return {
@@ -138,9 +143,12 @@ const SIGNATURE_UPDATE_IF = new Prepared<SignaturesTable & { read_status: string
   (db, { id, read_status, read_mails_sent, read_updated_at, ...rest }) =>
     db.updateTable('signatures').set(rest).where('id', '=', id).where('status', '=', read_status).where('mails_sent', '=', read_mails_sent).where('updated_at', '=', read_updated_at),
 );
+// Named columns, never `select *`: on PostgreSQL these are named statements, and a prepared `select *` fails with
+// 0A000 ("cached plan must not change result type") on every execution after another process adds a column
+// (a rolling deploy's migration) until its connection closes.
 const SIGNATURE_BY_EMAIL = new Prepared<{ letter_id: string; email_key: string }>((db, p) =>
-  db.selectFrom('signatures').selectAll().where('letter_id', '=', p.letter_id).where('email_key', '=', p.email_key));
-const SIGNATURE_BY_TOKEN = new Prepared<{ token_hash: string }>((db, p) => db.selectFrom('signatures').selectAll().where('token_hash', '=', p.token_hash));
+  db.selectFrom('signatures').select(SIGNATURE_COLUMNS).where('letter_id', '=', p.letter_id).where('email_key', '=', p.email_key));
+const SIGNATURE_BY_TOKEN = new Prepared<{ token_hash: string }>((db, p) => db.selectFrom('signatures').select(SIGNATURE_COLUMNS).where('token_hash', '=', p.token_hash));
 const OUTBOX_ENQUEUE = new Prepared<OutboxTable>((db, p) => db.insertInto('outbox').values(p).onConflict((oc) => oc.column('id').doNothing()));
 
 class SqlLetters implements LetterRepo {
@@ -394,13 +402,21 @@ class SqlOutbox implements OutboxRepo {
     await this.completeAll([{ id, doneAt }]);
   }
 
-  /** Marks several jobs done, each with its own time, in one statement per 300 jobs. */
+  /**
+   * Marks several jobs done, each with its own time, in one statement per 300 jobs. A sent mail's payload is cut down
+   * to what is still needed — the address (erasure finds a person's rows by it: log.ts forgetSigner), the language and
+   * the template's label — so that no link or token (the withdrawal link is a long-lived credential), subject or text
+   * stays in the table once it went out. The payload is JSON text in both dialects.
+   */
   async completeAll(jobs: readonly { id: string; doneAt: string }[]): Promise<void> {
+    const sent = this.dialect === 'postgres'
+      ? sql`json_build_object('to', payload::json->>'to', 'lang', payload::json->>'lang', 'template', payload::json->>'template')::text`
+      : sql`json_object('to', json_extract(payload, '$.to'), 'lang', json_extract(payload, '$.lang'), 'template', json_extract(payload, '$.template'))`;
     for (const chunk of chunks([...jobs], 300)) {
       const doneAt = chunk.every((j) => j.doneAt === chunk[0]!.doneAt)
         ? sql`${chunk[0]!.doneAt}`
         : sql`case id ${sql.join(chunk.map((j) => sql`when ${j.id} then ${j.doneAt}`), sql` `)} end`;
-      await sql`update outbox set done_at = ${doneAt}, locked_until = null, last_error = null
+      await sql`update outbox set done_at = ${doneAt}, locked_until = null, last_error = null, payload = ${sent}
         where id in (${sql.join(chunk.map((j) => j.id))})`.execute(this.db);
     }
   }
@@ -423,9 +439,10 @@ class SqlOutbox implements OutboxRepo {
 
 /**
  * The outbox as the store (outside a transaction) offers it to the mail worker, which completes each job on its own
- * after sending it: the completions of one moment are written by one statement, and on SQLite the worker's claims
- * and completions join the group commit instead of committing alone (each was its own write transaction: about one
- * commit per mail besides the signing's). A completion is answered after its statement committed, as before.
+ * after sending it: the completions of one moment are written by one statement, and on SQLite the worker's claims,
+ * completions and retries join the group commit instead of committing alone (each was its own write transaction: about
+ * one commit per mail besides the signing's; and alone it waited for another process's write lock in busy_timeout,
+ * the event loop asleep). A completion is answered after its statement committed, as before.
  */
 class SqlWorkerOutbox extends SqlOutbox {
   private done: { id: string; doneAt: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -437,6 +454,18 @@ class SqlWorkerOutbox extends SqlOutbox {
   override async claim(now: string, lockedUntil: string, limit: number): Promise<OutboxJob[]> {
     if (this.dialect_ !== 'sqlite') return super.claim(now, lockedUntil, limit);
     return this.inTransaction((tx) => tx.outbox.claim(now, lockedUntil, limit));
+  }
+
+  /** SQLite: a unit of the group commit too (alone it would wait for another process's write lock in busy_timeout, the event loop asleep). */
+  override retryLater(id: string, runAt: string, error: string): Promise<void> {
+    if (this.dialect_ !== 'sqlite') return super.retryLater(id, runAt, error);
+    return this.inTransaction((tx) => tx.outbox.retryLater(id, runAt, error));
+  }
+
+  /** SQLite: as retryLater (the use-cases enqueue inside their transactions; this is for a caller without one). */
+  override enqueue(job: OutboxJob): Promise<void> {
+    if (this.dialect_ !== 'sqlite') return super.enqueue(job);
+    return this.inTransaction((tx) => tx.outbox.enqueue(job));
   }
 
   override complete(id: string, doneAt: string): Promise<void> {
@@ -496,6 +525,30 @@ class SqlAuth implements AuthRepo {
 }
 
 /**
+ * The sign-in and session writes as the store (outside a transaction) offers them: on SQLite each is a unit of the
+ * group commit, like the outbox worker's writes (SqlWorkerOutbox), instead of an autocommit statement that would wait
+ * for another process's write lock inside busy_timeout — up to 5 s with the whole event loop asleep. Signing out
+ * (organiser-login.ts) deletes its session this way; the other writes run in the use-cases' transactions already.
+ */
+class SqlGroupAuth extends SqlAuth {
+  constructor(db: Db, private readonly inTransaction: <T>(fn: (tx: StoreTx) => Promise<T>) => Promise<T>) {
+    super(db);
+  }
+  override insertLoginToken(t: LoginToken): Promise<void> {
+    return this.inTransaction((tx) => tx.auth.insertLoginToken(t));
+  }
+  override markLoginTokenUsed(tokenHash: string, usedAt: string): Promise<boolean> {
+    return this.inTransaction((tx) => tx.auth.markLoginTokenUsed(tokenHash, usedAt));
+  }
+  override insertSession(s: Session): Promise<void> {
+    return this.inTransaction((tx) => tx.auth.insertSession(s));
+  }
+  override deleteSession(idHash: string): Promise<void> {
+    return this.inTransaction((tx) => tx.auth.deleteSession(idHash));
+  }
+}
+
+/**
  * The group commit's transaction statements on the SQLite connection itself (set by the SQLite opener): run
  * synchronously, prepared once, without Kysely's compiling and promise round trips — they are run per unit (the
  * savepoints) and per attempt at the lock, so their overhead was paid thousands of times a second under load.
@@ -504,10 +557,20 @@ class SqlAuth implements AuthRepo {
 export interface SqliteTxControl {
   /**
    * BEGIN IMMEDIATE at busy_timeout 0 (the connection's busy_timeout is put back after it): true when this
-   * connection now holds the write lock, false at once when another connection does. Another error is thrown.
+   * connection now holds the write lock, false at once when another connection does (any SQLITE_BUSY* code).
+   * Another error is thrown, and the connection is never left in a transaction when it throws.
    */
   tryBeginImmediate(): boolean;
   exec(statement: 'savepoint' | 'release' | 'rollback to savepoint' | 'commit' | 'rollback'): void;
+}
+
+/**
+ * Another connection holds the lock: SQLITE_BUSY and its extended codes (SQLITE_BUSY_RECOVERY while another
+ * connection recovers the WAL, SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY_TIMEOUT) all mean "try again later".
+ */
+export function isSqliteBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** A unit of work of the SQLite group commit (SqlStore.commitGroups). */
@@ -548,7 +611,7 @@ export class SqlStore implements Store {
     this.letters = r.letters;
     this.signatures = r.signatures;
     this.outbox = new SqlWorkerOutbox(db, dialect, (fn) => this.transaction(fn));
-    this.auth = r.auth;
+    this.auth = dialect === 'sqlite' ? new SqlGroupAuth(db, (fn) => this.transaction(fn)) : r.auth;
   }
 
   /** PostgreSQL: the signings of one moment in one statement (first-signatures.ts). */
@@ -762,14 +825,24 @@ export class SqlStore implements Store {
       if (!raw.tryBeginImmediate()) return false;
     } else {
       await sql`pragma busy_timeout = 0`.execute(conn);
+      let began = false;
       try {
         await sql`begin immediate`.execute(conn);
+        began = true;
       } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-        throw e;
-      } finally {
-        await sql`pragma busy_timeout = ${sql.lit(SqlStore.BUSY_TIMEOUT_MS)}`.execute(conn);
+        if (!isSqliteBusy(e)) {
+          await sql`pragma busy_timeout = ${sql.lit(SqlStore.BUSY_TIMEOUT_MS)}`.execute(conn).catch(() => undefined);
+          throw e;
+        }
       }
+      try {
+        await sql`pragma busy_timeout = ${sql.lit(SqlStore.BUSY_TIMEOUT_MS)}`.execute(conn);
+      } catch (e) {
+        // Never leave the connection inside a transaction the group will not run: let go of the lock, then fail.
+        if (began) await sql`rollback`.execute(conn).catch(() => undefined);
+        throw e;
+      }
+      if (!began) return false;
     }
     const exec = raw
       ? (s: Parameters<SqliteTxControl['exec']>[0]) => raw.exec(s)

@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database as Schema } from '../sql/schema.ts';
-import { SqlStore, type SqliteTxControl } from '../sql/store.ts';
+import { SqlStore, isSqliteBusy, type SqliteTxControl } from '../sql/store.ts';
 
 export interface SqliteStoreOptions {
   /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
@@ -94,9 +94,10 @@ function withStatementCache(db: Database.Database, max = 500): Database.Database
  * with it) through `pragma()`, which prepares the statement anew each time: PRAGMA busy_timeout takes effect when it
  * is prepared, so a reused statement would not reliably set it. While another process writes, most attempts meet
  * SQLITE_BUSY: the error better-sqlite3 builds for that captured a stack each time, which cost more than the attempt
- * itself (~75 µs of ~80), so it is built without one; any other error gets its stack.
+ * itself (~75 µs of ~80), so it is built without one; any other error gets its stack. If busy_timeout cannot be put
+ * back after a BEGIN that took the lock, the transaction is rolled back before the error is thrown. Exported for tests.
  */
-function txControl(sqlite: Database.Database): SqliteTxControl {
+export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>): SqliteTxControl {
   const begin = sqlite.prepare('begin immediate');
   const statements = {
     savepoint: sqlite.prepare('savepoint unit'),
@@ -110,18 +111,36 @@ function txControl(sqlite: Database.Database): SqliteTxControl {
       sqlite.pragma('busy_timeout = 0');
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 0;
+      let began = false;
+      let failed: unknown;
       try {
         begin.run();
-        return true;
+        began = true;
       } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-        Error.stackTraceLimit = limit;
-        if (e instanceof Error) Error.captureStackTrace(e);
-        throw e;
+        // Every SQLITE_BUSY* (SQLITE_BUSY_RECOVERY, …) means another connection is in the way: try again later.
+        if (!isSqliteBusy(e)) {
+          Error.stackTraceLimit = limit;
+          if (e instanceof Error) Error.captureStackTrace(e);
+          failed = e;
+        }
       } finally {
         Error.stackTraceLimit = limit;
-        sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
       }
+      try {
+        sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
+      } catch (e) {
+        // The wait could not be put back: never leave the connection inside a transaction the group will not run.
+        if (began) {
+          try {
+            statements.rollback.run();
+          } catch {
+            // nothing to roll back
+          }
+        }
+        throw failed ?? e;
+      }
+      if (failed !== undefined) throw failed;
+      return began;
     },
     exec(statement) {
       statements[statement].run();

@@ -30,9 +30,23 @@ for (const sharedWriters of [true, false]) test(`two writers on one file (gather
   try {
     const letter = letterFixture();
     await a.letters.insert(letter, versionsFixture);
-    // The event loop keeps turning while the groups wait for each other's lock.
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 1);
+    // The event loop keeps turning while a group waits for the other's lock: a timer fires during the waits. Which
+    // store waits is marked from its first SQLITE_BUSY (onLockBusy) to its next COMMIT (afterCommit).
+    const waiting = new Set<SqlStore>();
+    let waits = 0;
+    for (const s of [a, b]) {
+      s.onLockBusy = () => {
+        waits++;
+        waiting.add(s);
+      };
+      s.afterCommit = () => waiting.delete(s);
+    }
+    let ticksWhileWaiting = 0;
+    const ticker = setInterval(() => {
+      if (waiting.size) ticksWhileWaiting++;
+    }, 1);
+    // a holds the write lock for a while (a unit that awaits a timer), so that b's groups must wait for it.
+    const holder = a.transaction(() => new Promise((r) => setTimeout(r, 30)));
     const runs = [a, b].flatMap((s, w) =>
       Array.from({ length: 300 }, (_, i) =>
         // Both writers sign the same 300 addresses: one of the two inserts of each lands.
@@ -40,11 +54,13 @@ for (const sharedWriters of [true, false]) test(`two writers on one file (gather
       ),
     );
     const settled = await Promise.allSettled(runs);
+    await holder;
     clearInterval(ticker);
     const failed = settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
     assert.deepEqual(failed, [], 'no unit failed (no SQLITE_BUSY, no lost lock wait)');
     assert.equal(settled.filter((r) => r.status === 'fulfilled' && r.value === true).length, 300, 'one insert per address');
-    assert.ok(ticks > 0);
+    assert.ok(waits > 0, 'a group met the other writer\'s lock');
+    assert.ok(ticksWhileWaiting > 0, `a timer fired while a group waited for the lock (${waits} waits)`);
     // Each address once, whichever writer got it first; both connections read the same count.
     const rows = await sql<{ n: number }>`select count(*) as n from signatures where letter_id = ${letter.id}`.execute(b.db);
     assert.equal(Number(rows.rows[0]!.n), 300);
@@ -86,6 +102,46 @@ test('a writer waits for another process\'s lock without blocking, then commits;
     assert.equal(await b.signatures.byId(sig.id), undefined);
     // And the store works again once the lock is free.
     assert.equal(await a.transaction((tx) => tx.signatures.insert(sig)), true);
+  } finally {
+    other.close();
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('the store\'s own writes outside a transaction (outbox retry, sessions, sign-in) wait for another process\'s lock without blocking', async () => {
+  const [a, b] = await two('autocommit');
+  const other = new Database(join(dir, 'autocommit.db'));
+  try {
+    const at = '2040-01-01T00:00:00.000Z';
+    await a.outbox.enqueue({ id: 'job-retry', kind: 'mail', payload: { to: 'x@example.org', subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: at, attempts: 0, createdAt: at });
+    await a.auth.insertSession({ idHash: 'session-1', email: 'org@example.org', expiresAt: '2040-02-01T00:00:00.000Z', createdAt: at });
+    other.exec('begin immediate');
+    const started = Date.now();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    // As deliver-outbox.ts after a failed send, organiser-login.ts at sign-out, and the sign-in writes.
+    const writes = Promise.all([
+      a.outbox.retryLater('job-retry', '2040-01-01T00:05:00.000Z', 'SMTP down'),
+      a.auth.deleteSession('session-1'),
+      a.auth.insertLoginToken({ tokenHash: 'login-1', email: 'org@example.org', expiresAt: '2040-01-01T00:30:00.000Z', createdAt: at }),
+      a.outbox.enqueue({ id: 'job-new', kind: 'mail', payload: { to: 'y@example.org', subject: 's', text: 't', lang: 'en', template: 'login' }, runAt: at, attempts: 0, createdAt: at }),
+    ]);
+    let done = false;
+    void writes.finally(() => (done = true));
+    await new Promise((r) => setTimeout(r, 100));
+    // An autocommit statement would have waited in busy_timeout (5 s) with the event loop asleep, then failed.
+    assert.ok(Date.now() - started < 1000, `the event loop was not blocked (${Date.now() - started} ms)`);
+    assert.ok(ticks >= 5, `timers ran during the wait (${ticks})`);
+    assert.equal(done, false, 'still waiting for the lock');
+    other.exec('commit');
+    await writes;
+    clearInterval(ticker);
+    const job = (await b.outbox.list({ limit: 10 })).find((j) => j.id === 'job-retry');
+    assert.equal(job?.lastError, 'SMTP down');
+    assert.equal(job?.runAt, '2040-01-01T00:05:00.000Z');
+    assert.equal(await b.auth.session('session-1'), undefined);
+    assert.equal((await b.auth.loginToken('login-1'))?.email, 'org@example.org');
+    assert.ok((await b.outbox.list({ limit: 10 })).some((j) => j.id === 'job-new'));
   } finally {
     other.close();
     await Promise.all([a.close(), b.close()]);
