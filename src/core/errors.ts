@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'LOG_NOT_READY',
   'RECEIPT_NOT_READY',
+  'SERVER_BUSY',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

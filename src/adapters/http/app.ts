@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { App } from '../../main.ts';
 import { DomainError } from '../../core/errors.ts';
-import { apiError, STATUS, toDomainError } from './errors.ts';
+import { apiError, BUSY_RETRY_AFTER_S, STATUS, toDomainError } from './errors.ts';
 import { translator, UI_LANGS } from '../i18n/index.ts';
 import { layout } from './views/layout.ts';
 import { messagePage } from './views/letter.ts';
@@ -144,7 +144,8 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
   f.setErrorHandler((err, req, reply) => {
     const d = toDomainError(err);
     if (d.code === 'INTERNAL') req.log.error({ err }, 'request failed');
-    const retry = (err as { retryAfter?: number }).retryAfter;
+    else if (d.code === 'SERVER_BUSY') req.log.warn('request failed: the database stayed busy for the whole wait for its write lock (answered 503)');
+    const retry = (err as { retryAfter?: number }).retryAfter ?? (d.code === 'SERVER_BUSY' ? BUSY_RETRY_AFTER_S : undefined);
     if (retry) reply.header('retry-after', String(retry));
     return sendError(app, req, reply, d);
   });
@@ -165,7 +166,7 @@ async function sendError(app: App, req: FastifyRequest, reply: FastifyReply, err
   if (req.url.startsWith('/api/') || req.url.startsWith('/log/')) return reply.type('application/json; charset=utf-8').send(apiError(err));
   // Pages about one request's failure are that request's own: never kept by a browser or shared cache.
   reply.header('cache-control', 'no-store');
-  if (req.rerender && (err.code === 'CSRF_INVALID' || err.code === 'RATE_LIMITED')) {
+  if (req.rerender && (err.code === 'CSRF_INVALID' || err.code === 'RATE_LIMITED' || err.code === 'SERVER_BUSY')) {
     try {
       return reply.type('text/html; charset=utf-8').send(await req.rerender(err));
     } catch {
@@ -175,7 +176,7 @@ async function sendError(app: App, req: FastifyRequest, reply: FastifyReply, err
   const t = translator(langOf(req));
   const key = `error.${err.code}` as const;
   const retry = Number(reply.getHeader('retry-after') ?? 0);
-  const known = ['LETTER_NOT_FOUND', 'NOT_FOUND', 'LETTER_CLOSED', 'LETTER_NOT_OPEN', 'RATE_LIMITED', 'CSRF_INVALID', 'BODY_TOO_LARGE', 'NOT_SIGNED_IN', 'NOT_AUTHORISED', 'INTERNAL'];
+  const known = ['LETTER_NOT_FOUND', 'NOT_FOUND', 'LETTER_CLOSED', 'LETTER_NOT_OPEN', 'RATE_LIMITED', 'SERVER_BUSY', 'CSRF_INVALID', 'BODY_TOO_LARGE', 'NOT_SIGNED_IN', 'NOT_AUTHORISED', 'INTERNAL'];
   const message = isCrossSiteError(err) ? t('error.CROSS_SITE') : known.includes(err.code) ? t(key as 'error.INTERNAL', { seconds: t.number(retry) }) : t('error.generic');
   return reply.type('text/html; charset=utf-8').send(
     layout({ t, title: t('error.title'), body: messagePage(t, t('error.title'), message), baseUrl: app.config.baseUrl, noindex: true }),

@@ -26,8 +26,15 @@ export const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   LOG_NOT_READY: 503,
   RECEIPT_NOT_READY: 409,
+  SERVER_BUSY: 503,
   INTERNAL: 500,
 };
+
+/**
+ * Seconds a client is told to wait (`Retry-After`) when the database was busy: a write waited its 5 s for another
+ * process's write lock on SQLite (SQLITE_BUSY). The lock is held for milliseconds at a time, so a retry soon succeeds.
+ */
+export const BUSY_RETRY_AFTER_S = 2;
 
 interface FastifyLikeError {
   code?: string;
@@ -55,6 +62,8 @@ export function toDomainError(err: unknown): DomainError {
       return new DomainError('NOT_FOUND', 'Not found');
   }
   if (e.statusCode === 429) return new DomainError('RATE_LIMITED', 'Too many requests');
+  // Any SQLITE_BUSY* code: another process held the database's write lock past the wait. Nothing was written.
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY')) return new DomainError('SERVER_BUSY', `The server is busy; try again in ${BUSY_RETRY_AFTER_S} seconds`);
   if (e.validation) {
     return new DomainError(
       'VALIDATION_FAILED',

@@ -69,6 +69,7 @@ export const en = {
   'error.LETTER_CLOSED': 'This letter is closed to new signatures.',
   'error.LETTER_NOT_OPEN': 'This letter is not open for signatures.',
   'error.RATE_LIMITED': 'Too many attempts from your connection. Please wait {seconds} seconds and try again.',
+  'error.SERVER_BUSY': 'The server is busy right now, so nothing was saved. Please wait {seconds} seconds and try again.',
   'error.CSRF_INVALID': 'This form has expired. Please go back, reload the page and submit again.',
   'error.CROSS_SITE': 'This form was sent from another website, so nothing was done. What you typed is below: check it and send the form again from this page.',
   'error.BODY_TOO_LARGE': 'What you sent is too large.',

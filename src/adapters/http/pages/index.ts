@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { App } from '../../../main.ts';
 import { DomainError } from '../../../core/errors.ts';
+import { BUSY_RETRY_AFTER_S } from '../errors.ts';
 import type { LetterWithText } from '../../../core/model.ts';
 import { isLangTag, versionFor } from '../../../core/letters/letter.ts';
 import { sign } from '../../../use-cases/sign.ts';
@@ -146,7 +147,9 @@ export function pageRoutes(app: App) {
             if (!letter || letter.state === 'draft' || !versionFor(letter, req.params.lang!)) throw err;
             const t = translator(req.params.lang!);
             const retry = Number((err as { retryAfter?: number }).retryAfter ?? 60);
-            const msg = err.code === 'RATE_LIMITED' ? t('error.RATE_LIMITED', { seconds: t.number(retry) }) : isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
+            const msg = err.code === 'RATE_LIMITED' ? t('error.RATE_LIMITED', { seconds: t.number(retry) })
+              : err.code === 'SERVER_BUSY' ? t('error.SERVER_BUSY', { seconds: t.number(BUSY_RETRY_AFTER_S) })
+              : isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
             return renderLetter(req, letter, t, formValues(req.body), [], msg);
           };
         },

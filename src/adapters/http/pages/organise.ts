@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { App } from '../../../main.ts';
 import { DomainError, type FieldError } from '../../../core/errors.ts';
+import { BUSY_RETRY_AFTER_S } from '../errors.ts';
 import type { LetterState, LetterWithText, Signature } from '../../../core/model.ts';
 import { LIMITS } from '../../../core/letters/letter.ts';
 import { createLetter } from '../../../use-cases/create-letter.ts';
@@ -126,7 +127,7 @@ export function organiserRoutes(app: App) {
         const t = translator(checkLang(req.params.lang!));
         const me = await currentOrganiser(app, req);
         if (!me) throw err;
-        const notice = isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
+        const notice = err.code === 'SERVER_BUSY' ? t('error.SERVER_BUSY', { seconds: t.number(BUSY_RETRY_AFTER_S) }) : isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
         const values = { ...(req.body ?? {}) } as Values;
         delete values._csrf;
         const body = html`${heading(req, t)}${letterForm(t, action(req, t), reply.generateCsrf(), values, [], MAX_VERSION_SLOTS, html`<p role="alert">${notice}</p>`)}`;
