@@ -6,6 +6,9 @@ import cluster from 'node:cluster';
 import type { App } from '../../main.ts';
 import { ConfigError, loadConfig, SETTINGS } from '../../config.ts';
 import { CliError, type AppOptions, type Command, type CliContext } from './types.ts';
+
+/** The settings' names in `--help` line up after the longest. */
+const SETTING_WIDTH = Math.max(...SETTINGS.map(([k]) => k.length));
 import { serveCommand } from './commands/serve.ts';
 import { letterCreate, letterList } from './commands/letter.ts';
 import { mailOutbox } from './commands/mail.ts';
@@ -28,7 +31,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n')}
 
 Settings (environment):
-${SETTINGS.map(([k, d, what]) => `  ${k.padEnd(26)} ${what} [${d}]`).join('\n')}
+${SETTINGS.map(([k, d, what]) => `  ${k.padEnd(SETTING_WIDTH)} ${what} [${d}]`).join('\n')}
 `;
 }
 

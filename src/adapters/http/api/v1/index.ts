@@ -248,7 +248,7 @@ export function apiRoutes(app: App) {
             consentUpdates: { type: 'boolean' },
           },
         },
-        response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema },
+        response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema, 503: errorSchema },
       },
       preValidation: async (req) => requireJson(req),
     }, async (req, reply) => {
