@@ -249,7 +249,8 @@ async function sqliteFigures(dir: string, processes: number, tokens: string[], h
   const server = await startUndersigned(dir, {}, { processes });
   try {
     if (processes > 1) await warmEveryProcess(server.url, processes);
-    if (SKIP_WRITES) return readFigures(server.url, hello, processes > 1);
+    // `return await`: the finally below must not stop the server while the figures are still being measured.
+    if (SKIP_WRITES) return await readFigures(server.url, hello, processes > 1);
     await cannon(server.url, { duration: SIGN_WARMUP, request: signRequest('bench-sign', `warm-${tag}`) });
     const sign = await measure(`${label} sign`, async () => [await cannon(server.url, { request: signRequest('bench-sign', tag) })], hello);
     const confirm = await measure(`${label} confirm`, async () => [await cannon(server.url, { request: confirmRequest(tokens) })], hello);

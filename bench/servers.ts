@@ -17,9 +17,11 @@ export function startProcess(args: string[], env: Record<string, string>, cwd = 
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
+    let stopping = false;
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${err}`)), 60_000);
     proc.stderr!.setEncoding('utf8');
     proc.stderr!.on('data', (d: string) => {
+      if (process.env.BENCH_SERVER_LOG === '1') process.stderr.write(`[server ${proc.pid}] ${d}`);
       err += d;
       const m = /listening on (?:.*):(\d+)\)/.exec(err);
       if (m) {
@@ -29,6 +31,7 @@ export function startProcess(args: string[], env: Record<string, string>, cwd = 
           proc,
           stop: () =>
             new Promise<void>((done) => {
+              stopping = true;
               if (proc.exitCode !== null) return done();
               proc.once('exit', () => done());
               proc.kill('SIGTERM');
@@ -37,8 +40,10 @@ export function startProcess(args: string[], env: Record<string, string>, cwd = 
         });
       }
     });
-    proc.once('exit', (code) => {
+    proc.once('exit', (code, signal) => {
       clearTimeout(timer);
+      // After the start (the promise is settled then) a server that stops by itself says why, for the figures it ends.
+      if (!stopping) process.stderr.write(`bench: server ${proc.pid} exited by itself (${signal ?? code}); its last words: ${err.slice(-3000)}\n`);
       reject(new Error(`server exited (${code}): ${err}`));
     });
   });
