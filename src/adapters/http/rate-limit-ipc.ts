@@ -17,6 +17,8 @@
  *   the oldest one per new key beyond that, and sweeps ended windows a bounded step per message.
  */
 
+import { answerInOrder, TurnBatches, type QueuedHit, type RateLimitCb } from './rate-limit-batch.ts';
+
 /** Marks the messages of this protocol among the others on the cluster's channel. */
 export const RATE_LIMIT_MESSAGE = 'undersigned:rate-limit';
 
@@ -35,7 +37,7 @@ export interface RateLimitReply {
   counts: [number, number][];
 }
 
-type Cb = (err: Error | null, res?: { current: number; ttl: number }) => void;
+type Cb = RateLimitCb;
 
 /** Bounds of a request's fields (a real one is far inside them). */
 export const MAX_WINDOW_MS = 24 * 3600_000;
@@ -184,10 +186,9 @@ export function processChannel(proc: NodeJS.Process = process): PrimaryChannel {
 export class IpcRateLimitBatcher {
   static readonly REPLY_MS = 2000;
   static readonly REPORT_MS = 10_000;
-  private queue = new Map<number, { key: string; n: number; cb: Cb }[]>();
-  private scheduled = false;
+  private readonly batches = new TurnBatches((windowMs, hits, perKey) => this.send(windowMs, hits, perKey));
   private nextId = 1;
-  private readonly waiting = new Map<number, { windowMs: number; hits: { key: string; n: number; cb: Cb }[]; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { windowMs: number; hits: QueuedHit[]; perKey: Map<string, number>; timer: NodeJS.Timeout }>();
   /** This worker's own counters, for the hits its primary did not answer. */
   readonly local: RateLimitCounters;
   private lastReport = -Infinity;
@@ -213,30 +214,17 @@ export class IpcRateLimitBatcher {
   }
 
   private push(key: string, n: number, windowMs: number, cb: Cb): void {
-    let q = this.queue.get(windowMs);
-    if (!q) this.queue.set(windowMs, (q = []));
-    q.push({ key, n, cb });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.batches.add(windowMs, { key, n, cb });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const groups = this.queue;
-    this.queue = new Map();
-    for (const [windowMs, hits] of groups) {
-      const per = new Map<string, number>();
-      for (const h of hits) per.set(h.key, (per.get(h.key) ?? 0) + h.n);
-      const id = this.nextId++;
-      const timer = setTimeout(() => this.fail(id, `no answer within ${IpcRateLimitBatcher.REPLY_MS} ms`), IpcRateLimitBatcher.REPLY_MS);
-      // The reply carries one count per key of `per`, in its order; answer() maps them back to the hits.
-      this.waiting.set(id, { windowMs, hits, timer });
-      this.channel.send({ t: RATE_LIMIT_MESSAGE, id, windowMs, hits: [...per] }, (err) => {
-        if (err) this.fail(id, err.message);
-      });
-    }
+  private send(windowMs: number, hits: QueuedHit[], perKey: Map<string, number>): void {
+    const id = this.nextId++;
+    const timer = setTimeout(() => this.fail(id, `no answer within ${IpcRateLimitBatcher.REPLY_MS} ms`), IpcRateLimitBatcher.REPLY_MS);
+    // The reply carries one count per key of `perKey`, in its order; answer() maps them back to the hits.
+    this.waiting.set(id, { windowMs, hits, perKey, timer });
+    this.channel.send({ t: RATE_LIMIT_MESSAGE, id, windowMs, hits: [...perKey] }, (err) => {
+      if (err) this.fail(id, err.message);
+    });
   }
 
   private answer(reply: RateLimitReply): void {
@@ -244,27 +232,16 @@ export class IpcRateLimitBatcher {
     if (!w) return;
     this.waiting.delete(reply.id);
     clearTimeout(w.timer);
-    const per = new Map<string, number>();
-    for (const h of w.hits) per.set(h.key, (per.get(h.key) ?? 0) + h.n);
-    const after = new Map<string, [number, number]>();
-    [...per.keys()].forEach((k, i) => {
+    const after = new Map<string, { current: number; ttl: number }>();
+    [...w.perKey.keys()].forEach((k, i) => {
       const c = reply.counts[i];
-      if (Array.isArray(c) && Number.isFinite(c[0]) && Number.isFinite(c[1])) after.set(k, c);
+      if (Array.isArray(c) && Number.isFinite(c[0]) && Number.isFinite(c[1])) after.set(k, { current: c[0], ttl: c[1] });
     });
-    // The i-th hit of a key in this batch is its count after the batch minus the hits that came after it.
-    const seen = new Map<string, number>();
     let missing = false;
-    for (const h of w.hits) {
-      const c = after.get(h.key);
-      if (!c) {
-        missing = true;
-        this.countHere(h, w.windowMs);
-        continue;
-      }
-      const i = (seen.get(h.key) ?? 0) + h.n;
-      seen.set(h.key, i);
-      h.cb(null, { current: c[0] - per.get(h.key)! + i, ttl: c[1] });
-    }
+    answerInOrder(w.hits, w.perKey, (key) => after.get(key), (h) => {
+      missing = true;
+      this.countHere(h, w.windowMs);
+    });
     if (missing) this.reportFailure('a reply without some counts');
   }
 
@@ -278,7 +255,7 @@ export class IpcRateLimitBatcher {
   }
 
   /** A hit the primary did not count, counted in this worker's own windows (in arrival order, as the primary would). */
-  private countHere(h: { key: string; n: number; cb: Cb }, windowMs: number): void {
+  private countHere(h: QueuedHit, windowMs: number): void {
     this.local.sweepStep();
     h.cb(null, this.local.hit(h.key, h.n, windowMs));
   }

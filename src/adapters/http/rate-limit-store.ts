@@ -15,9 +15,10 @@ import type { Kysely } from 'kysely';
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import { purgeRateLimits, rateLimitHits, rateLimitRead } from '../storage/sql/rate-limits.ts';
 import { clusterRateLimitStore, IpcRateLimitBatcher } from './rate-limit-ipc.ts';
+import { answerInOrder, TurnBatches, type RateLimitCb } from './rate-limit-batch.ts';
 import { isUndersignedWorker } from '../cli/cluster.ts';
 
-type Cb = (err: Error | null, res?: { current: number; ttl: number }) => void;
+type Cb = RateLimitCb;
 
 interface RouteOptions {
   routeInfo?: { method?: string; url?: string };
@@ -30,48 +31,21 @@ interface RouteOptions {
  * counters stay shared and exact across processes, since each statement adds exactly the hits it carries.
  */
 export class RateLimitHitBatcher {
-  private queue = new Map<number, { key: string; cb: Cb }[]>();
-  private scheduled = false;
+  private readonly batches: TurnBatches;
 
-  constructor(private readonly db: Kysely<any>) {}
-
-  hit(key: string, windowMs: number, cb: Cb): void {
-    let q = this.queue.get(windowMs);
-    if (!q) this.queue.set(windowMs, (q = []));
-    q.push({ key, cb });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const groups = this.queue;
-    this.queue = new Map();
-    for (const [windowMs, hits] of groups) {
-      const n = new Map<string, number>();
-      for (const h of hits) n.set(h.key, (n.get(h.key) ?? 0) + 1);
-      rateLimitHits(this.db, [...n].map(([key, count]) => ({ key, n: count })), windowMs).then(
-        (after) => {
-          // The i-th hit of a key in this batch is its count after the batch minus the hits that came after it.
-          const seen = new Map<string, number>();
-          for (const h of hits) {
-            const r = after.get(h.key);
-            if (!r) {
-              h.cb(new Error('rate limit counter not returned'));
-              continue;
-            }
-            const i = (seen.get(h.key) ?? 0) + 1;
-            seen.set(h.key, i);
-            h.cb(null, { current: r.current - n.get(h.key)! + i, ttl: r.ttl });
-          }
-        },
+  constructor(db: Kysely<any>) {
+    this.batches = new TurnBatches((windowMs, hits, perKey) => {
+      rateLimitHits(db, [...perKey].map(([key, n]) => ({ key, n })), windowMs).then(
+        (after) => answerInOrder(hits, perKey, (key) => after.get(key), (h) => h.cb(new Error('rate limit counter not returned'))),
         (e: Error) => {
           for (const h of hits) h.cb(e);
         },
       );
-    }
+    });
+  }
+
+  hit(key: string, windowMs: number, cb: Cb): void {
+    this.batches.add(windowMs, { key, n: 1, cb });
   }
 }
 
