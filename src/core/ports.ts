@@ -37,6 +37,12 @@ export interface LetterRepo {
   insert(letter: Letter, versions: LetterVersion[]): Promise<void>;
   /** Replaces the whole letter row (state, addressee, goal, textVersion…). */
   update(letter: Letter): Promise<void>;
+  /**
+   * Replaces the letter row (and its organisers) only if its state, text version and updatedAt are still those of
+   * `read`: false, changing nothing, when another transaction changed it meanwhile (two publishings at once must
+   * not both queue the letter's entries).
+   */
+  updateIfUnchanged(letter: Letter, read: Pick<Letter, 'state' | 'textVersion' | 'updatedAt'>): Promise<boolean>;
   /** Writes the texts of one text version, replacing what that text version had. */
   putVersions(letterId: string, textVersion: number, versions: LetterVersion[]): Promise<void>;
   bySlug(slug: string): Promise<LetterWithText | undefined>;

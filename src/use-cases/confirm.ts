@@ -1,7 +1,7 @@
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, Signature } from '../core/model.ts';
 import { checkConfirmable, decideSign } from '../core/signatures/signature.ts';
-import { iso, type Deps } from './deps.ts';
+import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { issueConfirmation } from './sign.ts';
 import { flagDuplicates } from './find-duplicates.ts';
 import { logSignature } from './log.ts';
@@ -27,20 +27,22 @@ export async function inspectToken(deps: Deps, token: string): Promise<Confirmed
 export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
   const now = deps.clock.now();
-  return deps.store.transaction(async (tx) => {
+  return retryRaced(() => deps.store.transaction(async (tx) => {
     const found = await tx.signatures.byTokenHash(deps.secrets.hashToken(token));
     const sig = checkConfirmable(found, now);
     const letter = await tx.letters.byId(sig.letterId);
     if (!letter) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
     if (letter.state === 'closed') throw new DomainError('LETTER_CLOSED', 'This letter closed before the signature was confirmed');
     const confirmed: Signature = { ...sig, status: 'confirmed', confirmedAt: iso(now), updatedAt: iso(now), textVersion: letter.textVersion, mailsSent: 0 };
-    await tx.signatures.update(confirmed);
+    // Conditional: of two confirmations at once only one changes the row; the other runs again and answers
+    // SIGNATURE_ALREADY_CONFIRMED, with no second log entry, count delta or receipt token.
+    if (!(await tx.signatures.updateIfUnchanged(confirmed, sig))) throw new Raced();
     await flagDuplicates(tx, deps, confirmed);
     // Its log entry lands with the confirmation or not at all.
     await logSignature(tx, deps, letter, confirmed);
     const receiptToken = await issueSignerToken(tx, deps, confirmed.id, 'receipt');
     return { letter, signature: confirmed, receiptToken };
-  });
+  }));
 }
 
 /** Sends a new confirmation link for the signature an expired link belonged to. */

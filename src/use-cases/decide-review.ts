@@ -5,7 +5,7 @@
 import { DomainError } from '../core/errors.ts';
 import type { DuplicateReview, Signature } from '../core/model.ts';
 import { scriptOf } from '../core/names/index.ts';
-import { iso, type Deps } from './deps.ts';
+import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { loadOwnLetter } from './edit-letter.ts';
 import { logCancel } from './log.ts';
 
@@ -28,7 +28,7 @@ export async function listReviews(deps: Deps, slug: string, actor: string | unde
 
 export async function decideReview(deps: Deps, slug: string, reviewId: string, decision: 'merge' | 'dismiss', actor: string | undefined): Promise<ReviewView> {
   const now = iso(deps.clock.now());
-  return deps.store.transaction(async (tx) => {
+  return retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     const review = await tx.reviews.byId(reviewId);
     if (!review || review.letterId !== letter.id) throw new DomainError('REVIEW_NOT_FOUND', 'No such review');
@@ -40,14 +40,16 @@ export async function decideReview(deps: Deps, slug: string, reviewId: string, d
     if (decision === 'dismiss') return { review: decided, signature: sig, other };
     if (sig.status !== 'confirmed') throw new DomainError('SIGNATURE_NOT_CONFIRMED', 'The newer signature is no longer confirmed');
     const invalidated: Signature = { ...sig, status: 'invalidated', updatedAt: now };
-    await tx.signatures.update(invalidated);
+    // Conditional (both rows): the loser of two merges at once runs again and answers as a repeat does (this
+    // review was already decided), with no second entry; a withdrawal of `other` meanwhile is never written over.
+    if (!(await tx.signatures.updateIfUnchanged(invalidated, sig))) throw new Raced();
     // Public record: the log shows that a signature was removed as a duplicate.
     await logCancel(tx, deps, letter, sig.id, 'remove', 'duplicate');
     let kept = other;
     if (!other.nameAlt && scriptOf(sig.name) !== scriptOf(other.name)) {
       kept = { ...other, nameAlt: sig.name, updatedAt: now };
-      await tx.signatures.update(kept);
+      if (!(await tx.signatures.updateIfUnchanged(kept, other))) throw new Raced();
     }
     return { review: decided, signature: invalidated, other: kept };
-  });
+  }));
 }

@@ -1,6 +1,7 @@
 /** What every use-case receives: ports only, built by main.ts. */
 import type { Clock, MailTemplates, Secrets, Store } from '../core/ports.ts';
 import type { LogPort } from '../core/log-ports.ts';
+import { DomainError } from '../core/errors.ts';
 
 export interface Deps {
   store: Store;
@@ -14,3 +15,27 @@ export interface Deps {
 }
 
 export const iso = (d: Date) => d.toISOString();
+
+/**
+ * Thrown inside a transaction when a conditional update found that a concurrent transaction changed the row since
+ * it was read (PostgreSQL at READ COMMITTED; two processes on one SQLite file): the transaction rolls back with
+ * everything it queued (log entry, mail, token) and `retryRaced` runs it again, which then reads the change and
+ * answers as a repeat does (already confirmed, already withdrawn…).
+ */
+export class Raced extends Error {
+  constructor() {
+    super('the row changed since it was read');
+  }
+}
+
+/** Runs `attempt` (one whole transaction) again while it lost a race; a row that keeps changing is SERVER_BUSY. */
+export async function retryRaced<T>(attempt: () => Promise<T>, tries = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!(e instanceof Raced)) throw e;
+      if (i >= tries) throw new DomainError('SERVER_BUSY', 'This record is changing right now; try again in a moment');
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { DomainError } from '../core/errors.ts';
 import { textVersionForEdit, transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
 import type { LetterState, LetterWithText } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
-import { iso, type Deps } from './deps.ts';
+import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { logPublish, logPublishedTexts } from './log.ts';
 import { forgetLetter } from './letter-snapshot.ts';
 
@@ -21,7 +21,7 @@ export async function loadOwnLetter(tx: StoreTx, slug: string, actor: string | u
 export async function editLetter(deps: Deps, slug: string, input: LetterInput, actor: string | undefined): Promise<LetterWithText> {
   const v = validateLetterInput({ ...input, slug: input.slug ?? slug });
   const now = iso(deps.clock.now());
-  return deps.store.transaction(async (tx) => {
+  return retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     if (v.slug !== letter.slug) {
       if (letter.state !== 'draft') throw new DomainError('VALIDATION_FAILED', 'The address of a published letter cannot change', [{ field: 'slug', code: 'INVALID_CHOICE' }]);
@@ -34,20 +34,22 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
     const { versions: _old, ...row } = letter;
     const updated = { ...row, slug: v.slug, addressee: v.addressee, defaultLang: v.defaultLang, goal: v.goal, organisers, textVersion, updatedAt: now };
     if (textChanged) await tx.letters.putVersions(letter.id, textVersion, v.versions);
-    await tx.letters.update(updated);
+    if (!(await tx.letters.updateIfUnchanged(updated, letter))) throw new Raced();
     // Every published text is logged, including edits made in place before anyone confirmed.
     if (textChanged) await logPublishedTexts(tx, deps, { ...updated, versions: v.versions });
     return { ...updated, versions: v.versions };
-  }).finally(() => forgetLetter(deps.store, slug)); // signing here reloads it at once (elsewhere: letter-snapshot.ts)
+  })).finally(() => forgetLetter(deps.store, slug)); // signing here reloads it at once (elsewhere: letter-snapshot.ts)
 }
 
 export async function setLetterState(deps: Deps, slug: string, to: LetterState, actor: string | undefined): Promise<LetterWithText> {
   const now = iso(deps.clock.now());
-  return deps.store.transaction(async (tx) => {
+  return retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     const next = transition(letter, to, now);
-    await tx.letters.update(next);
+    // Conditional: of two publishings at once only one queues the letter's entries; the other runs again and
+    // answers as a repeat does.
+    if (!(await tx.letters.updateIfUnchanged(next, letter))) throw new Raced();
     if (to === 'open') await logPublish(tx, deps, { ...next, versions: letter.versions });
     return { ...next, versions: letter.versions };
-  }).finally(() => forgetLetter(deps.store, slug));
+  })).finally(() => forgetLetter(deps.store, slug));
 }

@@ -8,7 +8,7 @@ import { DomainError } from '../core/errors.ts';
 import { normaliseEmail } from '../core/letters/letter.ts';
 import type { Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
-import { iso, type Deps } from './deps.ts';
+import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { logCancel } from './log.ts';
 
 export const ERASED_KEY_PREFIX = 'erased:';
@@ -28,7 +28,8 @@ async function erasePersonal(tx: StoreTx, sig: Signature, now: string): Promise<
     tokenExpiresAt: undefined,
     updatedAt: now,
   };
-  await tx.signatures.update(erased);
+  // Conditional: a signature confirmed or withdrawn meanwhile is read again, never written over with its old status.
+  if (!(await tx.signatures.updateIfUnchanged(erased, sig))) throw new Raced();
   await tx.log.eraseSignatureLog(sig.id, now);
   await tx.log.forgetSigner(sig.id, sig.email);
   await tx.reviews.putKeys(sig.letterId, sig.id, []);
@@ -41,7 +42,7 @@ async function erasePersonal(tx: StoreTx, sig: Signature, now: string): Promise<
  */
 export async function eraseOnRequest(deps: Deps, slug: string, email: string): Promise<{ removed: boolean; signatureId: string }> {
   const now = iso(deps.clock.now());
-  return deps.store.transaction(async (tx) => {
+  return retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await tx.letters.bySlug(slug);
     if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
     const sig = await tx.signatures.byEmail(letter.id, normaliseEmail(email));
@@ -50,12 +51,13 @@ export async function eraseOnRequest(deps: Deps, slug: string, email: string): P
     let removed = false;
     if (sig.status === 'confirmed') {
       current = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now };
-      await tx.signatures.update(current);
+      // Conditional: the loser of two erasures (or an erasure and a withdrawal) at once runs again, with no second entry.
+      if (!(await tx.signatures.updateIfUnchanged(current, sig))) throw new Raced();
       removed = await logCancel(tx, deps, letter, sig.id, 'remove', 'signer');
     }
     await erasePersonal(tx, current, now);
     return { removed, signatureId: sig.id };
-  });
+  }));
 }
 
 /**
@@ -73,10 +75,10 @@ export async function eraseExpired(deps: Deps, limit = 500): Promise<number> {
     const closedLongAgo = letter.state === 'closed' && !!letter.closedAt && letter.closedAt < cutoff;
     const ids = await deps.store.log.erasable(letterId, cutoff, closedLongAgo, limit);
     for (const id of ids) {
-      await deps.store.transaction(async (tx) => {
+      await retryRaced(() => deps.store.transaction(async (tx) => {
         const sig = await tx.signatures.byId(id);
         if (sig && !isErased(sig)) await erasePersonal(tx, sig, iso(now));
-      });
+      }));
       n++;
     }
   }

@@ -5,22 +5,23 @@
  */
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, Signature } from '../core/model.ts';
-import { iso, type Deps } from './deps.ts';
+import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { logCancel } from './log.ts';
 
 export async function withdraw(deps: Deps, token: string): Promise<{ letter: LetterWithText; signature: Signature; already: boolean }> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
   const now = iso(deps.clock.now());
-  return deps.store.transaction(async (tx) => {
+  return retryRaced(() => deps.store.transaction(async (tx) => {
     const t = await tx.log.signerToken(deps.secrets.hashToken(token));
     const sig = t && (await tx.signatures.byId(t.signatureId));
     const letter = sig && (await tx.letters.byId(sig.letterId));
     if (!t || !sig || !letter) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
     if (sig.status === 'withdrawn' || sig.status === 'invalidated') return { letter, signature: sig, already: true };
     const withdrawn: Signature = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now, tokenHash: undefined, tokenExpiresAt: undefined };
-    await tx.signatures.update(withdrawn);
+    // Conditional: the loser of two withdrawals at once runs again and answers `already`, with no second entry.
+    if (!(await tx.signatures.updateIfUnchanged(withdrawn, sig))) throw new Raced();
     // A pending signature was never logged: nothing to cancel there.
     if (sig.status === 'confirmed') await logCancel(tx, deps, letter, sig.id, 'withdraw', 'signer');
     return { letter, signature: withdrawn, already: false };
-  });
+  }));
 }

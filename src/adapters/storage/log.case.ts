@@ -9,6 +9,17 @@ import { nodeLogCrypto } from '../crypto/node-crypto.ts';
 import { encodeEntry, generateKeyPair, MemoryTileStore, parseSignerKey, parseVerifierKey, TileLogBuilder, verifyLog } from '../../core/log/index.ts';
 import { Sequencer } from '../../use-cases/sequence-log.ts';
 import { letterFixture, signatureFixture, versionsFixture, type StoreFactory } from './store.case.ts';
+import { randomBytes } from 'node:crypto';
+import { nodeSecrets } from '../node-secrets.ts';
+import { mailTemplates } from '../mail/templates.ts';
+import type { Deps } from '../../use-cases/deps.ts';
+import { confirm } from '../../use-cases/confirm.ts';
+import { withdraw } from '../../use-cases/withdraw.ts';
+import { removeSignature } from '../../use-cases/remove-signature.ts';
+import { decideReview } from '../../use-cases/decide-review.ts';
+import { eraseOnRequest } from '../../use-cases/erase.ts';
+import { logPublishedTexts } from '../../use-cases/log.ts';
+import type { QueuedKind } from '../../core/log-ports.ts';
 
 const h = nodeLogCrypto;
 const signer = parseSignerKey(h, generateKeyPair(h, 'contract.example/log', new Uint8Array(32).fill(7)).skey);
@@ -176,6 +187,94 @@ export function logContract(factory: StoreFactory & { second?: (first: Store) =>
       for (let i = 0; i < st.size; i++) b.add((await store.log.entryAt(i))!);
       mem.write(b.flush());
       assert.deepEqual(b.root(), st.root);
+    });
+
+    test('races: 20 confirmations, withdrawals, removals, merges and erasures of one signature at once: one entry, one count change, no mail, each', async () => {
+      const deps: Deps = {
+        store,
+        clock,
+        secrets: nodeSecrets,
+        templates: mailTemplates,
+        baseUrl: 'http://race.example',
+        log: { crypto: h, opening: () => new Uint8Array(randomBytes(32)) },
+      };
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const letter = (await store.letters.byId(l.id))!;
+      await store.transaction((tx) => logPublishedTexts(tx, deps, letter));
+      const entries = async (signatureId: string, kind: QueuedKind) => (await store.log.pending(100_000)).filter((e) => e.signatureId === signatureId && e.kind === kind).length;
+      const mails = async () => (await store.outbox.list({ limit: 100_000 })).length;
+      const at20 = <T>(f: () => Promise<T>) => Promise.allSettled(Array.from({ length: 20 }, f));
+      const codes = (rs: PromiseSettledResult<unknown>[]) => rs.map((r) => (r.status === 'fulfilled' ? 'ok' : String((r.reason as { code?: string }).code ?? r.reason))).sort();
+      /** One success, the other 19 answering `repeat`. */
+      const oneAnd = (repeat: string) => ['ok', ...Array(19).fill(repeat)].sort();
+      const pendingSig = async () => {
+        const token = nodeSecrets.newToken();
+        const s = signatureFixture(l.id, { tokenHash: nodeSecrets.hashToken(token) });
+        await store.signatures.insert(s);
+        return { s, token };
+      };
+      const confirmed = async () => {
+        const p = await pendingSig();
+        await confirm(deps, p.token);
+        return p;
+      };
+      const mails0 = await mails();
+      const count0 = await store.signatures.countConfirmed(l.id);
+
+      // Confirmations: one succeeds (with a receipt token), the others answer as a repeat does.
+      const a = await pendingSig();
+      const rc = await at20(() => confirm(deps, a.token));
+      assert.deepEqual(codes(rc), oneAnd('SIGNATURE_ALREADY_CONFIRMED'));
+      assert.equal(await entries(a.s.id, 'sig'), 1, 'one sig entry');
+      assert.equal(await store.signatures.countConfirmed(l.id), count0 + 1, 'one count delta');
+      assert.equal((await store.signatures.stats(l.id)).publicCount, count0 + 1);
+
+      // Withdrawals: every answer is a success, one of them the withdrawal, the others `already`.
+      const wt = nodeSecrets.newToken();
+      await store.log.putSignerToken(nodeSecrets.hashToken(wt), a.s.id, 'withdraw', '2026-01-01T00:00:00.000Z');
+      const rw = await at20(() => withdraw(deps, wt));
+      assert.deepEqual(codes(rw), Array(20).fill('ok'));
+      assert.equal(rw.filter((r) => r.status === 'fulfilled' && !r.value.already).length, 1, 'one withdrawal, 19 repeats');
+      assert.equal(await entries(a.s.id, 'withdraw'), 1, 'one withdraw entry');
+      assert.equal(await store.signatures.countConfirmed(l.id), count0);
+
+      // Organiser removals.
+      const b = await confirmed();
+      const rr = await at20(() => removeSignature(deps, l.slug, b.s.id, 'fraud', undefined));
+      assert.deepEqual(codes(rr), oneAnd('SIGNATURE_NOT_CONFIRMED'));
+      assert.equal(await entries(b.s.id, 'remove'), 1, 'one remove entry');
+      assert.equal(await store.signatures.countConfirmed(l.id), count0);
+
+      // Duplicate merges: the newer signature is removed once, as a duplicate.
+      const older = await confirmed();
+      const newer = await confirmed();
+      // The fixtures share a name: the newer one's confirmation opened the review already.
+      await store.reviews.insert({ id: `review-${newer.s.id}`, letterId: l.id, signatureId: newer.s.id, otherId: older.s.id, score: 1, band: 'likely', status: 'open', createdAt: '2026-01-01T00:00:00.000Z' });
+      const reviewId = (await store.reviews.list(l.id, 'open')).find((r) => r.signatureId === newer.s.id && r.otherId === older.s.id)!.id;
+      const rm = await at20(() => decideReview(deps, l.slug, reviewId, 'merge', undefined));
+      assert.deepEqual(codes(rm), oneAnd('VALIDATION_FAILED'));
+      assert.equal(await entries(newer.s.id, 'remove'), 1, 'one remove entry for the merge');
+      assert.equal(await entries(older.s.id, 'remove'), 0);
+      assert.equal(await store.signatures.countConfirmed(l.id), count0 + 1);
+      assert.equal((await store.signatures.byId(older.s.id))!.status, 'confirmed');
+
+      // Erasures on request: removed once (reason signer), then erased; the others find no such signature.
+      const c = await confirmed();
+      const re = await at20(() => eraseOnRequest(deps, l.slug, c.s.email));
+      assert.deepEqual(codes(re), oneAnd('SIGNATURE_NOT_FOUND'));
+      assert.equal(await entries(c.s.id, 'remove'), 1, 'one remove entry for the erasure');
+      assert.equal(await store.signatures.countConfirmed(l.id), count0 + 1);
+
+      assert.equal(await mails(), mails0, 'none of these mails anyone');
+      assert.deepEqual(await store.log.removals(l.slug), { withdrawn: 1, removed: { signer: 1, duplicate: 1, fraud: 1, legal: 0 } });
+      // Every entry queued here is a valid one: the log built from them verifies and counts as the store does.
+      await new Sequencer(store, clock, { crypto: h, signer, origin: 'contract.example/log', batchSize: 1000 }).drain();
+      const res = await verifyStoreLog(store);
+      const tally = res.letters.find((x) => x.letter === l.slug)!;
+      assert.equal(tally.count, await store.signatures.countConfirmed(l.id));
+      assert.equal(tally.signatures, 5);
+      assert.equal(tally.withdrawn + tally.removed.signer + tally.removed.duplicate + tally.removed.fraud, 4);
     });
 
     if (factory.second) {

@@ -91,6 +91,12 @@ class MemLetters implements LetterRepo {
   async update(letter: Letter) {
     this.st().letters.set(letter.id, clone(letter));
   }
+  async updateIfUnchanged(letter: Letter, read: Pick<Letter, 'state' | 'textVersion' | 'updatedAt'>) {
+    const cur = this.st().letters.get(letter.id);
+    if (!cur || cur.state !== read.state || cur.textVersion !== read.textVersion || cur.updatedAt !== read.updatedAt) return false;
+    this.st().letters.set(letter.id, clone(letter));
+    return true;
+  }
   async putVersions(letterId: string, textVersion: number, versions: LetterVersion[]) {
     this.st().texts.set(`${letterId}#${textVersion}`, clone(versions));
   }

@@ -165,6 +165,25 @@ class SqlLetters implements LetterRepo {
     }
   }
 
+  async updateIfUnchanged(letter: Letter, read: Pick<Letter, 'state' | 'textVersion' | 'updatedAt'>): Promise<boolean> {
+    const { id, ...rest } = letterRow(letter);
+    const r = await this.db.updateTable('letters').set(rest).where('id', '=', id).where('state', '=', read.state)
+      .where('text_version', '=', read.textVersion).where('updated_at', '=', read.updatedAt).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await this.putOrganisers(letter);
+    return true;
+  }
+
+  private async putOrganisers(letter: Letter): Promise<void> {
+    await this.db.deleteFrom('letter_organisers').where('letter_id', '=', letter.id).execute();
+    if (letter.organisers.length) {
+      await this.db
+        .insertInto('letter_organisers')
+        .values(letter.organisers.map((email) => ({ letter_id: letter.id, email })))
+        .execute();
+    }
+  }
+
   async update(letter: Letter): Promise<void> {
     const { id, ...rest } = letterRow(letter);
     await this.db.updateTable('letters').set(rest).where('id', '=', id).execute();
