@@ -102,7 +102,10 @@ export interface LogRepo {
   unlogged(letterId: string, limit: number): Promise<Signature[]>;
   /** Base64 text hashes with a `letter` entry (queued or sequenced) for the letter. */
   textHashes(letter: string): Promise<Set<string>>;
-  /** Withdrawals and removals queued or sequenced for the letter: what the log will show. */
+  /**
+   * Withdrawals and removals queued or sequenced for the letter: what the log will show, counting each signature's
+   * first cancellation only (a duplicate cancellation counts nothing: docs/transparency-log.md §7.7).
+   */
   removals(letter: string): Promise<Removals>;
 
   putSignerToken(tokenHash: string, signatureId: string, purpose: SignerTokenPurpose, createdAt: string): Promise<void>;
@@ -146,6 +149,12 @@ export interface LogRepo {
    * public signatures API shows of them (name, name opening; erased items without either). One indexed read.
    */
   publicOpenings(from: number, to: number): Promise<PublicOpening[]>;
+  /**
+   * `sig` entries with a log index in [from, to) that repeat the signature's previous `sig` entry (`of`, its log
+   * index) while that one was not cancelled: the same signature written twice (docs/transparency-log.md §7.7), in
+   * index order. A signature given again after a withdrawal is not a repeat.
+   */
+  repeatedSignatures(from: number, to: number): Promise<{ index: number; of: number }[]>;
   /** Entry bytes at a log index. */
   entryAt(index: number): Promise<Uint8Array | undefined>;
   pendingCount(): Promise<number>;

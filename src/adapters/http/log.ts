@@ -25,16 +25,18 @@ const OPENINGS = 'public, max-age=10, must-revalidate';
 
 /**
  * The openings body: `{"from", "width", "names": [[index, name, base64 opening], …], "erased": [index, …]}`,
- * in index order. Built by hand (JSON.stringify per string) to stay cheap for 256 items.
+ * in index order, and `"duplicates": [[index, earlier index], …]` when the bundle holds a signature's entry written
+ * again (§7.7). Built by hand (JSON.stringify per string) to stay cheap for 256 items.
  */
-export function openingsBody(from: number, width: number, items: readonly PublicOpening[]): string {
+export function openingsBody(from: number, width: number, items: readonly PublicOpening[], repeats: readonly { index: number; of: number }[] = []): string {
   const names: string[] = [];
   const erased: number[] = [];
   for (const it of items) {
     if (it.nameOpening) names.push(`[${it.index},${JSON.stringify(it.name)},"${Buffer.from(it.nameOpening.buffer, it.nameOpening.byteOffset, it.nameOpening.byteLength).toString('base64')}"]`);
     else erased.push(it.index);
   }
-  return `{"from":${from},"width":${width},"names":[${names.join(',')}],"erased":[${erased.join(',')}]}`;
+  const dup = repeats.length ? `,"duplicates":[${repeats.map((r) => `[${r.index},${r.of}]`).join(',')}]` : '';
+  return `{"from":${from},"width":${width},"names":[${names.join(',')}],"erased":[${erased.join(',')}]${dup}}`;
 }
 
 function notModified(req: FastifyRequest, etag: string): boolean {
@@ -78,7 +80,8 @@ export function logRoutes(app: App) {
       const st = await app.store.log.state();
       // Like a bundle, it exists once the log holds its entries (never for indexes beyond the checkpoint).
       if (!st || from + p.width > st.size) throw new DomainError('NOT_FOUND', 'No such bundle');
-      const body = Buffer.from(openingsBody(from, p.width, await app.store.log.publicOpenings(from, from + p.width)));
+      const [items, repeats] = await Promise.all([app.store.log.publicOpenings(from, from + p.width), app.store.log.repeatedSignatures(from, from + p.width)]);
+      const body = Buffer.from(openingsBody(from, p.width, items, repeats));
       const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
       reply.header('cache-control', OPENINGS).header('access-control-allow-origin', '*').header('etag', etag);
       if (notModified(req, etag)) return reply.code(304).send();

@@ -277,6 +277,28 @@ export function logContract(factory: StoreFactory & { second?: (first: Store) =>
       assert.equal(tally.withdrawn + tally.removed.signer + tally.removed.duplicate + tally.removed.fraud, 4);
     });
 
+    test('duplicates: a signature entry written again is a repeat of the previous one unless that was cancelled; removals count a first cancellation only', async () => {
+      const letter = `dup-${Date.now()}`;
+      const q = (e: Parameters<Store['log']['enqueue']>[0]) => store.log.enqueue(e);
+      const sig = (n: number, signatureId: string) => q({ kind: 'sig', letter, time: n, bytes: sigEntry(letter, n), signatureId });
+      const a1 = await sig(1, 'dup-a');
+      await sig(2, 'dup-a'); // a repeat of a1
+      await sig(3, 'dup-a'); // a repeat of the one before
+      const b1 = await sig(4, 'dup-b');
+      await q({ kind: 'withdraw', letter, time: 5, refEntryId: b1, reason: 'signer', signatureId: 'dup-b' });
+      await q({ kind: 'withdraw', letter, time: 6, refEntryId: b1, reason: 'signer', signatureId: 'dup-b' }); // a duplicate
+      await q({ kind: 'remove', letter, time: 6, refEntryId: a1, reason: 'fraud', signatureId: 'dup-a' });
+      await sig(7, 'dup-b'); // given again after the withdrawal: not a repeat
+      await sig(8, 'dup-c');
+      assert.deepEqual(await store.log.removals(letter), { withdrawn: 1, removed: { signer: 0, duplicate: 0, fraud: 1, legal: 0 } });
+      await new Sequencer(store, clock, { crypto: h, signer, origin: 'contract.example/log', batchSize: 1000 }).drain();
+      const [ia1] = (await store.log.entriesById([a1])).map((e) => e.index!);
+      const size = (await store.log.state())!.size;
+      assert.deepEqual(await store.log.repeatedSignatures(ia1!, size), [{ index: ia1! + 1, of: ia1! }, { index: ia1! + 2, of: ia1! + 1 }]);
+      assert.deepEqual(await store.log.repeatedSignatures(ia1! + 2, size), [{ index: ia1! + 2, of: ia1! + 1 }]);
+      assert.deepEqual(await store.log.repeatedSignatures(ia1! + 3, size), []);
+    });
+
     if (factory.second) {
       test('two sequencers on one database never fork the log', async () => {
         const other = await factory.second!(store);

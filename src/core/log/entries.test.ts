@@ -8,6 +8,7 @@ import {
   commitContact,
   commitName,
   countLetters,
+  LetterCounter,
   decodeEntry,
   encodeEntry,
   letterTextHash,
@@ -136,8 +137,8 @@ test('countLetters: signatures minus withdrawals and removals, per letter and re
   const r = countLetters(all);
   assert.deepEqual(r.problems, []);
   assert.deepEqual(r.letters, [
-    { letter: 'cats', versions: 1, signatures: 1, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 1 }, count: 0 },
-    { letter: 'pony', versions: 2, signatures: 6, withdrawn: 1, removed: { signer: 0, duplicate: 1, fraud: 1, legal: 0 }, count: 3 },
+    { letter: 'cats', versions: 1, signatures: 1, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 1 }, count: 0, duplicates: { signatures: 0, cancellations: 0 } },
+    { letter: 'pony', versions: 2, signatures: 6, withdrawn: 1, removed: { signer: 0, duplicate: 1, fraud: 1, legal: 0 }, count: 3, duplicates: { signatures: 0, cancellations: 0 } },
   ]);
 });
 
@@ -156,7 +157,7 @@ test('countLetters flags and ignores bad cancellations and unpublished letters',
     { type: 'withdraw', letter: 'cats', time: 3, ref: 1, refHash, reason: 'signer' }, // 6 REF_LETTER
     { type: 'withdraw', letter: 'pony', time: 3, ref: 1, refHash: H(7), reason: 'signer' }, // 7 REF_HASH
     { type: 'withdraw', letter: 'pony', time: 3, ref: 1, refHash, reason: 'signer' }, // 8 ok
-    { type: 'remove', letter: 'pony', time: 3, ref: 1, refHash, reason: 'fraud' }, // 9 ALREADY_GONE
+    { type: 'remove', letter: 'pony', time: 3, ref: 1, refHash, reason: 'fraud' }, // 9 DUPLICATE_CANCEL (a warning: counted once)
     { type: 'sig', letter: 'dogs', text: H(1), time: 2, name: H(2), contact: H(3) }, // 10 UNKNOWN_LETTER
     { type: 'sig', letter: 'pony', text: H(8), time: 2, name: H(2), contact: H(3) }, // 11 UNKNOWN_TEXT
   ];
@@ -165,11 +166,14 @@ test('countLetters flags and ignores bad cancellations and unpublished letters',
   const r = countLetters(all);
   assert.deepEqual(
     r.problems.map((p) => `${p.index}:${p.code}`),
-    ['4:BAD_REF', '5:BAD_REF', '6:REF_LETTER', '7:REF_HASH', '9:ALREADY_GONE', '10:UNKNOWN_LETTER', '11:UNKNOWN_TEXT', '12:BAD_ENTRY'],
+    ['4:BAD_REF', '5:BAD_REF', '6:REF_LETTER', '7:REF_HASH', '10:UNKNOWN_LETTER', '11:UNKNOWN_TEXT', '12:BAD_ENTRY'],
   );
+  assert.deepEqual(r.warnings.map((p) => `${p.index}:${p.code}`), ['9:DUPLICATE_CANCEL']);
   const pony = r.letters.find((x) => x.letter === 'pony')!;
   assert.equal(pony.signatures, 2);
   assert.equal(pony.withdrawn, 1);
+  assert.deepEqual(pony.removed, { signer: 0, duplicate: 0, fraud: 0, legal: 0 });
+  assert.deepEqual(pony.duplicates, { signatures: 0, cancellations: 1 });
   assert.equal(pony.count, 1);
   assert.equal(r.letters.find((x) => x.letter === 'cats')!.count, 1);
   assert.deepEqual(countLetters([all[1]!, all[0]!]).problems.map((p) => p.code), ['UNKNOWN_LETTER', 'OUT_OF_ORDER']);
@@ -183,4 +187,36 @@ test('base64 helpers are strict', () => {
     assert.equal(toBase64(b), Buffer.from(b).toString('base64'));
     assert.deepEqual(fromBase64(toBase64(b)), b);
   }
+});
+
+test('duplicates: a signature logged twice and cancelled twice counts once, by the rule of docs/transparency-log.md §7.7', () => {
+  const entries: LogEntry[] = [
+    { type: 'letter', letter: 'pony', time: 1, text: H(1) }, // 0
+    { type: 'sig', letter: 'pony', text: H(1), time: 2, name: H(2), contact: H(3) }, // 1 the signature
+    { type: 'sig', letter: 'pony', text: H(1), time: 2, name: H(4), contact: H(5) }, // 2 written again (a race)
+    { type: 'sig', letter: 'pony', text: H(1), time: 2, name: H(6), contact: H(7) }, // 3 and again
+    { type: 'sig', letter: 'pony', text: H(1), time: 2, name: H(8), contact: H(9) }, // 4 someone else
+  ];
+  const l = log(entries);
+  const more: LogEntry[] = [
+    { type: 'withdraw', letter: 'pony', time: 3, ref: 3, refHash: l[3]!.leafHash, reason: 'signer' }, // 5 withdraws the group
+    { type: 'withdraw', letter: 'pony', time: 3, ref: 3, refHash: l[3]!.leafHash, reason: 'signer' }, // 6 again
+    { type: 'remove', letter: 'pony', time: 3, ref: 1, refHash: l[1]!.leafHash, reason: 'fraud' }, // 7 another member: the group is gone already
+    { type: 'sig', letter: 'pony', text: H(1), time: 4, name: H(10), contact: H(11) }, // 8 a new signature
+  ];
+  const all = log([...entries, ...more]);
+  const counter = new LetterCounter();
+  for (const e of all) counter.add(e);
+  counter.markDuplicate(2, 1);
+  counter.markDuplicate(3, 2);
+  counter.markDuplicate(8, 1); // refused: entry 1's signature was cancelled before entry 8
+  counter.markDuplicate(4, 9); // refused: not an earlier signature
+  const r = counter.result();
+  assert.deepEqual(r.problems.map((p) => `${p.index}:${p.code}`), ['8:BAD_DUPLICATE', '4:BAD_DUPLICATE']);
+  assert.deepEqual(r.warnings.map((p) => `${p.index}:${p.code}`), ['2:DUPLICATE_SIG', '3:DUPLICATE_SIG', '6:DUPLICATE_CANCEL', '7:DUPLICATE_CANCEL']);
+  const pony = r.letters.find((x) => x.letter === 'pony')!;
+  assert.deepEqual(
+    { signatures: pony.signatures, withdrawn: pony.withdrawn, removed: pony.removed, duplicates: pony.duplicates, count: pony.count },
+    { signatures: 3, withdrawn: 1, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, duplicates: { signatures: 2, cancellations: 2 }, count: 2 },
+  );
 });

@@ -352,6 +352,12 @@ export interface LetterTally {
   removed: Record<RemovalReason, number>;
   /** signatures − withdrawn − all removals: the number the letter page must show. */
   count: number;
+  /**
+   * Duplicate entries, never counted (docs/transparency-log.md §7.7): `sig` entries that repeat a signature the log
+   * holds already (`signatures` counts each signature once), and withdrawals or removals of a signature cancelled
+   * already (`withdrawn` and `removed` count each signature's first cancellation only).
+   */
+  duplicates: { signatures: number; cancellations: number };
 }
 
 export type CountProblemCode =
@@ -362,7 +368,19 @@ export type CountProblemCode =
   | 'BAD_REF'
   | 'REF_LETTER'
   | 'REF_HASH'
-  | 'ALREADY_GONE';
+  | 'BAD_DUPLICATE';
+
+/**
+ * Found in a log that still verifies and whose count is still right: duplicate entries, which the server wrote
+ * and must not have (a fault worth reporting, not a failed audit).
+ */
+export type CountWarningCode = 'DUPLICATE_SIG' | 'DUPLICATE_CANCEL';
+
+export interface CountWarning {
+  index: number;
+  code: CountWarningCode;
+  message: string;
+}
 
 export interface CountProblem {
   index: number;
@@ -373,6 +391,7 @@ export interface CountProblem {
 export interface CountResult {
   letters: LetterTally[];
   problems: CountProblem[];
+  warnings: CountWarning[];
 }
 
 export interface IndexedEntry {
@@ -403,10 +422,16 @@ const KIND_GONE = 2;
  *
  * Threats checked: a withdrawal/removal pointing at a non-signature, at a
  * later entry, at another letter's signature, or with a refhash that does not
- * match (would let the operator cancel arbitrary entries); the same signature
- * cancelled twice (would double-decrement the count); a signature on a letter
- * or text version never published in the log.
+ * match (would let the operator cancel arbitrary entries); a signature on a
+ * letter or text version never published in the log.
  * Invalid cancellations are reported and not applied.
+ *
+ * Duplicates (docs/transparency-log.md §7.7) are counted once and reported as
+ * warnings: a second withdrawal or removal of a signature (seen in the log
+ * alone), and a `sig` entry the server declares a repeat of an earlier one of
+ * the same signature (`markDuplicate`, from the openings export) — accepted
+ * only if that earlier entry is a signature on the same letter not cancelled
+ * before the repeat (else a re-confirmation would be hidden: BAD_DUPLICATE).
  */
 export class LetterCounter {
   #kinds = new Uint8Array(1024);
@@ -417,6 +442,13 @@ export class LetterCounter {
   #lastLetter: LetterState | undefined;
   #last = -1;
   #problems: CountProblem[] = [];
+  #warnings: CountWarning[] = [];
+  /** Per cancelled signature: 1 + the index of its first cancellation (0: not cancelled). */
+  #cancelAt = new Float64Array(1024);
+  /** Per cancelled signature: what cancelled it first (0 withdraw, 1 + position in REMOVAL_REASONS). */
+  #cancelKind = new Uint8Array(1024);
+  /** Declared repeats: [repeat index, earlier index]. */
+  #dups: [number, number][] = [];
   readonly maxProblems: number;
 
   constructor(maxProblems = 1000) {
@@ -440,6 +472,38 @@ export class LetterCounter {
     const h = new Uint8Array(n * HASH_SIZE);
     h.set(this.#hashes);
     this.#hashes = h;
+    const c = new Float64Array(n);
+    c.set(this.#cancelAt);
+    this.#cancelAt = c;
+    const ck = new Uint8Array(n);
+    ck.set(this.#cancelKind);
+    this.#cancelKind = ck;
+  }
+
+  #warn(index: number, code: CountWarningCode, message: string): void {
+    if (this.#warnings.length < this.maxProblems) this.#warnings.push({ index, code, message });
+  }
+
+  /**
+   * The server declares `index` a repeat of the earlier `sig` entry `of` for the same signature (an entry written
+   * twice). Call after both entries were added; checked here, counted once in result().
+   */
+  markDuplicate(index: number, of: number): void {
+    const sigAt = (i: number) => Number.isSafeInteger(i) && i >= 0 && i <= this.#last && i < this.#kinds.length && this.#kinds[i] !== KIND_NONE;
+    if (!sigAt(index) || !sigAt(of) || of >= index) {
+      this.#problem(index, 'BAD_DUPLICATE', `entry ${index} is declared a repeat of entry ${of}, which is not an earlier signature`);
+      return;
+    }
+    if (this.#letterOf[index] !== this.#letterOf[of]) {
+      this.#problem(index, 'BAD_DUPLICATE', `entry ${index} is declared a repeat of entry ${of}, a signature on another letter`);
+      return;
+    }
+    const c = this.#cancelAt[of]!;
+    if (c !== 0 && c - 1 < index) {
+      this.#problem(index, 'BAD_DUPLICATE', `entry ${index} is declared a repeat of entry ${of}, which was cancelled (entry ${c - 1}) before it: a signature given again`);
+      return;
+    }
+    this.#dups.push([index, of]);
   }
 
   #letter(id: string): LetterState {
@@ -449,7 +513,7 @@ export class LetterCounter {
       this.#letterIdx.set(id, idx);
       this.#letters.push({
         idx,
-        tally: { letter: id, versions: 0, signatures: 0, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: 0 },
+        tally: { letter: id, versions: 0, signatures: 0, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: 0, duplicates: { signatures: 0, cancellations: 0 } },
         texts: new Set(),
         lastText: '',
       });
@@ -512,10 +576,14 @@ export class LetterCounter {
           return entry;
         }
         if (this.#kinds[ref] === KIND_GONE) {
-          this.#problem(index, 'ALREADY_GONE', `signature ${ref} was already withdrawn or removed`);
+          // Counted by the first cancellation; this one is a duplicate (the server wrote it twice).
+          L.tally.duplicates.cancellations++;
+          this.#warn(index, 'DUPLICATE_CANCEL', `${entry.type} of signature ${ref} again (first cancelled by entry ${this.#cancelAt[ref]! - 1}): a duplicate, not counted`);
           return entry;
         }
         this.#kinds[ref] = KIND_GONE;
+        this.#cancelAt[ref] = index + 1;
+        this.#cancelKind[ref] = entry.type === 'withdraw' ? 0 : 1 + REMOVAL_REASONS.indexOf(entry.reason);
         if (entry.type === 'withdraw') L.tally.withdrawn++;
         else L.tally.removed[entry.reason]++;
         return entry;
@@ -524,13 +592,54 @@ export class LetterCounter {
   }
 
   result(): CountResult {
-    const letters = this.#letters
-      .map(({ tally }) => {
+    const tallies = this.#letters.map(({ tally }) => ({ ...tally, removed: { ...tally.removed }, duplicates: { ...tally.duplicates } }));
+    const warnings = [...this.#warnings];
+    // Declared repeats: each group of entries of one signature counts as one signature, cancelled by its first
+    // cancellation; its other entries and other cancellations are duplicates.
+    const parent = new Map<number, number>();
+    const find = (i: number): number => {
+      let r = i;
+      while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+      parent.set(i, r);
+      return r;
+    };
+    for (const [index, of] of this.#dups) {
+      const a = find(index);
+      const b = find(of);
+      if (a !== b) parent.set(Math.max(a, b), Math.min(a, b));
+    }
+    const groups = new Map<number, number[]>();
+    for (const i of parent.keys()) {
+      const r = find(i);
+      const g = groups.get(r);
+      if (g) g.push(i);
+      else groups.set(r, [i]);
+    }
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      members.sort((x, y) => x - y);
+      const t = tallies[this.#letterOf[members[0]!]!]!;
+      t.signatures -= members.length - 1;
+      t.duplicates.signatures += members.length - 1;
+      for (const i of members.slice(1)) {
+        if (warnings.length < this.maxProblems) warnings.push({ index: i, code: 'DUPLICATE_SIG', message: `signature entry ${i} repeats entry ${members[0]} (the same signature): a duplicate, not counted` });
+      }
+      const cancelled = members.filter((i) => this.#cancelAt[i] !== 0).sort((x, y) => this.#cancelAt[x]! - this.#cancelAt[y]!);
+      for (const i of cancelled.slice(1)) {
+        const k = this.#cancelKind[i]!;
+        if (k === 0) t.withdrawn--;
+        else t.removed[REMOVAL_REASONS[k - 1]!]--;
+        t.duplicates.cancellations++;
+        if (warnings.length < this.maxProblems) warnings.push({ index: this.#cancelAt[i]! - 1, code: 'DUPLICATE_CANCEL', message: `entry ${this.#cancelAt[i]! - 1} cancels the same signature as entry ${this.#cancelAt[cancelled[0]!]! - 1}: a duplicate, not counted` });
+      }
+    }
+    const letters = tallies
+      .map((tally) => {
         const removed = tally.removed.signer + tally.removed.duplicate + tally.removed.fraud + tally.removed.legal;
-        return { ...tally, removed: { ...tally.removed }, count: tally.signatures - tally.withdrawn - removed };
+        return { ...tally, count: tally.signatures - tally.withdrawn - removed };
       })
       .sort((a, b) => (a.letter < b.letter ? -1 : a.letter > b.letter ? 1 : 0));
-    return { letters, problems: [...this.#problems] };
+    return { letters, problems: [...this.#problems], warnings: warnings.sort((a, b) => a.index - b.index) };
   }
 }
 

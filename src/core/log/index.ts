@@ -124,6 +124,8 @@ export {
   type CountResult,
   type CountProblem,
   type CountProblemCode,
+  type CountWarning,
+  type CountWarningCode,
   type IndexedEntry,
 } from './entries.ts';
 export { verifyLog, type VerifyLogOptions, type VerifyLogResult, type VerifyProblem, type VerifyProblemCode, type VerifyProgress } from './verify-log.ts';

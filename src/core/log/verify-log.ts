@@ -13,7 +13,8 @@
  *  5. optionally require the root at a previously seen size to match (threat:
  *     a fork or rollback between two audits — stronger than a consistency
  *     proof, since the whole prefix is rebuilt);
- *  6. recompute every letter's count from the entries.
+ *  6. recompute every letter's count from the entries (duplicate entries
+ *     counted once and reported as warnings: docs/transparency-log.md §7.7).
  *
  * Pure apart from awaiting the injected reader; hashing is the injected sync
  * SHA-256, so a million entries take a few seconds.
@@ -21,7 +22,7 @@
 import type { LogCrypto } from './crypto.ts';
 import { bytesEqual } from './bytes.ts';
 import { type Checkpoint, openCheckpoint } from './checkpoint.ts';
-import { LetterCounter, type CountProblemCode, type IndexedEntry, type LetterTally } from './entries.ts';
+import { LetterCounter, type CountProblemCode, type CountWarning, type IndexedEntry, type LetterTally } from './entries.ts';
 import { leafHash } from './merkle.ts';
 import type { NoteVerifier, OpenedNote } from './note.ts';
 import {
@@ -74,6 +75,11 @@ export interface VerifyLogOptions {
   checkTiles?: boolean;
   /** Recompute letter counts and check entry semantics (default true). */
   countLetters?: boolean;
+  /**
+   * The counter to count with (default a new one): a caller that learns of declared repeats while the entries are
+   * read (the openings export) marks them on it and takes its result() again once it has them all.
+   */
+  counter?: LetterCounter;
   /** Each entry in index order, decoded (`entry`) when counting is on. */
   onEntry?: (e: IndexedEntry) => void;
   /**
@@ -97,6 +103,8 @@ export interface VerifyLogResult {
   entries: number;
   tilesChecked: number;
   problems: VerifyProblem[];
+  /** Duplicate entries (counted once): the log verifies, but the server wrote them and must not have. */
+  warnings: CountWarning[];
   letters: LetterTally[];
 }
 
@@ -124,7 +132,7 @@ export async function verifyLog(o: VerifyLogOptions): Promise<VerifyLogResult> {
   const problem = (p: VerifyProblem) => {
     if (problems.length < maxProblems) problems.push(p);
   };
-  const counter = o.countLetters === false ? null : new LetterCounter(maxProblems);
+  const counter = o.countLetters === false ? null : o.counter ?? new LetterCounter(maxProblems);
   const tree = TileTree.empty(h);
   let tilesChecked = 0;
 
@@ -240,6 +248,7 @@ export async function verifyLog(o: VerifyLogOptions): Promise<VerifyLogResult> {
     entries: index,
     tilesChecked,
     problems,
+    warnings: counted?.warnings ?? [],
     letters: counted?.letters ?? [],
   };
 }

@@ -53,10 +53,10 @@ export class OpeningsChecker {
     const f = this.bodies.get(b.index);
     this.bodies.delete(b.index);
     this.chain = this.chain.then(async () => {
-      if (!f) return this.onResult({ index: b.index, verified: [], erased: [], problems: [{ code: 'OPENINGS_UNREADABLE', message: `bundle ${b.index} is not in the checkpoint` }] });
+      if (!f) return this.onResult({ index: b.index, verified: [], erased: [], duplicates: [], problems: [{ code: 'OPENINGS_UNREADABLE', message: `bundle ${b.index} is not in the checkpoint` }] });
       const got = await f.body;
       if ('e' in got) {
-        return this.onResult({ index: b.index, verified: [], erased: [], problems: [{ code: 'OPENINGS_UNREADABLE', path: f.path, message: `the public names of bundle ${b.index} could not be read: ${got.e.message}` }] });
+        return this.onResult({ index: b.index, verified: [], erased: [], duplicates: [], problems: [{ code: 'OPENINGS_UNREADABLE', path: f.path, message: `the public names of bundle ${b.index} could not be read: ${got.e.message}` }] });
       }
       this.onResult(checkOpenings(auditCrypto, b, got.v, f.path));
     });

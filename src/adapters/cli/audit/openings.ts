@@ -33,15 +33,17 @@ export interface OpeningsResult {
   verified: number[];
   /** Log indexes listed as erased public items. */
   erased: number[];
+  /** [index, earlier index]: signature entries the server declares repeats (§7.7), for the counter to check. */
+  duplicates: [number, number][];
   problems: AuditProblem[];
 }
 
 export const openingsPath = (entriesPath: string) => 'openings/' + entriesPath.slice('tile/entries/'.length);
 
 export function checkOpenings(crypto: Pick<LogCrypto, 'hmacSha256'>, b: BundleSigs, body: Uint8Array, path: string): OpeningsResult {
-  const out: OpeningsResult = { index: b.index, verified: [], erased: [], problems: [] };
+  const out: OpeningsResult = { index: b.index, verified: [], erased: [], duplicates: [], problems: [] };
   const first = b.index * 256;
-  let doc: { names?: unknown; erased?: unknown; from?: unknown; width?: unknown };
+  let doc: { names?: unknown; erased?: unknown; duplicates?: unknown; from?: unknown; width?: unknown };
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as typeof doc;
     if (!doc || typeof doc !== 'object' || !Array.isArray(doc.names) || !Array.isArray(doc.erased)) throw new Error('not an openings document');
@@ -89,6 +91,21 @@ export function checkOpenings(crypto: Pick<LogCrypto, 'hmacSha256'>, b: BundleSi
   for (const index of doc.erased as unknown[]) {
     const i = place(index, 'an erased name');
     if (i !== undefined) out.erased.push(first + i);
+  }
+  // Whether each is really a repeat of an earlier signature on the same letter is the counter's check (it knows
+  // the entries before this bundle too).
+  if (doc.duplicates !== undefined) {
+    if (!Array.isArray(doc.duplicates)) out.problems.push({ code: 'BAD_OPENINGS', path, message: 'duplicates is not a list' });
+    else {
+      for (const d of doc.duplicates as unknown[]) {
+        const at = Array.isArray(d) && d.length === 2 ? (d[0] as number) - first : -1;
+        if (!Array.isArray(d) || d.length !== 2 || !Number.isSafeInteger(d[0]) || !Number.isSafeInteger(d[1]) || at < 0 || at >= b.width || !b.sig[at]) {
+          out.problems.push({ code: 'BAD_OPENINGS', path, message: `a duplicates item is not [index of a signature in this bundle, earlier index]: ${JSON.stringify(d)}` });
+          continue;
+        }
+        out.duplicates.push([d[0] as number, d[1] as number]);
+      }
+    }
   }
   return out;
 }

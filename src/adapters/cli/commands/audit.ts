@@ -25,8 +25,8 @@ import { auditCrypto } from '../audit/crypto.ts';
 import { type AuditProblem, type BundleSigs, type OpeningsResult } from '../audit/openings.ts';
 import { OpeningsChecker } from '../audit/openings-worker.ts';
 import {
-  entriesPath, fromBase64, openCheckpoint, parseVerifierKey, tilePath, toBase64, verifyCommitment, verifyLog, TILE_WIDTH,
-  type IndexedEntry, type LetterTally, type VerifyLogResult,
+  entriesPath, fromBase64, openCheckpoint, parseVerifierKey, tilePath, toBase64, verifyCommitment, verifyLog, LetterCounter, TILE_WIDTH,
+  type CountWarning, type IndexedEntry, type LetterTally, type VerifyLogResult,
 } from '../../../core/log/index.ts';
 
 const HELP = `Usage: undersigned audit BASE_URL [--letter SLUG] [--json] [--state FILE] [--retries N] [--list-pages N|all]
@@ -43,8 +43,10 @@ Audits the transparency log of a running Undersigned instance over HTTP, with no
   - checks the public list's items, page by page, against the log: all pages when there are at most
     --list-pages of them (default 16), otherwise the first, the last and randomly chosen others; --list-pages all
     checks every page.
-Exits 0 when everything matches, 1 on any mismatch, 2 on bad usage. The API count may run ahead of the log by
-the sequencing delay (about a second): on a count mismatch the audit tries again (--retries, default 3).`;
+Exits 0 when everything matches, 1 on any mismatch, 2 on bad usage. Duplicate entries (a signature written or
+cancelled twice by the server) are counted once and listed as warnings; they alone do not fail the audit. The API
+count may run ahead of the log by the sequencing delay (about a second): on a count mismatch the audit tries again
+(--retries, default 3).`;
 
 interface LetterApi {
   slug: string;
@@ -130,6 +132,8 @@ interface LetterResult {
 
 interface RunResult {
   problems: Problem[];
+  /** Duplicate entries, counted once (docs/transparency-log.md §7.7): reported, the audit still passes. */
+  warnings: CountWarning[];
   countMismatch: boolean;
   result?: VerifyLogResult;
   origin: string;
@@ -279,7 +283,10 @@ async function auditOnce(
     if (problems.length < maxProblems) problems.push(p);
   };
   // Each bundle's openings are fetched with the bundle and checked once the bundle is hashed and decoded.
+  // Counts the entries; the repeats the openings export declares are marked on it as their bundles' results come.
+  const counter = new LetterCounter(maxProblems);
   const onOpenings = (r: OpeningsResult) => {
+    for (const [i, of] of r.duplicates) counter.markDuplicate(i, of);
     for (const p of r.problems) problem(p.index !== undefined && facts.flags[p.index]! & SIG ? { ...p, letter: facts.letters[facts.letterOf[p.index]!]! } : p);
     const { flags, letterOf } = facts;
     for (const i of r.verified) {
@@ -344,6 +351,7 @@ async function auditOnce(
       previous: previous && previous.vkey === vkey ? { size: previous.size, root: fromBase64(previous.root) } : undefined,
       onProgress: bar,
       onBundle,
+      counter,
       concurrency: 16,
       maxProblems,
     });
@@ -354,6 +362,9 @@ async function auditOnce(
     // Every bundle's names checked (and downloads for bundles the verification did not reach, when it stopped early).
     await openings.finish();
   }
+  // Counted again with every declared repeat marked (the last openings results came after verifyLog's count).
+  const counted = counter.result();
+  result = { ...result, letters: counted.letters, warnings: counted.warnings, problems: [...result.problems.filter((p) => p.code !== 'BAD_DUPLICATE'), ...counted.problems.filter((p) => p.code === 'BAD_DUPLICATE')] };
   for (const p of result.problems) problem({ code: p.code, message: p.message, ...(p.index !== undefined ? { index: p.index } : {}), ...(p.path ? { path: p.path } : {}) });
   const { flags, letterOf } = facts;
   // The export must never show a signature the log says was withdrawn or removed.
@@ -458,7 +469,7 @@ async function auditOnce(
       }
     }
   }
-  return { problems, countMismatch, result, origin, vkey, letters, stateFile, namesThread: openings.mode };
+  return { problems, warnings: result.warnings, countMismatch, result, origin, vkey, letters, stateFile, namesThread: openings.mode };
 }
 
 class AuditFailure extends Error {
@@ -533,9 +544,11 @@ export const auditCommand: Command = {
           namesCheckedIn: run?.namesThread,
           letters: run?.letters.map((l) => ({
             slug: l.slug, apiCount: l.count, logCount: l.log?.count ?? 0, signatures: l.log?.signatures ?? 0, withdrawn: l.log?.withdrawn ?? 0, removed: l.log?.removed,
+            duplicates: l.log?.duplicates,
             publicTotal: l.publicTotal, namesChecked: l.names, erased: l.erased, listChecked: l.listed, listPages: l.listPages,
           })),
           problems,
+          warnings: run?.warnings ?? [],
         }) + '\n',
       );
     } else {
@@ -548,6 +561,11 @@ export const auditCommand: Command = {
               `${l.names} public names checked against the log, ${l.erased} erased, list total ${l.publicTotal ?? '?'}; ${l.listed} list items on ${l.listPages.checked} of ${l.listPages.of} pages checked\n`,
           );
         }
+      }
+      const warnings = run?.warnings ?? [];
+      if (warnings.length) {
+        ctx.io.out(`WARNING: the log holds ${warnings.length} duplicate entr${warnings.length === 1 ? 'y' : 'ies'}, written twice by the server (a fault on its side, worth reporting); each is counted once (docs/transparency-log.md §7.7):\n`);
+        for (const w of warnings) ctx.io.out(`  ${w.code} #${w.index}: ${w.message}\n`);
       }
       if (ok) ctx.io.out('OK: the log verifies and matches what the site shows.\n');
       else {

@@ -70,8 +70,12 @@ export class MemLog implements LogRepo {
   }
   async removals(letter: string): Promise<Removals> {
     const out: Removals = { withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 } };
-    for (const e of this.s.entries) {
-      if (e.letter !== letter) continue;
+    const cancelled = new Set<number | undefined>();
+    for (const e of [...this.s.entries].sort((a, b) => a.id - b.id)) {
+      if (e.letter !== letter || (e.kind !== 'withdraw' && e.kind !== 'remove')) continue;
+      // Each signature's first cancellation only (§7.7).
+      if (cancelled.has(e.refEntryId)) continue;
+      cancelled.add(e.refEntryId);
       if (e.kind === 'withdraw') out.withdrawn++;
       else if (e.kind === 'remove' && e.reason) out.removed[e.reason]++;
     }
@@ -163,6 +167,18 @@ export class MemLog implements LogRepo {
       out.push(erased ? { index: e.index, name: '' } : { index: e.index, name: sig.name, nameOpening: new Uint8Array(r.nameOpening!) });
     }
     return out.sort((a, b) => a.index - b.index);
+  }
+  async repeatedSignatures(from: number, to: number) {
+    const sequenced = this.s.entries.filter((e) => e.index !== undefined).sort((a, b) => a.index! - b.index!);
+    const out: { index: number; of: number }[] = [];
+    for (const e of sequenced) {
+      if (e.kind !== 'sig' || !e.signatureId || e.index! < from || e.index! >= to) continue;
+      const prev = sequenced.filter((p) => p.kind === 'sig' && p.signatureId === e.signatureId && p.index! < e.index!).at(-1);
+      if (!prev) continue;
+      const cancelled = sequenced.some((c) => (c.kind === 'withdraw' || c.kind === 'remove') && c.refEntryId === prev.id && c.index! < e.index!);
+      if (!cancelled) out.push({ index: e.index!, of: prev.index! });
+    }
+    return out;
   }
   async entryAt(index: number) {
     const e = this.s.entries.find((x) => x.index === index);

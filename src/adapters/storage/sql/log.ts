@@ -312,6 +312,9 @@ export class SqlLog implements LogRepo {
       .select(['kind', 'reason', (eb) => eb.fn.countAll().as('n')])
       .where('letter', '=', letter)
       .where('kind', 'in', ['withdraw', 'remove'])
+      // Each signature's first cancellation only: a second one is a duplicate (§7.7), which counts nothing.
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('log_entries as first').select('first.id')
+        .whereRef('first.ref_entry_id', '=', 'log_entries.ref_entry_id').where('first.kind', 'in', ['withdraw', 'remove']).whereRef('first.id', '<', 'log_entries.id'))))
       .groupBy(['kind', 'reason'])
       .execute();
     const out: Removals = { withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 } };
@@ -457,6 +460,18 @@ export class SqlLog implements LogRepo {
       const erased = r.erased_at !== null || !r.name_opening;
       return erased ? { index: Number(r.idx), name: '' } : { index: Number(r.idx), name: r.name, nameOpening: view(r.name_opening!) };
     });
+  }
+
+  async repeatedSignatures(from: number, to: number): Promise<{ index: number; of: number }[]> {
+    if (!(to > from)) return [];
+    const r = await sql<{ idx: number | string; of: number | string }>`select e.idx as idx, p.idx as of
+      from log_entries e
+      join log_entries p on p.signature_id = e.signature_id and p.kind = 'sig' and p.idx = (
+        select max(q.idx) from log_entries q where q.signature_id = e.signature_id and q.kind = 'sig' and q.idx < e.idx)
+      where e.kind = 'sig' and e.signature_id is not null and e.idx >= ${from} and e.idx < ${to}
+        and not exists (select 1 from log_entries c where c.ref_entry_id = p.id and c.kind in ('withdraw', 'remove') and c.idx < e.idx)
+      order by e.idx`.execute(this.db);
+    return r.rows.map((x) => ({ index: Number(x.idx), of: Number(x.of) }));
   }
 
   async entryAt(index: number): Promise<Uint8Array | undefined> {

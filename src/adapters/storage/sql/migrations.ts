@@ -264,6 +264,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         for (const t of ['letter_hourly_counts', 'letter_country_counts', 'letter_counts', 'count_deltas']) await db.schema.dropTable(t).ifExists().execute();
       },
     },
+    // Duplicate entries (docs/transparency-log.md §7.7): the openings export finds a signature's previous `sig`
+    // entry, and the count of removals each signature's first cancellation, through these.
+    '0009_log_entries_duplicates': {
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex('log_entries_signature').on('log_entries').columns(['signature_id', 'idx']).execute();
+        await db.schema.createIndex('log_entries_ref').on('log_entries').column('ref_entry_id').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropIndex('log_entries_ref').ifExists().execute();
+        await db.schema.dropIndex('log_entries_signature').ifExists().execute();
+      },
+    },
   };
 }
 
