@@ -2,7 +2,7 @@
  * A log already hit by the race of issue 10 (entries are never deleted): a signature whose `sig` entry was written
  * three times, another written twice and then withdrawn twice. Built here by writing the duplicate entries directly
  * through the store and the sequencer, as the racing transactions did. `undersigned audit` names each duplicate,
- * counts each signature once (docs/transparency-log.md §7.7), agrees with the API, and exits 0 with warnings.
+ * counts each signature once (docs/transparency-log.md §7.8), agrees with the API, and exits 0 with warnings.
  * (The store's side on every adapter, PostgreSQL included: the log contract's duplicates case.)
  */
 import { test, describe, before, after } from 'node:test';

@@ -104,7 +104,7 @@ export interface LogRepo {
   textHashes(letter: string): Promise<Set<string>>;
   /**
    * Withdrawals and removals queued or sequenced for the letter: what the log will show, counting each signature's
-   * first cancellation only (a duplicate cancellation counts nothing: docs/transparency-log.md §7.7).
+   * first cancellation only (a duplicate cancellation counts nothing: docs/transparency-log.md §7.8).
    */
   removals(letter: string): Promise<Removals>;
 
@@ -151,7 +151,7 @@ export interface LogRepo {
   publicOpenings(from: number, to: number): Promise<PublicOpening[]>;
   /**
    * `sig` entries with a log index in [from, to) that repeat the signature's previous `sig` entry (`of`, its log
-   * index) while that one was not cancelled: the same signature written twice (docs/transparency-log.md §7.7), in
+   * index) while that one was not cancelled: the same signature written twice (docs/transparency-log.md §7.8), in
    * index order. A signature given again after a withdrawal is not a repeat.
    */
   repeatedSignatures(from: number, to: number): Promise<{ index: number; of: number }[]>;

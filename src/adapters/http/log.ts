@@ -26,7 +26,7 @@ const OPENINGS = 'public, max-age=10, must-revalidate';
 /**
  * The openings body: `{"from", "width", "names": [[index, name, base64 opening], …], "erased": [index, …]}`,
  * in index order, and `"duplicates": [[index, earlier index], …]` when the bundle holds a signature's entry written
- * again (§7.7). Built by hand (JSON.stringify per string) to stay cheap for 256 items.
+ * again (§7.8). Built by hand (JSON.stringify per string) to stay cheap for 256 items.
  */
 export function openingsBody(from: number, width: number, items: readonly PublicOpening[], repeats: readonly { index: number; of: number }[] = []): string {
   const names: string[] = [];

@@ -189,7 +189,7 @@ test('base64 helpers are strict', () => {
   }
 });
 
-test('duplicates: a signature logged twice and cancelled twice counts once, by the rule of docs/transparency-log.md §7.7', () => {
+test('duplicates: a signature logged twice and cancelled twice counts once, by the rule of docs/transparency-log.md §7.8', () => {
   const entries: LogEntry[] = [
     { type: 'letter', letter: 'pony', time: 1, text: H(1) }, // 0
     { type: 'sig', letter: 'pony', text: H(1), time: 2, name: H(2), contact: H(3) }, // 1 the signature

@@ -353,7 +353,7 @@ export interface LetterTally {
   /** signatures − withdrawn − all removals: the number the letter page must show. */
   count: number;
   /**
-   * Duplicate entries, never counted (docs/transparency-log.md §7.7): `sig` entries that repeat a signature the log
+   * Duplicate entries, never counted (docs/transparency-log.md §7.8): `sig` entries that repeat a signature the log
    * holds already (`signatures` counts each signature once), and withdrawals or removals of a signature cancelled
    * already (`withdrawn` and `removed` count each signature's first cancellation only).
    */
@@ -426,7 +426,7 @@ const KIND_GONE = 2;
  * letter or text version never published in the log.
  * Invalid cancellations are reported and not applied.
  *
- * Duplicates (docs/transparency-log.md §7.7) are counted once and reported as
+ * Duplicates (docs/transparency-log.md §7.8) are counted once and reported as
  * warnings: a second withdrawal or removal of a signature (seen in the log
  * alone), and a `sig` entry the server declares a repeat of an earlier one of
  * the same signature (`markDuplicate`, from the openings export) — accepted

@@ -14,7 +14,7 @@
  *     a fork or rollback between two audits — stronger than a consistency
  *     proof, since the whole prefix is rebuilt);
  *  6. recompute every letter's count from the entries (duplicate entries
- *     counted once and reported as warnings: docs/transparency-log.md §7.7).
+ *     counted once and reported as warnings: docs/transparency-log.md §7.8).
  *
  * Pure apart from awaiting the injected reader; hashing is the injected sync
  * SHA-256, so a million entries take a few seconds.

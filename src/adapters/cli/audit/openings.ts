@@ -33,7 +33,7 @@ export interface OpeningsResult {
   verified: number[];
   /** Log indexes listed as erased public items. */
   erased: number[];
-  /** [index, earlier index]: signature entries the server declares repeats (§7.7), for the counter to check. */
+  /** [index, earlier index]: signature entries the server declares repeats (§7.8), for the counter to check. */
   duplicates: [number, number][];
   problems: AuditProblem[];
 }

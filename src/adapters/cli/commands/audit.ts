@@ -132,7 +132,7 @@ interface LetterResult {
 
 interface RunResult {
   problems: Problem[];
-  /** Duplicate entries, counted once (docs/transparency-log.md §7.7): reported, the audit still passes. */
+  /** Duplicate entries, counted once (docs/transparency-log.md §7.8): reported, the audit still passes. */
   warnings: CountWarning[];
   countMismatch: boolean;
   result?: VerifyLogResult;
@@ -564,7 +564,7 @@ export const auditCommand: Command = {
       }
       const warnings = run?.warnings ?? [];
       if (warnings.length) {
-        ctx.io.out(`WARNING: the log holds ${warnings.length} duplicate entr${warnings.length === 1 ? 'y' : 'ies'}, written twice by the server (a fault on its side, worth reporting); each is counted once (docs/transparency-log.md §7.7):\n`);
+        ctx.io.out(`WARNING: the log holds ${warnings.length} duplicate entr${warnings.length === 1 ? 'y' : 'ies'}, written twice by the server (a fault on its side, worth reporting); each is counted once (docs/transparency-log.md §7.8):\n`);
         for (const w of warnings) ctx.io.out(`  ${w.code} #${w.index}: ${w.message}\n`);
       }
       if (ok) ctx.io.out('OK: the log verifies and matches what the site shows.\n');

@@ -73,7 +73,7 @@ export class MemLog implements LogRepo {
     const cancelled = new Set<number | undefined>();
     for (const e of [...this.s.entries].sort((a, b) => a.id - b.id)) {
       if (e.letter !== letter || (e.kind !== 'withdraw' && e.kind !== 'remove')) continue;
-      // Each signature's first cancellation only (§7.7).
+      // Each signature's first cancellation only (§7.8).
       if (cancelled.has(e.refEntryId)) continue;
       cancelled.add(e.refEntryId);
       if (e.kind === 'withdraw') out.withdrawn++;

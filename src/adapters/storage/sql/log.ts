@@ -312,7 +312,7 @@ export class SqlLog implements LogRepo {
       .select(['kind', 'reason', (eb) => eb.fn.countAll().as('n')])
       .where('letter', '=', letter)
       .where('kind', 'in', ['withdraw', 'remove'])
-      // Each signature's first cancellation only: a second one is a duplicate (§7.7), which counts nothing.
+      // Each signature's first cancellation only: a second one is a duplicate (§7.8), which counts nothing.
       .where((eb) => eb.not(eb.exists(eb.selectFrom('log_entries as first').select('first.id')
         .whereRef('first.ref_entry_id', '=', 'log_entries.ref_entry_id').where('first.kind', 'in', ['withdraw', 'remove']).whereRef('first.id', '<', 'log_entries.id'))))
       .groupBy(['kind', 'reason'])

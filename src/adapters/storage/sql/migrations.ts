@@ -264,7 +264,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         for (const t of ['letter_hourly_counts', 'letter_country_counts', 'letter_counts', 'count_deltas']) await db.schema.dropTable(t).ifExists().execute();
       },
     },
-    // Duplicate entries (docs/transparency-log.md §7.7): the openings export finds a signature's previous `sig`
+    // Duplicate entries (docs/transparency-log.md §7.8): the openings export finds a signature's previous `sig`
     // entry, and the count of removals each signature's first cancellation, through these.
     '0009_log_entries_duplicates': {
       async up(db: Kysely<any>) {
