@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config.ts';
 import { nodeSecrets } from '../src/adapters/node-secrets.ts';
 import type { Signature } from '../src/core/model.ts';
 import { createLetter } from '../src/use-cases/create-letter.ts';
-import { logSignature } from '../src/use-cases/log.ts';
+import { logSignature } from '../src/use-cases/steps/log-entries.ts';
 import { spawn } from 'node:child_process';
 
 async function freePort(): Promise<number> {

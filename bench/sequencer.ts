@@ -19,8 +19,8 @@ import { generateKeyPair, parseSignerKey } from '../src/core/log/index.ts';
 import type { Signature } from '../src/core/model.ts';
 import type { Deps } from '../src/use-cases/deps.ts';
 import { createLetter } from '../src/use-cases/create-letter.ts';
-import { logSignature } from '../src/use-cases/log.ts';
-import { Sequencer } from '../src/use-cases/sequence-log.ts';
+import { logSignature } from '../src/use-cases/steps/log-entries.ts';
+import { Sequencer } from '../src/use-cases/workers/sequence-log.ts';
 import { verifyStoreLogFor } from './sequencer-verify.ts';
 
 const round = (x: number) => Math.round(x);
@@ -32,7 +32,7 @@ export async function benchSequencer(n = 50_000, batchSize = 5000): Promise<obje
     const origin = 'bench.undersigned.example/log';
     const signer = parseSignerKey(nodeLogCrypto, generateKeyPair(nodeLogCrypto, origin, randomBytes(32)).skey);
     const clock = { now: () => new Date() };
-    const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://bench', log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(randomBytes(32)) } };
+    const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://bench', log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(randomBytes(32)) }, signals: { mailQueued() {}, logQueued() {}, letterChanged() {} } };
     const letter = await createLetter(deps, { slug: 'bench-letter', addressee: { name: 'Bench' }, defaultLang: 'en', versions: [{ lang: 'en', title: 'Bench', body: 'Bench letter.' }] }, { publish: true });
     const seq = new Sequencer(store, clock, { crypto: nodeLogCrypto, signer, origin, batchSize });
     await seq.drain();

@@ -27,7 +27,7 @@ export interface Config {
   logLevel: string;
   logKey: string | undefined;
   logOrigin: string | undefined;
-  /** Server processes of `serve` on this machine (node:cluster when more than 1; src/adapters/cli/cluster.ts). */
+  /** Server processes of `serve` on this machine (node:cluster when more than 1; src/adapters/cluster/primary.ts). */
   processes: number;
   /** PostgreSQL: hot statements as named statements, prepared once per connection; off behind PgBouncer in transaction mode. */
   pgNamedStatements: boolean;

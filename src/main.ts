@@ -1,33 +1,40 @@
 /**
- * The composition root: the only place that chooses and builds adapters. Everything else receives ports.
- * Defaults: SQLite in the data directory, mail captured in the dev outbox.
+ * The composition root: the only place that chooses and builds adapters. Everything else receives ports, and the
+ * driving adapters (HTTP, the CLI) receive Services (use-cases/services.ts). Defaults: SQLite in the data
+ * directory, mail captured in the dev outbox, rate limits counted in this process.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import type { Mailer, Store } from './core/ports.ts';
+import type { Mailer, Signals, Store } from './core/ports.ts';
 import type { Deps } from './use-cases/deps.ts';
+import type { Services } from './use-cases/services.ts';
 import { openSqliteStore } from './adapters/storage/sqlite/index.ts';
 import { SmtpMailer } from './adapters/mail/smtp.ts';
-import { DevOutboxMailer } from './adapters/mail/dev-outbox.ts';
+import { DevOutboxMailer, readDevOutbox } from './adapters/mail/dev-outbox.ts';
 import { mailTemplates } from './adapters/mail/templates.ts';
 import { nodeSecrets } from './adapters/node-secrets.ts';
-import { OutboxWorker } from './use-cases/deliver-outbox.ts';
-import { PublicReads } from './use-cases/public-letter.ts';
+import { deliverDue, OutboxWorker } from './use-cases/workers/deliver-outbox.ts';
+import { PublicReads } from './use-cases/reads/public-reads.ts';
 import { buildHttp } from './adapters/http/app.ts';
 import { ConfigError } from './config.ts';
 import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
-import { Sequencer } from './use-cases/sequence-log.ts';
+import { Sequencer } from './use-cases/workers/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
 import { checkCollation } from './core/names/index.ts';
-import { RateLimitCounters } from './adapters/http/rate-limit-ipc.ts';
-import { isUndersignedWorker, shareWriteLock } from './adapters/cli/cluster.ts';
+import { RateLimitCounters } from './adapters/http/rate-limit/ipc.ts';
+import { rateLimitBackend } from './adapters/http/rate-limit/backend.ts';
+import { isUndersignedWorker, shareWriteLock } from './adapters/cluster/worker.ts';
+import type { ClusterPrimary } from './adapters/cluster/primary.ts';
+import type { CliApp } from './adapters/cli/types.ts';
 
-export interface App {
+/** The composed application: what main.ts and the tests hold; adapters see only `services` (and the CLI, CliApp). */
+export interface App extends CliApp {
   config: Config;
+  services: Services;
   deps: Deps;
   store: Store;
   mailer: Mailer;
@@ -38,7 +45,7 @@ export interface App {
   cookieSecret: string;
   http(): Promise<FastifyInstance>;
   close(): Promise<void>;
-  /** The transparency log: its origin, verifier key (served at /log/key) and sequencer. */
+  /** The transparency log: its origin, verifier key (served at /log/key) and signer. */
   log: { origin: string; vkey: string; signer: NoteSigner & { vkey: string } };
   sequencer: Sequencer;
 }
@@ -137,6 +144,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await store.close();
     throw new ConfigError(`the log in this database is signed by ${state.vkey}, not by this process's key ${signer.vkey}: give every process the log's key (UNDERSIGNED_LOG_KEY)`);
   }
+  let httpApp: FastifyInstance | undefined;
   const deps: Deps = {
     store,
     clock: opts.clock ?? { now: () => new Date() },
@@ -144,14 +152,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     templates: mailTemplates,
     baseUrl: config.baseUrl,
     log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(randomBytes(32)) },
+    // The effects of a commit in this process; other processes see the change through the caches' short lives.
+    signals: { mailQueued: () => worker.poke(), logQueued: () => sequencer.poke(), letterChanged: (id) => reads.invalidate(id) } satisfies Signals,
   };
   const sequencer = new Sequencer(store, deps.clock, { crypto: nodeLogCrypto, signer, origin, afterTiles: opts.afterTiles }, (e) => httpApp ? httpApp.log.error({ err: e }, 'log sequencer failed') : console.error(`undersigned: log sequencer: ${e.message}`));
-  let httpApp: FastifyInstance | undefined;
   const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'));
   const reads = new PublicReads(deps);
   const secret = cookieSecret(config);
+  const services: Services = { deps, reads, log: { origin, vkey: signer.vkey } };
+  const devOutbox = devOutboxDir ? (limit: number) => readDevOutbox(devOutboxDir, limit).map(({ file: _file, ...m }) => m) : undefined;
   const app: App = {
     config,
+    services,
     deps,
     store,
     mailer,
@@ -161,8 +173,23 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     cookieSecret: secret,
     log: { origin, vkey: signer.vkey, signer },
     sequencer,
+    devOutbox,
+    async deliverMail() {
+      let sent = 0;
+      for (let n; (n = (await deliverDue(deps, mailer)).sent) > 0;) sent += n;
+      return sent;
+    },
+    async drainLog() {
+      await sequencer.drain();
+    },
     async http() {
-      httpApp ??= await buildHttp(app);
+      // Counters shared by every server process: Redis, else PostgreSQL, else our cluster's primary, else this process.
+      httpApp ??= await buildHttp(services, {
+        config,
+        cookieSecret: secret,
+        rateLimits: await rateLimitBackend({ redisUrl: config.redisUrl, store, clusterWorker: isUndersignedWorker() && Boolean(process.send) }),
+        devOutbox,
+      });
       return httpApp;
     },
     async close() {
@@ -185,17 +212,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   return app;
 }
 
-/** What the primary process of `serve --processes N` keeps for its workers (src/adapters/cli/cluster.ts). */
-export interface ClusterPrimary {
-  /** Answers a worker's message on the cluster's channel; undefined for a message it does not know; throws on a malformed one. */
-  onWorkerMessage(message: unknown): unknown;
-}
-
 /**
  * Before the workers of `serve --processes N` start: the database is migrated and the files every process reads (the
  * log key, the cookie secret) are made, here, once, so that workers never race on them; the same checks as a start
  * (collation, the log's key) stop a bad start before any worker is forked. The primary then keeps the rate-limit
- * counters the workers share when neither Redis nor PostgreSQL holds them (http/rate-limit-ipc.ts).
+ * counters the workers share when neither Redis nor PostgreSQL holds them (http/rate-limit/ipc.ts).
  */
 export async function prepareClusterPrimary(config: Config): Promise<ClusterPrimary> {
   const app = await buildApp(config);

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testApp, openLetter, type TestApp } from './support/app.ts';
 import { signAndConfirm } from './support/log.ts';
-import { runCli } from '../src/adapters/cli/main.ts';
-import { logCancel, logSignature } from '../src/use-cases/log.ts';
+import { runCli } from '../src/cli.ts';
+import { logCancel, logSignature } from '../src/use-cases/steps/log-entries.ts';
 
 {
   describe('audit of a log holding duplicate entries', () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { testApp, openLetter, type TestApp } from './support/app.ts';
-import { runCli } from '../src/adapters/cli/main.ts';
+import { runCli } from '../src/cli.ts';
 import type { SqlStore } from '../src/adapters/storage/sql/store.ts';
 import { removeSignature } from '../src/use-cases/remove-signature.ts';
 import { eraseExpired, eraseOnRequest, setRetention } from '../src/use-cases/erase.ts';

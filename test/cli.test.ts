@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { faEnLetter } from './support/app.ts';
-import { COMMANDS } from '../src/adapters/cli/main.ts';
+import { COMMANDS } from '../src/cli.ts';
 
 let dir: string;
 before(() => {

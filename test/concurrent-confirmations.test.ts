@@ -16,8 +16,8 @@ import { readDevOutbox } from '../src/adapters/mail/dev-outbox.ts';
 import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
 import { nodeSecrets } from '../src/adapters/node-secrets.ts';
 import { mailTemplates } from '../src/adapters/mail/templates.ts';
-import { runCli } from '../src/adapters/cli/main.ts';
-import { logPublishedTexts } from '../src/use-cases/log.ts';
+import { runCli } from '../src/cli.ts';
+import { logPublishedTexts } from '../src/use-cases/steps/log-entries.ts';
 import { letterFixture, versionsFixture } from '../src/adapters/storage/store.case.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
 import { eventually, postJsonAlone, requestAlone, startServe, type Served } from './support/serve.ts';
@@ -27,7 +27,7 @@ const BASE = 'http://race.test';
 async function publishLetter(store: Store, slug: string): Promise<void> {
   await store.letters.insert(letterFixture({ slug, defaultLang: 'en' }), versionsFixture);
   const letter = (await store.letters.bySlug(slug))!;
-  const deps = { store, clock: { now: () => new Date() }, secrets: nodeSecrets, templates: mailTemplates, baseUrl: BASE, log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(32) } };
+  const deps = { store, clock: { now: () => new Date() }, secrets: nodeSecrets, templates: mailTemplates, baseUrl: BASE, log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(32) }, signals: { mailQueued() {}, logQueued() {}, letterChanged() {} } };
   await store.transaction((tx) => logPublishedTexts(tx, deps, letter));
 }
 

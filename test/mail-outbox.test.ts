@@ -9,9 +9,10 @@ import { startSmtp } from './support/smtp.ts';
 import { SmtpMailer } from '../src/adapters/mail/smtp.ts';
 import { DevOutboxMailer, readDevOutbox } from '../src/adapters/mail/dev-outbox.ts';
 import { MemoryStore } from '../src/adapters/storage/memory/index.ts';
-import { backoffMs, deliverDue, OutboxWorker } from '../src/use-cases/deliver-outbox.ts';
+import { backoffMs, deliverDue, OutboxWorker } from '../src/use-cases/workers/deliver-outbox.ts';
 import { mailTemplates } from '../src/adapters/mail/templates.ts';
 import { nodeSecrets } from '../src/adapters/node-secrets.ts';
+import { nodeLogCrypto } from '../src/adapters/crypto/node-crypto.ts';
 import { TestClock } from './support/app.ts';
 import type { Deps } from '../src/use-cases/deps.ts';
 import type { Mailer } from '../src/core/ports.ts';
@@ -34,7 +35,7 @@ test('backoff doubles and is capped', () => {
 test('a mail queued while SMTP is down is retried later and delivered once', async () => {
   const clock = new TestClock();
   const store = new MemoryStore();
-  const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://x' };
+  const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://x', log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(32) }, signals: { mailQueued() {}, logQueued() {}, letterChanged() {} } };
   const msg = mailTemplates.confirmSignature({ lang: 'fa', letterTitle: 'نامه', name: 'مریم', link: 'http://x/fa/confirm?token=abc', expiresAt: '2026-03-08T10:00:00.000Z' });
   await store.outbox.enqueue({ id: 'job-1', kind: 'mail', payload: { ...msg, to: 'maryam@example.org' }, runAt: clock.now().toISOString(), attempts: 0, createdAt: clock.now().toISOString() });
 
@@ -74,7 +75,7 @@ test('the dev outbox writes whole mails that the CLI and the dev page read back,
 test('the worker claims no more mails at once than its mailer says it sends well (SMTP: within the lease)', async () => {
   const clock = new TestClock();
   const store = new MemoryStore();
-  const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://x' };
+  const deps: Deps = { store, clock, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://x', log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(32) }, signals: { mailQueued() {}, logQueued() {}, letterChanged() {} } };
   const msg = mailTemplates.confirmSignature({ lang: 'en', letterTitle: 'Letter', name: 'Zoe', link: 'http://x/en/confirm?token=abc', expiresAt: '2026-03-08T10:00:00.000Z' });
   for (let i = 0; i < 10; i++) {
     await store.outbox.enqueue({ id: `job-${i}`, kind: 'mail', payload: { ...msg, to: `z${i}@example.org` }, runAt: clock.now().toISOString(), attempts: 0, createdAt: clock.now().toISOString() });

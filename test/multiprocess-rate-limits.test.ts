@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type App } from '../src/main.ts';
 import { loadConfig } from '../src/config.ts';
 import { letterFixture, versionsFixture } from '../src/adapters/storage/store.case.ts';
-import { rateLimitBackend } from '../src/adapters/http/rate-limit-store.ts';
+import { rateLimitBackend } from '../src/adapters/http/rate-limit/backend.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
 
 const REDIS_URL = process.env.UNDERSIGNED_TEST_REDIS_URL || 'redis://127.0.0.1:6379';

@@ -1,6 +1,6 @@
 /**
  * Ports: what the core and the use-cases need from the outside world. Each port has one contract suite that
- * every adapter passes (src/adapters/storage/store.case.test.ts for the store).
+ * every adapter passes (src/adapters/storage/store.case.ts for the store, run by store.contract.test.ts).
  */
 import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
@@ -207,3 +207,19 @@ export interface MailTemplates {
   alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string }): Omit<MailMessage, 'to'>;
   organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
 }
+
+/**
+ * What follows a committed change, told by the use-case that made it: the shell wakes its outbox worker and its log
+ * sequencer and drops cached reads of the letter. Called only after the transaction committed, never inside it.
+ */
+export interface Signals {
+  /** Mail was queued in the outbox. */
+  mailQueued(): void;
+  /** Transparency-log entries were queued. */
+  logQueued(): void;
+  /** A letter, its count or its public list changed. */
+  letterChanged(letterId: string): void;
+}
+
+/** Who acts on a letter: the local operator (the CLI, allowed everything) or a signed-in organiser. */
+export type Actor = { kind: 'operator' } | { kind: 'organiser'; email: string };

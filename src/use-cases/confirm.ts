@@ -2,10 +2,10 @@ import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, Signature } from '../core/model.ts';
 import { checkConfirmable, decideSign } from '../core/signatures/signature.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { issueConfirmation } from './sign.ts';
-import { flagDuplicates } from './find-duplicates.ts';
-import { logSignature } from './log.ts';
-import { issueSignerToken } from './receipts.ts';
+import { issueConfirmation } from './steps/mail.ts';
+import { flagDuplicates } from './steps/flag-duplicates.ts';
+import { logSignature } from './steps/log-entries.ts';
+import { issueSignerToken } from './steps/tokens.ts';
 
 export interface Confirmed {
   letter: LetterWithText;
@@ -27,7 +27,7 @@ export async function inspectToken(deps: Deps, token: string): Promise<Confirmed
 export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
   const now = deps.clock.now();
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const result = await retryRaced(() => deps.store.transaction(async (tx) => {
     const found = await tx.signatures.byTokenHash(deps.secrets.hashToken(token));
     const sig = checkConfirmable(found, now);
     const letter = await tx.letters.byId(sig.letterId);
@@ -43,9 +43,11 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     const receiptToken = await issueSignerToken(tx, deps, confirmed.id, 'receipt');
     return { letter, signature: confirmed, receiptToken };
   }));
+  deps.signals.letterChanged(result.letter.id);
+  deps.signals.logQueued();
+  return result;
 }
 
-/** Sends a new confirmation link for the signature an expired link belonged to. */
 /** Thrown inside the renewal transaction to roll it back (with its mail) when a concurrent request changed the row. */
 class RowChanged extends Error {
   constructor(readonly result: Confirmed) {
@@ -53,9 +55,12 @@ class RowChanged extends Error {
   }
 }
 
+/** Sends a new confirmation link for the signature an expired link belonged to. */
 export async function renewConfirmation(deps: Deps, token: string): Promise<Confirmed> {
   try {
-    return await renewOnce(deps, token);
+    const renewed = await renewOnce(deps, token);
+    deps.signals.mailQueued();
+    return renewed;
   } catch (e) {
     // The concurrent request (another renewal or a signing) mails its own fresh link; this one sends nothing.
     if (e instanceof RowChanged) return e.result;

@@ -2,7 +2,7 @@ import { DomainError } from '../core/errors.ts';
 import { transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
 import type { LetterWithText } from '../core/model.ts';
 import { iso, type Deps } from './deps.ts';
-import { logPublish } from './log.ts';
+import { logPublish } from './steps/log-entries.ts';
 
 export interface CreateLetterOptions {
   /** The signed-in organiser, added to the organisers. */
@@ -30,11 +30,13 @@ export async function createLetter(deps: Deps, input: LetterInput, opts: CreateL
     versions: v.versions,
   };
   if (opts.publish) letter = { ...transition(letter, 'open', now), versions: letter.versions };
-  return deps.store.transaction(async (tx) => {
+  const created = await deps.store.transaction(async (tx) => {
     if (await tx.letters.bySlug(letter.slug)) throw new DomainError('SLUG_TAKEN', `The address /${letter.slug} is taken`, [{ field: 'slug', code: 'DUPLICATE' }]);
     const { versions, ...row } = letter;
     await tx.letters.insert(row, versions);
     await logPublish(tx, deps, letter);
     return letter;
   });
+  if (created.state !== 'draft') deps.signals.logQueued();
+  return created;
 }

@@ -6,8 +6,8 @@ import { DomainError } from '../core/errors.ts';
 import type { DuplicateReview, Signature } from '../core/model.ts';
 import { scriptOf } from '../core/names/index.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { loadOwnLetter } from './edit-letter.ts';
-import { logCancel } from './log.ts';
+import { loadOwnLetter } from './steps/access.ts';
+import { logCancel } from './steps/log-entries.ts';
 
 export interface ReviewView {
   review: DuplicateReview;
@@ -28,7 +28,7 @@ export async function listReviews(deps: Deps, slug: string, actor: string | unde
 
 export async function decideReview(deps: Deps, slug: string, reviewId: string, decision: 'merge' | 'dismiss', actor: string | undefined): Promise<ReviewView> {
   const now = iso(deps.clock.now());
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const view = await retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     const review = await tx.reviews.byId(reviewId);
     if (!review || review.letterId !== letter.id) throw new DomainError('REVIEW_NOT_FOUND', 'No such review');
@@ -52,4 +52,7 @@ export async function decideReview(deps: Deps, slug: string, reviewId: string, d
     }
     return { review: decided, signature: invalidated, other: kept };
   }));
+  deps.signals.letterChanged(view.review.letterId);
+  if (decision === 'merge') deps.signals.logQueued();
+  return view;
 }

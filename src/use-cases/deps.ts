@@ -1,5 +1,5 @@
 /** What every use-case receives: ports only, built by main.ts. */
-import type { Clock, MailTemplates, Secrets, Store } from '../core/ports.ts';
+import type { Clock, MailTemplates, Secrets, Signals, Store } from '../core/ports.ts';
 import type { LogPort } from '../core/log-ports.ts';
 import { DomainError } from '../core/errors.ts';
 
@@ -10,8 +10,10 @@ export interface Deps {
   templates: MailTemplates;
   /** Absolute base of every link we mail (no trailing slash). */
   baseUrl: string;
-  /** The transparency log's crypto and openings (main.ts always sets it; tests of other concerns may leave it out). */
-  log?: LogPort | undefined;
+  /** The transparency log's crypto and openings: every change the log records queues its entry through it. */
+  log: LogPort;
+  /** Told after a commit what it changed (mail queued, log entries queued, a letter changed). */
+  signals: Signals;
 }
 
 export const iso = (d: Date) => d.toISOString();

@@ -1,18 +1,10 @@
 import { DomainError } from '../core/errors.ts';
 import { textVersionForEdit, transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
 import type { LetterState, LetterWithText } from '../core/model.ts';
-import type { StoreTx } from '../core/ports.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { logPublish, logPublishedTexts } from './log.ts';
-import { forgetLetter } from './letter-snapshot.ts';
-
-/** Loads a letter the actor organises; `actor` undefined means the local CLI, which acts as the operator. */
-export async function loadOwnLetter(tx: StoreTx, slug: string, actor: string | undefined): Promise<LetterWithText> {
-  const letter = await tx.letters.bySlug(slug);
-  if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
-  if (actor !== undefined && !letter.organisers.includes(actor)) throw new DomainError('NOT_AUTHORISED', 'You do not organise this letter');
-  return letter;
-}
+import { logPublish, logPublishedTexts } from './steps/log-entries.ts';
+import { forgetLetter } from './steps/letter-snapshot.ts';
+import { loadOwnLetter } from './steps/access.ts';
 
 /**
  * Saves an edited letter. The slug cannot change once published (links are out there). The text is edited
@@ -21,7 +13,7 @@ export async function loadOwnLetter(tx: StoreTx, slug: string, actor: string | u
 export async function editLetter(deps: Deps, slug: string, input: LetterInput, actor: string | undefined): Promise<LetterWithText> {
   const v = validateLetterInput({ ...input, slug: input.slug ?? slug });
   const now = iso(deps.clock.now());
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const edited = await retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     if (v.slug !== letter.slug) {
       if (letter.state !== 'draft') throw new DomainError('VALIDATION_FAILED', 'The address of a published letter cannot change', [{ field: 'slug', code: 'INVALID_CHOICE' }]);
@@ -39,11 +31,14 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
     if (textChanged) await logPublishedTexts(tx, deps, { ...updated, versions: v.versions });
     return { ...updated, versions: v.versions };
   })).finally(() => forgetLetter(deps.store, slug)); // signing here reloads it at once (elsewhere: letter-snapshot.ts)
+  deps.signals.letterChanged(edited.id);
+  deps.signals.logQueued();
+  return edited;
 }
 
 export async function setLetterState(deps: Deps, slug: string, to: LetterState, actor: string | undefined): Promise<LetterWithText> {
   const now = iso(deps.clock.now());
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const changed = await retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     const next = transition(letter, to, now);
     // Conditional: of two publishings at once only one queues the letter's entries; the other runs again and
@@ -52,4 +47,7 @@ export async function setLetterState(deps: Deps, slug: string, to: LetterState, 
     if (to === 'open') await logPublish(tx, deps, { ...next, versions: letter.versions });
     return { ...next, versions: letter.versions };
   })).finally(() => forgetLetter(deps.store, slug));
+  deps.signals.letterChanged(changed.id);
+  if (to === 'open') deps.signals.logQueued();
+  return changed;
 }

@@ -9,7 +9,7 @@ import { normaliseEmail } from '../core/letters/letter.ts';
 import type { Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { logCancel } from './log.ts';
+import { logCancel } from './steps/log-entries.ts';
 
 export const ERASED_KEY_PREFIX = 'erased:';
 export const isErased = (s: Pick<Signature, 'emailKey'>) => s.emailKey.startsWith(ERASED_KEY_PREFIX);
@@ -42,7 +42,7 @@ async function erasePersonal(tx: StoreTx, sig: Signature, now: string): Promise<
  */
 export async function eraseOnRequest(deps: Deps, slug: string, email: string): Promise<{ removed: boolean; signatureId: string }> {
   const now = iso(deps.clock.now());
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const result = await retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await tx.letters.bySlug(slug);
     if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
     const sig = await tx.signatures.byEmail(letter.id, normaliseEmail(email));
@@ -56,8 +56,11 @@ export async function eraseOnRequest(deps: Deps, slug: string, email: string): P
       removed = await logCancel(tx, deps, letter, sig.id, 'remove', 'signer');
     }
     await erasePersonal(tx, current, now);
-    return { removed, signatureId: sig.id };
+    return { removed, signatureId: sig.id, letterId: letter.id };
   }));
+  deps.signals.letterChanged(result.letterId);
+  if (result.removed) deps.signals.logQueued();
+  return { removed: result.removed, signatureId: result.signatureId };
 }
 
 /**
@@ -81,6 +84,7 @@ export async function eraseExpired(deps: Deps, limit = 500): Promise<number> {
       }));
       n++;
     }
+    if (ids.length) deps.signals.letterChanged(letterId);
   }
   return n;
 }

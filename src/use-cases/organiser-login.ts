@@ -5,7 +5,7 @@
 import { DomainError } from '../core/errors.ts';
 import { isEmail, normaliseEmail } from '../core/letters/letter.ts';
 import { iso, type Deps } from './deps.ts';
-import { enqueueMail } from './sign.ts';
+import { enqueueMail } from './steps/mail.ts';
 
 export const LOGIN_TOKEN_TTL_MS = 30 * 60 * 1000;
 export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
@@ -24,6 +24,7 @@ export async function requestLogin(deps: Deps, emailInput: unknown, lang: string
     const link = `${deps.baseUrl}/${encodeURIComponent(lang)}/organise/login/complete?token=${encodeURIComponent(token)}`;
     await enqueueMail(tx, deps, `login:${tokenHash}`, email, deps.templates.organiserLogin({ lang, link, expiresAt }));
   });
+  deps.signals.mailQueued();
 }
 
 /** Spends a login token and opens a session. Returns the session id (only its hash is stored). */

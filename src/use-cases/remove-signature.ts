@@ -7,8 +7,8 @@ import { DomainError } from '../core/errors.ts';
 import { REMOVAL_REASONS, type RemovalReason } from '../core/log/index.ts';
 import type { Signature } from '../core/model.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { loadOwnLetter } from './edit-letter.ts';
-import { logCancel } from './log.ts';
+import { loadOwnLetter } from './steps/access.ts';
+import { logCancel } from './steps/log-entries.ts';
 
 export function isRemovalReason(r: unknown): r is RemovalReason {
   return typeof r === 'string' && (REMOVAL_REASONS as readonly string[]).includes(r);
@@ -17,7 +17,7 @@ export function isRemovalReason(r: unknown): r is RemovalReason {
 export async function removeSignature(deps: Deps, slug: string, signatureId: string, reason: string, actor: string | undefined): Promise<Signature> {
   if (!isRemovalReason(reason)) throw new DomainError('VALIDATION_FAILED', 'Choose a reason: signer, duplicate, fraud or legal', [{ field: 'reason', code: 'INVALID_CHOICE' }]);
   const now = iso(deps.clock.now());
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const removed = await retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await loadOwnLetter(tx, slug, actor);
     const sig = await tx.signatures.byId(signatureId);
     if (!sig || sig.letterId !== letter.id) throw new DomainError('SIGNATURE_NOT_FOUND', 'No such signature on this letter');
@@ -30,4 +30,7 @@ export async function removeSignature(deps: Deps, slug: string, signatureId: str
     await logCancel(tx, deps, letter, sig.id, 'remove', reason);
     return removed;
   }));
+  deps.signals.letterChanged(removed.letterId);
+  deps.signals.logQueued();
+  return removed;
 }

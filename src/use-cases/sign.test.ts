@@ -14,15 +14,16 @@ import type { SqlStore } from '../adapters/storage/sql/store.ts';
 import { letterFixture, versionsFixture } from '../adapters/storage/store.case.ts';
 import { mailTemplates } from '../adapters/mail/templates.ts';
 import { nodeSecrets } from '../adapters/node-secrets.ts';
+import { nodeLogCrypto } from '../adapters/crypto/node-crypto.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/postgres.ts';
 import { MAX_CONFIRMATION_MAILS } from '../core/signatures/signature.ts';
 import type { Store } from '../core/ports.ts';
 import type { MailMessage } from '../core/model.ts';
-import { deliverDue } from './deliver-outbox.ts';
+import { deliverDue } from './workers/deliver-outbox.ts';
 import type { Deps } from './deps.ts';
 import { sign } from './sign.ts';
 
-const depsOf = (store: Store): Deps => ({ store, clock: { now: () => new Date() }, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://test.local' });
+const depsOf = (store: Store): Deps => ({ store, clock: { now: () => new Date() }, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://test.local', log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(32) }, signals: { mailQueued() {}, logQueued() {}, letterChanged() {} } });
 
 async function mails(store: Store, to: string) {
   return (await store.outbox.list({ limit: 1000 })).filter((j) => j.payload.to === to);

@@ -1,73 +1,12 @@
+/** Signing a letter: the one operation the public runs at scale. */
 import { DomainError } from '../core/errors.ts';
-import { canSign, versionFor } from '../core/letters/letter.ts';
-import type { MailMessage, OutboxJob, Signature, TemplatedMail } from '../core/model.ts';
-import type { StoreTx } from '../core/ports.ts';
+import { canSign } from '../core/letters/letter.ts';
+import type { Signature } from '../core/model.ts';
 import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput, type ValidSignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
-import { issueSignerToken, withdrawUrl } from './receipts.ts';
-import { letterForSigning, snapshotForSigning } from './letter-snapshot.ts';
-
-export function confirmUrl(deps: Deps, lang: string, token: string): string {
-  return `${deps.baseUrl}/${encodeURIComponent(lang)}/confirm?token=${encodeURIComponent(token)}`;
-}
-
-export function letterUrl(deps: Deps, lang: string, slug: string): string {
-  return `${deps.baseUrl}/${encodeURIComponent(lang)}/letters/${encodeURIComponent(slug)}`;
-}
-
-/** The outbox job of one mail, due now. */
-function mailJob(deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): OutboxJob {
-  const now = iso(deps.clock.now());
-  return { id: jobId, kind: 'mail', payload: { ...body, to }, runAt: now, attempts: 0, createdAt: now };
-}
-
-/** Enqueues one mail in the same transaction as the change that caused it (the outbox pattern). */
-export async function enqueueMail(tx: StoreTx, deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): Promise<void> {
-  await tx.outbox.enqueue(mailJob(deps, jobId, to, body));
-}
-
-/** What a confirmation mail needs of its letter (a LetterWithText or a signing snapshot). */
-type MailLetter = { slug: string; versions: readonly { lang: string; title: string }[] };
-
-const titleFor = (letter: MailLetter, lang: string): string => (versionFor(letter, lang) ?? letter.versions[0])?.title ?? letter.slug;
-
-/** A fresh confirmation token for a pending signature: the signature to store, and the link's token. */
-function withConfirmationToken(deps: Deps, sig: Signature): { sig: Signature; token: string } {
-  const now = deps.clock.now();
-  const token = deps.secrets.newToken();
-  const expiresAt = iso(new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS));
-  return { sig: { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) }, token };
-}
-
-/**
- * The job that mails the confirmation link of a signature stored with `token`, and its withdrawal link. It keeps what
- * the mail says (the title and name as they are now, both links, the expiry), not its text: the worker renders it
- * when it sends it (deliver-outbox.ts), the same text as rendering it here, in 40 % of the row. The links are in
- * clear in the row until the mail is sent, as they were in the rendered text: the mail must carry them.
- */
-function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, token: string, withdrawToken: string, now = iso(deps.clock.now())): OutboxJob {
-  const payload: TemplatedMail = {
-    to: sig.email,
-    lang: sig.lang,
-    template: 'confirm',
-    params: { letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) },
-  };
-  return { id: `confirm:${sig.id}:${sig.mailsSent}`, kind: 'mail', payload, runAt: now, attempts: 0, createdAt: now };
-}
-
-/** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */
-async function mailConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature, token: string): Promise<void> {
-  // A separate token for withdrawing: the confirmation link stops working once used, this one keeps working.
-  const withdrawToken = await issueSignerToken(tx, deps, sig.id, 'withdraw');
-  await tx.outbox.enqueue(confirmationJob(deps, letter, sig, token, withdrawToken));
-}
-
-/** Issues a fresh confirmation link for a pending signature and mails it; the caller stores what it returns. */
-export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature): Promise<Signature> {
-  const { sig: updated, token } = withConfirmationToken(deps, sig);
-  await mailConfirmation(tx, deps, letter, updated, token);
-  return updated;
-}
+import { letterUrl } from './steps/links.ts';
+import { confirmationJob, enqueueMail, mailConfirmation, titleFor, withConfirmationToken } from './steps/mail.ts';
+import { letterForSigning, snapshotForSigning } from './steps/letter-snapshot.ts';
 
 /**
  * A new pending signature for `v` on the letter as the caller knows it, with a fresh confirmation token (what
@@ -103,7 +42,7 @@ function newSignature(deps: Deps, letterId: string, textVersion: number, v: Vali
 
 /**
  * The common case — a new address on a letter whose row this process checked less than a second ago — as one store call
- * (`insertFirstSignature`: on PostgreSQL one statement instead of a transaction of six round trips). It writes only
+ * (`insertFirstSignature`: on PostgreSQL one statement, where a transaction would take six round trips). It writes only
  * if the letter's row is still as the snapshot says and the address has no signature; otherwise it writes nothing
  * and returns false, and `sign` goes the long way, which also reports a closed letter or invalid input in its order.
  */
@@ -137,8 +76,12 @@ async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promi
  * only when that insert did nothing.
  */
 export async function sign(deps: Deps, slug: string, input: SignatureInput): Promise<{ status: 'pending' }> {
-  if (await signFirst(deps, slug, input)) return { status: 'pending' as const };
-  return deps.store.transaction(async (tx) => {
+  if (await signFirst(deps, slug, input)) {
+    deps.signals.mailQueued();
+    return { status: 'pending' as const };
+  }
+  let mailed = false;
+  const result = await deps.store.transaction(async (tx) => {
     const found = await letterForSigning(deps.store, tx, slug);
     if (!found) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
     const { letter, current } = found;
@@ -148,10 +91,11 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
     const created = newSignature(deps, letter.id, current.textVersion, v);
     if (await tx.signatures.insert(created.sig)) {
       await mailConfirmation(tx, deps, letter, created.sig, created.token);
+      mailed = true;
       return { status: 'pending' as const };
     }
     // The address has a signature on this letter (possibly inserted a moment ago by a concurrent request, which
-    // committed before this insert returned): decide from it, as before. Nothing was written so far. The row is
+    // committed before this insert returned): decide from it. Nothing was written so far. The row is
     // replaced only as it was read; if a concurrent signing changed it meanwhile (PostgreSQL), read and decide again,
     // so that every mail counts on the row (the mail-bombing guard) and the mailed link is the stored one.
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -164,13 +108,17 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
         const next = withConfirmationToken(deps, refreshed);
         if (!(await tx.signatures.updateIfUnchanged(next.sig, existing))) continue;
         await mailConfirmation(tx, deps, letter, next.sig, next.token);
+        mailed = true;
       } else if (decision.kind === 'already-signed') {
         if (!(await tx.signatures.updateIfUnchanged({ ...existing, mailsSent: existing.mailsSent + 1, updatedAt: iso(now) }, existing))) continue;
         await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}`, existing.email,
           deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug) }));
+        mailed = true;
       }
       break;
     }
     return { status: 'pending' as const };
   });
+  if (mailed) deps.signals.mailQueued();
+  return result;
 }

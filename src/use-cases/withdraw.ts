@@ -6,12 +6,12 @@
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, Signature } from '../core/model.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { logCancel } from './log.ts';
+import { logCancel } from './steps/log-entries.ts';
 
 export async function withdraw(deps: Deps, token: string): Promise<{ letter: LetterWithText; signature: Signature; already: boolean }> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
   const now = iso(deps.clock.now());
-  return retryRaced(() => deps.store.transaction(async (tx) => {
+  const result = await retryRaced(() => deps.store.transaction(async (tx) => {
     const t = await tx.log.signerToken(deps.secrets.hashToken(token));
     const sig = t && (await tx.signatures.byId(t.signatureId));
     const letter = sig && (await tx.letters.byId(sig.letterId));
@@ -24,4 +24,7 @@ export async function withdraw(deps: Deps, token: string): Promise<{ letter: Let
     if (sig.status === 'confirmed') await logCancel(tx, deps, letter, sig.id, 'withdraw', 'signer');
     return { letter, signature: withdrawn, already: false };
   }));
+  deps.signals.letterChanged(result.letter.id);
+  if (!result.already) deps.signals.logQueued();
+  return result;
 }

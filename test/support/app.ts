@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Mailer } from '../../src/core/ports.ts';
 import type { MailMessage } from '../../src/core/model.ts';
 import { createLetter } from '../../src/use-cases/create-letter.ts';
-import { deliverDue } from '../../src/use-cases/deliver-outbox.ts';
+import { deliverDue } from '../../src/use-cases/workers/deliver-outbox.ts';
 
 export class MemoryMailer implements Mailer {
   readonly batch = 20;

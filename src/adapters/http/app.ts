@@ -1,70 +1,50 @@
 /**
- * The HTTP adapter: builds the Fastify app (it never listens; `serve` does). Pages work without JavaScript;
- * the JSON API is documented at /api/openapi.json.
+ * The HTTP adapter: builds the Fastify app (it never listens; `serve` does) from the Services and what main.ts
+ * decided. Registers the plugins, the error pages, pages/ (by URL), api/v1/ and the transparency log's routes.
+ * Pages work without JavaScript; the JSON API is documented at /api/openapi.json.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import rateLimit from '@fastify/rate-limit';
-import { rateLimitBackend } from './rate-limit-store.ts';
-import { securityHeaders } from './security-headers.ts';
-import { isCrossSiteError } from './cross-origin.ts';
+import type { RateLimitBackend } from './rate-limit/backend.ts';
+import { securityHeaders } from './kit/security-headers.ts';
+import { isCrossSiteError } from './kit/cross-origin.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { App } from '../../main.ts';
+import type { Config } from '../../config.ts';
 import { DomainError } from '../../core/errors.ts';
-import { apiError, BUSY_RETRY_AFTER_S, STATUS, toDomainError } from './errors.ts';
-import { translator, UI_LANGS } from '../i18n/index.ts';
-import { layout } from './views/layout.ts';
-import { messagePage } from './views/letter.ts';
+import type { Services } from '../../use-cases/services.ts';
+import { apiError, BUSY_RETRY_AFTER_S, STATUS, toDomainError } from './kit/errors.ts';
+import { translator } from '../i18n/index.ts';
+import { langOf } from './kit/lang.ts';
+import { BODY_LIMIT } from './kit/limits.ts';
+import './kit/refusals.ts';
+import { messageDocument } from './views/message.ts';
+import type { CapturedMail } from './views/dev-outbox.ts';
 import { pageRoutes } from './pages/index.ts';
 import { apiRoutes } from './api/v1/index.ts';
-import { logRoutes } from './log.ts';
-import { isLangTag } from '../../core/letters/letter.ts';
+import { logRoutes } from './transparency-log.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Body limits: the sign form is small; an organiser's letter (many languages of Markdown) is larger. */
-export const BODY_LIMIT = 1024 * 1024;
-export const SIGN_BODY_LIMIT = 16 * 1024;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by a page route that wants its form re-rendered on a CSRF or rate-limit error. */
-    rerender?: (err: DomainError) => Promise<string>;
-  }
+/** What the composition root decides for the HTTP app. */
+export interface HttpOptions {
+  config: Config;
+  cookieSecret: string;
+  /** Where rate limits are counted (main.ts chooses: Redis, PostgreSQL, the cluster's primary or memory). */
+  rateLimits: RateLimitBackend;
+  /** The captured mail, when mail is captured rather than sent (GET /dev/outbox in development). */
+  devOutbox?: ((limit: number) => readonly CapturedMail[]) | undefined;
 }
 
-/** The page language from the first path segment, falling back to English for non-page URLs. */
-export function langOf(req: FastifyRequest): string {
-  const seg = req.url.split('?')[0]!.split('/')[1] ?? '';
-  return seg && isLangTag(seg) ? seg : 'en';
-}
-
-export function preferredLang(req: FastifyRequest, available: string[] = UI_LANGS): string {
-  const header = String(req.headers['accept-language'] ?? '');
-  const wanted = header
-    .split(',')
-    .map((part) => {
-      const [tag, q] = part.trim().split(';q=');
-      return { tag: (tag ?? '').toLowerCase(), q: q ? Number(q) : 1 };
-    })
-    .filter((x) => x.tag)
-    .sort((a, b) => b.q - a.q);
-  for (const w of wanted) {
-    const hit = available.find((l) => l.toLowerCase() === w.tag) ?? available.find((l) => l.toLowerCase() === w.tag.split('-')[0]);
-    if (hit) return hit;
-  }
-  return available.includes('en') ? 'en' : available[0] ?? 'en';
-}
-
-export async function buildHttp(app: App): Promise<FastifyInstance> {
-  const { config } = app;
+export async function buildHttp(s: Services, options: HttpOptions): Promise<FastifyInstance> {
+  const { config } = options;
   const f = Fastify({
     // Query strings are never logged: confirmation and sign-in links carry secrets there.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0]!.replace(/\/receipts\/[^/]+/, '/receipts/…'), id: req.id }) } },
@@ -73,8 +53,8 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
 
-  // The same headers on every response (helmet decides them, once: security-headers.ts). One synchronous hook that
-  // copies a fixed object, instead of helmet's middleware rebuilt on every request.
+  // The same headers on every response (helmet decides them, once: kit/security-headers.ts), copied from a fixed
+  // object by one synchronous hook.
   const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
@@ -98,16 +78,15 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     reply.headers(security);
     done();
   });
-  await f.register(cookie, { secret: app.cookieSecret });
+  await f.register(cookie, { secret: options.cookieSecret });
   await f.register(formbody, { bodyLimit: BODY_LIMIT });
   await f.register(csrf, {
     cookieKey: 'us_csrf',
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure: config.baseUrl.startsWith('https:') },
     getToken: (req) => (req.body as Record<string, string> | undefined)?._csrf,
   });
-  // Token CSRF is left to the organiser area (ADR 0003); public forms are checked by cross-origin.ts.
-  // Counters shared by every server process: Redis, else PostgreSQL, else this process (rate-limit-store.ts).
-  const limits = await rateLimitBackend({ redisUrl: config.redisUrl, store: app.store });
+  // Token CSRF is left to the organiser area (ADR 0003); public forms are checked by kit/cross-origin.ts.
+  const limits = options.rateLimits;
   f.addHook('onClose', async () => limits.close());
   await f.register(rateLimit, {
     ...limits.options,
@@ -140,19 +119,19 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
     decorateReply: false,
   });
 
-  f.setNotFoundHandler((req, reply) => sendError(app, req, reply, new DomainError('NOT_FOUND', 'Not found')));
+  f.setNotFoundHandler((req, reply) => sendError(config, req, reply, new DomainError('NOT_FOUND', 'Not found')));
   f.setErrorHandler((err, req, reply) => {
     const d = toDomainError(err);
     if (d.code === 'INTERNAL') req.log.error({ err }, 'request failed');
     else if (d.code === 'SERVER_BUSY') req.log.warn('request failed: the database stayed busy for the whole wait for its write lock (answered 503)');
     const retry = (err as { retryAfter?: number }).retryAfter ?? (d.code === 'SERVER_BUSY' ? BUSY_RETRY_AFTER_S : undefined);
     if (retry) reply.header('retry-after', String(retry));
-    return sendError(app, req, reply, d);
+    return sendError(config, req, reply, d);
   });
 
-  await f.register(pageRoutes(app));
-  await f.register(apiRoutes(app), { prefix: '/api/v1' });
-  await f.register(logRoutes(app));
+  await f.register(pageRoutes(s, config, options.devOutbox));
+  await f.register(apiRoutes(s, config), { prefix: '/api/v1' });
+  await f.register(logRoutes(s));
   f.get('/api/openapi.json', { schema: { hide: true } }, async () => f.swagger());
   // Browsers ask for /favicon.ico whatever the page says.
   f.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
@@ -160,7 +139,7 @@ export async function buildHttp(app: App): Promise<FastifyInstance> {
   return f;
 }
 
-async function sendError(app: App, req: FastifyRequest, reply: FastifyReply, err: DomainError) {
+async function sendError(config: Config, req: FastifyRequest, reply: FastifyReply, err: DomainError) {
   const status = STATUS[err.code] ?? 500;
   reply.code(status);
   if (req.url.startsWith('/api/') || req.url.startsWith('/log/')) return reply.type('application/json; charset=utf-8').send(apiError(err));
@@ -178,7 +157,5 @@ async function sendError(app: App, req: FastifyRequest, reply: FastifyReply, err
   const retry = Number(reply.getHeader('retry-after') ?? 0);
   const known = ['LETTER_NOT_FOUND', 'NOT_FOUND', 'LETTER_CLOSED', 'LETTER_NOT_OPEN', 'RATE_LIMITED', 'SERVER_BUSY', 'CSRF_INVALID', 'BODY_TOO_LARGE', 'NOT_SIGNED_IN', 'NOT_AUTHORISED', 'INTERNAL'];
   const message = isCrossSiteError(err) ? t('error.CROSS_SITE') : known.includes(err.code) ? t(key as 'error.INTERNAL', { seconds: t.number(retry) }) : t('error.generic');
-  return reply.type('text/html; charset=utf-8').send(
-    layout({ t, title: t('error.title'), body: messagePage(t, t('error.title'), message), baseUrl: app.config.baseUrl, noindex: true }),
-  );
+  return reply.type('text/html; charset=utf-8').send(messageDocument(t, config.baseUrl, t('error.title'), message));
 }

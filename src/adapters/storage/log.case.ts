@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Store } from '../../core/ports.ts';
 import { nodeLogCrypto } from '../crypto/node-crypto.ts';
 import { encodeEntry, generateKeyPair, MemoryTileStore, parseSignerKey, parseVerifierKey, TileLogBuilder, verifyLog } from '../../core/log/index.ts';
-import { Sequencer } from '../../use-cases/sequence-log.ts';
+import { Sequencer } from '../../use-cases/workers/sequence-log.ts';
 import { letterFixture, signatureFixture, versionsFixture, type StoreFactory } from './store.case.ts';
 import { randomBytes } from 'node:crypto';
 import { nodeSecrets } from '../node-secrets.ts';
@@ -18,7 +18,7 @@ import { withdraw } from '../../use-cases/withdraw.ts';
 import { removeSignature } from '../../use-cases/remove-signature.ts';
 import { decideReview } from '../../use-cases/decide-review.ts';
 import { eraseOnRequest } from '../../use-cases/erase.ts';
-import { logPublishedTexts } from '../../use-cases/log.ts';
+import { logPublishedTexts } from '../../use-cases/steps/log-entries.ts';
 import type { QueuedKind } from '../../core/log-ports.ts';
 
 const h = nodeLogCrypto;
@@ -197,6 +197,7 @@ export function logContract(factory: StoreFactory & { second?: (first: Store) =>
         templates: mailTemplates,
         baseUrl: 'http://race.example',
         log: { crypto: h, opening: () => new Uint8Array(randomBytes(32)) },
+        signals: { mailQueued() {}, logQueued() {}, letterChanged() {} },
       };
       const l = letterFixture();
       await store.letters.insert(l, versionsFixture);

@@ -22,11 +22,9 @@ openings it can no longer be linked to the person.`,
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { letter: { type: 'string' }, email: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, strict: true });
     if (!values.letter || !values.email) throw new CliError('--letter and --email are required (see --help)');
-    const app = await ctx.app();
-    const r = await eraseOnRequest(app.deps, values.letter, values.email);
-    const letter = await app.store.letters.bySlug(values.letter);
-    if (letter) app.reads.invalidate(letter.id);
-    await app.sequencer.drain();
+    const { services, drainLog } = await ctx.app();
+    const r = await eraseOnRequest(services.deps, values.letter, values.email);
+    await drainLog();
     if (values.json) ctx.io.out(JSON.stringify({ erased: true, removed: r.removed, signature: r.signatureId }) + '\n');
     else ctx.io.out(`Erased the personal data of signature ${r.signatureId}${r.removed ? ' (removed first, reason "signer", recorded in the log)' : ''}.\n`);
     return 0;
@@ -44,13 +42,14 @@ the number of removals per reason.`,
     const { values } = parseArgs({ args, options: { letter: { type: 'string' }, id: { type: 'string' }, email: { type: 'string' }, reason: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
     if (!values.letter || (!values.id && !values.email) || !values.reason) throw new CliError('--letter, --id or --email, and --reason are required (see --help)');
     if (!isRemovalReason(values.reason)) throw new CliError('--reason must be signer, duplicate, fraud or legal');
-    const app = await ctx.app();
-    const letter = await app.store.letters.bySlug(values.letter);
+    const { services, drainLog } = await ctx.app();
+    const { store } = services.deps;
+    const letter = await store.letters.bySlug(values.letter);
     if (!letter) throw new CliError(`no letter ${values.letter}`, 1);
-    const id = values.id ?? (await app.store.signatures.byEmail(letter.id, normaliseEmail(values.email!)))?.id;
+    const id = values.id ?? (await store.signatures.byEmail(letter.id, normaliseEmail(values.email!)))?.id;
     if (!id) throw new CliError('no such signature on this letter', 1);
-    await removeSignature(app.deps, values.letter, id, values.reason, undefined);
-    await app.sequencer.drain();
+    await removeSignature(services.deps, values.letter, id, values.reason, undefined);
+    await drainLog();
     ctx.io.out(`Removed signature ${id} (reason: ${values.reason}).\n`);
     return 0;
   },
@@ -68,10 +67,10 @@ hourly; --erase-now applies it at once.`,
     const { values } = parseArgs({ args, options: { letter: { type: 'string' }, days: { type: 'string' }, 'erase-now': { type: 'boolean' }, 'data-dir': { type: 'string' } }, strict: true });
     if (!values.letter || !values.days) throw new CliError('--letter and --days are required (see --help)');
     const days = values.days === 'off' ? undefined : Number(values.days);
-    const app = await ctx.app();
-    await setRetention(app.deps, values.letter, days, undefined);
+    const { deps } = (await ctx.app()).services;
+    await setRetention(deps, values.letter, days, undefined);
     ctx.io.out(days === undefined ? `Personal data of ${values.letter} is kept while the letter lives.\n` : `Personal data of ${values.letter} is erased ${days} days after withdrawal (and after closing).\n`);
-    if (values['erase-now']) ctx.io.out(`Erased now: ${await eraseExpired(app.deps)}.\n`);
+    if (values['erase-now']) ctx.io.out(`Erased now: ${await eraseExpired(deps)}.\n`);
     return 0;
   },
 };

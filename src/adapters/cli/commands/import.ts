@@ -118,7 +118,7 @@ export const importCommand: Command = {
 
       const app = await ctx.app();
       const slug = values.slug ?? `imported-${basename(file).replace(/\.[^.]*$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'letter'}`;
-      const result = await importLetter(app.deps, toImportLetterInput(parsed, analysis), {
+      const result = await importLetter(app.services.deps, toImportLetterInput(parsed, analysis), {
         slug,
         addressee: values.addressee ? { name: values.addressee, title: values['addressee-title'] } : undefined,
         onProgress: ctx.io.isTTY ? (done, total) => ctx.io.err(`\rimporting signatories ${done}/${total}`) : undefined,

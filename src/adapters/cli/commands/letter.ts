@@ -32,7 +32,7 @@ Prints the slug and the page URL of each language (--json: {"slug","state","urls
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CliError(`${values.file} must hold a JSON object`);
     const app = await ctx.app();
     try {
-      const letter = await createLetter(app.deps, input as Record<string, unknown>, { publish: values.publish });
+      const letter = await createLetter(app.services.deps, input as Record<string, unknown>, { publish: values.publish });
       const urls = Object.fromEntries(letter.versions.map((v) => [v.lang, `${app.config.baseUrl}/${v.lang}/letters/${letter.slug}`]));
       if (values.json) ctx.io.out(JSON.stringify({ slug: letter.slug, state: letter.state, urls }) + '\n');
       else ctx.io.out(`${letter.slug} (${letter.state})\n${Object.entries(urls).map(([l, u]) => `  ${l}: ${u}`).join('\n')}\n`);
@@ -51,9 +51,10 @@ export const letterList: Command = {
   async run(args, ctx) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, strict: true });
     const app = await ctx.app();
-    const letters = await app.store.letters.list();
+    const { store } = app.services.deps;
+    const letters = await store.letters.list();
     const rows = await Promise.all(
-      letters.map(async (l) => ({ slug: l.slug, state: l.state, defaultLang: l.defaultLang, count: await app.store.signatures.countConfirmed(l.id), createdAt: l.createdAt, url: `${app.config.baseUrl}/${l.defaultLang}/letters/${l.slug}` })),
+      letters.map(async (l) => ({ slug: l.slug, state: l.state, defaultLang: l.defaultLang, count: await store.signatures.countConfirmed(l.id), createdAt: l.createdAt, url: `${app.config.baseUrl}/${l.defaultLang}/letters/${l.slug}` })),
     );
     if (values.json) ctx.io.out(JSON.stringify({ letters: rows }) + '\n');
     else if (!rows.length) ctx.io.out('No letters yet. Create one with `undersigned letter create --file letter.json`.\n');

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../../../config.ts';
 import type { Command } from '../types.ts';
 import { CliError } from '../types.ts';
-import { isUndersignedWorker, runPrimary } from '../cluster.ts';
+import { runPrimary } from '../../cluster/primary.ts';
+import { isUndersignedWorker } from '../../cluster/worker.ts';
 
 /** The one line a start prints (benchmarks and tests read `listening on HOST:PORT)` from it). */
 function banner(config: Config, host: string, port: number, processes?: { pids: number[] }): string {

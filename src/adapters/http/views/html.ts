@@ -1,9 +1,16 @@
 /**
  * A tiny HTML builder: every interpolated value is escaped unless it is already SafeHtml. Threat: a name or
- * a letter title carrying markup (stored XSS on the public list). There is no way to splice a raw string.
+ * a letter title carrying markup (stored XSS on the public list). SafeHtml is made only here: by html``, and by
+ * trusted(), which only views/markdown.ts (our sanitising renderer) and the signatory list's fast path in
+ * views/letter.ts may call (test/architecture.test.ts checks it).
  */
+let make: (s: string) => SafeHtml;
+
 export class SafeHtml {
-  constructor(readonly value: string) {}
+  private constructor(readonly value: string) {}
+  static {
+    make = (s) => new SafeHtml(s);
+  }
   toString(): string {
     return this.value;
   }
@@ -28,10 +35,10 @@ function render(v: Value): string {
 export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtml {
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += render(values[i]!) + (strings[i + 1] ?? '');
-  return new SafeHtml(out);
+  return make(out);
 }
 
-/** Only for HTML produced by our own sanitising renderer (Markdown with raw HTML disabled). */
+/** Only for HTML we produced and escaped ourselves: Markdown with raw HTML disabled, the list's hand-built items. */
 export function trusted(s: string): SafeHtml {
-  return new SafeHtml(s);
+  return make(s);
 }

@@ -1,4 +1,5 @@
-import { escape, html, SafeHtml } from './html.ts';
+import { randomBytes } from 'node:crypto';
+import { escape, html, trusted, type SafeHtml } from './html.ts';
 import { fieldError, input, type Values } from './forms.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { FieldError } from '../../../core/errors.ts';
@@ -38,13 +39,15 @@ function countryOptions(t: T, selected: string | undefined): SafeHtml {
   return html`<option value="">${t('sign.country.none')}</option>${opts.map((o) => html`<option value="${o.code}"${o.code === selected ? html` selected` : ''}>${o.name}</option>`)}`;
 }
 
-export function signatoryItem(t: T, s: PublicSignature): SafeHtml {
-  return new SafeHtml(signatoryItemHtml(t, s));
-}
+/**
+ * Where the list section goes in a drawn frame (cache/letter-pages.ts fills it): a per-process random nonce between
+ * control characters, which escaped text cannot produce (and typed text may not contain at all).
+ */
+export const LIST_SLOT = trusted(`\u0001${randomBytes(12).toString('base64url')}\u0001`);
 
 /**
  * One name of the list as markup. A page has a hundred and the letter page is the hot page, so this builds the
- * string directly instead of through html``; every value is escaped all the same.
+ * string directly, without html``; every value is escaped all the same.
  */
 function signatoryItemHtml(t: T, s: PublicSignature): string {
   // An empty name: the signer's personal data was erased; the signature still counts.
@@ -118,7 +121,7 @@ export function signatoriesSection(p: Pick<LetterPageInput, 't' | 'letter' | 'li
   const base = `/${t.lang}/letters/${letter.slug}`;
   return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
 <h2 id="list-heading">${t('letter.signatories')}</h2>
-${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${new SafeHtml(list.items.map((s) => signatoryItemHtml(t, s)).join(''))}</ol>`}
+${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${trusted(list.items.map((s) => signatoryItemHtml(t, s)).join(''))}</ol>`}
 ${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}
 ${p.removals ? removalsNote(t, p.removals) : ''}
 ${list.pages > 1
@@ -140,6 +143,7 @@ export function removalsNote(t: T, r: Removals): SafeHtml {
   return html`<p class="hint removals">${t('letter.removals.withdrawn', { count: r.withdrawn })} ${removed} <a href="/${t.lang}/privacy">${t('letter.removals.log')}</a></p>`;
 }
 
-export function messagePage(t: T, title: string, body: SafeHtml | string): SafeHtml {
-  return html`<section class="message"><h1>${title}</h1>${typeof body === 'string' ? html`<p>${body}</p>` : body}</section>`;
+/** After signing: check your mail. */
+export function thanksBody(t: T, slug: string): SafeHtml {
+  return html`<p>${t('sign.thanks.body')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
 }

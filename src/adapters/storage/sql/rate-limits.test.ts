@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openPostgresStore } from '../postgres/index.ts';
 import type { SqlStore } from './store.ts';
-import { RateLimitHitBatcher } from '../../http/rate-limit-store.ts';
+import { RateLimitHitBatcher } from '../../http/rate-limit/backend.ts';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres.ts';
 
 let db: TestDatabase;

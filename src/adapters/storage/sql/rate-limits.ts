@@ -1,5 +1,5 @@
 /**
- * Rate-limit counters shared by every server process on one PostgreSQL database (src/adapters/http/rate-limit-store.ts
+ * Rate-limit counters shared by every server process on one PostgreSQL database (src/adapters/http/rate-limit/backend.ts
  * uses them when there is no Redis). One row per key and window: an upsert increments it, or restarts it when its
  * window has ended, and returns the count and when the window ends, so two processes racing on a key both count.
  * Times come from the database's clock, so that processes with skewed clocks agree on the window.

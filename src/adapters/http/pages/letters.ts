@@ -1,0 +1,132 @@
+/** GET /:lang/letters/:slug (the letter page, public or a draft for its organisers), POST …/sign, GET …/thanks. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../../../config.ts';
+import { DomainError } from '../../../core/errors.ts';
+import type { LetterWithText } from '../../../core/model.ts';
+import { versionFor } from '../../../core/letters/letter.ts';
+import { sign } from '../../../use-cases/sign.ts';
+import type { Services } from '../../../use-cases/services.ts';
+import type { T } from '../../i18n/index.ts';
+import { fingerprint, LetterPages } from '../cache/letter-pages.ts';
+import { sendRepresentation } from '../cache/representations.ts';
+import { sameOriginOnly } from '../kit/cross-origin.ts';
+import { preferredLang, type LangSlugParams } from '../kit/lang.ts';
+import { rateLimitFor, SIGN_BODY_LIMIT } from '../kit/limits.ts';
+import { currentOrganiser } from '../kit/organiser.ts';
+import { formValues, letterAlternates, sendPage } from '../kit/page.ts';
+import { refusalMessage } from '../kit/refusals.ts';
+import type { Values } from '../views/forms.ts';
+import type { SafeHtml } from '../views/html.ts';
+import { layout } from '../views/layout.ts';
+import { letterPage, LIST_SLOT, signatoriesSection, thanksBody } from '../views/letter.ts';
+import { messageDocument } from '../views/message.ts';
+
+type G = LangSlugParams & { Querystring: { page?: string }; Body: Record<string, string> | undefined };
+type Req = FastifyRequest<G>;
+
+export function letterRoutes(s: Services, config: Config) {
+  return async (f: FastifyInstance) => {
+    const base = config.baseUrl;
+    // Public forms: refused when another site makes the browser send them (kit/cross-origin.ts; ADR 0003).
+    const sameOrigin = sameOriginOnly(new URL(base).origin);
+    const pages = new LetterPages();
+
+    /** The list page asked for: ?page=N, 1 when absent or not a number (reads.page clamps it to the last page). */
+    const pageOf = (req: Req) => {
+      const p = req.query?.page;
+      return p === undefined ? 1 : Number(p) || 1;
+    };
+
+    /** Everything the letter page shows, read from PublicReads' short-lived caches. */
+    async function letterData(letter: LetterWithText, lang: string, page: number) {
+      const count = await s.reads.count(letter.id);
+      const list = await s.reads.page(letter.id, lang, page);
+      const removals = await s.reads.removals(letter.slug);
+      return { count, list, removals, hidden: Math.max(0, count - list.total) };
+    }
+
+    function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
+      const version = versionFor(letter, t.lang)!;
+      return layout({
+        t,
+        title: version.title,
+        baseUrl: base,
+        canonical: `/${t.lang}/letters/${letter.slug}`,
+        alternates: letterAlternates(letter),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories }),
+      });
+    }
+
+    /** The letter page with one visitor's form filled in (after an error): drawn for this request only, never cached. */
+    async function renderLetter(req: Req, letter: LetterWithText, t: T, values: Values, errors: DomainError['fields'], message?: string) {
+      return drawLetter(letter, t, await letterData(letter, t.lang, pageOf(req)), values, errors, message);
+    }
+
+    /** The letter a public form was posted to, as the public sees it; LETTER_NOT_FOUND for a draft (as on GET). */
+    async function publicLetter(slug: string, lang: string): Promise<LetterWithText> {
+      const letter = await s.reads.bySlug(slug);
+      if (!letter || letter.state === 'draft' || !versionFor(letter, lang)) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+      return letter;
+    }
+
+    f.get<G>('/:lang/letters/:slug', async (req: Req, reply) => {
+      const lang = req.t.lang;
+      const letter = await s.reads.bySlug(req.params.slug);
+      if (!letter) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+      // Drafts are visible to their organisers only (a preview before publishing), drawn per request, never shared.
+      if (letter.state === 'draft') {
+        const organiser = await currentOrganiser(s, req);
+        if (!(organiser && letter.organisers.includes(organiser))) throw new DomainError('LETTER_NOT_FOUND', 'No such letter');
+      }
+      if (!versionFor(letter, lang)) {
+        const langs = letter.versions.map((x) => x.lang);
+        const wanted = preferredLang(req, langs);
+        return reply.redirect(`/${langs.includes(wanted) ? wanted : letter.defaultLang}/letters/${letter.slug}`, 302);
+      }
+      const { t } = req;
+      const d = await letterData(letter, lang, pageOf(req));
+      if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
+      // Everything the page shows, as a short key: equal inputs, equal bytes.
+      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}`;
+      const key = `${letter.id}\u0000${lang}`;
+      const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
+        frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),
+        list: () => signatoriesSection({ t, letter, list: d.list, hidden: d.hidden, removals: d.removals }).value,
+      });
+      return sendRepresentation(req, reply, rep);
+    });
+
+    f.post<G>(
+      '/:lang/letters/:slug/sign',
+      {
+        bodyLimit: SIGN_BODY_LIMIT,
+        config: { rateLimit: rateLimitFor(config) },
+        onRequest: async (req: Req) => {
+          // On a cross-site or rate-limit refusal the form comes back filled in with the explanation.
+          req.rerender = async (err) => renderLetter(req, await publicLetter(req.params.slug, req.t.lang), req.t, formValues(req.body), [], refusalMessage(req.t, err));
+        },
+        preHandler: sameOrigin,
+      },
+      async (req: Req, reply) => {
+        const { t } = req;
+        const values = formValues(req.body);
+        try {
+          // The same use-case and letter snapshot as the API's POST /api/v1/letters/:slug/signatures.
+          await sign(s.deps, req.params.slug, { ...values, lang: t.lang });
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          const known = e.code === 'VALIDATION_FAILED' || e.code === 'LETTER_CLOSED' || e.code === 'LETTER_NOT_OPEN';
+          if (!known) throw e;
+          // A draft is not there for the public: answering with its page would show its text to anyone.
+          const letter = await publicLetter(req.params.slug, t.lang);
+          if (e.code === 'VALIDATION_FAILED') return sendPage(reply, await renderLetter(req, letter, t, values, e.fields), 400);
+          return sendPage(reply, await renderLetter(req, letter, t, values, [], t(`error.${e.code}`)), 409);
+        }
+        return reply.redirect(`/${t.lang}/letters/${encodeURIComponent(req.params.slug)}/thanks`, 303);
+      },
+    );
+
+    f.get<G>('/:lang/letters/:slug/thanks', async (req, reply) =>
+      sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), thanksBody(req.t, req.params.slug))));
+  };
+}

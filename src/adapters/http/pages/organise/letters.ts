@@ -1,0 +1,123 @@
+/** /:lang/organise/new, /:lang/organise/letters/:slug/edit and /state: an organiser's letters. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../../../config.ts';
+import { DomainError } from '../../../../core/errors.ts';
+import { createLetter } from '../../../../use-cases/create-letter.ts';
+import { editLetter, setLetterState } from '../../../../use-cases/edit-letter.ts';
+import { letterForOrganiser } from '../../../../use-cases/reads/organiser-views.ts';
+import type { Services } from '../../../../use-cases/services.ts';
+import type { T } from '../../../i18n/index.ts';
+import { sameOriginOnly } from '../../kit/cross-origin.ts';
+import type { LangParams, LangSlugParams } from '../../kit/lang.ts';
+import { currentOrganiser, organiserOnly } from '../../kit/organiser.ts';
+import { sendPage } from '../../kit/page.ts';
+import { refusalMessage } from '../../kit/refusals.ts';
+import type { Values } from '../../views/forms.ts';
+import { messageDocument } from '../../views/message.ts';
+import { editLetterPage, editNotice, MAX_VERSION_SLOTS, newLetterPage, refusedNotice, valuesFromLetter } from '../../views/organise/letter-form.ts';
+
+type G = { Params: { lang: string; slug?: string }; Querystring: { saved?: string }; Body: Record<string, string> | undefined };
+type Req = FastifyRequest<G>;
+
+/** Reads the letter form into the shape the core validates; field names match the core's error paths. */
+function letterInputFromForm(body: Record<string, string>) {
+  const versions: Record<string, unknown>[] = [];
+  for (let i = 0; i < MAX_VERSION_SLOTS; i++) {
+    const v: Record<string, unknown> = { lang: body[`versions.${i}.lang`] ?? '', title: body[`versions.${i}.title`] ?? '', body: body[`versions.${i}.body`] ?? '', statement: body[`versions.${i}.statement`] ?? '' };
+    const to = (body[`versions.${i}.addressee.name`] ?? '').trim();
+    if (to) v.addressee = { name: to, title: body[`versions.${i}.addressee.title`] ?? '' };
+    if ([v.lang, v.title, v.body].some((x) => String(x).trim())) versions.push(v);
+  }
+  return {
+    slug: body.slug,
+    addressee: { name: body['addressee.name'], title: body['addressee.title'] },
+    defaultLang: body.defaultLang,
+    goal: body.goal,
+    organisers: (body.organisers ?? '').split(/[\s,;]+/).filter(Boolean),
+    versions,
+  };
+}
+
+export function organiserLetterRoutes(s: Services, config: Config) {
+  return async (f: FastifyInstance) => {
+    const base = config.baseUrl;
+    // The organiser area keeps its per-session CSRF tokens in addition to the cross-origin check (ADR 0003).
+    const sameOrigin = sameOriginOnly(new URL(base).origin);
+    const signedIn = organiserOnly(s);
+    const guarded = { preHandler: signedIn };
+    const posted = { preHandler: [sameOrigin, f.csrfProtection, signedIn] };
+
+    /** The form as posted, without its CSRF token. */
+    const formAsPosted = (req: Req): Values => {
+      const values = { ...(req.body ?? {}) } as Values;
+      delete values._csrf;
+      return values;
+    };
+
+    /**
+     * A letter form refused for its token or as cross-site comes back filled in with the explanation (a letter's
+     * Markdown can be long work); the new form carries a fresh token.
+     */
+    const keepForm = (draw: (req: Req, t: T, me: string, csrf: string, notice: ReturnType<typeof refusedNotice>) => string) => async (req: Req, reply: FastifyReply) => {
+      req.rerender = async (err) => {
+        const me = await currentOrganiser(s, req);
+        if (!me) throw err;
+        return draw(req, req.t, me, reply.generateCsrf(), refusedNotice(refusalMessage(req.t, err)));
+      };
+    };
+    const keepNew = keepForm((req, t, me, csrf, notice) => newLetterPage(t, base, { me, csrf, values: formAsPosted(req), errors: [], slots: MAX_VERSION_SLOTS, notice }));
+    const keepEdit = keepForm((req, t, me, csrf, notice) => editLetterPage(t, base, req.params.slug!, { me, csrf, values: formAsPosted(req), errors: [], slots: MAX_VERSION_SLOTS, notice }));
+
+    f.get<G>('/:lang/organise/new', guarded, async (req, reply) => {
+      const { t } = req;
+      const values: Values = { defaultLang: t.lang, 'versions.0.lang': t.lang, 'versions.1.lang': t.lang === 'fa' ? 'en' : 'fa' };
+      return sendPage(reply, newLetterPage(t, base, { me: req.organiser, csrf: reply.generateCsrf(), values, errors: [], slots: 3 }));
+    });
+
+    f.post<G>('/:lang/organise/new', { onRequest: keepNew, ...posted }, async (req: Req, reply) => {
+      const { t } = req;
+      try {
+        const letter = await createLetter(s.deps, letterInputFromForm(req.body ?? {}), { organiser: req.organiser });
+        return reply.redirect(`/${t.lang}/organise/letters/${letter.slug}/edit?saved=1`, 303);
+      } catch (e) {
+        if (!(e instanceof DomainError) || (e.code !== 'VALIDATION_FAILED' && e.code !== 'SLUG_TAKEN')) throw e;
+        const page = newLetterPage(t, base, { me: req.organiser, csrf: reply.generateCsrf(), values: { ...(req.body ?? {}) } as Values, errors: e.fields, slots: 3 });
+        return sendPage(reply, page, e.code === 'SLUG_TAKEN' ? 409 : 400);
+      }
+    });
+
+    f.get<G>('/:lang/organise/letters/:slug/edit', guarded, async (req: Req, reply) => {
+      const { t } = req;
+      const me = req.organiser;
+      const { letter, frozen } = await letterForOrganiser(s.deps, req.params.slug!, me);
+      const notice = editNotice(t, letter, Boolean(req.query.saved), frozen);
+      const slots = Math.min(MAX_VERSION_SLOTS, letter.versions.length + 1);
+      return sendPage(reply, editLetterPage(t, base, letter.slug, { me, csrf: reply.generateCsrf(), values: valuesFromLetter(letter, me), errors: [], slots, notice }));
+    });
+
+    f.post<G>('/:lang/organise/letters/:slug/edit', { onRequest: keepEdit, ...posted }, async (req: Req, reply) => {
+      const { t } = req;
+      try {
+        const letter = await editLetter(s.deps, req.params.slug!, letterInputFromForm(req.body ?? {}), req.organiser);
+        return reply.redirect(`/${t.lang}/organise/letters/${letter.slug}/edit?saved=1`, 303);
+      } catch (e) {
+        if (!(e instanceof DomainError) || (e.code !== 'VALIDATION_FAILED' && e.code !== 'SLUG_TAKEN')) throw e;
+        const page = editLetterPage(t, base, req.params.slug!, { me: req.organiser, csrf: reply.generateCsrf(), values: { ...(req.body ?? {}) } as Values, errors: e.fields, slots: MAX_VERSION_SLOTS });
+        return sendPage(reply, page, 400);
+      }
+    });
+
+    f.post<G>('/:lang/organise/letters/:slug/state', posted, async (req: Req, reply) => {
+      const { t } = req;
+      const to = req.body?.to;
+      if (to !== 'open' && to !== 'closed') throw new DomainError('VALIDATION_FAILED', 'Unknown state', [{ field: 'to', code: 'INVALID_CHOICE' }]);
+      try {
+        await setLetterState(s.deps, req.params.slug!, to, req.organiser);
+      } catch (e) {
+        if (!(e instanceof DomainError) || (e.code !== 'LETTER_INCOMPLETE' && e.code !== 'LETTER_ILLEGAL_TRANSITION')) throw e;
+        return sendPage(reply, messageDocument(t, base, t('error.title'), t('error.generic'), { signedInAs: req.organiser }), 409);
+      }
+      return reply.redirect(`/${t.lang}/organise`, 303);
+    });
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * What the adapters that drive the application (HTTP, the CLI) may use of it: the use-cases' ports, the public
+ * read model and the log's identity. main.ts builds it; adapters import this type, never the composition root.
+ */
+import type { Deps } from './deps.ts';
+import type { PublicReads } from './reads/public-reads.ts';
+
+export interface Services {
+  deps: Deps;
+  reads: PublicReads;
+  /** The transparency log's origin and verifier key (served at /log/key). */
+  log: { origin: string; vkey: string };
+}

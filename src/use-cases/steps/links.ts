@@ -1,0 +1,18 @@
+/** The links we mail and hand out, under the base URL: the one place that knows the pages' URL shapes. */
+import type { Deps } from '../deps.ts';
+
+export function confirmUrl(deps: Deps, lang: string, token: string): string {
+  return `${deps.baseUrl}/${encodeURIComponent(lang)}/confirm?token=${encodeURIComponent(token)}`;
+}
+
+export function letterUrl(deps: Deps, lang: string, slug: string): string {
+  return `${deps.baseUrl}/${encodeURIComponent(lang)}/letters/${encodeURIComponent(slug)}`;
+}
+
+export function receiptUrl(deps: Deps, lang: string, token: string): string {
+  return `${deps.baseUrl}/${encodeURIComponent(lang)}/receipts/${encodeURIComponent(token)}`;
+}
+
+export function withdrawUrl(deps: Deps, lang: string, token: string): string {
+  return `${deps.baseUrl}/${encodeURIComponent(lang)}/withdraw?token=${encodeURIComponent(token)}`;
+}

@@ -1,0 +1,62 @@
+/** Mail queued in the outbox, in the same transaction as the change that caused it (the outbox pattern). */
+import { versionFor } from '../../core/letters/letter.ts';
+import type { MailMessage, OutboxJob, Signature, TemplatedMail } from '../../core/model.ts';
+import type { StoreTx } from '../../core/ports.ts';
+import { CONFIRM_TOKEN_TTL_MS } from '../../core/signatures/signature.ts';
+import { iso, type Deps } from '../deps.ts';
+import { confirmUrl, withdrawUrl } from './links.ts';
+import { issueSignerToken } from './tokens.ts';
+
+/** The outbox job of one mail, due now. */
+function mailJob(deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): OutboxJob {
+  const now = iso(deps.clock.now());
+  return { id: jobId, kind: 'mail', payload: { ...body, to }, runAt: now, attempts: 0, createdAt: now };
+}
+
+/** Enqueues one mail in the same transaction as the change that caused it (the outbox pattern). */
+export async function enqueueMail(tx: StoreTx, deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): Promise<void> {
+  await tx.outbox.enqueue(mailJob(deps, jobId, to, body));
+}
+
+/** What a confirmation mail needs of its letter (a LetterWithText or a signing snapshot). */
+export type MailLetter = { slug: string; versions: readonly { lang: string; title: string }[] };
+
+export const titleFor = (letter: MailLetter, lang: string): string => (versionFor(letter, lang) ?? letter.versions[0])?.title ?? letter.slug;
+
+/** A fresh confirmation token for a pending signature: the signature to store, and the link's token. */
+export function withConfirmationToken(deps: Deps, sig: Signature): { sig: Signature; token: string } {
+  const now = deps.clock.now();
+  const token = deps.secrets.newToken();
+  const expiresAt = iso(new Date(now.getTime() + CONFIRM_TOKEN_TTL_MS));
+  return { sig: { ...sig, tokenHash: deps.secrets.hashToken(token), tokenExpiresAt: expiresAt, mailsSent: sig.mailsSent + 1, updatedAt: iso(now) }, token };
+}
+
+/**
+ * The job that mails the confirmation link of a signature stored with `token`, and its withdrawal link. It keeps what
+ * the mail says (the title and name as they are now, both links, the expiry), not its text: the worker renders it
+ * when it sends it (deliver-outbox.ts), the same text as rendering it here, in 40 % of the row. The links are in
+ * clear in the row until the mail is sent, as they were in the rendered text: the mail must carry them.
+ */
+export function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, token: string, withdrawToken: string, now = iso(deps.clock.now())): OutboxJob {
+  const payload: TemplatedMail = {
+    to: sig.email,
+    lang: sig.lang,
+    template: 'confirm',
+    params: { letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) },
+  };
+  return { id: `confirm:${sig.id}:${sig.mailsSent}`, kind: 'mail', payload, runAt: now, attempts: 0, createdAt: now };
+}
+
+/** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */
+export async function mailConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature, token: string): Promise<void> {
+  // A separate token for withdrawing: the confirmation link stops working once used, this one keeps working.
+  const withdrawToken = await issueSignerToken(tx, deps, sig.id, 'withdraw');
+  await tx.outbox.enqueue(confirmationJob(deps, letter, sig, token, withdrawToken));
+}
+
+/** Issues a fresh confirmation link for a pending signature and mails it; the caller stores what it returns. */
+export async function issueConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature): Promise<Signature> {
+  const { sig: updated, token } = withConfirmationToken(deps, sig);
+  await mailConfirmation(tx, deps, letter, updated, token);
+  return updated;
+}

@@ -1,0 +1,101 @@
+/**
+ * The outbox worker: claims due jobs, sends them, and on failure tries again later with exponential backoff,
+ * so that nothing is lost while the SMTP server is down. Several workers (processes) may run: a claim leases
+ * a job so that only one sends it.
+ */
+import type { MailMessage, OutboxMail, TemplatedMail } from '../../core/model.ts';
+import type { Mailer, MailTemplates } from '../../core/ports.ts';
+import { iso, type Deps } from '../deps.ts';
+
+export const LEASE_MS = 60_000;
+export const MAX_BACKOFF_MS = 3600_000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
+}
+
+const isTemplated = (m: OutboxMail): m is TemplatedMail => 'params' in m && m.text === undefined;
+
+/** The mail of an outbox job: as queued, or rendered now from what it says (sign.ts's confirmation mails). */
+export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage {
+  if (!isTemplated(m)) return m;
+  // A row written by a newer version that this one cannot render: it fails (and is retried later), never going out wrong.
+  const template: string = m.template;
+  if (template !== 'confirm') throw new Error(`Unknown mail template ${template}`);
+  return { ...templates.confirmSignature({ lang: m.lang, ...m.params }), to: m.to };
+}
+
+/** Sends what is due now; returns how many were sent and how many failed. */
+export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<{ sent: number; failed: number }> {
+  const now = deps.clock.now();
+  const jobs = await deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), batch);
+  let sent = 0;
+  let failed = 0;
+  await Promise.all(
+    jobs.map(async (job) => {
+      try {
+        await mailer.send(renderMail(deps.templates, job.payload));
+        await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
+        sent++;
+      } catch (e) {
+        failed++;
+        const msg = e instanceof Error ? e.message : String(e);
+        await deps.store.outbox.retryLater(job.id, iso(new Date(deps.clock.now().getTime() + backoffMs(job.attempts))), msg);
+      }
+    }),
+  );
+  return { sent, failed };
+}
+
+/** Runs the worker until stopped. `poke()` wakes it at once (after a signature, so mail goes out quickly). */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private stopped = false;
+  private again = false;
+
+  constructor(private readonly deps: Deps, private readonly mailer: Mailer, private readonly intervalMs = 1000, private readonly onError: (e: unknown) => void = () => {}) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    let sentAny = false;
+    try {
+      // As many a claim as the mailer sends well within the lease: under a signing surge each claim and each batch
+      // of completions is a commit of its own, so fast mailers take large batches.
+      const r = await deliverDue(this.deps, this.mailer, this.mailer.batch);
+      sentAny = r.sent + r.failed > 0;
+    } catch (e) {
+      this.onError(e);
+    } finally {
+      this.running = false;
+    }
+    if (this.stopped) return;
+    const more = this.again || sentAny;
+    this.again = false;
+    this.schedule(more ? 0 : this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+}
