@@ -7,6 +7,7 @@
  * processes never sequence at once; SQLite: the batch's first statement is a write, which takes the database's
  * single write lock before anything is read), and pg's bigint-as-string (always Number(...)).
  */
+import { forgetUndeliverable } from './mail-failures.ts';
 import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
 import type {
   LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
@@ -347,6 +348,7 @@ export class SqlLog implements LogRepo {
       }
     }).map((c) => c.id);
     for (const part of chunks(ids, 500)) await this.db.deleteFrom('outbox').where('id', 'in', part).execute();
+    await forgetUndeliverable(this.db, email);
   }
 
   async setRetention(letterId: string, days: number | undefined): Promise<void> {

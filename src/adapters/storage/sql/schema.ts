@@ -68,6 +68,14 @@ export interface OutboxTable {
   done_at: string | null;
   last_error: string | null;
   created_at: string;
+  /** Set with done_at when the mail failed for good (migration 0014). */
+  failed_at: string | null;
+}
+
+export interface UndeliverableAddressesTable {
+  email: string;
+  reason: string;
+  failed_at: string;
 }
 
 export interface LoginTokensTable {
@@ -134,6 +142,7 @@ export interface Database {
   letter_organisers: LetterOrganisersTable;
   signatures: SignaturesTable;
   outbox: OutboxTable;
+  undeliverable_addresses: UndeliverableAddressesTable;
   login_tokens: LoginTokensTable;
   sessions: SessionsTable;
   count_deltas: CountDeltasTable;

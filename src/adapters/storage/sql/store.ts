@@ -10,11 +10,13 @@
  * signatures.insert and auth.markLoginTokenUsed do.
  */
 import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStateRow, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
+import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStateRow, LetterStats, OutboxRepo, OutboxStats, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import type {
   Letter, LetterState, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
+  UndeliverableAddress,
 } from '../../../core/model.ts';
 import type { Database, LettersTable, OutboxTable, SignaturesTable } from './schema.ts';
+import { failOutboxJob, outboxStats, undeliverableAddresses } from './mail-failures.ts';
 import { SqlReviews } from './reviews.ts';
 import { SqlLog } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
@@ -132,6 +134,7 @@ function toJob(r: Selectable<OutboxTable>): OutboxJob {
     doneAt: u(r.done_at),
     lastError: u(r.last_error),
     createdAt: r.created_at,
+    failedAt: u(r.failed_at),
   };
 }
 
@@ -149,7 +152,7 @@ const SIGNATURE_UPDATE_IF = new Prepared<SignaturesTable & { read_status: string
 const SIGNATURE_BY_EMAIL = new Prepared<{ letter_id: string; email_key: string }>((db, p) =>
   db.selectFrom('signatures').select(SIGNATURE_COLUMNS).where('letter_id', '=', p.letter_id).where('email_key', '=', p.email_key));
 const SIGNATURE_BY_TOKEN = new Prepared<{ token_hash: string }>((db, p) => db.selectFrom('signatures').select(SIGNATURE_COLUMNS).where('token_hash', '=', p.token_hash));
-const OUTBOX_ENQUEUE = new Prepared<OutboxTable>((db, p) => db.insertInto('outbox').values(p).onConflict((oc) => oc.column('id').doNothing()));
+const OUTBOX_ENQUEUE = new Prepared<Omit<OutboxTable, 'failed_at'>>((db, p) => db.insertInto('outbox').values(p).onConflict((oc) => oc.column('id').doNothing()));
 
 class SqlLetters implements LetterRepo {
   constructor(private readonly db: Db, private readonly dialect: Dialect) {}
@@ -448,6 +451,18 @@ class SqlOutbox implements OutboxRepo {
       .execute();
   }
 
+  async fail(id: string, at: string, error: string): Promise<void> {
+    await failOutboxJob(this.db, this.dialect, id, at, error);
+  }
+
+  async stats(now: string): Promise<OutboxStats> {
+    return outboxStats(this.db, now);
+  }
+
+  async undeliverable(emails: readonly string[]): Promise<UndeliverableAddress[]> {
+    return undeliverableAddresses(this.db, emails);
+  }
+
   async list(opts: { pendingOnly?: boolean; limit?: number } = {}): Promise<OutboxJob[]> {
     let q = this.db.selectFrom('outbox').selectAll();
     if (opts.pendingOnly) q = q.where('done_at', 'is', null);
@@ -485,6 +500,12 @@ class SqlWorkerOutbox extends SqlOutbox {
   override enqueue(job: OutboxJob): Promise<void> {
     if (this.dialect_ !== 'sqlite') return super.enqueue(job);
     return this.inTransaction((tx) => tx.outbox.enqueue(job));
+  }
+
+  /** SQLite: as retryLater. */
+  override fail(id: string, at: string, error: string): Promise<void> {
+    if (this.dialect_ !== 'sqlite') return super.fail(id, at, error);
+    return this.inTransaction((tx) => tx.outbox.fail(id, at, error));
   }
 
   override complete(id: string, doneAt: string): Promise<void> {
