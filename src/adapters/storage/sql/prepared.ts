@@ -7,11 +7,8 @@
  * (sqlite/index.ts), PostgreSQL a named statement (`preparedOnServer`, postgres/index.ts), so that neither parses and
  * plans it again on every call.
  */
-import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
-import type { Database } from './schema.ts';
-import type { Dialect } from './migrations.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
+import type { Db, Dialect } from './dialect.ts';
 
 const MARK = '\u0000undersigned-param:';
 

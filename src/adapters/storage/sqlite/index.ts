@@ -6,7 +6,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database as Schema } from '../sql/schema.ts';
-import { SqlStore, isSqliteBusy, type SqliteTxControl } from '../sql/store.ts';
+import { SqlStore } from '../sql/store.ts';
+import { BUSY_TIMEOUT_MS, GroupCommit, isSqliteBusy, type SqliteTxControl } from './group-commit.ts';
 
 export interface SqliteStoreOptions {
   /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
@@ -19,7 +20,7 @@ export interface SqliteStoreOptions {
   backgroundCheckpoints?: boolean;
   /**
    * Other processes write this file too (the workers of `serve --processes N`): the group commit gathers its units
-   * before taking the write lock rather than while holding it (SqlStore.gatherInLock). Default false.
+   * before taking the write lock rather than while holding it (GroupCommit.gatherInLock). Default false.
    */
   sharedWriters?: boolean;
 }
@@ -89,7 +90,7 @@ function withStatementCache(db: Database.Database, max = 500): Database.Database
 }
 
 /**
- * The group commit's BEGIN, savepoints and COMMIT on the connection itself (SqlStore.txControl). The attempt at the
+ * The group commit's BEGIN, savepoints and COMMIT on the connection itself (GroupCommit.txControl). The attempt at the
  * write lock sets busy_timeout 0 for BEGIN IMMEDIATE alone (with the default it would wait asleep, the event loop
  * with it) through `pragma()`, which prepares the statement anew each time: PRAGMA busy_timeout takes effect when it
  * is prepared, so a reused statement would not reliably set it. While another process writes, most attempts meet
@@ -127,7 +128,7 @@ export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>)
         Error.stackTraceLimit = limit;
       }
       try {
-        sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
+        sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       } catch (e) {
         // The wait could not be put back: never leave the connection inside a transaction the group will not run.
         if (began) {
@@ -148,7 +149,14 @@ export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>)
   };
 }
 
-export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
+/** The SQL store on SQLite: every transaction is a unit of the group commit (`group`, group-commit.ts). */
+export class SqliteStore extends SqlStore {
+  constructor(db: Kysely<Schema>, readonly group: GroupCommit = new GroupCommit(db)) {
+    super(db, 'sqlite', group);
+  }
+}
+
+export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
@@ -156,13 +164,13 @@ export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   // Another process (the CLI, a second server) may hold the write lock briefly: wait instead of failing.
-  sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // 64 MiB of page cache (the default is 2 MiB): a letter with a million signatures keeps its indexes in memory.
   sqlite.pragma('cache_size = -65536');
-  const store = new SqlStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
-  store.gatherInLock = !opts.sharedWriters;
+  const store = new SqliteStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }));
+  store.group.gatherInLock = !opts.sharedWriters;
   await store.migrate();
-  store.txControl = txControl(sqlite);
+  store.group.txControl = txControl(sqlite);
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     store.onClose(startCheckpointer(file));
