@@ -43,8 +43,8 @@ export class SqlAuth implements AuthRepo {
 
 /**
  * The sign-in and session writes as the store (outside a transaction) offers them: on SQLite each is a unit of the
- * group commit, like the outbox worker's writes (SqlWorkerOutbox), instead of an autocommit statement that would wait
- * for another process's write lock inside busy_timeout — up to 5 s with the whole event loop asleep. Signing out
+ * group commit, like the outbox worker's writes (SqlWorkerOutbox): an autocommit statement would wait for another
+ * process's write lock inside busy_timeout — up to 5 s with the whole event loop asleep. Signing out
  * (organiser-login.ts) deletes its session this way; the other writes run in the use-cases' transactions already.
  */
 export class SqlGroupAuth extends SqlAuth {

@@ -81,9 +81,9 @@ export class SqlOutbox implements OutboxRepo {
 /**
  * The outbox as the store (outside a transaction) offers it to the mail worker, which completes each job on its own
  * after sending it: the completions of one moment are written by one statement, and on SQLite the worker's claims,
- * completions and retries join the group commit instead of committing alone (each was its own write transaction: about
- * one commit per mail besides the signing's; and alone it waited for another process's write lock in busy_timeout,
- * the event loop asleep). A completion is answered after its statement committed, as before.
+ * completions and retries are units of the group commit (alone, each would be a write transaction of its own, about
+ * one commit per mail besides the signing's, and would wait for another process's write lock in busy_timeout, the
+ * event loop asleep). A completion is answered after its statement committed.
  */
 export class SqlWorkerOutbox extends SqlOutbox {
   private done: { id: string; doneAt: string; resolve: () => void; reject: (e: unknown) => void }[] = [];

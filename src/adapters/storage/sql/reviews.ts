@@ -30,8 +30,8 @@ export class SqlReviews implements ReviewRepo {
   async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]> {
     if (!keys.length) return [];
     // Driven from the key index (name_keys_pk: letter, key, signature) and bounded, then signatures by primary key:
-    // filtering signatures with EXISTS/IN made both databases scan every confirmed signature of the letter on each
-    // confirmation (quadratic during a surge).
+    // filtering signatures with EXISTS/IN would make both databases scan every confirmed signature of the letter on
+    // each confirmation (quadratic during a surge).
     const matches = this.db
       .selectFrom('name_keys')
       .select('name_keys.signature_id')

@@ -85,7 +85,7 @@ export interface SessionsTable {
   created_at: string;
 }
 
-/** Appended by triggers on signatures (one row per change into or out of 'confirmed'); folded by SqlStore.foldCounts. */
+/** Appended by triggers on signatures (one row per change into or out of 'confirmed'); folded by counts.ts. */
 export interface CountDeltasTable {
   id: Generated<number>;
   letter_id: string;

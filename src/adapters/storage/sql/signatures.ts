@@ -100,8 +100,8 @@ export class SqlSignatures implements SignatureRepo {
     if (opts.since !== undefined) q = q.where('updated_at', '>=', opts.since);
     const after = opts.after;
     if (after) {
-      // A row-value comparison, so that both databases seek in the (letter_id, updated_at, id) index instead of
-      // scanning from the start for every batch (an OR of two conditions made a full rebuild quadratic).
+      // A row-value comparison: both databases seek in the (letter_id, updated_at, id) index (an OR of two
+      // conditions would scan from the start for every batch, which makes a full rebuild quadratic).
       q = q.where((eb) => eb(eb.refTuple('updated_at', 'id'), '>', eb.tuple(after.updatedAt, after.id)));
     }
     const rows = await q.orderBy('updated_at').orderBy('id').limit(opts.limit).execute();

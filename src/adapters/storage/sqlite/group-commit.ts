@@ -16,7 +16,7 @@
  * Where the group gathers (`gatherInLock`): one process alone runs the first unit at once and lets the event loop
  * turn inside the transaction, taking in what the turn queued (the fewest commits). With other processes writing
  * the same file that turn — parsing requests, running handlers — would be spent holding the one write lock they all
- * wait for (measured: two processes signed slower than one, ~400 µs of CPU per signing instead of ~250), so the
+ * wait for (measured: two processes signed slower than one, ~400 µs of CPU per signing against ~250), so the
  * workers of `serve --processes N` gather one turn before BEGIN and hold the lock only for the statements and the
  * COMMIT (~320 µs per signing; docs/decisions/0004).
  */
@@ -29,7 +29,7 @@ import { repos, type Transactions } from '../sql/transactions.ts';
 /**
  * The group commit's transaction statements on the SQLite connection itself (set by the SQLite opener): run
  * synchronously, prepared once, without Kysely's compiling and promise round trips — they are run per unit (the
- * savepoints) and per attempt at the lock, so their overhead was paid thousands of times a second under load.
+ * savepoints) and per attempt at the lock, so their overhead would be paid thousands of times a second under load.
  * Only called while the group commit holds Kysely's one connection, so nothing else runs on it in between.
  */
 export interface SqliteTxControl {
@@ -73,8 +73,8 @@ export class GroupCommit implements Transactions {
    * waiting group polls on a 1 ms timer, and the other process — which goes on gathering and taking the lock — often
    * got it again first. `onLockBusy` tells the others this one waits (at the first SQLITE_BUSY of a wait, and again
    * after each signalled try that failed); `afterCommit` tells them a COMMIT let go of the lock; `lockReleased()`
-   * (that news arriving) makes a waiting group try at once instead of at its next tick. The timer stays: a writer
-   * that sends no signal (the CLI, a lost message) only costs the wait it cost before.
+   * (that news arriving) makes a waiting group try at once rather than at its next tick. The timer remains: a writer
+   * that sends no signal (the CLI, a lost message) costs only the timer's wait.
    */
   afterCommit: (() => void) | undefined;
   onLockBusy: (() => void) | undefined;

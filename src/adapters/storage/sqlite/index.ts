@@ -13,9 +13,9 @@ export interface SqliteStoreOptions {
   /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
   foldIntervalMs?: number;
   /**
-   * Checkpoint the WAL from a background thread (its own connection) instead of in the commits of this connection
+   * Checkpoint the WAL from a background thread (its own connection), not in the commits of this connection
    * (default false; the server turns it on). A checkpoint copies the WAL's pages into the database file and syncs
-   * both: under a signing load it was ~60 % of the time of a group commit, all of it blocking the event loop.
+   * both: under a signing load, in the commits, it takes ~60 % of the time of a group commit, blocking the event loop.
    */
   backgroundCheckpoints?: boolean;
   /**
@@ -52,7 +52,7 @@ const BACKSTOP_PAGES = 20_000;
 function startCheckpointer(file: string, intervalMs = 100): () => Promise<void> {
   const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, intervalMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
   worker.unref();
-  // A failing thread only means the backstop checkpoints (the main connection's, as before): report nothing.
+  // A failing thread only means the backstop checkpoints (the main connection's own): report nothing.
   worker.on('error', () => undefined);
   return () => new Promise<void>((resolve) => {
     worker.once('exit', () => resolve());
@@ -94,9 +94,10 @@ function withStatementCache(db: Database.Database, max = 500): Database.Database
  * write lock sets busy_timeout 0 for BEGIN IMMEDIATE alone (with the default it would wait asleep, the event loop
  * with it) through `pragma()`, which prepares the statement anew each time: PRAGMA busy_timeout takes effect when it
  * is prepared, so a reused statement would not reliably set it. While another process writes, most attempts meet
- * SQLITE_BUSY: the error better-sqlite3 builds for that captured a stack each time, which cost more than the attempt
- * itself (~75 µs of ~80), so it is built without one; any other error gets its stack. If busy_timeout cannot be put
- * back after a BEGIN that took the lock, the transaction is rolled back before the error is thrown. Exported for tests.
+ * SQLITE_BUSY: the error better-sqlite3 builds for that would capture a stack each time, which costs more than the
+ * attempt itself (~75 µs of ~80), so it is built without one; any other error gets its stack. If busy_timeout cannot
+ * be put back after a BEGIN that took the lock, the transaction is rolled back before the error is thrown. Exported
+ * for tests.
  */
 export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>): SqliteTxControl {
   const begin = sqlite.prepare('begin immediate');
@@ -163,7 +164,7 @@ export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  // Another process (the CLI, a second server) may hold the write lock briefly: wait instead of failing.
+  // Another process (the CLI, a second server) may hold the write lock briefly: wait, do not fail.
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // 64 MiB of page cache (the default is 2 MiB): a letter with a million signatures keeps its indexes in memory.
   sqlite.pragma('cache_size = -65536');
