@@ -105,7 +105,7 @@ async function openStore(config: Config, serving: boolean): Promise<Store> {
   const store = await openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: ourWorker });
   // The workers tell each other, through the primary, when one waits for the write lock and when one let go of it.
   if (ourWorker && serving) {
-    const stop = shareWriteLock(store);
+    const stop = shareWriteLock(store.group);
     store.onClose(async () => stop());
   }
   return store;

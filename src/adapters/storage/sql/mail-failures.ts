@@ -1,11 +1,9 @@
 /** The outbox's permanent failures and its backlog figures (OutboxRepo.fail, .stats, .undeliverable). */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { OutboxStats } from '../../../core/ports.ts';
 import type { UndeliverableAddress } from '../../../core/model.ts';
-import type { Database } from './schema.ts';
+import type { Db, Dialect } from './dialect.ts';
 
-type Db = Kysely<Database> | Transaction<Database>;
-type Dialect = 'sqlite' | 'postgres';
 
 /**
  * Ends a job that failed for good: done (never claimed again) and failed, its payload cut to the address, language and

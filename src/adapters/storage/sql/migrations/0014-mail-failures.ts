@@ -4,9 +4,10 @@
  * organisers see which signers cannot receive their link and the health endpoint counts them. Erasure deletes a
  * person's row here as it deletes their outbox rows.
  */
-import type { ColumnDataType, Expression, Kysely, Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import type { Dialect, TextType } from '../dialect.ts';
 
-export function mailFailuresMigration(text: ColumnDataType | Expression<unknown>): Migration {
+export function mailFailures(_dialect: Dialect, text: TextType): Migration {
   return {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('outbox').addColumn('failed_at', text).execute();
