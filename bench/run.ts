@@ -377,6 +377,7 @@ async function main() {
   }
   if (ONLY !== 'postgres') result.sqlite = await benchSqlite(hello.reqPerSec, helloSame?.reqPerSec);
   if (ONLY !== 'sqlite') result.postgres = await benchPostgres(hello.reqPerSec);
+  result.mail = await optional('mail-loop.ts', 'benchMailLoop', [{ quick: QUICK, hello: hello.reqPerSec }]);
   result.names = await optional('names.ts', 'benchNames', QUICK ? [{ pairSize: 1000, indexSize: 100_000, queries: 1000 }] : []);
   result.log = await optional('log.ts', 'benchLog', QUICK ? [100_000] : []);
   result.finishedAt = new Date().toISOString();
