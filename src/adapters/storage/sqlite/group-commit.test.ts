@@ -1,10 +1,10 @@
-/** SQLite group commit (SqlStore.transaction): units that arrive together share one COMMIT, each behind its own SAVEPOINT. */
+/** SQLite group commit (group-commit.ts): units that arrive together share one COMMIT, each behind its own SAVEPOINT. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { openSqliteStore } from '../sqlite/index.ts';
+import { openSqliteStore } from './index.ts';
 import { letterFixture, signatureFixture, versionsFixture } from '../store.case.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-group-'));
