@@ -29,6 +29,12 @@ export const ERROR_CODES = [
   'RECEIPT_NOT_READY',
   'SERVER_BUSY',
   'INTERNAL',
+  // Abuse and security (docs/security.md)
+  'HOST_NOT_ALLOWED',
+  'URI_TOO_LONG',
+  'HEADERS_TOO_LARGE',
+  'METHOD_NOT_ALLOWED',
+  'REQUEST_TIMEOUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -11,6 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { RateLimitBackend } from './rate-limit/backend.ts';
 import { securityHeaders } from './kit/security-headers.ts';
 import { isCrossSiteError } from './kit/cross-origin.ts';
+import { hostCheck } from './kit/host.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { createRequire } from 'node:module';
@@ -49,7 +50,9 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
     // Query strings are never logged: confirmation and sign-in links carry secrets there.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0]!.replace(/\/receipts\/[^/]+/, '/receipts/…'), id: req.id }) } },
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    // A number of hops trusts that many peers nearest to us; a list trusts those addresses. Either way req.ip is the
+    // rightmost address of X-Forwarded-For not trusted (docs/security.md), never the client-written leftmost one.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     routerOptions: { maxParamLength: 200 },
   });
 
@@ -74,8 +77,12 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
     referrerPolicy: { policy: 'no-referrer' },
     hsts: config.baseUrl.startsWith('https:'),
   });
-  f.addHook('onRequest', (_req, reply, done) => {
+  // DNS rebinding: only the base URL's host, loopback names and UNDERSIGNED_ALLOWED_HOSTS are served (kit/host.ts);
+  // /healthz answers any name (load balancers ask by address).
+  const hostAllowed = hostCheck(config.baseUrl, config.allowedHosts);
+  f.addHook('onRequest', (req, reply, done) => {
     reply.headers(security);
+    if (!hostAllowed(req.headers.host) && req.url !== '/healthz') return done(new DomainError('HOST_NOT_ALLOWED', 'This server does not serve that host name'));
     done();
   });
   await f.register(cookie, { secret: options.cookieSecret });
@@ -137,6 +144,11 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
   f.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
   f.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   return f;
+}
+
+/** proxy-addr's trust function for `hops` proxies: the socket's peer is hop 0, the address it forwarded hop 1, … */
+function trustHops(hops: number) {
+  return (_addr: string, i: number) => i < hops;
 }
 
 async function sendError(config: Config, req: FastifyRequest, reply: FastifyReply, err: DomainError) {
