@@ -80,7 +80,7 @@ describe('development pages and the Host header', () => {
   });
 
   test('/dev/outbox is a 404 through a proxy on this machine (X-Forwarded-For, Forwarded, X-Real-IP)', async () => {
-    for (const h of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }]) {
+    for (const h of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }, { 'x-real-ip': '203.0.113.9' }] as Record<string, string>[]) {
       const r = await requestAlone(`${s.url}/dev/outbox`, { headers: h });
       assert.equal(r.status, 404, JSON.stringify(h));
       assert.doesNotMatch(r.text, /sara@example\.org/);
