@@ -146,7 +146,7 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
     if (d.code === 'INTERNAL') req.log.error({ err }, 'request failed');
     else if ((d as { outage?: boolean }).outage) outageLog(req, err);
     else if (d.code === 'SERVER_BUSY') req.log.warn('request failed: the database stayed busy for the whole wait for its write lock (answered 503)');
-    const retry = (err as { retryAfter?: number }).retryAfter ?? (d.code === 'SERVER_BUSY' ? BUSY_RETRY_AFTER_S : undefined);
+    const retry = (err as { retryAfter?: number }).retryAfter ?? (d as { retryAfter?: number }).retryAfter ?? (d.code === 'SERVER_BUSY' ? BUSY_RETRY_AFTER_S : undefined);
     if (retry) reply.header('retry-after', String(retry));
     return sendError(config, req, reply, d);
   });
