@@ -53,6 +53,9 @@ export const FIELD_ERROR_CODES = [
   'INVALID_NUMBER',
   'DUPLICATE',
   'INVALID_TYPE',
+  // Abuse and security (docs/security.md)
+  'INVISIBLE_CHARACTER',
+  'HOLDS_ADDRESS',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];
 

@@ -201,4 +201,7 @@ export const fa: Record<MessageKey, string> = {
   'organise.retention': 'پاک‌کردن داده‌های شخصی پس از (روز)',
   'organise.retention.hint': 'برای امضاهای پس‌گرفته و برداشته‌شده پس از این چند روز، و برای همهٔ امضاها وقتی نامه این مدت بسته بوده است. خالی: نگه‌داشتن.',
   'organise.retention.saved': 'مدت نگه‌داری ذخیره شد.',
+  // Abuse and security (issue 15)
+  'field.INVISIBLE_CHARACTER': 'این متن نویسه‌های نامرئی دارد (فاصله‌های بی‌پهنا و مانند آن‌ها). لطفاً آن را بدون آن‌ها دوباره بنویسید.',
+  'field.HOLDS_ADDRESS': 'نام‌ها و عنوان‌ها نمی‌توانند نشانی وب یا ایمیل داشته باشند.',
 };
