@@ -199,6 +199,8 @@ export const en = {
   'organise.retention': 'Erase personal data after (days)',
   'organise.retention.hint': 'Of withdrawn and removed signatures after this many days, and of all signatures once the letter has been closed this long. Empty: keep.',
   'organise.retention.saved': 'Retention saved.',
+  // Mail leg (back-pressure)
+  'sign.thanks.delayed': 'Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.',
   // Abuse and security (issue 15)
   'field.INVISIBLE_CHARACTER': 'This contains invisible characters (zero-width spaces, joiners and the like). Please type it again without them.',
   'field.HOLDS_ADDRESS': 'Names and titles cannot contain web or email addresses.',
