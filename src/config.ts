@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Config {
   port: number;
@@ -217,3 +219,35 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];
+
+/**
+ * The data directory made if missing, and writable when a server will write there (the SQLite database, the
+ * generated keys, the dev outbox); otherwise a ConfigError that names the path and the fix, not SQLite's "unable to
+ * open database file".
+ */
+export function prepareDataDir(config: Pick<Config, 'dataDir' | 'databaseUrl'>, writing: boolean): void {
+  const fix = 'give the user running undersigned write access to it, or choose another directory with UNDERSIGNED_DATA_DIR or --data-dir';
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create the data directory ${config.dataDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ${fix}`);
+  }
+  if (!writing) return;
+  const paths = [config.dataDir, ...(config.databaseUrl ? [] : ['undersigned.db', 'undersigned.db-wal', 'undersigned.db-shm'].map((f) => join(config.dataDir, f)))];
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      throw new ConfigError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? 'not writable'}): ${fix}`);
+    }
+  }
+}
+
+/** An error opening the SQLite file, as a ConfigError naming the file and the fix (others are passed on). */
+export function dataFileError(e: unknown, path: string): unknown {
+  const code = (e as { code?: string }).code ?? '';
+  if (!/^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|NOTADB|CORRUPT)|^E(ACCES|PERM|ROFS|NOSPC|NOTDIR)$/.test(code)) return e;
+  const why = /NOSPC|FULL/.test(code) ? 'the disk is full: free space on it' : /NOTADB|CORRUPT/.test(code) ? 'it is not an Undersigned database: point UNDERSIGNED_DATA_DIR at the right directory' : 'give the user running undersigned write access to it and its directory, or choose another directory with UNDERSIGNED_DATA_DIR or --data-dir';
+  return new ConfigError(`cannot open the database ${path} (${code}: ${(e as Error).message}): ${why}`);
+}

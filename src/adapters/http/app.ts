@@ -24,7 +24,7 @@ import { apiError, BUSY_RETRY_AFTER_S, clientErrorResponse, frameworkError, STAT
 import { checkFields, checkRequestLine, MAX_PARAM_LENGTH } from './kit/input.ts';
 import { translator } from '../i18n/index.ts';
 import { langOf } from './kit/lang.ts';
-import { BODY_LIMIT, REQUEST_TIMEOUT_MS } from './kit/limits.ts';
+import { BODY_LIMIT, decorateSigningLimit, REQUEST_TIMEOUT_MS } from './kit/limits.ts';
 import './kit/refusals.ts';
 import { messageDocument } from './views/message.ts';
 import type { CapturedMail } from './views/dev-outbox.ts';
@@ -123,6 +123,7 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
       return e;
     },
   });
+  decorateSigningLimit(f, config);
   await f.register(swagger, {
     openapi: {
       openapi: '3.0.3',
