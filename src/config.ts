@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { isIP } from 'node:net';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Config {
   port: number;
@@ -27,8 +30,14 @@ export interface Config {
   /** postgres://… selects PostgreSQL; otherwise SQLite in the data directory. */
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
-  trustProxy: boolean;
-  /** Development pages (the outbox viewer) are on when mail is captured rather than sent. */
+  /**
+   * Which peers are proxies whose X-Forwarded-For is believed: false (none), a number of hops in front of us, or
+   * addresses and CIDR ranges. The client is the rightmost address not trusted (docs/security.md).
+   */
+  trustProxy: false | number | string[];
+  /** Host header values served besides the base URL's host and loopback names (UNDERSIGNED_ALLOWED_HOSTS). */
+  allowedHosts: string[];
+  /** Development pages (the outbox viewer): only while mail is captured, and only to loopback clients. */
   dev: boolean;
   cookieSecret: string | undefined;
   logLevel: string;
@@ -82,6 +91,32 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/**
+ * UNDERSIGNED_TRUST_PROXY: off (false, 0, empty), a number of proxy hops (1 = one proxy in front; `true` means 1),
+ * or a comma-separated list of addresses and CIDR ranges of the proxies.
+ */
+export function trustProxySetting(raw: string | undefined, name = 'UNDERSIGNED_TRUST_PROXY'): false | number | string[] {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) return 1;
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n > 32) throw new ConfigError(`${name} must be a number of proxy hops from 0 to 32, or proxy addresses, got "${raw}"`);
+    return n;
+  }
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of list) {
+    const [addr, bits, extra] = item.split('/');
+    const kind = isIP(addr ?? '');
+    const max = kind === 4 ? 32 : 128;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!kind || !okBits || extra !== undefined) {
+      throw new ConfigError(`${name} must be a number of proxy hops (e.g. 1) or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.0/8,::1), got "${raw}": "${item}" is neither`);
+    }
+  }
+  return list;
+}
+
 /** Most server processes: more than the cores only adds switching, and each process holds its own caches. */
 export const MAX_PROCESSES = 256;
 
@@ -132,7 +167,8 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`UNDERSIGNED_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
   return {
     port,
-    host: env.UNDERSIGNED_HOST || '0.0.0.0',
+    // Only this machine by default: serving others is a decision (UNDERSIGNED_HOST=0.0.0.0), said at start.
+    host: env.UNDERSIGNED_HOST || '127.0.0.1',
     dataDir: resolve(cwd, flags.dataDir ?? env.UNDERSIGNED_DATA_DIR ?? 'data'),
     baseUrl,
     baseUrlExplicit: Boolean(env.UNDERSIGNED_BASE_URL),
@@ -144,8 +180,10 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     rateLimitPerMinute,
     databaseUrl: databaseUrl?.startsWith('sqlite:') ? undefined : databaseUrl,
     redisUrl,
-    trustProxy: bool(env, 'UNDERSIGNED_TRUST_PROXY', false),
-    dev: bool(env, 'UNDERSIGNED_DEV', smtpUrl === undefined),
+    trustProxy: trustProxySetting(env.UNDERSIGNED_TRUST_PROXY),
+    allowedHosts: (env.UNDERSIGNED_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    // Never with real mail: the outbox page shows every signer's address and working links.
+    dev: smtpUrl === undefined && bool(env, 'UNDERSIGNED_DEV', true),
     cookieSecret: env.UNDERSIGNED_COOKIE_SECRET || undefined,
     logLevel,
     logKey: env.UNDERSIGNED_LOG_KEY || undefined,
@@ -158,7 +196,8 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
 /** The table printed in the README and by `undersigned --help`. */
 export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_PORT', '3000', 'HTTP port (`serve --port N`)'],
-  ['UNDERSIGNED_HOST', '0.0.0.0', 'Address to listen on'],
+  ['UNDERSIGNED_HOST', '127.0.0.1', 'Address to listen on; 0.0.0.0 (or ::) serves other machines'],
+  ['UNDERSIGNED_ALLOWED_HOSTS', '(unset)', 'More Host header values to serve besides the base URL\'s host, comma-separated'],
   ['UNDERSIGNED_DATA_DIR', './data', 'SQLite database, dev outbox, keys (`--data-dir DIR`)'],
   ['UNDERSIGNED_BASE_URL', 'http://localhost:PORT', 'Public base URL used in every link'],
   ['UNDERSIGNED_SMTP_URL', '(unset: dev outbox)', 'nodemailer SMTP URL, e.g. smtp://127.0.0.1:2525'],
@@ -172,11 +211,43 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_DATABASE_URL', '(unset: SQLite)', 'postgres://… selects PostgreSQL'],
   ['UNDERSIGNED_PG_NAMED_STATEMENTS', 'on', 'PostgreSQL: prepare hot statements once per connection; `off` behind PgBouncer in transaction mode'],
   ['UNDERSIGNED_REDIS_URL', '(unset)', 'redis://… shares rate limits between processes'],
-  ['UNDERSIGNED_TRUST_PROXY', 'false', 'Trust X-Forwarded-For (behind a reverse proxy)'],
-  ['UNDERSIGNED_DEV', 'true without SMTP', 'Development pages such as /dev/outbox'],
+  ['UNDERSIGNED_TRUST_PROXY', 'off', 'Proxies whose X-Forwarded-For is believed: hops (1) or CIDRs (docs/security.md)'],
+  ['UNDERSIGNED_DEV', 'true without SMTP', 'Development pages such as /dev/outbox (loopback clients only; never with SMTP)'],
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
   ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];
+
+/**
+ * The data directory made if missing, and writable when a server will write there (the SQLite database, the
+ * generated keys, the dev outbox); otherwise a ConfigError that names the path and the fix, not SQLite's "unable to
+ * open database file".
+ */
+export function prepareDataDir(config: Pick<Config, 'dataDir' | 'databaseUrl'>, writing: boolean): void {
+  const fix = 'give the user running undersigned write access to it, or choose another directory with UNDERSIGNED_DATA_DIR or --data-dir';
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create the data directory ${config.dataDir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ${fix}`);
+  }
+  if (!writing) return;
+  const paths = [config.dataDir, ...(config.databaseUrl ? [] : ['undersigned.db', 'undersigned.db-wal', 'undersigned.db-shm'].map((f) => join(config.dataDir, f)))];
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      throw new ConfigError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? 'not writable'}): ${fix}`);
+    }
+  }
+}
+
+/** An error opening the SQLite file, as a ConfigError naming the file and the fix (others are passed on). */
+export function dataFileError(e: unknown, path: string): unknown {
+  const code = (e as { code?: string }).code ?? '';
+  if (!/^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|FULL|NOTADB|CORRUPT)|^E(ACCES|PERM|ROFS|NOSPC|NOTDIR)$/.test(code)) return e;
+  const why = /NOSPC|FULL/.test(code) ? 'the disk is full: free space on it' : /NOTADB|CORRUPT/.test(code) ? 'it is not an Undersigned database: point UNDERSIGNED_DATA_DIR at the right directory' : 'give the user running undersigned write access to it and its directory, or choose another directory with UNDERSIGNED_DATA_DIR or --data-dir';
+  return new ConfigError(`cannot open the database ${path} (${code}: ${(e as Error).message}): ${why}`);
+}

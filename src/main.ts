@@ -20,7 +20,7 @@ import { nodeSecrets } from './adapters/node-secrets.ts';
 import { deliverDue, OutboxWorker } from './use-cases/workers/deliver-outbox.ts';
 import { PublicReads } from './use-cases/reads/public-reads.ts';
 import { buildHttp } from './adapters/http/app.ts';
-import { ConfigError } from './config.ts';
+import { ConfigError, dataFileError, prepareDataDir } from './config.ts';
 import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
 import { Sequencer } from './use-cases/workers/sequence-log.ts';
@@ -102,7 +102,10 @@ async function openStore(config: Config, serving: boolean): Promise<Store> {
   // A server checkpoints SQLite's WAL from a background thread; one-shot commands do not start one. The workers of
   // `serve --processes N` write the file together (the group commit then gathers outside the write lock).
   const ourWorker = isUndersignedWorker();
-  const store = await openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: ourWorker });
+  const file = join(config.dataDir, 'undersigned.db');
+  const store = await openSqliteStore(file, { backgroundCheckpoints: serving, sharedWriters: ourWorker }).catch((e: unknown) => {
+    throw dataFileError(e, file);
+  });
   // The workers tell each other, through the primary, when one waits for the write lock and when one let go of it.
   if (ourWorker && serving) {
     const stop = shareWriteLock(store.group);
@@ -135,7 +138,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Before anything else: a Node.js without full ICU sorts Persian in root order and would publish wrong lists.
   const collation = checkCollation();
   if (!collation.ok) throw new ConfigError(collation.message);
-  mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config, Boolean(opts.worker));
   const store = await openStore(config, Boolean(opts.worker));
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
   const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, { pool: config.smtpPool, dkim: config.dkim }) : new DevOutboxMailer(devOutboxDir!));
@@ -157,7 +160,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     signals: { mailQueued: () => worker.poke(), logQueued: () => sequencer.poke(), letterChanged: (id) => reads.invalidate(id) } satisfies Signals,
   };
   const sequencer = new Sequencer(store, deps.clock, { crypto: nodeLogCrypto, signer, origin, afterTiles: opts.afterTiles }, (e) => httpApp ? httpApp.log.error({ err: e }, 'log sequencer failed') : console.error(`undersigned: log sequencer: ${e.message}`));
-  const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'));
+  const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'), (o) => {
+    // Once per outage of the mail server, not once per mail tried.
+    const line = o.state === 'down' ? `mail cannot be sent (${o.error}); mails wait in the outbox and are tried again with backoff` : 'mail is going out again';
+    if (httpApp) (o.state === 'down' ? httpApp.log.error(line) : httpApp.log.warn(line));
+    else console.error(`undersigned: ${line}`);
+  });
   const reads = new PublicReads(deps);
   const secret = cookieSecret(config);
   const services: Services = { deps, reads, health: new HealthReads(deps, config.mailBacklogLimit), log: { origin, vkey: signer.vkey } };

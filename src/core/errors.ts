@@ -29,6 +29,12 @@ export const ERROR_CODES = [
   'RECEIPT_NOT_READY',
   'SERVER_BUSY',
   'INTERNAL',
+  // Abuse and security (docs/security.md)
+  'HOST_NOT_ALLOWED',
+  'URI_TOO_LONG',
+  'HEADERS_TOO_LARGE',
+  'METHOD_NOT_ALLOWED',
+  'REQUEST_TIMEOUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -47,6 +53,9 @@ export const FIELD_ERROR_CODES = [
   'INVALID_NUMBER',
   'DUPLICATE',
   'INVALID_TYPE',
+  // Abuse and security (docs/security.md)
+  'INVISIBLE_CHARACTER',
+  'HOLDS_ADDRESS',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];
 

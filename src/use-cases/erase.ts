@@ -5,7 +5,7 @@
  * openings the commitments in it are unlinkable to the person (docs/transparency-log.md §2.1, §7.6).
  */
 import { DomainError } from '../core/errors.ts';
-import { normaliseEmail } from '../core/letters/letter.ts';
+import { mailboxKeyOf } from '../core/signatures/mailbox.ts';
 import type { Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
@@ -45,7 +45,7 @@ export async function eraseOnRequest(deps: Deps, slug: string, email: string): P
   const result = await retryRaced(() => deps.store.transaction(async (tx) => {
     const letter = await tx.letters.bySlug(slug);
     if (!letter) throw new DomainError('LETTER_NOT_FOUND', `No letter at /${slug}`);
-    const sig = await tx.signatures.byEmail(letter.id, normaliseEmail(email));
+    const sig = await tx.signatures.byEmail(letter.id, mailboxKeyOf(email));
     if (!sig) throw new DomainError('SIGNATURE_NOT_FOUND', 'No signature with this address on this letter');
     let current = sig;
     let removed = false;

@@ -111,7 +111,7 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
         mailed = true;
       } else if (decision.kind === 'already-signed') {
         if (!(await tx.signatures.updateIfUnchanged({ ...existing, mailsSent: existing.mailsSent + 1, updatedAt: iso(now) }, existing))) continue;
-        await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}`, existing.email,
+        await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}:${iso(now)}`, existing.email,
           deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug) }));
         mailed = true;
       }

@@ -11,6 +11,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { RateLimitBackend } from './rate-limit/backend.ts';
 import { securityHeaders } from './kit/security-headers.ts';
 import { isCrossSiteError } from './kit/cross-origin.ts';
+import { hostCheck } from './kit/host.ts';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { createRequire } from 'node:module';
@@ -19,10 +20,11 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Services } from '../../use-cases/services.ts';
-import { apiError, BUSY_RETRY_AFTER_S, STATUS, toDomainError } from './kit/errors.ts';
+import { apiError, BUSY_RETRY_AFTER_S, clientErrorResponse, frameworkError, STATUS, toDomainError } from './kit/errors.ts';
+import { checkFields, checkRequestLine, MAX_PARAM_LENGTH } from './kit/input.ts';
 import { translator } from '../i18n/index.ts';
 import { langOf } from './kit/lang.ts';
-import { BODY_LIMIT } from './kit/limits.ts';
+import { BODY_LIMIT, decorateSigningLimit, REQUEST_TIMEOUT_MS } from './kit/limits.ts';
 import './kit/refusals.ts';
 import { messageDocument } from './views/message.ts';
 import type { CapturedMail } from './views/dev-outbox.ts';
@@ -50,9 +52,24 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
     // Query strings are never logged: confirmation and sign-in links carry secrets there.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0]!.replace(/\/receipts\/[^/]+/, '/receipts/…'), id: req.id }) } },
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
-    routerOptions: { maxParamLength: 200 },
+    // A number of hops trusts that many peers nearest to us; a list trusts those addresses. Either way req.ip is the
+    // rightmost address of X-Forwarded-For not trusted (docs/security.md), never the client-written leftmost one.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // A request (headers and body) must arrive within 30 s, its headers within 10 s; Node checks every 2 s. Slow
+    // clients are answered 408 in our format and let go (kit/errors.ts clientErrorResponse).
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout: 10_000, connectionsCheckingInterval: 2_000 },
+    clientErrorHandler: (err, socket) => {
+      const answer = clientErrorResponse(err as { code?: string });
+      if (answer && socket.writable) socket.end(answer);
+      socket.destroy();
+    },
+    // Bad percent-encoding and over-long parameters, which Fastify refuses before routing, in our error format.
+    frameworkErrors: (err, req, reply) => sendError(config, req, reply, frameworkError(err as { code?: string })),
   });
+  f.addHook('onRequest', checkRequestLine);
+  f.addHook('preValidation', checkFields);
 
   // The same headers on every response (helmet decides them, once: kit/security-headers.ts), copied from a fixed
   // object by one synchronous hook.
@@ -75,8 +92,12 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
     referrerPolicy: { policy: 'no-referrer' },
     hsts: config.baseUrl.startsWith('https:'),
   });
-  f.addHook('onRequest', (_req, reply, done) => {
+  // DNS rebinding: only the base URL's host, loopback names and UNDERSIGNED_ALLOWED_HOSTS are served (kit/host.ts);
+  // /healthz answers any name (load balancers ask by address).
+  const hostAllowed = hostCheck(config.baseUrl, config.allowedHosts);
+  f.addHook('onRequest', (req, reply, done) => {
     reply.headers(security);
+    if (!hostAllowed(req.headers.host) && req.url !== '/healthz') return done(new DomainError('HOST_NOT_ALLOWED', 'This server does not serve that host name'));
     done();
   });
   await f.register(cookie, { secret: options.cookieSecret });
@@ -102,6 +123,7 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
       return e;
     },
   });
+  decorateSigningLimit(f, config);
   await f.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -124,8 +146,9 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
   f.setErrorHandler((err, req, reply) => {
     const d = toDomainError(err);
     if (d.code === 'INTERNAL') req.log.error({ err }, 'request failed');
+    else if ((d as { outage?: boolean }).outage) outageLog(req, err);
     else if (d.code === 'SERVER_BUSY') req.log.warn('request failed: the database stayed busy for the whole wait for its write lock (answered 503)');
-    const retry = (err as { retryAfter?: number }).retryAfter ?? (d.code === 'SERVER_BUSY' ? BUSY_RETRY_AFTER_S : undefined);
+    const retry = (err as { retryAfter?: number }).retryAfter ?? (d as { retryAfter?: number }).retryAfter ?? (d.code === 'SERVER_BUSY' ? BUSY_RETRY_AFTER_S : undefined);
     if (retry) reply.header('retry-after', String(retry));
     return sendError(config, req, reply, d);
   });
@@ -138,6 +161,20 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
   f.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
   await f.register(healthRoutes(s));
   return f;
+}
+
+let outageLoggedAt = 0;
+/** A database outage fails every request: logged once per 30 s, not once per request. */
+function outageLog(req: FastifyRequest, err: unknown) {
+  const now = Date.now();
+  if (now - outageLoggedAt < 30_000) return;
+  outageLoggedAt = now;
+  req.log.error({ err }, 'the database cannot be reached or cannot write (answered 503 with Retry-After; further failures are not logged for 30 s)');
+}
+
+/** proxy-addr's trust function for `hops` proxies: the socket's peer is hop 0, the address it forwarded hop 1, … */
+function trustHops(hops: number) {
+  return (_addr: string, i: number) => i < hops;
 }
 
 async function sendError(config: Config, req: FastifyRequest, reply: FastifyReply, err: DomainError) {

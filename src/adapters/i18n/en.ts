@@ -201,6 +201,9 @@ export const en = {
   'organise.retention.saved': 'Retention saved.',
   // Mail leg (back-pressure)
   'sign.thanks.delayed': 'Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.',
+  // Abuse and security (issue 15)
+  'field.INVISIBLE_CHARACTER': 'This contains invisible characters (zero-width spaces, joiners and the like). Please type it again without them.',
+  'field.HOLDS_ADDRESS': 'Names and titles cannot contain web or email addresses.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -203,4 +203,7 @@ export const fa: Record<MessageKey, string> = {
   'organise.retention.saved': 'مدت نگه‌داری ذخیره شد.',
   // Mail leg (back-pressure)
   'sign.thanks.delayed': 'هم‌اکنون افراد بسیاری امضا می‌کنند و ممکن است رسیدن ایمیل شما چند دقیقه طول بکشد. امضای شما ذخیره شده است.',
+  // Abuse and security (issue 15)
+  'field.INVISIBLE_CHARACTER': 'این متن نویسه‌های نامرئی دارد (فاصله‌های بی‌پهنا و مانند آن‌ها). لطفاً آن را بدون آن‌ها دوباره بنویسید.',
+  'field.HOLDS_ADDRESS': 'نام‌ها و عنوان‌ها نمی‌توانند نشانی وب یا ایمیل داشته باشند.',
 };

@@ -26,12 +26,27 @@ export interface T {
 
 const translators = new Map<string, T>();
 
-/** One translator per language, built once: Intl objects are costly to create and pages need one per request. */
+/** At most this many languages keep their translator and Intl objects (request data never grows them past it). */
+const MAX_KEPT = 200;
+
+/** True for a tag Intl accepts (a malformed one would make Intl throw a RangeError). */
+function isLocale(lang: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(lang).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One translator per language, built once: Intl objects are costly to create and pages need one per request. A tag
+ * Intl refuses gets English formatting under its own name; past MAX_KEPT languages nothing more is kept.
+ */
 export function translator(lang: string): T {
   let t = translators.get(lang);
   if (!t) {
     t = makeTranslator(lang);
-    if (translators.size < 200) translators.set(lang, t);
+    if (translators.size < MAX_KEPT) translators.set(lang, t);
   }
   return t;
 }
@@ -39,15 +54,19 @@ export function translator(lang: string): T {
 function makeTranslator(lang: string): T {
   const base = lang.split('-')[0] ?? lang;
   const uiLang = CATALOGUES[lang] ? lang : CATALOGUES[base] ? base : 'en';
-  let intl = intls.get(lang);
+  const locale = isLocale(lang) ? lang : 'en';
+  const key = locale === lang ? lang : `${locale}|${uiLang}`;
+  let intl = intls.get(key);
   if (!intl) {
-    intl = createIntl({ locale: lang, messages: CATALOGUES[uiLang]!, onError: () => {} }, cache);
-    intls.set(lang, intl);
+    const keep = intls.size < MAX_KEPT;
+    // The shared formatter cache grows per locale: only kept languages use it.
+    intl = createIntl({ locale, messages: CATALOGUES[uiLang]!, onError: () => {} }, keep ? cache : createIntlCache());
+    if (keep) intls.set(key, intl);
   }
   const i = intl;
   const dn = (() => {
     try {
-      return new Intl.DisplayNames([lang, 'en'], { type: 'region' });
+      return new Intl.DisplayNames([locale, 'en'], { type: 'region' });
     } catch {
       return undefined;
     }
@@ -101,4 +120,9 @@ function makeTranslator(lang: string): T {
     return name;
   };
   return t;
+}
+
+// Abuse and security: how many languages hold kept objects (the bounded-memory test reads it).
+export function keptLanguages(): { translators: number; intls: number } {
+  return { translators: translators.size, intls: intls.size };
 }

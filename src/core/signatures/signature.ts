@@ -6,7 +6,7 @@ import { DomainError, validationError, type FieldError } from '../errors.ts';
 import type { LetterWithText, Signature, Visibility } from '../model.ts';
 import { checkText } from '../text.ts';
 import { isCountryCode } from '../countries.ts';
-import { isEmail, normaliseEmail } from '../letters/letter.ts';
+import { checkEmail, holdsAddress, mailboxKey } from './mailbox.ts';
 
 export const SIGNATURE_LIMITS = { name: 150, nameAlt: 150, title: 200, email: 254 } as const;
 
@@ -58,8 +58,15 @@ export function validateSignatureInput(input: SignatureInput, letter: { defaultL
   if (input.email === undefined || input.email === null || input.email === '') errors.push({ field: 'email', code: 'REQUIRED' });
   else if (typeof input.email !== 'string') errors.push({ field: 'email', code: 'INVALID_TYPE' });
   else if (input.email.trim().length > SIGNATURE_LIMITS.email) errors.push({ field: 'email', code: 'TOO_LONG', limit: SIGNATURE_LIMITS.email });
-  else if (!isEmail(input.email.trim())) errors.push({ field: 'email', code: 'INVALID_EMAIL' });
-  else email = input.email.trim();
+  else {
+    const checked = checkEmail(input.email);
+    if (checked.ok) email = checked.email;
+    else errors.push({ field: 'email', code: checked.code, ...(checked.code === 'TOO_LONG' ? { limit: SIGNATURE_LIMITS.email } : {}) });
+  }
+  // A name or title is shown on our pages and in our mails: no links in them.
+  for (const [field, value] of [['name', name], ['nameAlt', nameAlt], ['title', title]] as const) {
+    if (value !== undefined && !errors.some((e) => e.field === field) && holdsAddress(value)) errors.push({ field, code: 'HOLDS_ADDRESS' });
+  }
 
   let visibility: Visibility = 'public';
   if (input.visibility !== undefined && input.visibility !== '') {
@@ -77,7 +84,7 @@ export function validateSignatureInput(input: SignatureInput, letter: { defaultL
   const consentUpdates = c === true || c === 'on' || c === 'true' || c === '1' || c === 'yes';
 
   if (errors.length || name === undefined || email === undefined) throw validationError(errors);
-  return { name, nameAlt, title, country, email, emailKey: normaliseEmail(email), visibility, lang, consentUpdates };
+  return { name, nameAlt, title, country, email, emailKey: mailboxKey(email), visibility, lang, consentUpdates };
 }
 
 /** What signing does, given what storage already holds for this address on this letter. */

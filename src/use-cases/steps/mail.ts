@@ -44,7 +44,9 @@ export function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, 
     template: 'confirm',
     params: { letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) },
   };
-  return { id: `confirm:${sig.id}:${sig.mailsSent}`, kind: 'mail', payload, runAt: now, attempts: 0, createdAt: now };
+  // Unique per link: the mail count starts again after a confirmation, so after a withdrawal and a new signing the
+  // count alone would name the first mail's job again, and the new mail would be skipped as already queued.
+  return { id: `confirm:${sig.id}:${sig.mailsSent}:${(sig.tokenHash ?? '').slice(0, 16)}`, kind: 'mail', payload, runAt: now, attempts: 0, createdAt: now };
 }
 
 /** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */

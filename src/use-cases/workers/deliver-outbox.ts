@@ -29,12 +29,13 @@ export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage
  * Sends what is due now; returns how many were sent, how many failed for now (tried again later) and how many were
  * refused for good (MailRejected: never tried again, the address recorded as undeliverable).
  */
-export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<{ sent: number; failed: number; rejected: number }> {
+export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<{ sent: number; failed: number; rejected: number; lastError?: string }> {
   const now = deps.clock.now();
   const jobs = await deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), batch);
   let sent = 0;
   let failed = 0;
   let rejected = 0;
+  let lastError: string | undefined;
   await Promise.all(
     jobs.map(async (job) => {
       try {
@@ -49,12 +50,16 @@ export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promis
           return;
         }
         failed++;
+        lastError = msg;
         await deps.store.outbox.retryLater(job.id, iso(new Date(deps.clock.now().getTime() + backoffMs(job.attempts))), msg);
       }
     }),
   );
-  return { sent, failed, rejected };
+  return { sent, failed, rejected, ...(lastError !== undefined ? { lastError } : {}) };
 }
+
+/** The mail server went away (every try of a round failed, none went out) or came back: said once per outage. */
+export type MailOutage = { state: 'down'; error: string } | { state: 'up' };
 
 /** Runs the worker until stopped. `poke()` wakes it at once (after a signature, so mail goes out quickly). */
 export class OutboxWorker {
@@ -62,8 +67,15 @@ export class OutboxWorker {
   private running = false;
   private stopped = false;
   private again = false;
+  private mailDown = false;
 
-  constructor(private readonly deps: Deps, private readonly mailer: Mailer, private readonly intervalMs = 1000, private readonly onError: (e: unknown) => void = () => {}) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly mailer: Mailer,
+    private readonly intervalMs = 1000,
+    private readonly onError: (e: unknown) => void = () => {},
+    private readonly onOutage: (o: MailOutage) => void = () => {},
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -91,6 +103,13 @@ export class OutboxWorker {
       // of completions is a commit of its own, so fast mailers take large batches.
       const r = await deliverDue(this.deps, this.mailer, this.mailer.batch);
       sentAny = r.sent + r.failed + r.rejected > 0;
+      if (r.failed > 0 && r.sent === 0 && !this.mailDown) {
+        this.mailDown = true;
+        this.onOutage({ state: 'down', error: r.lastError ?? 'unknown error' });
+      } else if (r.sent > 0 && this.mailDown) {
+        this.mailDown = false;
+        this.onOutage({ state: 'up' });
+      }
     } catch (e) {
       this.onError(e);
     } finally {

@@ -8,7 +8,7 @@ import type { Command } from '../types.ts';
 import { CliError } from '../types.ts';
 import { eraseExpired, eraseOnRequest, setRetention } from '../../../use-cases/erase.ts';
 import { isRemovalReason, removeSignature } from '../../../use-cases/remove-signature.ts';
-import { normaliseEmail } from '../../../core/letters/letter.ts';
+import { mailboxKeyOf } from '../../../core/signatures/mailbox.ts';
 
 export const eraseCommand: Command = {
   path: ['erase'],
@@ -46,7 +46,7 @@ the number of removals per reason.`,
     const { store } = services.deps;
     const letter = await store.letters.bySlug(values.letter);
     if (!letter) throw new CliError(`no letter ${values.letter}`, 1);
-    const id = values.id ?? (await store.signatures.byEmail(letter.id, normaliseEmail(values.email!)))?.id;
+    const id = values.id ?? (await store.signatures.byEmail(letter.id, mailboxKeyOf(values.email!)))?.id;
     if (!id) throw new CliError('no such signature on this letter', 1);
     await removeSignature(services.deps, values.letter, id, values.reason, undefined);
     await drainLog();

@@ -20,7 +20,16 @@ Without UNDERSIGNED_SMTP_URL, mail is not sent but captured in DATA_DIR/outbox. 
     const mails = app.devOutbox(limit);
     if (values.json) ctx.io.out(JSON.stringify({ mails }) + '\n');
     else if (!mails.length) ctx.io.out('The dev outbox is empty.\n');
-    else ctx.io.out(mails.map((m) => `── ${m.capturedAt} · ${m.template} · to ${m.to}\nSubject: ${m.subject}\n\n${m.text}`).join('\n') + '\n');
+    else ctx.io.out(mails.map((m) => `── ${shown(m.capturedAt)} · ${shown(m.template)} · to ${shown(m.to)}\nSubject: ${shown(m.subject)}\n\n${shown(m.text, true)}`).join('\n') + '\n');
     return 0;
   },
 };
+
+/**
+ * Text for a terminal: control characters (escape sequences could move the cursor, retitle the window or hide
+ * lines) shown as `\u{…}` escapes; newlines and tabs kept in a mail's body.
+ */
+export function shown(text: string, multiline = false): string {
+  const re = multiline ? /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/gu : /[\u0000-\u001F\u007F-\u009F]/gu;
+  return text.replace(re, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}

@@ -9,7 +9,14 @@ import { isUndersignedWorker } from '../../cluster/worker.ts';
 /** The one line a start prints (benchmarks and tests read `listening on HOST:PORT)` from it). */
 function banner(config: Config, host: string, port: number, processes?: { pids: number[] }): string {
   const procs = processes ? `; ${processes.pids.length} processes (pids ${processes.pids.join(', ')})` : '';
-  return `Undersigned is serving ${config.baseUrl} (listening on ${host}:${port}); data in ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}; mail ${config.smtpUrl ? 'via SMTP' : 'captured in the dev outbox'}${procs}.\n`;
+  return `Undersigned is serving ${config.baseUrl} (listening on ${host}:${port}); data in ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}; mail ${config.smtpUrl ? 'via SMTP' : 'captured in the dev outbox'}${procs}.\n${reach(config, host)}\n`;
+}
+
+/** Who can reach the server, said at every start: only this machine unless the address says otherwise. */
+function reach(config: Config, host: string): string {
+  const local = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const who = local ? `Only this machine can reach it (${host}); set UNDERSIGNED_HOST=0.0.0.0 (or --host) to serve other machines.` : `Other machines can reach it (${host}).`;
+  return config.dev ? `${who} Development pages (/dev/outbox) answer loopback clients only.` : who;
 }
 
 export const serveCommand: Command = {

@@ -4,10 +4,11 @@
  * of our forms (sign in their name, withdraw their signature, act in an organiser's session).
  *
  * Browsers say where a request comes from, in headers a page cannot set:
- *   - Sec-Fetch-Site `same-origin` or `none` (typed, bookmarked, a link from a mail) → allowed;
- *     `same-site` or `cross-site` → refused (a sibling subdomain is another site for us);
- *   - no Sec-Fetch-Site (browsers before 2023): the host of Origin must be the Host the request was sent to, or Origin
- *     must be the configured base URL's origin (behind a proxy that rewrites Host); `Origin: null` is refused;
+ *   - Origin, when sent, must be the configured base URL's origin (scheme, host and port), never compared with the
+ *     request's own Host: after DNS rebinding a hostile page's requests carry `Origin: http://evil.example` and
+ *     `Host: evil.example`, and the browser calls them `same-origin`; `Origin: null` is refused;
+ *   - Sec-Fetch-Site `same-origin` or `none` (typed, bookmarked, a link from a mail) with no Origin → allowed;
+ *     `same-site` or `cross-site` → refused unless Origin is ours (a sibling subdomain is another site for us);
  *   - neither header → allowed: not a browser (curl, a script), which could send anything anyway.
  * Safe methods (GET, HEAD, OPTIONS) are never refused: they change nothing.
  */
@@ -25,20 +26,9 @@ export function crossOriginRefusal(req: { method: string; headers: Record<string
   if (SAFE.has(req.method)) return undefined;
   const origin = header(req.headers.origin);
   const site = header(req.headers['sec-fetch-site']);
-  if (site) {
-    if (site === 'same-origin' || site === 'none') return undefined;
-    return origin === trustedOrigin ? undefined : 'cross-site';
-  }
-  if (!origin) return undefined;
-  if (origin === trustedOrigin) return undefined;
-  try {
-    const o = new URL(origin);
-    // The Host header read as a host of Origin's scheme, so that default ports compare equal (x:80 = x).
-    const host = new URL(`${o.protocol}//${header(req.headers.host)}`).host;
-    return o.host && o.host === host ? undefined : 'cross-origin';
-  } catch {
-    return 'cross-origin'; // `null` (sandboxed frames, some redirects) and anything unparsable
-  }
+  if (origin) return origin === trustedOrigin ? undefined : site === 'same-site' || site === 'cross-site' ? 'cross-site' : 'cross-origin';
+  if (!site || site === 'same-origin' || site === 'none') return undefined;
+  return 'cross-site';
 }
 
 /** A refused cross-site form: CSRF_INVALID (403), marked so that pages can say what happened. */

@@ -21,7 +21,7 @@ import { sessionRoutes } from './organise/session.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
-    langHook(f);
+    langHook(f, async (slug) => (await s.reads.bySlug(slug))?.versions.map((v) => v.lang));
     f.decorateRequest('organiser', '');
     await f.register(homeRoutes(s, config)); //                /, /:lang/
     await f.register(letterRoutes(s, config)); //              /:lang/letters/:slug[/sign, /thanks]

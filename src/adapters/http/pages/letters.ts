@@ -11,7 +11,7 @@ import { fingerprint, LetterPages } from '../cache/letter-pages.ts';
 import { sendRepresentation } from '../cache/representations.ts';
 import { sameOriginOnly } from '../kit/cross-origin.ts';
 import { preferredLang, type LangSlugParams } from '../kit/lang.ts';
-import { rateLimitFor, SIGN_BODY_LIMIT } from '../kit/limits.ts';
+import { SIGN_BODY_LIMIT } from '../kit/limits.ts';
 import { currentOrganiser } from '../kit/organiser.ts';
 import { formValues, letterAlternates, sendPage } from '../kit/page.ts';
 import { refusalMessage } from '../kit/refusals.ts';
@@ -100,7 +100,8 @@ export function letterRoutes(s: Services, config: Config) {
       '/:lang/letters/:slug/sign',
       {
         bodyLimit: SIGN_BODY_LIMIT,
-        config: { rateLimit: rateLimitFor(config) },
+        // One limit per client for signing, shared with the API (kit/limits.ts).
+        preValidation: f.signingLimit,
         onRequest: async (req: Req) => {
           // On a cross-site or rate-limit refusal the form comes back filled in with the explanation.
           req.rerender = async (err) => renderLetter(req, await publicLetter(req.params.slug, req.t.lang), req.t, formValues(req.body), [], refusalMessage(req.t, err));

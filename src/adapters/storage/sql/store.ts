@@ -78,7 +78,8 @@ export class SqlStore implements Store {
 
   /** Brings the schema up to date. `on` lets the PostgreSQL opener run it on the one connection that holds its lock. */
   async migrate(on: Kysely<Database> = this.db): Promise<void> {
-    const migrator = new Migrator({ db: on, provider: new StaticMigrations(this.dialect) });
+    // Unordered: migrations numbered below one already run (work merged in another order) still run.
+    const migrator = new Migrator({ db: on, provider: new StaticMigrations(this.dialect), allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;

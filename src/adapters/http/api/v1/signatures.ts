@@ -4,11 +4,11 @@ import type { Config } from '../../../../config.ts';
 import { sign } from '../../../../use-cases/sign.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import { Bodies, sendBody } from '../../cache/bodies.ts';
-import { rateLimitFor, SIGN_BODY_LIMIT } from '../../kit/limits.ts';
+import { SIGN_BODY_LIMIT } from '../../kit/limits.ts';
 import { publicLetter, requireJson } from './presenters.ts';
 import { errorSchema, publicSignature } from './schemas.ts';
 
-export function signatureApi(s: Services, config: Config) {
+export function signatureApi(s: Services, _config: Config) {
   return async (f: FastifyInstance) => {
     // List pages one per (letter, language, page) up to 1,000 (~25 kB each: ~25 MB at most), also rebuilt after a
     // second so that log indexes assigned meanwhile show.
@@ -51,7 +51,6 @@ export function signatureApi(s: Services, config: Config) {
 
     f.post<{ Params: { slug: string }; Body: Record<string, unknown> }>('/letters/:slug/signatures', {
       bodyLimit: SIGN_BODY_LIMIT,
-      config: { rateLimit: rateLimitFor(config) },
       schema: {
         tags: ['signatures'],
         summary: 'Sign: a confirmation link is mailed; the same email on the same letter is one signature (signing again resends)',
@@ -72,7 +71,8 @@ export function signatureApi(s: Services, config: Config) {
         },
         response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] }, mailDelayed: { type: 'boolean', description: 'True while many mails wait to go out: the confirmation mail may take a few minutes (the signature is stored)' } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema, 503: errorSchema },
       },
-      preValidation: async (req) => requireJson(req),
+      // One limit per client for signing, shared with the sign form (kit/limits.ts); then the content type.
+      preValidation: [f.signingLimit, async (req) => requireJson(req)],
     }, async (req, reply) => {
       const result = await sign(s.deps, req.params.slug, req.body);
       return reply.code(202).send({ ...result, mailDelayed: s.health.mailDelayed() });

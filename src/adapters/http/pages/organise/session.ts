@@ -7,7 +7,6 @@ import { organiserDashboard } from '../../../../use-cases/reads/organiser-views.
 import type { Services } from '../../../../use-cases/services.ts';
 import { sameOriginOnly } from '../../kit/cross-origin.ts';
 import type { LangParams } from '../../kit/lang.ts';
-import { rateLimitFor } from '../../kit/limits.ts';
 import { currentOrganiser, SESSION_COOKIE } from '../../kit/organiser.ts';
 import { sendPage, uiAlternates } from '../../kit/page.ts';
 import { messageDocument } from '../../views/message.ts';
@@ -32,7 +31,7 @@ export function sessionRoutes(s: Services, config: Config) {
       return sendPage(reply, dashboardPage(t, base, me, reply.generateCsrf(), rows, uiAlternates('/organise')));
     });
 
-    f.post<G>('/:lang/organise/login', { preHandler: [sameOrigin, f.csrfProtection], config: { rateLimit: rateLimitFor(config) } }, async (req: Req, reply) => {
+    f.post<G>('/:lang/organise/login', { preValidation: f.signInLimit, preHandler: [sameOrigin, f.csrfProtection] }, async (req: Req, reply) => {
       const { t } = req;
       try {
         await requestLogin(s.deps, req.body?.email, t.lang);
