@@ -29,6 +29,13 @@ export const ERROR_CODES = [
   'RECEIPT_NOT_READY',
   'SERVER_BUSY',
   'INTERNAL',
+  // the organiser's desk (organisers, admins, tokens)
+  'ORGANISER_NOT_ALLOWED',
+  'ORGANISER_APPROVAL_PENDING',
+  'ORGANISER_NOT_FOUND',
+  'ADMIN_NOT_FOUND',
+  'LAST_OWNER',
+  'API_TOKEN_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -8,6 +8,7 @@ import { scriptOf } from '../core/names/index.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { loadOwnLetter } from './steps/access.ts';
 import { logCancel } from './steps/log-entries.ts';
+import { recordAudit } from './steps/audit.ts';
 
 export interface ReviewView {
   review: DuplicateReview;
@@ -37,6 +38,7 @@ export async function decideReview(deps: Deps, slug: string, reviewId: string, d
     if (!sig || !other) throw new DomainError('SIGNATURE_NOT_FOUND', 'A signature of this review no longer exists');
     const decided: DuplicateReview = { ...review, status: decision === 'merge' ? 'merged' : 'dismissed', decidedAt: now, decidedBy: actor ?? 'operator' };
     await tx.reviews.update(decided);
+    await recordAudit(tx, deps, letter.id, actor, decision, { review: review.id });
     if (decision === 'dismiss') return { review: decided, signature: sig, other };
     if (sig.status !== 'confirmed') throw new DomainError('SIGNATURE_NOT_CONFIRMED', 'The newer signature is no longer confirmed');
     const invalidated: Signature = { ...sig, status: 'invalidated', updatedAt: now };

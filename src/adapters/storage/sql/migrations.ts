@@ -7,6 +7,7 @@ import { sql, type ColumnDataType, type Expression, type Kysely, type Migration,
 import { reviewsMigration } from './reviews.ts';
 import { logMigration } from './log.ts';
 import { rateLimitsMigration } from './rate-limits.ts';
+import { deskMigration } from './desk.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -276,6 +277,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropIndex('log_entries_signature').ifExists().execute();
       },
     },
+    '0011_desk': deskMigration(text),
   };
 }
 

@@ -119,7 +119,9 @@ export interface LetterHourlyCountsTable {
 import type { NameKeysTable, ReviewsTable } from './reviews.ts';
 import type { LetterRetentionTable, LogEntriesTable, LogLockTable, LogStateTable, LogTilesTable, SignatureLogTable, SignerTokensTable } from './log.ts';
 
-export interface Database {
+import type { DeskTables } from './desk.ts';
+
+export interface Database extends DeskTables {
   name_keys: NameKeysTable;
   reviews: ReviewsTable;
   log_entries: LogEntriesTable;

@@ -16,6 +16,7 @@ import type {
 } from '../../../core/model.ts';
 import type { Database, LettersTable, OutboxTable, SignaturesTable } from './schema.ts';
 import { SqlReviews } from './reviews.ts';
+import { SqlDesk } from './desk.ts';
 import { SqlLog } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
 import { StaticMigrations, type Dialect } from './migrations.ts';
@@ -612,6 +613,7 @@ function repos(db: Db, dialect: Dialect): StoreTx {
     auth: new SqlAuth(db),
     reviews: new SqlReviews(db, dialect),
     log: new SqlLog(db, dialect),
+    desk: new SqlDesk(db),
   };
 }
 
@@ -622,9 +624,11 @@ export class SqlStore implements Store {
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
+  readonly desk: SqlDesk;
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {
     const r = repos(db, dialect);
+    this.desk = new SqlDesk(db);
     this.log = r.log;
     this.reviews = r.reviews;
     this.letters = r.letters;
