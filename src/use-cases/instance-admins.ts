@@ -7,6 +7,7 @@ import { DomainError } from '../core/errors.ts';
 import { isEmail, normaliseEmail } from '../core/letters/letter.ts';
 import type { InstanceAdmin, OrganiserApproval } from '../core/organisers/policy.ts';
 import { iso, type Deps } from './deps.ts';
+import { checkMayOrganise } from './steps/organiser-policy.ts';
 
 function checkEmail(raw: string): string {
   if (typeof raw !== 'string' || !isEmail(raw.trim())) throw new DomainError('VALIDATION_FAILED', `"${raw}" is not an email address`, [{ field: 'email', code: 'INVALID_EMAIL' }]);
@@ -52,4 +53,12 @@ export async function revokeOrganiser(deps: Deps, emailRaw: string, by = 'operat
     if (!a) throw new DomainError('ORGANISER_NOT_FOUND', `${email} has neither asked nor been approved to organise`);
     return false;
   });
+}
+
+/**
+ * Whether a signed-in person may create letters here: resolves when so, else throws ORGANISER_NOT_ALLOWED or
+ * ORGANISER_APPROVAL_PENDING (under `approval` the first attempt records the request for an admin).
+ */
+export async function checkOrganiser(deps: Deps, email: string): Promise<void> {
+  await checkMayOrganise(deps, email);
 }

@@ -16,6 +16,17 @@ export interface OrganiserRow {
   role: OrganiserRole;
 }
 
+/**
+ * The letter's new updatedAt: now, or a millisecond after the one read when the clock has not moved past it, so the
+ * conditional update (which compares updatedAt) always sees a change made in the same millisecond.
+ */
+function laterThan(now: string, read: string): string {
+  return now > read ? now : new Date(Date.parse(read) + 1).toISOString();
+}
+
+/** Organiser changes are rare and made by people: a burst of them at once (a script) waits its turn rather than fail. */
+const RACE_TRIES = 50;
+
 function checkEmail(raw: string): string {
   if (typeof raw !== 'string' || !isEmail(raw.trim())) throw new DomainError('VALIDATION_FAILED', `"${raw}" is not an email address`, [{ field: 'email', code: 'INVALID_EMAIL' }]);
   return normaliseEmail(raw);
@@ -51,11 +62,11 @@ export async function addOrganiser(deps: Deps, slug: string, emailRaw: string, r
     }
     const { versions: _v, ...row } = letter;
     const organisers = present ? letter.organisers : [...letter.organisers, email];
-    if (!(await tx.letters.updateIfUnchanged({ ...row, organisers, updatedAt: now }, letter))) throw new Raced();
+    if (!(await tx.letters.updateIfUnchanged({ ...row, organisers, updatedAt: laterThan(now, letter.updatedAt) }, letter))) throw new Raced();
     await tx.desk.setModerator(letter.id, email, role === 'moderator');
     await recordAudit(tx, deps, letter.id, actor, 'organiser-add', { email, role });
     return { email, role, changed: true, letterId: letter.id };
-  })).finally(() => forgetLetter(deps.store, slug));
+  }), RACE_TRIES).finally(() => forgetLetter(deps.store, slug));
   if (result.changed) deps.signals.letterChanged(result.letterId);
   return { email: result.email, role: result.role, changed: result.changed };
 }
@@ -71,10 +82,10 @@ export async function removeOrganiser(deps: Deps, slug: string, emailRaw: string
     if (owners.length === 1 && owners[0] === email) throw new DomainError('LAST_OWNER', `${email} is the letter's last owner; add another owner first`);
     const { versions: _v, ...row } = letter;
     const organisers = letter.organisers.filter((o) => o !== email);
-    if (!(await tx.letters.updateIfUnchanged({ ...row, organisers, updatedAt: now }, letter))) throw new Raced();
+    if (!(await tx.letters.updateIfUnchanged({ ...row, organisers, updatedAt: laterThan(now, letter.updatedAt) }, letter))) throw new Raced();
     await tx.desk.setModerator(letter.id, email, false);
     await recordAudit(tx, deps, letter.id, actor, 'organiser-remove', { email });
     return letter.id;
-  })).finally(() => forgetLetter(deps.store, slug));
+  }), RACE_TRIES).finally(() => forgetLetter(deps.store, slug));
   deps.signals.letterChanged(letterId);
 }

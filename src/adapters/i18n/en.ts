@@ -199,6 +199,12 @@ export const en = {
   'organise.retention': 'Erase personal data after (days)',
   'organise.retention.hint': 'Of withdrawn and removed signatures after this many days, and of all signatures once the letter has been closed this long. Empty: keep.',
   'organise.retention.saved': 'Retention saved.',
+  // the organiser's desk (issue 12)
+  'organise.notAllowed.title': 'You cannot create letters here yet',
+  'error.ORGANISER_NOT_ALLOWED': 'This site lets only the addresses its operator chose create letters. Ask the operator to add yours; an organiser of an existing letter can also add you to it.',
+  'error.ORGANISER_APPROVAL_PENDING': 'An admin of this site approves each new organiser. Your request is recorded and waiting; you can create letters once it is approved.',
+  'error.LAST_OWNER': 'This is the letter’s last owner: add another owner first.',
+  'error.ORGANISER_NOT_FOUND': 'This address does not organise the letter.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../../config.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { createLetter } from '../../../../use-cases/create-letter.ts';
+import { checkOrganiser } from '../../../../use-cases/instance-admins.ts';
 import { editLetter, setLetterState } from '../../../../use-cases/edit-letter.ts';
 import { letterForOrganiser } from '../../../../use-cases/reads/organiser-views.ts';
 import type { Services } from '../../../../use-cases/services.ts';
@@ -68,8 +69,19 @@ export function organiserLetterRoutes(s: Services, config: Config) {
     const keepNew = keepForm((req, t, me, csrf, notice) => newLetterPage(t, base, { me, csrf, values: formAsPosted(req), errors: [], slots: MAX_VERSION_SLOTS, notice }));
     const keepEdit = keepForm((req, t, me, csrf, notice) => editLetterPage(t, base, req.params.slug!, { me, csrf, values: formAsPosted(req), errors: [], slots: MAX_VERSION_SLOTS, notice }));
 
+    /** Who may not create letters here is told why, before writing one (UNDERSIGNED_ORGANISERS). */
+    const notAllowed = (req: Req, reply: FastifyReply, e: unknown) => {
+      if (!(e instanceof DomainError) || (e.code !== 'ORGANISER_NOT_ALLOWED' && e.code !== 'ORGANISER_APPROVAL_PENDING')) throw e;
+      return sendPage(reply, messageDocument(req.t, base, req.t('organise.notAllowed.title'), req.t(`error.${e.code}`), { signedInAs: req.organiser }), 403);
+    };
+
     f.get<G>('/:lang/organise/new', guarded, async (req, reply) => {
       const { t } = req;
+      try {
+        await checkOrganiser(s.deps, req.organiser!);
+      } catch (e) {
+        return notAllowed(req, reply, e);
+      }
       const values: Values = { defaultLang: t.lang, 'versions.0.lang': t.lang, 'versions.1.lang': t.lang === 'fa' ? 'en' : 'fa' };
       return sendPage(reply, newLetterPage(t, base, { me: req.organiser, csrf: reply.generateCsrf(), values, errors: [], slots: 3 }));
     });
@@ -80,6 +92,7 @@ export function organiserLetterRoutes(s: Services, config: Config) {
         const letter = await createLetter(s.deps, letterInputFromForm(req.body ?? {}), { organiser: req.organiser });
         return reply.redirect(`/${t.lang}/organise/letters/${letter.slug}/edit?saved=1`, 303);
       } catch (e) {
+        if (e instanceof DomainError && e.code.startsWith('ORGANISER_')) return notAllowed(req, reply, e);
         if (!(e instanceof DomainError) || (e.code !== 'VALIDATION_FAILED' && e.code !== 'SLUG_TAKEN')) throw e;
         const page = newLetterPage(t, base, { me: req.organiser, csrf: reply.generateCsrf(), values: { ...(req.body ?? {}) } as Values, errors: e.fields, slots: 3 });
         return sendPage(reply, page, e.code === 'SLUG_TAKEN' ? 409 : 400);
