@@ -257,4 +257,6 @@ export interface DeskRepo {
   addAudit(e: AuditEntry): Promise<void>;
   /** Newest first. */
   audit(letterId: string, limit: number): Promise<AuditEntry[]>;
+  /** Every signature of the letter in any status, oldest first (the organisers' table and bulk removal). */
+  letterSignatures(letterId: string): Promise<Signature[]>;
 }

@@ -10,6 +10,7 @@ import { describePolicy } from '../../../core/organisers/policy.ts';
 import { setLetterState } from '../../../use-cases/edit-letter.ts';
 import { addOrganiser, isOrganiserRole, listOrganisers, removeOrganiser } from '../../../use-cases/manage-organisers.ts';
 import { addAdmin, approveOrganiser, listAdmins, removeAdmin, revokeOrganiser } from '../../../use-cases/instance-admins.ts';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../../use-cases/organiser-tokens.ts';
 import { CliError, type CliContext, type Command } from '../types.ts';
 import { describeFields } from './describe.ts';
 
@@ -165,7 +166,61 @@ const adminList: Command = {
   },
 };
 
+const TOKEN_HELP = `Usage: undersigned token create --email EMAIL [--letter SLUG] [--expires DAYS] [--json]
+       undersigned token revoke ID
+       undersigned token list [--email EMAIL] [--json]
+
+An organiser API token acts as its organiser (with their role at each call) on the organiser API:
+  GET  /api/v1/organise/letters/{slug}/signatures   (?format=json|csv and filters)
+  POST /api/v1/organise/letters/{slug}/removals     ({"filter", "ids", "reason", "dryRun"})
+sent as "Authorization: Bearer usd_…". The token is printed once and stored only as a hash; --letter limits it to
+one letter (the address must organise it), --expires to DAYS days. Exit codes: 0 done, 1 refused, 2 bad arguments.`;
+
+const tokenCreate: Command = {
+  path: ['token', 'create'],
+  summary: 'Create an organiser API token (printed once)',
+  help: TOKEN_HELP,
+  async run(args, ctx) {
+    const { values } = positionalsOf(args, 0, TOKEN_HELP, { email: { type: 'string' }, letter: { type: 'string' }, expires: { type: 'string' } });
+    if (!values.email) throw new CliError(`--email is required.\n\n${TOKEN_HELP}`);
+    const days = values.expires === undefined ? undefined : Number(values.expires);
+    const app = await ctx.app();
+    const { token, record } = await refusing('token create', () => createApiToken(app.services.deps, String(values.email), { letterSlug: values.letter as string | undefined, days }));
+    if (values.json) ctx.io.out(JSON.stringify({ id: record.id, token, email: record.email, letter: values.letter ?? null, expiresAt: record.expiresAt ?? null }) + '\n');
+    else ctx.io.out(`${token}\n\nid ${record.id} for ${record.email}${values.letter ? ` on ${values.letter}` : ''}${record.expiresAt ? `, expires ${record.expiresAt}` : ''}.\nKeep it secret: it is shown only now (revoke: undersigned token revoke ${record.id}).\n`);
+    return 0;
+  },
+};
+
+const tokenRevoke: Command = {
+  path: ['token', 'revoke'],
+  summary: 'Revoke an organiser API token',
+  help: TOKEN_HELP,
+  async run(args, ctx) {
+    const { values, positionals } = positionalsOf(args, 1, TOKEN_HELP);
+    const app = await ctx.app();
+    const changed = await refusing('token revoke', () => revokeApiToken(app.services.deps, positionals[0]!));
+    ctx.io.out(values.json ? JSON.stringify({ id: positionals[0], changed }) + '\n' : `${positionals[0]} ${changed ? 'revoked' : 'was revoked already'}\n`);
+    return 0;
+  },
+};
+
+const tokenList: Command = {
+  path: ['token', 'list'],
+  summary: 'List organiser API tokens (never the tokens themselves)',
+  help: TOKEN_HELP,
+  async run(args, ctx) {
+    const { values } = positionalsOf(args, 0, TOKEN_HELP, { email: { type: 'string' } });
+    const app = await ctx.app();
+    const tokens = await listApiTokens(app.services.deps, values.email as string | undefined);
+    if (values.json) ctx.io.out(JSON.stringify({ tokens }) + '\n');
+    else ctx.io.out(tokens.length ? tokens.map((t) => `${t.id}\t${t.email}\t${t.revokedAt ? 'revoked' : t.expiresAt ?? 'no expiry'}`).join('\n') + '\n' : 'No tokens.\n');
+    return 0;
+  },
+};
+
 export const deskCommands: Command[] = [
+  tokenCreate, tokenRevoke, tokenList,
   stateCommand('publish'), stateCommand('close'), stateCommand('reopen'),
   organisersAdd, organisersRemove, organisersList,
   adminCommand('add', 'Make an address an instance admin'), adminCommand('remove', 'Remove an instance admin'),

@@ -1,5 +1,6 @@
 /** The organiser's desk in memory: the reference the contract suite (desk.case.ts) is written against. */
 import type { DeskRepo } from '../../../core/ports.ts';
+import type { Signature } from '../../../core/model.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from '../../../core/organisers/policy.ts';
 
 export interface DeskState {
@@ -17,7 +18,7 @@ export function emptyDeskState(): DeskState {
 const clone = <T>(v: T): T => structuredClone(v);
 
 export class MemDesk implements DeskRepo {
-  constructor(private readonly st: () => { desk: DeskState }) {}
+  constructor(private readonly st: () => { desk: DeskState; signatures: Map<string, Signature> }) {}
   private get d() {
     return this.st().desk;
   }
@@ -81,5 +82,9 @@ export class MemDesk implements DeskRepo {
   }
   async audit(letterId: string, limit: number) {
     return this.d.audit.filter((e) => e.letterId === letterId).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.id < b.id ? 1 : -1)).slice(0, limit).map(clone);
+  }
+  async letterSignatures(letterId: string) {
+    return [...this.st().signatures.values()].filter((s) => s.letterId === letterId)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1)).map(clone);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 'kysely';
 import type { DeskRepo } from '../../../core/ports.ts';
+import type { Signature } from '../../../core/model.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from '../../../core/organisers/policy.ts';
 /** The desk's own tables: schema.ts adds them to the Database (this file does not import it, so no cycle). */
 type Db = Kysely<DeskTables> | Transaction<DeskTables>;
@@ -113,7 +114,7 @@ const toToken = (r: ApiTokensTable): ApiToken => ({
 export class SqlDesk implements DeskRepo {
   private readonly db: Db;
   /** Takes the store's connection or transaction (any schema holding the desk's tables). */
-  constructor(db: Kysely<any> | Transaction<any>) {
+  constructor(db: Kysely<any> | Transaction<any>, private readonly toSignature: (row: any) => Signature) {
     this.db = db as Db;
   }
 
@@ -190,5 +191,10 @@ export class SqlDesk implements DeskRepo {
     const rows = await this.db.selectFrom('audit_log').selectAll().where('letter_id', '=', letterId)
       .orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({ id: r.id, letterId: r.letter_id, at: r.at, actor: r.actor, action: r.action as AuditEntry['action'], detail: JSON.parse(r.detail) }));
+  }
+  async letterSignatures(letterId: string) {
+    const rows = await (this.db as Kysely<any>).selectFrom('signatures').selectAll().where('letter_id', '=', letterId)
+      .orderBy('created_at').orderBy('id').execute();
+    return rows.map(this.toSignature);
   }
 }

@@ -613,7 +613,7 @@ function repos(db: Db, dialect: Dialect): StoreTx {
     auth: new SqlAuth(db),
     reviews: new SqlReviews(db, dialect),
     log: new SqlLog(db, dialect),
-    desk: new SqlDesk(db),
+    desk: new SqlDesk(db, toSignature),
   };
 }
 
@@ -628,7 +628,7 @@ export class SqlStore implements Store {
 
   constructor(readonly db: Kysely<Database>, readonly dialect: Dialect) {
     const r = repos(db, dialect);
-    this.desk = new SqlDesk(db);
+    this.desk = new SqlDesk(db, toSignature);
     this.log = r.log;
     this.reviews = r.reviews;
     this.letters = r.letters;
