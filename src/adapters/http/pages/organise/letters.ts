@@ -6,6 +6,8 @@ import { createLetter } from '../../../../use-cases/create-letter.ts';
 import { checkOrganiser } from '../../../../use-cases/instance-admins.ts';
 import { editLetter, setLetterState } from '../../../../use-cases/edit-letter.ts';
 import { letterForOrganiser } from '../../../../use-cases/reads/organiser-views.ts';
+import { auditTrail, letterForOwner } from '../../../../use-cases/reads/audit-trail.ts';
+import { auditPage, stateConfirmPage } from '../../views/organise/desk-pages.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import type { T } from '../../../i18n/index.ts';
 import { sameOriginOnly } from '../../kit/cross-origin.ts';
@@ -118,6 +120,23 @@ export function organiserLetterRoutes(s: Services, config: Config) {
         const page = editLetterPage(t, base, req.params.slug!, { me: req.organiser, csrf: reply.generateCsrf(), values: { ...(req.body ?? {}) } as Values, errors: e.fields, slots: MAX_VERSION_SLOTS });
         return sendPage(reply, page, 400);
       }
+    });
+
+    const titleOf = (l: { versions: { lang: string; title: string }[]; defaultLang: string }, lang: string) =>
+      (l.versions.find((v) => v.lang === lang) ?? l.versions.find((v) => v.lang === l.defaultLang) ?? l.versions[0])?.title ?? '';
+
+    /** The confirmation step of publish, close and reopen: what will happen, then one POST. */
+    f.get<G & { Querystring: { to?: string } }>('/:lang/organise/letters/:slug/state', guarded, async (req, reply) => {
+      const to = (req.query as { to?: string }).to;
+      if (to !== 'open' && to !== 'closed') throw new DomainError('VALIDATION_FAILED', 'Unknown state', [{ field: 'to', code: 'INVALID_CHOICE' }]);
+      const letter = await letterForOwner(s.deps, req.params.slug!, req.organiser);
+      const count = await s.deps.store.signatures.countConfirmed(letter.id);
+      return sendPage(reply, stateConfirmPage(req.t, base, { me: req.organiser, slug: letter.slug, title: titleOf(letter, req.t.lang), from: letter.state, to, csrf: reply.generateCsrf(), count }));
+    });
+
+    f.get<G>('/:lang/organise/letters/:slug/audit', guarded, async (req: Req, reply) => {
+      const { letter, entries } = await auditTrail(s.deps, req.params.slug!, req.organiser);
+      return sendPage(reply, auditPage(req.t, base, { me: req.organiser, slug: letter.slug, title: titleOf(letter, req.t.lang), entries }));
     });
 
     f.post<G>('/:lang/organise/letters/:slug/state', posted, async (req: Req, reply) => {
