@@ -22,7 +22,8 @@ export async function listReviews(deps: Deps, slug: string, actor: string | unde
   const out: ReviewView[] = [];
   for (const review of reviews) {
     const [signature, other] = await Promise.all([deps.store.signatures.byId(review.signatureId), deps.store.signatures.byId(review.otherId)]);
-    if (signature && other) out.push({ review, signature, other });
+    // A pair whose side was removed, withdrawn, merged or erased leaves the queue by itself.
+    if (signature && other && signature.status === 'confirmed' && other.status === 'confirmed') out.push({ review, signature, other });
   }
   return out;
 }
@@ -35,7 +36,9 @@ export async function decideReview(deps: Deps, slug: string, reviewId: string, d
     if (!review || review.letterId !== letter.id) throw new DomainError('REVIEW_NOT_FOUND', 'No such review');
     if (review.status !== 'open') throw new DomainError('VALIDATION_FAILED', 'This review was already decided', [{ field: 'decision', code: 'INVALID_CHOICE' }]);
     const [sig, other] = await Promise.all([tx.signatures.byId(review.signatureId), tx.signatures.byId(review.otherId)]);
-    if (!sig || !other) throw new DomainError('SIGNATURE_NOT_FOUND', 'A signature of this review no longer exists');
+    if (!sig || !other || sig.status !== 'confirmed' || other.status !== 'confirmed') {
+      throw new DomainError('REVIEW_NOT_FOUND', 'This pair left the review queue: one of its signatures was removed, withdrawn or erased');
+    }
     const decided: DuplicateReview = { ...review, status: decision === 'merge' ? 'merged' : 'dismissed', decidedAt: now, decidedBy: actor ?? 'operator' };
     await tx.reviews.update(decided);
     await recordAudit(tx, deps, letter.id, actor, decision, { review: review.id });

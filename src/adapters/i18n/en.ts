@@ -292,6 +292,7 @@ export const en = {
   'desk.audit.action.organiser-remove': "removed an organiser",
   'desk.audit.action.token-create': "created an API token",
   'desk.audit.action.token-revoke': "revoked an API token",
+  'desk.review.gone': "This pair left the review queue: one of its signatures was removed, withdrawn or erased meanwhile.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -294,4 +294,5 @@ export const fa: Record<MessageKey, string> = {
   'desk.audit.action.organiser-remove': "سازمان‌دهنده‌ای را برداشت",
   'desk.audit.action.token-create': "توکن API ساخت",
   'desk.audit.action.token-revoke': "توکن API را باطل کرد",
+  'desk.review.gone': "این جفت از صف بررسی بیرون رفت: یکی از امضاهایش در این میان برداشته، پس‌گرفته یا پاک شده بود.",
 };

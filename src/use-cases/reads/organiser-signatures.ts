@@ -40,7 +40,8 @@ export async function selectSignatures(tx: StoreTx, slug: string, actor: string 
   const letter = await loadOwnLetter(tx, slug, actor);
   const role = actor === undefined ? 'owner' : (await roleOn(tx, letter, actor))!;
   const [all, open] = await Promise.all([tx.desk.letterSignatures(letter.id), tx.reviews.list(letter.id, 'open')]);
-  const held = new Set(open.map((r) => r.signatureId));
+  const confirmed = new Set(all.filter((x) => x.status === 'confirmed').map((x) => x.id));
+  const held = new Set(open.filter((r) => confirmed.has(r.signatureId) && confirmed.has(r.otherId)).map((r) => r.signatureId));
   const counts = Object.fromEntries(SIGNATURE_STATES.map((s) => [s, 0])) as Record<SignatureState, number>;
   for (const s of all) counts[stateOf(s, held.has(s.id))]++;
   const pass = signatureFilter(filter);

@@ -31,13 +31,15 @@ export async function organiserDashboard(deps: Deps, email: string): Promise<Das
         deps.store.letters.byId(letter.id), deps.store.reviews.list(letter.id, 'open'),
         deps.store.desk.letterSignatures(letter.id), deps.store.desk.moderators(letter.id),
       ]);
-      const held = new Set(open.map((r) => r.signatureId));
+      const confirmed = new Set(sigs.filter((x) => x.status === 'confirmed').map((x) => x.id));
+      const live = open.filter((r) => confirmed.has(r.signatureId) && confirmed.has(r.otherId));
+      const held = new Set(live.map((r) => r.signatureId));
       const states = Object.fromEntries(SIGNATURE_STATES.map((x) => [x, 0])) as Record<SignatureState, number>;
       for (const sig of sigs) states[stateOf(sig, held.has(sig.id))]++;
       return {
         letter,
         count: await deps.store.signatures.countConfirmed(letter.id),
-        openReviews: open.length,
+        openReviews: live.length,
         next: letter.state === 'draft' ? 'open' : letter.state === 'open' ? 'closed' : 'open',
         titles: Object.fromEntries((full?.versions ?? []).map((v) => [v.lang, v.title])),
         states,

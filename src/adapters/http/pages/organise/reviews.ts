@@ -21,14 +21,19 @@ export function reviewRoutes(s: Services, config: Config) {
     f.get<G>('/:lang/organise/letters/:slug/reviews', { preHandler: signedIn }, async (req: Req, reply) => {
       const { t } = req;
       const views = await listReviews(s.deps, req.params.slug, req.organiser);
-      const flash = req.query.done === 'merge' ? t('review.merged') : req.query.done === 'dismiss' ? t('review.dismissed') : undefined;
+      const flash = req.query.done === 'merge' ? t('review.merged') : req.query.done === 'dismiss' ? t('review.dismissed') : req.query.done === 'gone' ? t('desk.review.gone') : undefined;
       return sendPage(reply, reviewsPage(t, base, { me: req.organiser, slug: req.params.slug, csrf: reply.generateCsrf(), views, flash }));
     });
 
     f.post<G>('/:lang/organise/letters/:slug/reviews/:id', { preHandler: [sameOrigin, f.csrfProtection, signedIn] }, async (req: Req, reply) => {
       const decision = req.body?.decision;
       if (decision !== 'merge' && decision !== 'dismiss') throw new DomainError('VALIDATION_FAILED', 'Unknown decision', [{ field: 'decision', code: 'INVALID_CHOICE' }]);
-      await decideReview(s.deps, req.params.slug, req.params.id!, decision, req.organiser);
+      try {
+        await decideReview(s.deps, req.params.slug, req.params.id!, decision, req.organiser);
+      } catch (e) {
+        if (!(e instanceof DomainError) || e.code !== 'REVIEW_NOT_FOUND') throw e;
+        return reply.redirect(`/${req.t.lang}/organise/letters/${req.params.slug}/reviews?done=gone`, 303);
+      }
       return reply.redirect(`/${req.t.lang}/organise/letters/${req.params.slug}/reviews?done=${decision}`, 303);
     });
   };

@@ -7,7 +7,7 @@ import { html } from '../html.ts';
 import { layout } from '../layout.ts';
 
 function person(t: T, s: Signature) {
-  return html`<div class="person"><p class="name"><bdi>${s.name}</bdi></p>${s.nameAlt ? html`<p><bdi>${s.nameAlt}</bdi></p>` : ''}${s.title ? html`<p class="hint"><bdi>${s.title}</bdi></p>` : ''}${s.country ? html`<p class="hint">${t.country(s.country)}</p>` : ''}<p class="hint">${s.confirmedAt ? t.date(s.confirmedAt) : ''}</p></div>`;
+  return html`<div class="person"><p class="name"><bdi>${s.name}</bdi></p>${s.nameAlt ? html`<p><bdi>${s.nameAlt}</bdi></p>` : ''}${s.title ? html`<p class="hint"><bdi>${s.title}</bdi></p>` : ''}${s.country ? html`<p class="hint">${t.country(s.country)}</p>` : ''}<p class="hint">${s.confirmedAt ? t.date(s.confirmedAt) : ''} · ${t(s.imported ? 'desk.source.imported' : 'desk.source.email')}</p></div>`;
 }
 
 export function reviewsPage(t: T, base: string, o: { me: string; slug: string; csrf: string; views: ReviewView[]; flash?: string | undefined }): string {
