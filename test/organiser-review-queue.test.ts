@@ -54,3 +54,23 @@ test('a pair whose side was removed leaves the queue; a stale decision is told w
   assert.match((await org.get(String(stale.headers.location))).body, /This pair left the review queue/);
   assert.equal(await t.app.store.signatures.countConfirmed(letter.id), 1, 'the stale decision changed nothing');
 });
+
+test('cards say which words matched; several pairs dismissed at once, each as alone', async () => {
+  const letter = (await t.app.store.letters.bySlug('queue'))!;
+  await signConfirmed('محمدرضا شریفی', 's1@example.org');
+  await signConfirmed('Mohammadreza Sharifi', 's2@example.org');
+  await signConfirmed('زهرا معینی', 'z1@example.org');
+  await signConfirmed('Zahra Moeini', 'z2@example.org');
+  const page = await org.get('/en/organise/letters/queue/reviews');
+  const cards = (page.body.match(/<article class="review">/g) ?? []).length;
+  assert.equal(cards, 2, page.body.slice(0, 3000));
+  assert.match(page.body, /Matched across scripts: <bdi>محمدرضا<\/bdi> ↔ <bdi>mohammadreza<\/bdi>|Matched across scripts: <bdi>mohammadreza<\/bdi> ↔ <bdi>محمدرضا<\/bdi>/);
+  const ids = (await t.app.store.reviews.list(letter.id, 'open')).filter((r) => r.status === 'open').map((r) => r.id);
+  const bulk = await org.post('/en/organise/letters/queue/reviews/bulk', { decision: 'dismiss', ids: ids.join(','), _csrf: csrfFrom(page.body) }, '/en/organise/letters/queue/reviews');
+  assert.equal(bulk.statusCode, 303, bulk.body);
+  const after = await org.get('/en/organise/letters/queue/reviews');
+  assert.doesNotMatch(after.body, /<article class="review">/);
+  assert.equal(await t.app.store.signatures.countConfirmed(letter.id), 5, 'dismissed: all count');
+  const audit = await t.app.store.desk.audit(letter.id, 100);
+  assert.ok(audit.filter((e) => e.action === 'dismiss').length >= 2);
+});

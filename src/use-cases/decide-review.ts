@@ -5,6 +5,7 @@
 import { DomainError } from '../core/errors.ts';
 import type { DuplicateReview, Signature } from '../core/model.ts';
 import { scriptOf } from '../core/names/index.ts';
+import { matchReason, type MatchReason } from '../core/organisers/why.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { loadOwnLetter } from './steps/access.ts';
 import { logCancel } from './steps/log-entries.ts';
@@ -14,6 +15,8 @@ export interface ReviewView {
   review: DuplicateReview;
   signature: Signature;
   other: Signature;
+  /** Which words matched and which names decided (listReviews only). */
+  why?: MatchReason | undefined;
 }
 
 export async function listReviews(deps: Deps, slug: string, actor: string | undefined, status: DuplicateReview['status'] = 'open'): Promise<ReviewView[]> {
@@ -23,7 +26,7 @@ export async function listReviews(deps: Deps, slug: string, actor: string | unde
   for (const review of reviews) {
     const [signature, other] = await Promise.all([deps.store.signatures.byId(review.signatureId), deps.store.signatures.byId(review.otherId)]);
     // A pair whose side was removed, withdrawn, merged or erased leaves the queue by itself.
-    if (signature && other && signature.status === 'confirmed' && other.status === 'confirmed') out.push({ review, signature, other });
+    if (signature && other && signature.status === 'confirmed' && other.status === 'confirmed') out.push({ review, signature, other, why: matchReason(signature, other) });
   }
   return out;
 }

@@ -293,6 +293,13 @@ export const en = {
   'desk.audit.action.token-create': "created an API token",
   'desk.audit.action.token-revoke': "revoked an API token",
   'desk.review.gone': "This pair left the review queue: one of its signatures was removed, withdrawn or erased meanwhile.",
+  'desk.review.via.same-script': "Matched on the names in the same script",
+  'desk.review.via.cross-script': "Matched across scripts",
+  'desk.review.via.latin': "Matched on the Latin spellings",
+  'desk.review.via.none': "Matched",
+  'desk.review.select': "Select for a bulk decision",
+  'desk.review.bulkDismiss': "Selected: different people",
+  'desk.review.bulkMerge': "Selected: same person, merge",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -295,4 +295,11 @@ export const fa: Record<MessageKey, string> = {
   'desk.audit.action.token-create': "توکن API ساخت",
   'desk.audit.action.token-revoke': "توکن API را باطل کرد",
   'desk.review.gone': "این جفت از صف بررسی بیرون رفت: یکی از امضاهایش در این میان برداشته، پس‌گرفته یا پاک شده بود.",
+  'desk.review.via.same-script': "جور بر پایهٔ نام‌ها به یک خط",
+  'desk.review.via.cross-script': "جور میان دو خط",
+  'desk.review.via.latin': "جور بر پایهٔ املای لاتین",
+  'desk.review.via.none': "جور",
+  'desk.review.select': "گزینش برای تصمیم گروهی",
+  'desk.review.bulkDismiss': "گزیده‌ها: افراد متفاوت",
+  'desk.review.bulkMerge': "گزیده‌ها: یک نفر، ادغام",
 };
