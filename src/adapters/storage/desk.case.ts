@@ -14,6 +14,9 @@ import { letterFixture, versionsFixture, type StoreFactory } from './store.case.
 import { addOrganiser, listOrganisers, removeOrganiser } from '../../use-cases/manage-organisers.ts';
 import { addAdmin, approveOrganiser, revokeOrganiser } from '../../use-cases/instance-admins.ts';
 import { setLetterState } from '../../use-cases/edit-letter.ts';
+import { removeSignatures } from '../../use-cases/remove-signatures.ts';
+import { logPublishedTexts, logSignature } from '../../use-cases/steps/log-entries.ts';
+import { signatureFixture } from './store.case.ts';
 
 const at20 = <T>(f: (i: number) => Promise<T>) => Promise.allSettled(Array.from({ length: 20 }, (_, i) => f(i)));
 const outcomes = (rs: PromiseSettledResult<unknown>[]) =>
@@ -104,6 +107,34 @@ export function deskContract(factory: StoreFactory): void {
       const rs = await at20(() => setLetterState(deps, l.slug, 'open', undefined).then((x) => x.state));
       assert.deepEqual(outcomes(rs), ['open', ...Array(19).fill('LETTER_ILLEGAL_TRANSITION')].sort());
       assert.equal((await store.desk.audit(l.id, 100)).filter((e) => e.action === 'publish').length, 1);
+    });
+
+    test('races: 20 bulk removals of one selection at once: each signature removed once, one log entry each', async () => {
+      const l = letterFixture({ organisers: ['o@example.org'] });
+      await store.letters.insert(l, versionsFixture);
+      const letter = (await store.letters.byId(l.id))!;
+      await store.transaction((tx) => logPublishedTexts(tx, deps, letter));
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const sig = signatureFixture(l.id, { name: `Hassan Number${i}`, nameAlt: undefined, status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z', tokenHash: undefined });
+        await store.transaction(async (tx) => {
+          await tx.signatures.insert(sig);
+          await logSignature(tx, deps, letter, sig);
+        });
+        ids.push(sig.id);
+      }
+      const keep = signatureFixture(l.id, { name: 'Zahra Moeini', nameAlt: undefined, status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z', tokenHash: undefined });
+      await store.signatures.insert(keep);
+      const preview = await removeSignatures(deps, l.slug, 'o@example.org', { filter: { q: 'hassan' }, reason: 'fraud', dryRun: true });
+      assert.equal(preview.count, 5);
+      const rs = await at20(() => removeSignatures(deps, l.slug, 'o@example.org', { filter: { q: 'hassan' }, reason: 'fraud', dryRun: false }).then((r) => r.count));
+      const total = rs.reduce((n, r) => n + (r.status === 'fulfilled' ? (r.value as number) : 0), 0);
+      assert.deepEqual(rs.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), []);
+      assert.equal(total, 5, 'each signature removed exactly once');
+      const pending = await store.log.pending(100_000);
+      for (const id of ids) assert.equal(pending.filter((e) => e.signatureId === id && e.kind === 'remove').length, 1, id);
+      assert.equal(await store.signatures.countConfirmed(l.id), 1);
+      assert.equal((await store.desk.audit(l.id, 100)).filter((e) => e.action === 'remove').reduce((n, e) => n + Number(e.detail.count), 0), 5);
     });
   });
 }
