@@ -51,7 +51,7 @@ export async function organiserDashboard(deps: Deps, email: string): Promise<Das
 
 /** A letter to edit, and whether its text is frozen (someone confirmed: an edit makes a new text version). */
 export async function letterForOrganiser(deps: Deps, slug: string, email: string): Promise<{ letter: LetterWithText; frozen: boolean }> {
-  const letter = await loadOwnLetter(deps.store, slug, email);
+  const letter = await loadOwnLetter(deps.store, slug, email, 'owner');
   return { letter, frozen: (await deps.store.signatures.countConfirmed(letter.id)) > 0 };
 }
 

@@ -61,15 +61,15 @@ export function signatureTableRoutes(s: Services, config: Config) {
       const filter = parseSignatureFilter(body);
       const letter = await s.deps.store.letters.bySlug(req.params.slug);
       const title = letter ? titleIn(letter, req.t.lang) : req.params.slug;
-      const preview = async (status: number, errors?: DomainError['fields']) => {
+      const preview = async (status: number, errors?: DomainError['fields'], changed = false) => {
         const r = await removeSignatures(s.deps, req.params.slug, req.organiser, { filter, reason: 'fraud', dryRun: true });
-        return sendPage(reply, removalPreviewPage(req.t, base, { me: req.organiser, slug: req.params.slug, title, csrf: reply.generateCsrf(), filter, count: r.count, sample: r.sample, errors }), status);
+        return sendPage(reply, removalPreviewPage(req.t, base, { me: req.organiser, slug: req.params.slug, title, csrf: reply.generateCsrf(), filter, count: r.count, sample: r.sample, errors, changed }), status);
       };
       if (body.step !== 'confirm') return preview(200);
       if (!body.reason) return preview(400, [{ field: 'reason', code: 'REQUIRED' }]);
       // The confirmation removes what the preview counted: if the selection grew meanwhile, show it again.
       const check = await removeSignatures(s.deps, req.params.slug, req.organiser, { filter, reason: body.reason, dryRun: true });
-      if (String(check.count) !== body.expected) return preview(409);
+      if (String(check.count) !== body.expected) return preview(409, undefined, true);
       const r = await removeSignatures(s.deps, req.params.slug, req.organiser, { filter, reason: body.reason, dryRun: false });
       return sendPage(reply, removalDonePage(req.t, base, { me: req.organiser, slug: req.params.slug, title, count: r.count, skipped: r.skipped, reason: body.reason }));
     });

@@ -91,11 +91,12 @@ ${o.role === 'owner' ? html`<form method="post" action="${action}/signatures.csv
   return layout({ t, title: t('desk.signatures'), body, baseUrl: base, signedInAs: o.me, noindex: true });
 }
 
-export function removalPreviewPage(t: T, base: string, o: { me: string; slug: string; title: string; csrf: string; filter: SignatureFilter; count: number; sample: OrganiserSignatureRow[]; errors?: FieldError[] | undefined }): string {
+export function removalPreviewPage(t: T, base: string, o: { me: string; slug: string; title: string; csrf: string; filter: SignatureFilter; count: number; sample: OrganiserSignatureRow[]; errors?: FieldError[] | undefined; changed?: boolean }): string {
   const action = `/${t.lang}/organise/letters/${o.slug}`;
   const errors = o.errors ?? [];
   const body = html`<section class="wide"><p><a href="${action}/signatures${query(o.filter)}">${t('desk.remove.back')}</a></p>
 <h1>${t('desk.remove.title')}: <bdi>${o.title}</bdi></h1>
+${o.changed ? html`<p class="notice" role="alert">${t('desk.remove.changed')}</p>` : ''}
 <p role="status" class="notice">${t('desk.remove.wouldRemove', { count: t.number(o.count) })}</p>
 ${o.sample.length ? html`<h2>${t('desk.remove.sample', { count: t.number(o.sample.length) })}</h2>${sampleTable(t, o.sample)}` : ''}
 ${o.count ? html`<form method="post" action="${action}/removals">${csrfField(o.csrf)}${hiddenFilter(o.filter)}<input type="hidden" name="step" value="confirm">
