@@ -64,7 +64,7 @@ test('CSV: UTF-8 with BOM, every signature, Persian names as typed; emails only 
   assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'byte-order mark');
   const text = new TextDecoder().decode(bytes.slice(3));
   const lines = text.trimEnd().split('\r\n');
-  assert.equal(lines[0], 'id,name,nameAlt,title,country,state,source,lang,createdAt,confirmedAt,email');
+  assert.equal(lines[0], 'id,name,nameAlt,title,titleChecked,country,state,source,lang,createdAt,confirmedAt,email');
   assert.equal(lines.length, 47);
   assert.ok(lines.some((l) => l.includes('علیرضا نصر اللهی') && l.includes('Alireza Nasrollahi')));
   assert.ok(lines.slice(1).every((l) => l.includes(',confirmed,imported,')));
@@ -125,7 +125,7 @@ test('bulk removal: the preview matches what the removal does; one log entry per
   const removed = await (await api(`/signatures?state=removed`, modToken)).json() as any;
   assert.equal(removed.total, preview.count);
 
-  const audit = spawnSync(process.execPath, ['bin/undersigned.js', 'audit', s.url, '--letter', 'albania', '--json', '--retries', '3'], { encoding: 'utf8', env: env() });
+  const audit = spawnSync(process.execPath, ['bin/undersigned.js', 'audit', s.url, '--letter', 'albania', '--json', '--retries', '3', '--state', join(dir, 'audit-state.json')], { encoding: 'utf8', env: env() });
   const report = JSON.parse(audit.stdout);
   assert.equal(audit.status, 0, JSON.stringify(report.problems ?? report).slice(0, 1000));
   const letter = report.letters.find((l: { slug: string }) => l.slug === 'albania');

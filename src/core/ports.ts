@@ -259,4 +259,8 @@ export interface DeskRepo {
   audit(letterId: string, limit: number): Promise<AuditEntry[]>;
   /** Every signature of the letter in any status, oldest first (the organisers' table and bulk removal). */
   letterSignatures(letterId: string): Promise<Signature[]>;
+  /** Marks (or unmarks) a signature's title as checked by an organiser; false when it was so already. */
+  setTitleChecked(letterId: string, signatureId: string, checked: boolean, at: string, by: string): Promise<boolean>;
+  /** Ids of the letter's signatures whose title an organiser checked. */
+  checkedTitles(letterId: string): Promise<string[]>;
 }

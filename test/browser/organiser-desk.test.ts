@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startServer, waitForMail, linkIn, screenshot, type LiveServer } from '../support/browser.ts';
+import { launchChromium, startServer, waitForMail, linkIn, screenshot, signAndConfirmViaApi, type LiveServer } from '../support/browser.ts';
 import { analyseImport, parseLetterText, toImportLetterInput } from '../../src/core/import/index.ts';
 import { importLetter } from '../../src/use-cases/import-letter.ts';
 
@@ -98,6 +98,17 @@ test('fa at 390 px: dashboard, table, a state change through its confirmation', 
   assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
   assert.match(await page.locator('table.letters tbody th bdi').first().textContent() ?? '', /نامۀ 48 نفر/);
   await screenshot(page, '12-fa-dashboard-390');
+
+  // a title stays self-described until checked here; then the public list marks it
+  await signAndConfirmViaApi(server, 'albania', { name: 'ایلیر هوجا', email: 'ilir@example.org', lang: 'fa', title: 'استاد دانشگاه تیرانا' });
+  await page.goto(`${server.baseUrl}/fa/organise/letters/albania/signatures?q=${encodeURIComponent('هوجا')}`);
+  assert.match(await page.locator('table.signatures tbody').textContent() ?? '', /به گفتهٔ خود امضاکننده/);
+  await page.click('table.signatures button.small');
+  await page.waitForSelector('table.signatures .checked');
+  await screenshot(page, '12-fa-title-checked-390');
+  await page.goto(`${server.baseUrl}/fa/letters/albania`);
+  await page.waitForSelector('ol.names .checked');
+  await page.locator('ol.names .checked').first().scrollIntoViewIfNeeded();
   await page.goto(`${server.baseUrl}/fa/organise/letters/albania/signatures?state=removed`);
   assert.match(await page.locator('p[role=status]').textContent() ?? '', /امضا/);
   await screenshot(page, '12-fa-signatures-390');

@@ -300,6 +300,11 @@ export const en = {
   'desk.review.select': "Select for a bulk decision",
   'desk.review.bulkDismiss': "Selected: different people",
   'desk.review.bulkMerge': "Selected: same person, merge",
+  'desk.title.checked': "checked",
+  'desk.title.checkedHint': "The organisers checked this title",
+  'desk.title.self': "self-described",
+  'desk.title.check': "Mark title checked",
+  'desk.title.uncheck': "Unmark",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -302,4 +302,9 @@ export const fa: Record<MessageKey, string> = {
   'desk.review.select': "گزینش برای تصمیم گروهی",
   'desk.review.bulkDismiss': "گزیده‌ها: افراد متفاوت",
   'desk.review.bulkMerge': "گزیده‌ها: یک نفر، ادغام",
+  'desk.title.checked': "بررسی‌شده",
+  'desk.title.checkedHint': "سازمان‌دهندگان این عنوان را بررسی کرده‌اند",
+  'desk.title.self': "به گفتهٔ خود امضاکننده",
+  'desk.title.check': "نشان‌زدن عنوان به‌عنوان بررسی‌شده",
+  'desk.title.uncheck': "برداشتن نشان",
 };

@@ -15,6 +15,7 @@ import { addOrganiser, listOrganisers, removeOrganiser } from '../../use-cases/m
 import { addAdmin, approveOrganiser, revokeOrganiser } from '../../use-cases/instance-admins.ts';
 import { setLetterState } from '../../use-cases/edit-letter.ts';
 import { removeSignatures } from '../../use-cases/remove-signatures.ts';
+import { setTitleChecked } from '../../use-cases/vet-title.ts';
 import { logPublishedTexts, logSignature } from '../../use-cases/steps/log-entries.ts';
 import { signatureFixture } from './store.case.ts';
 
@@ -135,6 +136,17 @@ export function deskContract(factory: StoreFactory): void {
       for (const id of ids) assert.equal(pending.filter((e) => e.signatureId === id && e.kind === 'remove').length, 1, id);
       assert.equal(await store.signatures.countConfirmed(l.id), 1);
       assert.equal((await store.desk.audit(l.id, 100)).filter((e) => e.action === 'remove').reduce((n, e) => n + Number(e.detail.count), 0), 5);
+    });
+
+    test('races: 20 checks of one title at once: one changes it, one audit entry', async () => {
+      const l = letterFixture({ organisers: ['o@example.org'] });
+      await store.letters.insert(l, versionsFixture);
+      const sig = signatureFixture(l.id, { title: 'Professor', status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z', tokenHash: undefined });
+      await store.signatures.insert(sig);
+      const rs = await at20(() => setTitleChecked(deps, l.slug, sig.id, true, 'o@example.org'));
+      assert.deepEqual(outcomes(rs), [...Array(19).fill('false'), 'true'].sort());
+      assert.deepEqual(await store.desk.checkedTitles(l.id), [sig.id]);
+      assert.equal((await store.desk.audit(l.id, 100)).filter((e) => e.action === 'vet').length, 1);
     });
   });
 }

@@ -15,6 +15,8 @@ export interface OrganiserSignatureRow {
   name: string;
   nameAlt: string | null;
   title: string | null;
+  /** An organiser checked the title (vetted); false: self-described. */
+  titleChecked: boolean;
   country: string | null;
   state: SignatureState;
   source: 'email' | 'imported';
@@ -32,6 +34,8 @@ export interface SignatureSelection {
   /** Every matching signature, newest first. */
   matching: Signature[];
   held: Set<string>;
+  /** Signatures whose title an organiser checked. */
+  checked: Set<string>;
   counts: Record<SignatureState, number>;
 }
 
@@ -39,19 +43,20 @@ export interface SignatureSelection {
 export async function selectSignatures(tx: StoreTx, slug: string, actor: string | undefined, filter: SignatureFilter): Promise<SignatureSelection> {
   const letter = await loadOwnLetter(tx, slug, actor);
   const role = actor === undefined ? 'owner' : (await roleOn(tx, letter, actor))!;
-  const [all, open] = await Promise.all([tx.desk.letterSignatures(letter.id), tx.reviews.list(letter.id, 'open')]);
+  const [all, open, checkedIds] = await Promise.all([tx.desk.letterSignatures(letter.id), tx.reviews.list(letter.id, 'open'), tx.desk.checkedTitles(letter.id)]);
+  const checked = new Set(checkedIds);
   const confirmed = new Set(all.filter((x) => x.status === 'confirmed').map((x) => x.id));
   const held = new Set(open.filter((r) => confirmed.has(r.signatureId) && confirmed.has(r.otherId)).map((r) => r.signatureId));
   const counts = Object.fromEntries(SIGNATURE_STATES.map((s) => [s, 0])) as Record<SignatureState, number>;
   for (const s of all) counts[stateOf(s, held.has(s.id))]++;
   const pass = signatureFilter(filter);
   const matching = all.filter((s) => pass(s, held.has(s.id))).reverse();
-  return { letter, role, matching, held, counts };
+  return { letter, role, matching, held, checked, counts };
 }
 
-export function toRow(s: Signature, held: Set<string>, withEmail: boolean): OrganiserSignatureRow {
+export function toRow(s: Signature, held: Set<string>, withEmail: boolean, checked: Set<string> = new Set()): OrganiserSignatureRow {
   return {
-    id: s.id, name: s.name, nameAlt: s.nameAlt ?? null, title: s.title ?? null, country: s.country ?? null,
+    id: s.id, name: s.name, nameAlt: s.nameAlt ?? null, title: s.title ?? null, titleChecked: !!s.title && checked.has(s.id), country: s.country ?? null,
     state: stateOf(s, held.has(s.id)), source: s.imported ? 'imported' : 'email', lang: s.lang,
     createdAt: s.createdAt, confirmedAt: s.confirmedAt ?? null,
     ...(withEmail ? { email: s.imported ? '' : s.email } : {}),
@@ -69,6 +74,6 @@ export async function signaturesPage(deps: Deps, slug: string, actor: string | u
   const sel = await selectSignatures(deps.store, slug, actor, filter);
   const pages = Math.max(1, Math.ceil(sel.matching.length / perPage));
   const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const rows = sel.matching.slice((p - 1) * perPage, p * perPage).map((s) => toRow(s, sel.held, false));
+  const rows = sel.matching.slice((p - 1) * perPage, p * perPage).map((s) => toRow(s, sel.held, false, sel.checked));
   return { letter: sel.letter, role: sel.role, rows, total: sel.matching.length, page: p, pages, counts: sel.counts };
 }

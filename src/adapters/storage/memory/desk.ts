@@ -9,10 +9,11 @@ export interface DeskState {
   approvals: Map<string, OrganiserApproval>;
   tokens: Map<string, ApiToken>;
   audit: AuditEntry[];
+  titleChecks: Map<string, string>; // signature id → letter id
 }
 
 export function emptyDeskState(): DeskState {
-  return { moderators: new Set(), admins: new Map(), approvals: new Map(), tokens: new Map(), audit: [] };
+  return { moderators: new Set(), admins: new Map(), approvals: new Map(), tokens: new Map(), audit: [], titleChecks: new Map() };
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -86,5 +87,14 @@ export class MemDesk implements DeskRepo {
   async letterSignatures(letterId: string) {
     return [...this.st().signatures.values()].filter((s) => s.letterId === letterId)
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1)).map(clone);
+  }
+  async setTitleChecked(letterId: string, signatureId: string, checked: boolean) {
+    const had = this.d.titleChecks.has(signatureId);
+    if (checked) this.d.titleChecks.set(signatureId, letterId);
+    else this.d.titleChecks.delete(signatureId);
+    return had !== checked;
+  }
+  async checkedTitles(letterId: string) {
+    return [...this.d.titleChecks].filter(([, l]) => l === letterId).map(([id]) => id).sort();
   }
 }

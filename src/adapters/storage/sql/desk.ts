@@ -44,7 +44,15 @@ export interface AuditLogTable {
   detail: string;
 }
 
+export interface TitleChecksTable {
+  letter_id: string;
+  signature_id: string;
+  checked_at: string;
+  checked_by: string;
+}
+
 export interface DeskTables {
+  title_checks: TitleChecksTable;
   letter_moderators: LetterModeratorsTable;
   instance_admins: InstanceAdminsTable;
   organiser_approvals: OrganiserApprovalsTable;
@@ -95,6 +103,24 @@ export function deskMigration(text: ColumnDataType | Expression<unknown>): Migra
       for (const t of ['audit_log', 'api_tokens', 'organiser_approvals', 'instance_admins', 'letter_moderators']) {
         await db.schema.dropTable(t).ifExists().execute();
       }
+    },
+  };
+}
+
+/** 0011b: which signatures' titles an organiser checked (vetted titles). */
+export function titleChecksMigration(text: ColumnDataType | Expression<unknown>): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('title_checks')
+        .addColumn('signature_id', text, (c) => c.primaryKey())
+        .addColumn('letter_id', text, (c) => c.notNull())
+        .addColumn('checked_at', text, (c) => c.notNull())
+        .addColumn('checked_by', text, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('title_checks_letter').on('title_checks').column('letter_id').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('title_checks').ifExists().execute();
     },
   };
 }
@@ -196,5 +222,16 @@ export class SqlDesk implements DeskRepo {
     const rows = await (this.db as Kysely<any>).selectFrom('signatures').selectAll().where('letter_id', '=', letterId)
       .orderBy('created_at').orderBy('id').execute();
     return rows.map(this.toSignature);
+  }
+  async setTitleChecked(letterId: string, signatureId: string, checked: boolean, at: string, by: string) {
+    if (checked) {
+      const r = await this.db.insertInto('title_checks').values({ letter_id: letterId, signature_id: signatureId, checked_at: at, checked_by: by })
+        .onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      return changed(r);
+    }
+    return changed(await this.db.deleteFrom('title_checks').where('signature_id', '=', signatureId).executeTakeFirst());
+  }
+  async checkedTitles(letterId: string) {
+    return (await this.db.selectFrom('title_checks').select('signature_id').where('letter_id', '=', letterId).execute()).map((r) => r.signature_id);
   }
 }

@@ -7,7 +7,7 @@ import { sql, type ColumnDataType, type Expression, type Kysely, type Migration,
 import { reviewsMigration } from './reviews.ts';
 import { logMigration } from './log.ts';
 import { rateLimitsMigration } from './rate-limits.ts';
-import { deskMigration } from './desk.ts';
+import { deskMigration, titleChecksMigration } from './desk.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -278,6 +278,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0011_desk': deskMigration(text),
+    '0011b_title_checks': titleChecksMigration(text),
   };
 }
 

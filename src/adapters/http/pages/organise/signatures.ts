@@ -9,6 +9,7 @@ import { parseSignatureFilter, type SignatureFilter } from '../../../../core/org
 import { exportSignatures } from '../../../../use-cases/export-signatures.ts';
 import { signaturesPage as readPage } from '../../../../use-cases/reads/organiser-signatures.ts';
 import { removeSignatures } from '../../../../use-cases/remove-signatures.ts';
+import { setTitleChecked } from '../../../../use-cases/vet-title.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import { sameOriginOnly } from '../../kit/cross-origin.ts';
 import { organiserOnly } from '../../kit/organiser.ts';
@@ -54,6 +55,15 @@ export function signatureTableRoutes(s: Services, config: Config) {
       reply.header('content-disposition', `attachment; filename="${out.slug}-signatures.csv"`);
       reply.header('cache-control', 'no-store');
       return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, emails));
+    });
+
+    f.post<G & { Params: { id: string } }>('/:lang/organise/letters/:slug/signatures/:id/title', posted, async (req, reply) => {
+      const params = req.params as { lang: string; slug: string; id: string };
+      await setTitleChecked(s.deps, params.slug, params.id, req.body?.checked === '1', req.organiser);
+      const table = `/${req.t.lang}/organise/letters/${params.slug}/signatures`;
+      const back = String(req.body?.back ?? '');
+      // back to the same filtered page; only a path of this very table (no open redirect)
+      return reply.redirect(back === table || back.startsWith(`${table}?`) ? back : table, 303);
     });
 
     f.post<G>('/:lang/organise/letters/:slug/removals', posted, async (req: Req, reply) => {

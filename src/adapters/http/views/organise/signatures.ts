@@ -44,16 +44,26 @@ function hiddenFilter(f: SignatureFilter): SafeHtml[] {
   return FILTER_KEYS.filter((k) => f[k]).map((k) => html`<input type="hidden" name="${k}" value="${String(f[k])}">`);
 }
 
-function rowHtml(t: T, r: OrganiserSignatureRow): SafeHtml {
+/** With `vet`, each title has its button to mark it checked (or unmark it). */
+type Vet = { csrf: string; action: string; back: string };
+
+function titleCell(t: T, r: OrganiserSignatureRow, vet?: Vet): SafeHtml {
+  if (!r.title) return html``;
+  const mark = r.titleChecked ? html` <span class="checked">✓ ${t('desk.title.checked')}</span>` : html` <span class="self">(${t('desk.title.self')})</span>`;
+  const button = vet ? html`<form method="post" action="${vet.action}/${r.id}/title" class="inline">${csrfField(vet.csrf)}<input type="hidden" name="checked" value="${r.titleChecked ? '0' : '1'}"><input type="hidden" name="back" value="${vet.back}"><button type="submit" class="small">${r.titleChecked ? t('desk.title.uncheck') : t('desk.title.check')}</button></form>` : '';
+  return html`<bdi>${r.title}</bdi>${mark}${vet ? html`<br>${button}` : ''}`;
+}
+
+function rowHtml(t: T, r: OrganiserSignatureRow, vet?: Vet): SafeHtml {
   return html`<tr><td><bdi class="name">${r.name}</bdi>${r.nameAlt ? html`<br><bdi class="alt">${r.nameAlt}</bdi>` : ''}</td>
-<td>${r.title ? html`<bdi>${r.title}</bdi>` : ''}</td><td>${r.country ?? ''}</td>
+<td>${titleCell(t, r, vet)}</td><td>${r.country ?? ''}</td>
 <td>${t(`desk.state.${r.state}`)}</td><td>${t(`desk.source.${r.source}`)}</td><td>${t.date(r.createdAt)}</td></tr>`;
 }
 
-export function sampleTable(t: T, rows: OrganiserSignatureRow[]): SafeHtml {
+export function sampleTable(t: T, rows: OrganiserSignatureRow[], vet?: Vet): SafeHtml {
   return html`<table class="signatures"><thead><tr><th scope="col">${t('desk.col.name')}</th><th scope="col">${t('desk.col.title')}</th>
 <th scope="col">${t('desk.col.country')}</th><th scope="col">${t('desk.col.state')}</th><th scope="col">${t('desk.col.source')}</th>
-<th scope="col">${t('desk.col.date')}</th></tr></thead><tbody>${rows.map((r) => rowHtml(t, r))}</tbody></table>`;
+<th scope="col">${t('desk.col.date')}</th></tr></thead><tbody>${rows.map((r) => rowHtml(t, r, vet))}</tbody></table>`;
 }
 
 function filterForm(t: T, o: SignaturesView): SafeHtml {
@@ -80,7 +90,7 @@ ${o.page < o.pages ? html`<a href="${action}/signatures${query(o.filter, { page:
 <ul class="counts">${counts}</ul>
 ${filterForm(t, o)}
 <p role="status">${t('desk.matching', { count: t.number(o.total) })}</p>
-${o.rows.length ? sampleTable(t, o.rows) : html`<p>${t('desk.noneMatching')}</p>`}
+${o.rows.length ? sampleTable(t, o.rows, { csrf: o.csrf, action: `${action}/signatures`, back: `${action}/signatures${query(o.filter, o.page > 1 ? { page: String(o.page) } : {})}` }) : html`<p>${t('desk.noneMatching')}</p>`}
 ${pager}
 <div class="desk-actions">
 <form method="post" action="${action}/signatures.csv" class="inline">${csrfField(o.csrf)}${hiddenFilter(o.filter)}<button type="submit">${t('desk.export.csv')}</button></form>
