@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseOrganiserPolicy, type OrganiserPolicy } from './core/organisers/policy.ts';
 
 export interface Config {
   port: number;
@@ -47,6 +48,8 @@ export interface Config {
   processes: number;
   /** PostgreSQL: hot statements as named statements, prepared once per connection; off behind PgBouncer in transaction mode. */
   pgNamedStatements: boolean;
+  /** Who may create letters: open, a list of emails and @domains, or admin approval (UNDERSIGNED_ORGANISERS). */
+  organisers: OrganiserPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -190,7 +193,17 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     logOrigin: env.UNDERSIGNED_LOG_ORIGIN || undefined,
     processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
     pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
+    organisers: organiserPolicy(env, smtpUrl !== undefined),
   };
+}
+
+/** With real mail and no setting: an empty list (only instance admins); without SMTP (development): open. */
+function organiserPolicy(env: Env, realMail: boolean): OrganiserPolicy {
+  const raw = env.UNDERSIGNED_ORGANISERS;
+  if (raw === undefined || raw.trim() === '') return realMail ? { mode: 'list', emails: [], domains: [] } : { mode: 'open' };
+  const p = parseOrganiserPolicy(raw);
+  if (typeof p === 'string') throw new ConfigError(`UNDERSIGNED_ORGANISERS must be open, approval, or emails and @domains: ${p}`);
+  return p;
 }
 
 /** The table printed in the README and by `undersigned --help`. */
@@ -215,6 +228,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_DEV', 'true without SMTP', 'Development pages such as /dev/outbox (loopback clients only; never with SMTP)'],
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
   ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
+  ['UNDERSIGNED_ORGANISERS', 'open without SMTP, else admins only', 'Who may create letters: `open`, `approval` (an admin approves each), or emails and @domains'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],

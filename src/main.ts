@@ -158,6 +158,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(randomBytes(32)) },
     // The effects of a commit in this process; other processes see the change through the caches' short lives.
     signals: { mailQueued: () => worker.poke(), logQueued: () => sequencer.poke(), letterChanged: (id) => reads.invalidate(id) } satisfies Signals,
+    organiserPolicy: config.organisers,
   };
   const sequencer = new Sequencer(store, deps.clock, { crypto: nodeLogCrypto, signer, origin, afterTiles: opts.afterTiles }, (e) => httpApp ? httpApp.log.error({ err: e }, 'log sequencer failed') : console.error(`undersigned: log sequencer: ${e.message}`));
   const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'), (o) => {

@@ -52,7 +52,7 @@ describe('API v1', () => {
     assert.equal(letter.versions.length, 2);
     const list = (await t.http.inject('/api/v1/letters/albania/signatures?lang=en')).json();
     assert.equal(list.items.length, 1);
-    assert.deepEqual(Object.keys(list.items[0]).sort(), ['confirmedAt', 'country', 'erased', 'id', 'logIndex', 'name', 'nameAlt', 'opening', 'title']);
+    assert.deepEqual(Object.keys(list.items[0]).sort(), ['confirmedAt', 'country', 'erased', 'id', 'logIndex', 'name', 'nameAlt', 'opening', 'title', 'titleChecked']);
     assert.equal(list.items[0].country, 'GB');
     assert.ok(!JSON.stringify(list).includes('@'));
   });

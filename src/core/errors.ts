@@ -35,6 +35,13 @@ export const ERROR_CODES = [
   'HEADERS_TOO_LARGE',
   'METHOD_NOT_ALLOWED',
   'REQUEST_TIMEOUT',
+  // the organiser's desk (organisers, admins, tokens)
+  'ORGANISER_NOT_ALLOWED',
+  'ORGANISER_APPROVAL_PENDING',
+  'ORGANISER_NOT_FOUND',
+  'ADMIN_NOT_FOUND',
+  'LAST_OWNER',
+  'API_TOKEN_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

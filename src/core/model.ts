@@ -81,6 +81,8 @@ export interface PublicSignature {
   title?: string | undefined;
   country?: string | undefined;
   confirmedAt: string;
+  /** True when an organiser checked the title (vetted); unchecked titles are self-described. */
+  titleChecked?: boolean | undefined;
 }
 
 export type OutboxKind = 'mail';

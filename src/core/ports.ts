@@ -7,6 +7,7 @@ import type {
   LoginToken, Session, DuplicateReview, ReviewStatus, UndeliverableAddress,
 } from './model.ts';
 import type { LogRepo, SignerTokenPurpose } from './log-ports.ts';
+import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from './organisers/policy.ts';
 
 export interface Clock {
   now(): Date;
@@ -179,6 +180,8 @@ export interface StoreTx {
   reviews: ReviewRepo;
   /** The transparency log's queue, openings and published files (log-ports.ts). */
   log: LogRepo;
+  /** Organiser roles, instance admins, approvals, API tokens and the organisers' audit trail. */
+  desk: DeskRepo;
 }
 
 /** What `Store.insertFirstSignature` writes: a new pending signature, its signer token and its confirmation mail. */
@@ -253,3 +256,41 @@ export interface Signals {
 
 /** Who acts on a letter: the local operator (the CLI, allowed everything) or a signed-in organiser. */
 export type Actor = { kind: 'operator' } | { kind: 'organiser'; email: string };
+
+/**
+ * The organiser's desk: roles on a letter (an organiser is an owner unless marked moderator), instance admins, the
+ * approvals of `UNDERSIGNED_ORGANISERS=approval`, API tokens (hashed) and the audit trail. Every write that decides
+ * something is conditional and says whether it changed anything, so that of two at once one wins.
+ */
+export interface DeskRepo {
+  /** The letter's organisers marked moderator (the others are owners). */
+  moderators(letterId: string): Promise<string[]>;
+  /** Marks or unmarks one organiser as moderator. */
+  setModerator(letterId: string, email: string, moderator: boolean): Promise<void>;
+  /** False when the address is an admin already. */
+  addAdmin(admin: InstanceAdmin): Promise<boolean>;
+  /** False when the address was not an admin. */
+  removeAdmin(email: string): Promise<boolean>;
+  isAdmin(email: string): Promise<boolean>;
+  admins(): Promise<InstanceAdmin[]>;
+  approval(email: string): Promise<OrganiserApproval | undefined>;
+  /** Inserts a request; false (changing nothing) when the address has one in any status. */
+  insertApproval(a: OrganiserApproval): Promise<boolean>;
+  /** Sets the status only if it is one of `from`: false when it was not (already decided by someone else). */
+  decideApproval(email: string, from: ApprovalStatus[], to: ApprovalStatus, at: string, by: string): Promise<boolean>;
+  approvals(status?: ApprovalStatus): Promise<OrganiserApproval[]>;
+  insertToken(t: ApiToken): Promise<void>;
+  tokenByHash(tokenHash: string): Promise<ApiToken | undefined>;
+  /** Revokes only a token not revoked yet: false otherwise. */
+  revokeToken(id: string, at: string): Promise<boolean>;
+  tokens(email?: string): Promise<ApiToken[]>;
+  addAudit(e: AuditEntry): Promise<void>;
+  /** Newest first. */
+  audit(letterId: string, limit: number): Promise<AuditEntry[]>;
+  /** Every signature of the letter in any status, oldest first (the organisers' table and bulk removal). */
+  letterSignatures(letterId: string): Promise<Signature[]>;
+  /** Marks (or unmarks) a signature's title as checked by an organiser; false when it was so already. */
+  setTitleChecked(letterId: string, signatureId: string, checked: boolean, at: string, by: string): Promise<boolean>;
+  /** Ids of the letter's signatures whose title an organiser checked. */
+  checkedTitles(letterId: string): Promise<string[]>;
+}

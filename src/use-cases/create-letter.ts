@@ -3,6 +3,8 @@ import { transition, validateLetterInput, type LetterInput } from '../core/lette
 import type { LetterWithText } from '../core/model.ts';
 import { iso, type Deps } from './deps.ts';
 import { logPublish } from './steps/log-entries.ts';
+import { checkMayOrganise } from './steps/organiser-policy.ts';
+import { recordAudit } from './steps/audit.ts';
 
 export interface CreateLetterOptions {
   /** The signed-in organiser, added to the organisers. */
@@ -12,7 +14,9 @@ export interface CreateLetterOptions {
 }
 
 export async function createLetter(deps: Deps, input: LetterInput, opts: CreateLetterOptions = {}): Promise<LetterWithText> {
-  const v = validateLetterInput(input);
+  const v = validateLetterInput(input, { addresseeLater: opts.imported === true && !opts.publish });
+  // A signed-in person creating a letter must be allowed to organise here; the local operator always is.
+  if (opts.organiser) await checkMayOrganise(deps, opts.organiser);
   const now = iso(deps.clock.now());
   const organisers = opts.organiser && !v.organisers.includes(opts.organiser) ? [opts.organiser, ...v.organisers] : v.organisers;
   let letter: LetterWithText = {
@@ -35,6 +39,7 @@ export async function createLetter(deps: Deps, input: LetterInput, opts: CreateL
     const { versions, ...row } = letter;
     await tx.letters.insert(row, versions);
     await logPublish(tx, deps, letter);
+    if (letter.state === 'open') await recordAudit(tx, deps, letter.id, opts.organiser, 'publish');
     return letter;
   });
   if (created.state !== 'draft') deps.signals.logQueued();

@@ -5,14 +5,18 @@
 import { DomainError } from '../core/errors.ts';
 import type { DuplicateReview, Signature } from '../core/model.ts';
 import { scriptOf } from '../core/names/index.ts';
+import { matchReason, type MatchReason } from '../core/organisers/why.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { loadOwnLetter } from './steps/access.ts';
 import { logCancel } from './steps/log-entries.ts';
+import { recordAudit } from './steps/audit.ts';
 
 export interface ReviewView {
   review: DuplicateReview;
   signature: Signature;
   other: Signature;
+  /** Which words matched and which names decided (listReviews only). */
+  why?: MatchReason | undefined;
 }
 
 export async function listReviews(deps: Deps, slug: string, actor: string | undefined, status: DuplicateReview['status'] = 'open'): Promise<ReviewView[]> {
@@ -21,7 +25,8 @@ export async function listReviews(deps: Deps, slug: string, actor: string | unde
   const out: ReviewView[] = [];
   for (const review of reviews) {
     const [signature, other] = await Promise.all([deps.store.signatures.byId(review.signatureId), deps.store.signatures.byId(review.otherId)]);
-    if (signature && other) out.push({ review, signature, other });
+    // A pair whose side was removed, withdrawn, merged or erased leaves the queue by itself.
+    if (signature && other && signature.status === 'confirmed' && other.status === 'confirmed') out.push({ review, signature, other, why: matchReason(signature, other) });
   }
   return out;
 }
@@ -34,9 +39,12 @@ export async function decideReview(deps: Deps, slug: string, reviewId: string, d
     if (!review || review.letterId !== letter.id) throw new DomainError('REVIEW_NOT_FOUND', 'No such review');
     if (review.status !== 'open') throw new DomainError('VALIDATION_FAILED', 'This review was already decided', [{ field: 'decision', code: 'INVALID_CHOICE' }]);
     const [sig, other] = await Promise.all([tx.signatures.byId(review.signatureId), tx.signatures.byId(review.otherId)]);
-    if (!sig || !other) throw new DomainError('SIGNATURE_NOT_FOUND', 'A signature of this review no longer exists');
+    if (!sig || !other || sig.status !== 'confirmed' || other.status !== 'confirmed') {
+      throw new DomainError('REVIEW_NOT_FOUND', 'This pair left the review queue: one of its signatures was removed, withdrawn or erased');
+    }
     const decided: DuplicateReview = { ...review, status: decision === 'merge' ? 'merged' : 'dismissed', decidedAt: now, decidedBy: actor ?? 'operator' };
     await tx.reviews.update(decided);
+    await recordAudit(tx, deps, letter.id, actor, decision, { review: review.id });
     if (decision === 'dismiss') return { review: decided, signature: sig, other };
     if (sig.status !== 'confirmed') throw new DomainError('SIGNATURE_NOT_CONFIRMED', 'The newer signature is no longer confirmed');
     const invalidated: Signature = { ...sig, status: 'invalidated', updatedAt: now };

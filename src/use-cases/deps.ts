@@ -2,6 +2,7 @@
 import type { Clock, MailTemplates, Secrets, Signals, Store } from '../core/ports.ts';
 import type { LogPort } from '../core/log-ports.ts';
 import { DomainError } from '../core/errors.ts';
+import type { OrganiserPolicy } from '../core/organisers/policy.ts';
 
 export interface Deps {
   store: Store;
@@ -14,6 +15,8 @@ export interface Deps {
   log: LogPort;
   /** Told after a commit what it changed (mail queued, log entries queued, a letter changed). */
   signals: Signals;
+  /** Who may create letters (UNDERSIGNED_ORGANISERS); absent: anyone signed in (development, tests). */
+  organiserPolicy?: OrganiserPolicy | undefined;
 }
 
 export const iso = (d: Date) => d.toISOString();

@@ -1,10 +1,12 @@
 import { DomainError } from '../core/errors.ts';
-import { textVersionForEdit, transition, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
+import { textVersionForEdit, validateLetterInput, type LetterInput } from '../core/letters/letter.ts';
 import type { LetterState, LetterWithText } from '../core/model.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
-import { logPublish, logPublishedTexts } from './steps/log-entries.ts';
+import { logPublishedTexts } from './steps/log-entries.ts';
 import { forgetLetter } from './steps/letter-snapshot.ts';
 import { loadOwnLetter } from './steps/access.ts';
+import { recordAudit } from './steps/audit.ts';
+import { changeLetterState } from './steps/letter-state.ts';
 
 /**
  * Saves an edited letter. The slug cannot change once published (links are out there). The text is edited
@@ -14,7 +16,7 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
   const v = validateLetterInput({ ...input, slug: input.slug ?? slug });
   const now = iso(deps.clock.now());
   const edited = await retryRaced(() => deps.store.transaction(async (tx) => {
-    const letter = await loadOwnLetter(tx, slug, actor);
+    const letter = await loadOwnLetter(tx, slug, actor, 'owner');
     if (v.slug !== letter.slug) {
       if (letter.state !== 'draft') throw new DomainError('VALIDATION_FAILED', 'The address of a published letter cannot change', [{ field: 'slug', code: 'INVALID_CHOICE' }]);
       if (await tx.letters.bySlug(v.slug)) throw new DomainError('SLUG_TAKEN', `The address /${v.slug} is taken`, [{ field: 'slug', code: 'DUPLICATE' }]);
@@ -27,6 +29,8 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
     const updated = { ...row, slug: v.slug, addressee: v.addressee, defaultLang: v.defaultLang, goal: v.goal, organisers, textVersion, updatedAt: now };
     if (textChanged) await tx.letters.putVersions(letter.id, textVersion, v.versions);
     if (!(await tx.letters.updateIfUnchanged(updated, letter))) throw new Raced();
+    for (const m of await tx.desk.moderators(letter.id)) if (!organisers.includes(m)) await tx.desk.setModerator(letter.id, m, false);
+    await recordAudit(tx, deps, letter.id, actor, 'edit', { textChanged, textVersion });
     // Every published text is logged, including edits made in place before anyone confirmed.
     if (textChanged) await logPublishedTexts(tx, deps, { ...updated, versions: v.versions });
     return { ...updated, versions: v.versions };
@@ -36,18 +40,7 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
   return edited;
 }
 
+/** Publishes, closes or reopens a letter (owners; steps/letter-state.ts). */
 export async function setLetterState(deps: Deps, slug: string, to: LetterState, actor: string | undefined): Promise<LetterWithText> {
-  const now = iso(deps.clock.now());
-  const changed = await retryRaced(() => deps.store.transaction(async (tx) => {
-    const letter = await loadOwnLetter(tx, slug, actor);
-    const next = transition(letter, to, now);
-    // Conditional: of two publishings at once only one queues the letter's entries; the other runs again and
-    // answers as a repeat does.
-    if (!(await tx.letters.updateIfUnchanged(next, letter))) throw new Raced();
-    if (to === 'open') await logPublish(tx, deps, { ...next, versions: letter.versions });
-    return { ...next, versions: letter.versions };
-  })).finally(() => forgetLetter(deps.store, slug));
-  deps.signals.letterChanged(changed.id);
-  if (to === 'open') deps.signals.logQueued();
-  return changed;
+  return changeLetterState(deps, slug, to, actor);
 }

@@ -6,25 +6,33 @@
 import { DomainError } from '../core/errors.ts';
 import type { ImportLetterInput } from '../core/import/index.ts';
 import { blockingKeys } from '../core/names/index.ts';
-import type { LetterVersion, Signature } from '../core/model.ts';
+import type { LetterState, LetterVersion, Signature } from '../core/model.ts';
 import { iso, type Deps } from './deps.ts';
 import { createLetter } from './create-letter.ts';
+import { changeLetterState } from './steps/letter-state.ts';
 
 export interface ImportOptions {
   slug: string;
   addressee?: { name: string; title?: string | undefined } | undefined;
+  /** The letter's owner (the operator may name one; a signed-in organiser is one). */
   organiser?: string | undefined;
+  /** Publish once the signatories are in (they then enter the transparency log). */
+  publish?: boolean | undefined;
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
+/** The version as the letter shows it: the salutation, the body and the date stay part of the text. */
 function versionText(v: ImportLetterInput['versions'][number]): LetterVersion {
-  const parts = [v.salutation, v.body, v.date].filter((p): p is string => !!p && !!p.trim());
-  return { lang: v.lang, title: v.title?.trim() || v.lang, body: parts.join('\n\n') };
+  const parts = [v.subtitle, v.salutation, v.body, v.date].filter((p): p is string => !!p && !!p.trim());
+  const out: LetterVersion = { lang: v.lang, title: v.title?.trim() ?? '', body: parts.join('\n\n') };
+  if (v.addressee) out.addressee = { name: v.addressee };
+  return out;
 }
 
-export async function importLetter(deps: Deps, input: ImportLetterInput, opts: ImportOptions): Promise<{ letterId: string; slug: string; people: number; urls: Record<string, string> }> {
+export async function importLetter(deps: Deps, input: ImportLetterInput, opts: ImportOptions): Promise<{ letterId: string; slug: string; state: LetterState; people: number; urls: Record<string, string> }> {
   if (!input.versions.length) throw new DomainError('VALIDATION_FAILED', 'The text has no language version', [{ field: 'versions', code: 'REQUIRED' }]);
-  const addressee = opts.addressee ?? { name: input.versions.find((v) => v.salutation)?.salutation?.slice(0, 200) ?? '—' };
+  // The addressee as the first language names it; left empty (for the organiser to fill in) when none was found.
+  const addressee = opts.addressee ?? { name: input.versions[0]!.addressee ?? '' };
   const letter = await createLetter(
     deps,
     { slug: opts.slug, addressee, defaultLang: input.versions[0]!.lang, versions: input.versions.map(versionText), organisers: opts.organiser ? [opts.organiser] : [] },
@@ -63,5 +71,7 @@ export async function importLetter(deps: Deps, input: ImportLetterInput, opts: I
     opts.onProgress?.(Math.min(total, start + 500), total);
   }
   const urls = Object.fromEntries(letter.versions.map((v) => [v.lang, `${deps.baseUrl}/${v.lang}/letters/${letter.slug}`]));
-  return { letterId: letter.id, slug: letter.slug, people: total, urls };
+  deps.signals.letterChanged(letter.id);
+  const state = opts.publish ? (await changeLetterState(deps, letter.slug, 'open', undefined)).state : letter.state;
+  return { letterId: letter.id, slug: letter.slug, state, people: total, urls };
 }

@@ -9,6 +9,7 @@ import type { Signature } from '../core/model.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { loadOwnLetter } from './steps/access.ts';
 import { logCancel } from './steps/log-entries.ts';
+import { recordAudit } from './steps/audit.ts';
 
 export function isRemovalReason(r: unknown): r is RemovalReason {
   return typeof r === 'string' && (REMOVAL_REASONS as readonly string[]).includes(r);
@@ -28,6 +29,7 @@ export async function removeSignature(deps: Deps, slug: string, signatureId: str
     // SIGNATURE_NOT_CONFIRMED, with no second entry.
     if (!(await tx.signatures.updateIfUnchanged(removed, sig))) throw new Raced();
     await logCancel(tx, deps, letter, sig.id, 'remove', reason);
+    await recordAudit(tx, deps, letter.id, actor, 'remove', { count: 1, reason });
     return removed;
   }));
   deps.signals.letterChanged(removed.letterId);

@@ -129,6 +129,7 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
       openapi: '3.0.3',
       info: { title: 'Undersigned API', version: '1', description: 'Open letters with verifiable signatures. Emails are accepted, never returned.' },
       servers: [{ url: config.baseUrl }],
+      components: { securitySchemes: { organiserToken: { type: 'http', scheme: 'bearer', description: 'undersigned token create' } } },
     },
     hideUntagged: true,
   });

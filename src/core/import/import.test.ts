@@ -138,3 +138,29 @@ test('a large input reports progress and an empty one is harmless', () => {
   assert.equal(empty.claimedCount, null);
   assert.equal(analyseImport(empty).distinct, 0);
 });
+
+test('the addressee is one clean line of the salutation; a bare greeting names nobody', async () => {
+  const { addresseeFromSalutation, titleFromBody } = await import('./index.ts');
+  assert.equal(addresseeFromSalutation('جناب آقای ایلیر متا Ilir Meta رئیس جمهور محترم آلبانی\nبا درود؛'), 'جناب آقای ایلیر متا Ilir Meta رئیس جمهور محترم آلبانی');
+  assert.equal(addresseeFromSalutation('Dear Mayor,'), 'Mayor');
+  assert.equal(addresseeFromSalutation('Honorable President of Albania, Mr. Ilir Meta'), 'Honorable President of Albania, Mr. Ilir Meta');
+  assert.equal(addresseeFromSalutation('با درود؛'), null);
+  assert.equal(addresseeFromSalutation('Dear colleagues,'), null);
+  assert.equal(addresseeFromSalutation(null), null);
+  assert.equal(titleFromBody('We ask you to act. Now.\n\nThe neighbours of Elm Street.'), 'The neighbours of Elm Street');
+  assert.equal(titleFromBody('We ask you to act. Now.'), 'We ask you to act');
+});
+
+test('seed letter as a draft: titles from the text for both languages, addressees per language, warnings say so', () => {
+  const parsed = parseLetterText(seed);
+  const input = toImportLetterInput(parsed, analyseImport(parsed));
+  const [fa, en] = input.versions;
+  assert.equal(fa!.title, 'نامۀ 48 نفر از جداشدگان سازمان مجاهدین به رئیس جمهور آلبانی');
+  assert.equal(fa!.titleFromBody, false);
+  assert.equal(en!.title, 'Former MKO Members and Officials (Rajavi Cult) In various European countries including Albania');
+  assert.equal(en!.titleFromBody, true);
+  assert.equal(fa!.addressee, 'جناب آقای ایلیر متا Ilir Meta رئیس جمهور محترم آلبانی');
+  assert.equal(en!.addressee, 'Honorable President of Albania, Mr. Ilir Meta');
+  assert.ok(input.warnings.some((w) => w.includes("'en' version has no heading")));
+  assert.ok(!input.warnings.some((w) => w.includes('No addressee')));
+});

@@ -87,8 +87,11 @@ function checkVersion(v: unknown, i: number, errors: FieldError[]): LetterVersio
   return addressee ? { lang, title, body, statement, addressee } : { lang, title, body, statement };
 }
 
-/** Validates a whole letter as an organiser submits it (web form, CLI file, API). */
-export function validateLetterInput(input: LetterInput): ValidLetterInput {
+/**
+ * Validates a whole letter as an organiser submits it (web form, CLI file, API). `addresseeLater`: an imported draft
+ * may leave the addressee empty for the organiser to fill in (publishing then asks for it).
+ */
+export function validateLetterInput(input: LetterInput, opts: { addresseeLater?: boolean } = {}): ValidLetterInput {
   const errors: FieldError[] = [];
   let slug: string | undefined;
   if (typeof input.slug !== 'string' || !input.slug.trim()) errors.push({ field: 'slug', code: 'REQUIRED' });
@@ -99,7 +102,7 @@ export function validateLetterInput(input: LetterInput): ValidLetterInput {
   if (input.addressee !== undefined && (typeof input.addressee !== 'object' || input.addressee === null)) {
     errors.push({ field: 'addressee', code: 'INVALID_TYPE' });
   }
-  const addresseeName = checkText(a.name, { field: 'addressee.name', required: true, max: LIMITS.addresseeName, refuseBidi: true }, errors);
+  const addresseeName = checkText(a.name, { field: 'addressee.name', required: !opts.addresseeLater, max: LIMITS.addresseeName, refuseBidi: true }, errors);
   const addresseeTitle = checkText(a.title, { field: 'addressee.title', max: LIMITS.addresseeTitle, refuseBidi: true }, errors);
 
   let goal: number | undefined;
@@ -146,8 +149,8 @@ export function validateLetterInput(input: LetterInput): ValidLetterInput {
       });
   }
 
-  if (errors.length || !slug || !addresseeName || !defaultLang) throw validationError(errors);
-  return { slug, addressee: { name: addresseeName, title: addresseeTitle }, defaultLang, goal, versions, organisers };
+  if (errors.length || !slug || (!addresseeName && !opts.addresseeLater) || !defaultLang) throw validationError(errors);
+  return { slug, addressee: { name: addresseeName ?? '', title: addresseeTitle }, defaultLang, goal, versions, organisers };
 }
 
 const TRANSITIONS: Record<LetterState, LetterState[]> = { draft: ['open'], open: ['closed'], closed: ['open'] };
@@ -156,6 +159,7 @@ const TRANSITIONS: Record<LetterState, LetterState[]> = { draft: ['open'], open:
 export function checkPublishable(letter: LetterWithText): void {
   const missing: FieldError[] = [];
   if (!letter.versions.some((v) => v.lang === letter.defaultLang)) missing.push({ field: 'defaultLang', code: 'REQUIRED' });
+  if (!letter.addressee.name.trim()) missing.push({ field: 'addressee.name', code: 'REQUIRED' });
   letter.versions.forEach((v, i) => {
     if (!v.title.trim()) missing.push({ field: `versions.${i}.title`, code: 'REQUIRED' });
     if (!v.body.trim()) missing.push({ field: `versions.${i}.body`, code: 'REQUIRED' });

@@ -49,6 +49,11 @@ export function sortForLanguage(rows: PublicSignature[], lang: string): PublicSi
   return [...rows].sort(comparator(lang));
 }
 
+/** Vetted titles: a title an organiser checked carries titleChecked (docs: vet-title.ts). */
+function markChecked(rows: PublicChange[], checked: Set<string>): void {
+  for (const r of rows) if (r.sig.title && checked.has(r.sig.id)) r.sig.titleChecked = true;
+}
+
 /** Lets other requests run during long work: yields once ~8 ms have passed since the last yield. */
 class Yielder {
   private last = performance.now();
@@ -139,7 +144,8 @@ interface List {
 }
 
 const sameSig = (a: PublicSignature, b: PublicSignature) =>
-  a.name === b.name && a.nameAlt === b.nameAlt && a.title === b.title && a.country === b.country && a.confirmedAt === b.confirmedAt;
+  a.name === b.name && a.nameAlt === b.nameAlt && a.title === b.title && a.country === b.country && a.confirmedAt === b.confirmedAt &&
+  a.titleChecked === b.titleChecked;
 
 function minusMs(iso: string, ms: number): string {
   const t = Date.parse(iso);
@@ -298,8 +304,10 @@ export class PublicReads {
         letterId, byId: new Map(), sorted: new Map(), sorting: new Map(), cursor: undefined,
         builtAt: at, refreshedAt: at, version: ++listVersions, refreshing: undefined, dirty: false, suspect: false,
       };
+      const checked = new Set(await this.deps.store.desk.checkedTitles(letterId));
       for (;;) {
         const rows = await this.deps.store.signatures.changes(letterId, { after: list.cursor, limit: BATCH });
+        markChecked(rows, checked);
         for (const r of rows) if (r.listed) list.byId.set(r.sig.id, { sig: r.sig, updatedAt: r.updatedAt });
         const last = rows[rows.length - 1];
         if (last) list.cursor = this.later(list.cursor, { updatedAt: last.updatedAt, id: last.sig.id });
@@ -330,8 +338,10 @@ export class PublicReads {
       const since = list.cursor ? minusMs(list.cursor.updatedAt, OVERLAP_MS) : undefined;
       const changed: PublicChange[] = [];
       let after: List['cursor'];
+      const checked = new Set(await this.deps.store.desk.checkedTitles(list.letterId));
       for (;;) {
         const rows = await this.deps.store.signatures.changes(list.letterId, { since, after, limit: BATCH });
+        markChecked(rows, checked);
         changed.push(...rows);
         const last = rows[rows.length - 1];
         if (last) after = { updatedAt: last.updatedAt, id: last.sig.id };

@@ -12,10 +12,13 @@ import {
   toImportLetterInput,
   type ImportAnalysis,
 } from '../../../core/import/index.ts';
+import { DomainError } from '../../../core/errors.ts';
 import { CliError, type CliContext, type Command } from '../types.ts';
+import { describeFields } from './describe.ts';
 import { guarded, progressReporter, readTextFile } from './names.ts';
 
-const HELP = `Usage: undersigned import FILE [--dry-run] [--json] [--slug SLUG] [--addressee NAME] [--addressee-title TITLE]
+const HELP = `Usage: undersigned import FILE [--dry-run] [--json] [--slug SLUG] [--organiser EMAIL] [--publish]
+                         [--addressee NAME] [--addressee-title TITLE]
 
 Reads an existing open letter from a plain-text FILE (UTF-8): one block per language (found by script),
 with title, salutation, body, date and a signatory list (one name per line). Reports the lines listed per
@@ -23,12 +26,16 @@ language, duplicate names, the pairs across languages (one person in two scripts
 counterpart, and whether the count the text claims matches the distinct people.
 
 Without --dry-run, creates a draft letter with the versions and each person once (both names kept),
-marked "imported, not verified by email".
+marked "imported, not verified by email". The salutation, body and date stay the letter's text; the addressee
+is taken from the salutation (one line; left empty with a warning when none is found); a version without a
+heading takes its title from its text (with a warning to check it).
 
 Options:
   --dry-run   analyse only; change nothing
   --slug      address of the draft letter (default: imported-<file name>)
-  --addressee the addressee's name (default: the salutation found in the text)
+  --organiser the letter's owner (an email address); without it, only the operator (this CLI) manages it
+  --publish   publish the letter once its signatories are in
+  --addressee the addressee's name (default: taken from the salutation)
   --json      print the analysis as JSON:
               {"languages","claimedCount","listed","distinct","duplicates","pairs","unpaired","lowConfidence","warnings"}
   --help      show this help
@@ -88,6 +95,8 @@ export const importCommand: Command = {
           'dry-run': { type: 'boolean', default: false },
           slug: { type: 'string' },
           addressee: { type: 'string' },
+          organiser: { type: 'string' },
+          publish: { type: 'boolean', default: false },
           'addressee-title': { type: 'string' },
           'data-dir': { type: 'string' },
           json: { type: 'boolean', default: false },
@@ -118,16 +127,24 @@ export const importCommand: Command = {
 
       const app = await ctx.app();
       const slug = values.slug ?? `imported-${basename(file).replace(/\.[^.]*$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'letter'}`;
-      const result = await importLetter(app.services.deps, toImportLetterInput(parsed, analysis), {
+      const input = toImportLetterInput(parsed, analysis);
+      const result = await importLetter(app.services.deps, input, {
         slug,
         addressee: values.addressee ? { name: values.addressee, title: values['addressee-title'] } : undefined,
+        organiser: values.organiser,
+        publish: values.publish,
         onProgress: ctx.io.isTTY ? (done, total) => ctx.io.err(`\rimporting signatories ${done}/${total}`) : undefined,
+      }).catch((e: unknown) => {
+        // The refusal names each field and why (docs/errors.md); exit code 1: the text cannot become a letter as is.
+        if (e instanceof DomainError) throw new CliError(`${file}: ${e.code}: ${e.message}${describeFields(e)}`, 1);
+        throw e;
       });
+      analysis.warnings = input.warnings;
       if (ctx.io.isTTY) ctx.io.err('\n');
       if (values.json) ctx.io.out(JSON.stringify({ ...publicJson(analysis), draft: result }) + '\n');
       else {
         ctx.io.out(humanReport(file, analysis));
-        ctx.io.out(`\nDraft letter created: ${result.slug} with ${result.people} signatories\n${Object.entries(result.urls).map(([l, u]) => `  ${l}: ${u}`).join('\n')}\n`);
+        ctx.io.out(`\n${result.state === 'draft' ? 'Draft letter' : 'Letter'} created (${result.state}): ${result.slug} with ${result.people} signatories\n${Object.entries(result.urls).map(([l, u]) => `  ${l}: ${u}`).join('\n')}\n`);
         ctx.io.out('Imported signatories are marked "imported, not verified by email".\n');
       }
       return 0;

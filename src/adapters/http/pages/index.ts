@@ -18,6 +18,7 @@ import { organiserLetterRoutes } from './organise/letters.ts';
 import { retentionRoutes } from './organise/retention.ts';
 import { reviewRoutes } from './organise/reviews.ts';
 import { sessionRoutes } from './organise/session.ts';
+import { signatureTableRoutes } from './organise/signatures.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
@@ -33,6 +34,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(organiserLetterRoutes(s, config)); //     /:lang/organise/new, /:lang/organise/letters/:slug/{edit,state}
     await f.register(reviewRoutes(s, config)); //              /:lang/organise/letters/:slug/reviews[/:id]
     await f.register(retentionRoutes(s, config)); //           /:lang/organise/letters/:slug/log
+    await f.register(signatureTableRoutes(s, config)); //      /:lang/organise/letters/:slug/{signatures[.csv],removals}
     if (config.dev) await f.register(devRoutes(config, devOutbox)); // /dev/outbox
   };
 }

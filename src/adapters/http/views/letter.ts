@@ -54,7 +54,13 @@ function signatoryItemHtml(t: T, s: PublicSignature): string {
   if (!s.name) return `<li><span class="erased">${escape(t('letter.erased'))}</span></li>`;
   let out = `<li><bdi class="name">${escape(s.name)}</bdi>`;
   if (s.nameAlt) out += ` <span class="alt">(<bdi>${escape(s.nameAlt)}</bdi>)</span>`;
-  if (s.title) out += `<span class="sep">${escape(t('letter.sep'))}</span><bdi class="affil">${escape(s.title)}</bdi>`;
+  if (s.title) {
+    // Vetted titles: a checked one carries a visible mark; any other says it is the signer's own description.
+    out += `<span class="sep">${escape(t('letter.sep'))}</span><bdi class="affil">${escape(s.title)}</bdi>`;
+    out += s.titleChecked
+      ? ` <span class="checked" title="${escape(t('desk.title.checkedHint'))}">✓ ${escape(t('desk.title.checked'))}</span>`
+      : ` <span class="self">(${escape(t('desk.title.self'))})</span>`;
+  }
   if (s.country) out += ` <span class="country">· ${escape(t.country(s.country))}</span>`;
   return out + '</li>';
 }

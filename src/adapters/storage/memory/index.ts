@@ -4,6 +4,7 @@
  */
 import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, OutboxStats, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import { MemReviews, type ReviewState } from './reviews.ts';
+import { MemDesk, emptyDeskState, type DeskState } from './desk.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
@@ -23,12 +24,13 @@ interface State {
   nameKeys: ReviewState['nameKeys'];
   reviews: ReviewState['reviews'];
   log: MemLogState;
+  desk: DeskState;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState(), desk: emptyDeskState() };
 }
 
 export class MemoryStore implements Store {
@@ -41,9 +43,11 @@ export class MemoryStore implements Store {
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
+  readonly desk: MemDesk;
 
   constructor() {
     const st = () => this.s;
+    this.desk = new MemDesk(st);
     this.log = new MemLog(st);
     this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);

@@ -206,7 +206,9 @@ export interface LogLockTable {
   n: number | string;
 }
 
-export interface Database {
+import type { DeskTables } from './desk.ts';
+
+export interface Database extends DeskTables {
   name_keys: NameKeysTable;
   reviews: ReviewsTable;
   log_entries: LogEntriesTable;

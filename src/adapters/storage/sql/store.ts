@@ -24,6 +24,8 @@ import { SqlWorkerOutbox } from './outbox.ts';
 import { Folder, foldDeltas } from './counts.ts';
 import { PgFirstSignatures } from './first-signatures.ts';
 import { KyselyTransactions, repos, type Transactions } from './transactions.ts';
+import { SqlDesk } from './desk.ts';
+import { toSignature } from './rows.ts';
 
 export class SqlStore implements Store {
   readonly letters: LetterRepo;
@@ -32,6 +34,7 @@ export class SqlStore implements Store {
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
+  readonly desk: SqlDesk;
 
   /** PostgreSQL: the signings of one moment in one statement (first-signatures.ts). */
   private firstSignatures: PgFirstSignatures | undefined;
@@ -44,6 +47,7 @@ export class SqlStore implements Store {
     private readonly transactions: Transactions = new KyselyTransactions(db, dialect),
   ) {
     const r = repos(db, dialect);
+    this.desk = new SqlDesk(db, toSignature);
     this.log = r.log;
     this.reviews = r.reviews;
     this.letters = r.letters;

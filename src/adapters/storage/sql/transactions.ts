@@ -2,6 +2,8 @@
  * A transaction of the SQL store: its repositories on one connection or transaction (`repos`), and how the store
  * runs one (`Transactions`): a Kysely transaction here; on SQLite the group commit (sqlite/group-commit.ts).
  */
+import { SqlDesk } from './desk.ts';
+import { toSignature } from './rows.ts';
 import type { Kysely } from 'kysely';
 import type { StoreTx } from '../../../core/ports.ts';
 import type { Db, Dialect } from './dialect.ts';
@@ -22,6 +24,7 @@ export function repos(db: Db, dialect: Dialect): StoreTx {
     auth: new SqlAuth(db),
     reviews: new SqlReviews(db, dialect),
     log: new SqlLog(db, dialect),
+    desk: new SqlDesk(db, toSignature),
   };
 }
 

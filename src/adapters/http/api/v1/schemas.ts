@@ -41,6 +41,7 @@ export const publicSignature = {
     name: { type: 'string' },
     nameAlt: { type: 'string', nullable: true },
     title: { type: 'string', nullable: true },
+    titleChecked: { type: 'boolean', description: 'An organiser checked the title; otherwise it is self-described' },
     country: { type: 'string', nullable: true, description: 'ISO 3166-1 alpha-2' },
     confirmedAt: { type: 'string', format: 'date-time' },
     logIndex: { type: 'integer', nullable: true, description: 'Index of this signature\'s `sig` entry in the transparency log (null until sequenced, about a second)' },

@@ -39,6 +39,7 @@ export function signatureApi(s: Services, _config: Config) {
           const l = logs.get(x.id);
           return {
             ...x, nameAlt: x.nameAlt ?? null, title: x.title ?? null, country: x.country ?? null,
+            titleChecked: Boolean(x.title && x.titleChecked),
             logIndex: l?.logIndex ?? null,
             opening: l?.nameOpening ? Buffer.from(l.nameOpening).toString('base64') : null,
             erased: Boolean(l?.erasedAt),

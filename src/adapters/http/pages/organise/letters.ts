@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../../config.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { createLetter } from '../../../../use-cases/create-letter.ts';
+import { checkOrganiser } from '../../../../use-cases/instance-admins.ts';
 import { editLetter, setLetterState } from '../../../../use-cases/edit-letter.ts';
 import { letterForOrganiser } from '../../../../use-cases/reads/organiser-views.ts';
+import { auditTrail, letterForOwner } from '../../../../use-cases/reads/audit-trail.ts';
+import { auditPage, stateConfirmPage } from '../../views/organise/desk-pages.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import type { T } from '../../../i18n/index.ts';
 import { sameOriginOnly } from '../../kit/cross-origin.ts';
@@ -68,8 +71,19 @@ export function organiserLetterRoutes(s: Services, config: Config) {
     const keepNew = keepForm((req, t, me, csrf, notice) => newLetterPage(t, base, { me, csrf, values: formAsPosted(req), errors: [], slots: MAX_VERSION_SLOTS, notice }));
     const keepEdit = keepForm((req, t, me, csrf, notice) => editLetterPage(t, base, req.params.slug!, { me, csrf, values: formAsPosted(req), errors: [], slots: MAX_VERSION_SLOTS, notice }));
 
+    /** Who may not create letters here is told why, before writing one (UNDERSIGNED_ORGANISERS). */
+    const notAllowed = (req: Req, reply: FastifyReply, e: unknown) => {
+      if (!(e instanceof DomainError) || (e.code !== 'ORGANISER_NOT_ALLOWED' && e.code !== 'ORGANISER_APPROVAL_PENDING')) throw e;
+      return sendPage(reply, messageDocument(req.t, base, req.t('organise.notAllowed.title'), req.t(`error.${e.code}`), { signedInAs: req.organiser }), 403);
+    };
+
     f.get<G>('/:lang/organise/new', guarded, async (req, reply) => {
       const { t } = req;
+      try {
+        await checkOrganiser(s.deps, req.organiser!);
+      } catch (e) {
+        return notAllowed(req, reply, e);
+      }
       const values: Values = { defaultLang: t.lang, 'versions.0.lang': t.lang, 'versions.1.lang': t.lang === 'fa' ? 'en' : 'fa' };
       return sendPage(reply, newLetterPage(t, base, { me: req.organiser, csrf: reply.generateCsrf(), values, errors: [], slots: 3 }));
     });
@@ -80,6 +94,7 @@ export function organiserLetterRoutes(s: Services, config: Config) {
         const letter = await createLetter(s.deps, letterInputFromForm(req.body ?? {}), { organiser: req.organiser });
         return reply.redirect(`/${t.lang}/organise/letters/${letter.slug}/edit?saved=1`, 303);
       } catch (e) {
+        if (e instanceof DomainError && e.code.startsWith('ORGANISER_')) return notAllowed(req, reply, e);
         if (!(e instanceof DomainError) || (e.code !== 'VALIDATION_FAILED' && e.code !== 'SLUG_TAKEN')) throw e;
         const page = newLetterPage(t, base, { me: req.organiser, csrf: reply.generateCsrf(), values: { ...(req.body ?? {}) } as Values, errors: e.fields, slots: 3 });
         return sendPage(reply, page, e.code === 'SLUG_TAKEN' ? 409 : 400);
@@ -105,6 +120,23 @@ export function organiserLetterRoutes(s: Services, config: Config) {
         const page = editLetterPage(t, base, req.params.slug!, { me: req.organiser, csrf: reply.generateCsrf(), values: { ...(req.body ?? {}) } as Values, errors: e.fields, slots: MAX_VERSION_SLOTS });
         return sendPage(reply, page, 400);
       }
+    });
+
+    const titleOf = (l: { versions: { lang: string; title: string }[]; defaultLang: string }, lang: string) =>
+      (l.versions.find((v) => v.lang === lang) ?? l.versions.find((v) => v.lang === l.defaultLang) ?? l.versions[0])?.title ?? '';
+
+    /** The confirmation step of publish, close and reopen: what will happen, then one POST. */
+    f.get<G & { Querystring: { to?: string } }>('/:lang/organise/letters/:slug/state', guarded, async (req, reply) => {
+      const to = (req.query as { to?: string }).to;
+      if (to !== 'open' && to !== 'closed') throw new DomainError('VALIDATION_FAILED', 'Unknown state', [{ field: 'to', code: 'INVALID_CHOICE' }]);
+      const letter = await letterForOwner(s.deps, req.params.slug!, req.organiser);
+      const count = await s.deps.store.signatures.countConfirmed(letter.id);
+      return sendPage(reply, stateConfirmPage(req.t, base, { me: req.organiser, slug: letter.slug, title: titleOf(letter, req.t.lang), from: letter.state, to, csrf: reply.generateCsrf(), count }));
+    });
+
+    f.get<G>('/:lang/organise/letters/:slug/audit', guarded, async (req: Req, reply) => {
+      const { letter, entries } = await auditTrail(s.deps, req.params.slug!, req.organiser);
+      return sendPage(reply, auditPage(req.t, base, { me: req.organiser, slug: letter.slug, title: titleOf(letter, req.t.lang), entries }));
     });
 
     f.post<G>('/:lang/organise/letters/:slug/state', posted, async (req: Req, reply) => {

@@ -19,6 +19,7 @@ import { outboxQueue } from './0008-outbox-queue.ts';
 import { logEntriesDuplicates } from './0009-log-entries-duplicates.ts';
 import { mailboxKeys } from './0012-mailbox-keys.ts';
 import { mailFailures } from './0014-mail-failures.ts';
+import { deskMigration, titleChecksMigration } from '../desk.ts';
 
 /** Every migration, in order: its name as recorded in the database, and how it is made for a dialect. */
 const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextType) => Migration][] = [
@@ -32,6 +33,8 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0008_outbox_queue', outboxQueue],
   ['0009_log_entries_duplicates', logEntriesDuplicates],
   ['0012_mailbox_keys', mailboxKeys],
+  ['0011_desk', (_d, text) => deskMigration(text)],
+  ['0011b_title_checks', (_d, text) => titleChecksMigration(text)],
   ['0014_mail_failures', mailFailures],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
 ];

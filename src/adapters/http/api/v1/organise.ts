@@ -1,0 +1,135 @@
+/**
+ * The organiser API, opened by an organiser API token (`Authorization: Bearer usd_…`, `undersigned token create`):
+ * GET /organise/letters/:slug/signatures (the organisers' table, ?format=json|csv, filters, paging; addresses for
+ * owners with ?emails=true, recorded in the audit trail) and POST /organise/letters/:slug/removals (bulk removal with a
+ * dry run). Never cached.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../../../core/errors.ts';
+import { parseSignatureFilter, SIGNATURE_SOURCES, SIGNATURE_STATES } from '../../../../core/organisers/signature-filter.ts';
+import { exportSignatures } from '../../../../use-cases/export-signatures.ts';
+import { tokenOrganiser } from '../../../../use-cases/organiser-tokens.ts';
+import { signaturesPage, type OrganiserSignatureRow } from '../../../../use-cases/reads/organiser-signatures.ts';
+import { removeSignatures } from '../../../../use-cases/remove-signatures.ts';
+import type { Services } from '../../../../use-cases/services.ts';
+import { toCsv } from '../../kit/csv.ts';
+import { requireJson } from './presenters.ts';
+import { errorSchema } from './schemas.ts';
+
+const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'lang', 'createdAt', 'confirmedAt'] as const;
+
+export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean): string {
+  const cols = emails ? [...CSV_COLUMNS, 'email' as const] : [...CSV_COLUMNS];
+  return toCsv(cols, rows.map((r) => cols.map((c) => r[c] ?? '')));
+}
+
+const row = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, nameAlt: { type: 'string', nullable: true }, title: { type: 'string', nullable: true },
+    titleChecked: { type: 'boolean', description: 'An organiser checked the title; otherwise self-described' },
+    country: { type: 'string', nullable: true }, state: { type: 'string', enum: [...SIGNATURE_STATES] }, source: { type: 'string', enum: [...SIGNATURE_SOURCES] },
+    lang: { type: 'string' }, createdAt: { type: 'string' }, confirmedAt: { type: 'string', nullable: true },
+    email: { type: 'string', description: 'Only with ?emails=true, for owners; empty for imported signatories' },
+  },
+} as const;
+
+const filterProperties = {
+  state: { type: 'string', enum: [...SIGNATURE_STATES], description: 'held: confirmed and waiting in an open duplicate review; removed: removed by an organiser' },
+  source: { type: 'string', enum: [...SIGNATURE_SOURCES] },
+  country: { type: 'string', description: 'ISO 3166-1 alpha-2' },
+  from: { type: 'string', description: 'YYYY-MM-DD, inclusive (when signed)' },
+  to: { type: 'string', description: 'YYYY-MM-DD, inclusive' },
+  q: { type: 'string', maxLength: 200, description: 'A name or part of one in any script (Latin letters find Persian names and back)' },
+} as const;
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  return typeof h === 'string' && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : undefined;
+}
+
+export function organiseApi(s: Services) {
+  return async (f: FastifyInstance) => {
+    const security = [{ organiserToken: [] }];
+
+    f.get<{ Params: { slug: string }; Querystring: Record<string, string | undefined> }>('/organise/letters/:slug/signatures', {
+      schema: {
+        tags: ['organise'],
+        summary: "A letter's signatures for its organisers: every state and source, filtered; JSON pages or the whole selection as CSV",
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            ...filterProperties,
+            format: { type: 'string', enum: ['json', 'csv'], description: 'csv: every matching row, UTF-8 with BOM' },
+            emails: { type: 'string', enum: ['true', 'false'], description: 'Owners only; the export is recorded in the audit trail' },
+            page: { type: 'string', pattern: '^[0-9]{1,9}$' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            description: 'JSON (format=json); format=csv answers text/csv',
+            properties: { items: { type: 'array', items: row }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, counts: { type: 'object', additionalProperties: { type: 'integer' } } },
+          },
+          400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,
+        },
+      },
+    }, async (req, reply: FastifyReply) => {
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const { format = 'json', emails, page, ...rest } = req.query;
+      const filter = parseSignatureFilter(rest);
+      const withEmails = emails === 'true';
+      if (format === 'csv' || withEmails) {
+        const out = await exportSignatures(s.deps, req.params.slug, actor, filter, { emails: withEmails, format: format === 'csv' ? 'csv' : 'json', via: 'api' });
+        if (format === 'csv') {
+          reply.header('content-disposition', `attachment; filename="${out.slug}-signatures.csv"`);
+          return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, withEmails));
+        }
+        return { items: out.rows, total: out.rows.length, page: 1, pages: 1 };
+      }
+      const p = await signaturesPage(s.deps, req.params.slug, actor, filter, Number(page ?? 1), 100);
+      return { items: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts };
+    });
+
+    f.post<{ Params: { slug: string }; Body: { filter?: Record<string, unknown>; ids?: string[]; reason?: string; dryRun?: boolean } }>('/organise/letters/:slug/removals', {
+      schema: {
+        tags: ['organise'],
+        summary: 'Remove confirmed signatures chosen by filter and/or ids, with one public reason; dryRun (the default) only counts them',
+        description: 'Each removed signature is a `remove` entry with its reason in the transparency log; the letter page shows the counts by reason.',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        body: {
+          type: 'object',
+          required: ['reason'],
+          additionalProperties: false,
+          properties: {
+            filter: { type: 'object', additionalProperties: false, properties: filterProperties },
+            ids: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 10000 },
+            reason: { type: 'string', enum: ['fraud', 'duplicate', 'legal', 'signer'] },
+            dryRun: { type: 'boolean', default: true },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              dryRun: { type: 'boolean' },
+              count: { type: 'integer', description: 'How many would be removed (dryRun) or were removed' },
+              sample: { type: 'array', items: row, description: 'Up to 10 of them' },
+              skipped: { type: 'integer', description: 'Chosen, but withdrawn or removed meanwhile' },
+            },
+          },
+          400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 415: errorSchema,
+        },
+      },
+    }, async (req) => {
+      requireJson(req);
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const body = req.body ?? {};
+      if (!body.filter && !body.ids) throw new DomainError('VALIDATION_FAILED', 'Choose signatures by filter or ids', [{ field: 'filter', code: 'REQUIRED' }]);
+      return removeSignatures(s.deps, req.params.slug, actor, { filter: parseSignatureFilter(body.filter ?? {}), ids: body.ids, reason: String(body.reason), dryRun: body.dryRun !== false });
+    });
+  };
+}
