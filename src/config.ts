@@ -31,6 +31,8 @@ export interface Config {
   processes: number;
   /** PostgreSQL: hot statements as named statements, prepared once per connection; off behind PgBouncer in transaction mode. */
   pgNamedStatements: boolean;
+  /** The browser that draws PDFs and share cards (Debian chromium). */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     logOrigin: env.UNDERSIGNED_LOG_ORIGIN || undefined,
     processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
     pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
+    chromiumPath: env.UNDERSIGNED_CHROMIUM || '/usr/bin/chromium',
   };
 }
 
@@ -138,6 +141,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
   ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
+  ['UNDERSIGNED_CHROMIUM', '/usr/bin/chromium', 'Browser that draws letter PDFs and share cards'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];

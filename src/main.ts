@@ -30,6 +30,8 @@ import { rateLimitBackend } from './adapters/http/rate-limit/backend.ts';
 import { isUndersignedWorker, shareWriteLock } from './adapters/cluster/worker.ts';
 import type { ClusterPrimary } from './adapters/cluster/primary.ts';
 import type { CliApp } from './adapters/cli/types.ts';
+import { ChromiumRenderer } from './adapters/pdf/chromium.ts';
+import { assetFile } from './adapters/http/asset-files.ts';
 
 /** The composed application: what main.ts and the tests hold; adapters see only `services` (and the CLI, CliApp). */
 export interface App extends CliApp {
@@ -159,7 +161,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const worker = new OutboxWorker(deps, mailer, 1000, (e) => httpApp?.log.error({ err: e }, 'outbox worker failed'));
   const reads = new PublicReads(deps);
   const secret = cookieSecret(config);
-  const services: Services = { deps, reads, log: { origin, vkey: signer.vkey } };
+  // PDFs and share cards: Debian chromium, started on the first document and kept.
+  const renderer = new ChromiumRenderer({ executablePath: config.chromiumPath, resource: assetFile });
+  const services: Services = { deps, reads, log: { origin, vkey: signer.vkey }, renderer };
   const devOutbox = devOutboxDir ? (limit: number) => readDevOutbox(devOutboxDir, limit).map(({ file: _file, ...m }) => m) : undefined;
   const app: App = {
     config,
@@ -197,6 +201,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await sequencer.stop();
       if (sweeper) clearInterval(sweeper);
       if (httpApp) await httpApp.close();
+      await renderer.close();
       await mailer.close();
       await store.close();
     },

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'LOG_NOT_READY',
   'RECEIPT_NOT_READY',
   'SERVER_BUSY',
+  'DOCUMENT_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -223,3 +223,22 @@ export interface Signals {
 
 /** Who acts on a letter: the local operator (the CLI, allowed everything) or a signed-in organiser. */
 export type Actor = { kind: 'operator' } | { kind: 'organiser'; email: string };
+
+/** One of our own HTML documents to draw: its markup and the size of the picture (PNG) or paper (PDF, from its CSS). */
+export interface RenderInput {
+  html: string;
+  /** PNG only: the viewport, in CSS pixels. */
+  width?: number;
+  height?: number;
+}
+
+/**
+ * Draws our own documents (the letter's print view, share cards) in a headless browser started once and reused.
+ * Requests wait in a bounded queue; a full queue is DomainError SERVER_BUSY. Relative URLs in the markup (/assets/…)
+ * are served from our own files; nothing is fetched from the network.
+ */
+export interface DocumentRenderer {
+  pdf(doc: RenderInput): Promise<Uint8Array>;
+  png(doc: RenderInput & { width: number; height: number }): Promise<Uint8Array>;
+  close(): Promise<void>;
+}

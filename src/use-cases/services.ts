@@ -4,10 +4,13 @@
  */
 import type { Deps } from './deps.ts';
 import type { PublicReads } from './reads/public-reads.ts';
+import type { DocumentRenderer } from '../core/ports.ts';
 
 export interface Services {
   deps: Deps;
   reads: PublicReads;
   /** The transparency log's origin and verifier key (served at /log/key). */
   log: { origin: string; vkey: string };
+  /** Draws the letter's PDF and share cards (a headless browser, started on first use). */
+  renderer: DocumentRenderer;
 }

@@ -27,6 +27,7 @@ export const STATUS: Record<ErrorCode, number> = {
   LOG_NOT_READY: 503,
   RECEIPT_NOT_READY: 409,
   SERVER_BUSY: 503,
+  DOCUMENT_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

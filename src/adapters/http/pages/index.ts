@@ -14,6 +14,8 @@ import { letterRoutes } from './letters.ts';
 import { privacyRoutes } from './privacy.ts';
 import { receiptRoutes } from './receipts.ts';
 import { withdrawRoutes } from './withdraw.ts';
+import { letterDocumentRoutes } from './letter-documents.ts';
+import { LetterDocuments } from '../letter-documents.ts';
 import { organiserLetterRoutes } from './organise/letters.ts';
 import { retentionRoutes } from './organise/retention.ts';
 import { reviewRoutes } from './organise/reviews.ts';
@@ -25,6 +27,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     f.decorateRequest('organiser', '');
     await f.register(homeRoutes(s, config)); //                /, /:lang/
     await f.register(letterRoutes(s, config)); //              /:lang/letters/:slug[/sign, /thanks]
+    await f.register(letterDocumentRoutes(s, new LetterDocuments(s, s.renderer))); // /:lang/letters/:slug.pdf, /letters/:slug.pdf
     await f.register(confirmRoutes(s, config)); //             /:lang/confirm[/renew]
     await f.register(receiptRoutes(s, config)); //             /:lang/receipts/:token[/…], /:lang/verify, /assets/receipt-check.js
     await f.register(withdrawRoutes(s, config)); //            /:lang/withdraw
