@@ -13,6 +13,7 @@ import { translator } from '../i18n/index.ts';
 import { fingerprint } from './cache/letter-pages.ts';
 import { DrawnDocuments, type Drawn } from './cache/documents.ts';
 import { printDocument } from './views/print.ts';
+import { CARD, cardDocument } from './views/card.ts';
 
 /** A letter's PDF and the log checkpoint it shows. */
 export interface LetterPdf extends Drawn {
@@ -21,6 +22,7 @@ export interface LetterPdf extends Drawn {
 
 export class LetterDocuments {
   private readonly pdfs = new DrawnDocuments(96 * 1024 * 1024);
+  private readonly cards = new DrawnDocuments(32 * 1024 * 1024);
 
   constructor(private readonly s: Services, private readonly renderer: DocumentRenderer) {}
 
@@ -52,5 +54,15 @@ export class LetterDocuments {
       }),
       meta: { treeSize: state?.size ?? 0, rootHash: checkpoint?.rootHash ?? null },
     }))) as LetterPdf;
+  }
+
+  /** The share card (1200×630 PNG) of the letter in `lang`: title, count, addressee. */
+  async card(letter: LetterWithText, lang: string): Promise<Drawn> {
+    const version = versionFor(letter, lang);
+    if (!version) throw new DomainError('LANGUAGE_NOT_AVAILABLE', `The letter has no version in ${lang}`);
+    const count = await this.s.reads.count(letter.id);
+    return this.cards.get(`${letter.id}\u0000${lang}`, `${fingerprint(letter)}.${count}`, async () => ({
+      bytes: await this.renderer.png({ html: cardDocument(translator(lang), letter, version, count), ...CARD }),
+    }));
   }
 }

@@ -20,6 +20,7 @@ import type { SafeHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { letterPage, LIST_SLOT, signatoriesSection, thanksBody } from '../views/letter.ts';
 import { messageDocument } from '../views/message.ts';
+import { letterOpenGraph, shareBlock } from '../views/share.ts';
 
 type G = LangSlugParams & { Querystring: { page?: string }; Body: Record<string, string> | undefined };
 type Req = FastifyRequest<G>;
@@ -53,7 +54,8 @@ export function letterRoutes(s: Services, config: Config) {
         baseUrl: base,
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories }),
+        og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: shareBlock(t, base, letter, version, d.count) }),
       });
     }
 
