@@ -6,6 +6,7 @@
 import type { LetterVersion, LetterWithText } from '../../../core/model.ts';
 import type { T } from '../../i18n/index.ts';
 import { html, type SafeHtml } from './html.ts';
+import { embedSnippet } from './embed.ts';
 
 export interface OpenGraph {
   title: string;
@@ -78,6 +79,10 @@ export function shareBlock(t: T, baseUrl: string, letter: LetterWithText, versio
 </form>
 <p class="share-url"><label for="share-url">${t('share.copy')}</label> <input id="share-url" readonly value="${l.url}" dir="ltr"></p>
 <p><a href="/${version.lang}/letters/${letter.slug}.pdf" type="application/pdf">${t('letter.pdf')}</a></p>
+<details class="embed-code"><summary>${t('embed.code')}</summary>
+<textarea readonly rows="3" dir="ltr" aria-label="${t('embed.code')}">${embedSnippet(baseUrl, letter, version)}</textarea>
+<p><img src="/letters/${letter.slug}/badge.svg?lang=${version.lang}" alt="${t('letter.count', { count })}"></p>
+</details>
 </section>`;
 }
 
