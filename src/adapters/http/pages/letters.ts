@@ -20,7 +20,8 @@ import type { SafeHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { letterPage, LIST_SLOT, signatoriesSection, thanksBody } from '../views/letter.ts';
 import { messageDocument } from '../views/message.ts';
-import { letterOpenGraph, shareBlock } from '../views/share.ts';
+import { letterOpenGraph } from '../views/share.ts';
+import { letterExtras } from '../views/letter-extras.ts';
 
 type G = LangSlugParams & { Querystring: { page?: string }; Body: Record<string, string> | undefined };
 type Req = FastifyRequest<G>;
@@ -43,7 +44,8 @@ export function letterRoutes(s: Services, config: Config) {
       const count = await s.reads.count(letter.id);
       const list = await s.reads.page(letter.id, lang, page);
       const removals = await s.reads.removals(letter.slug);
-      return { count, list, removals, hidden: Math.max(0, count - list.total) };
+      const stats = await s.reads.stats(letter.id);
+      return { count, list, removals, stats, hidden: Math.max(0, count - list.total) };
     }
 
     function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
@@ -55,7 +57,7 @@ export function letterRoutes(s: Services, config: Config) {
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
         og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: shareBlock(t, base, letter, version, d.count) }),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats) }),
       });
     }
 
@@ -89,7 +91,7 @@ export function letterRoutes(s: Services, config: Config) {
       const d = await letterData(letter, lang, pageOf(req));
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
-      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}`;
+      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}`;
       const key = `${letter.id}\u0000${lang}`;
       const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
         frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),
