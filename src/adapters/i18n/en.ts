@@ -225,7 +225,7 @@ export const en = {
   'chart.table': 'As a table',
   'data.heading': 'Open data',
   'data.csv': 'Public list (CSV)',
-  'data.stats': 'Counts per hour and country (JSON)',
+  'data.stats': 'Signatures per hour (CSV)',
 } as const;
 
 export type MessageKey = keyof typeof en;

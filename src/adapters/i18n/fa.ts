@@ -227,5 +227,5 @@ export const fa: Record<MessageKey, string> = {
   'chart.table': 'به صورت جدول',
   'data.heading': 'دادهٔ باز',
   'data.csv': 'فهرست عمومی (CSV)',
-  'data.stats': 'شمار امضا در هر ساعت و کشور (JSON)',
+  'data.stats': 'شمار امضا در هر ساعت (CSV)',
 };

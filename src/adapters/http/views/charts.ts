@@ -127,6 +127,6 @@ export function chartsSection(t: T, slug: string, stats: LetterStats): SafeHtml 
 <h2 id="charts-heading" class="visually-hidden">${t('chart.count')}</h2>
 ${timeChart(t, stats)}
 ${countryChart(t, stats)}
-<p class="open-data">${t('data.heading')}: <a href="/api/v1/letters/${slug}/signatures.csv" type="text/csv">${t('data.csv')}</a> · <a href="/api/v1/letters/${slug}/stats" type="application/json">${t('data.stats')}</a></p>
+<p class="open-data">${t('data.heading')}: <a href="/api/v1/letters/${slug}/signatures.csv" type="text/csv">${t('data.csv')}</a> · <a href="/api/v1/letters/${slug}/hourly.csv" type="text/csv">${t('data.stats')}</a></p>
 </section>`;
 }

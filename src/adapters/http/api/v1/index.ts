@@ -5,6 +5,7 @@ import type { Services } from '../../../../use-cases/services.ts';
 import { confirmationApi } from './confirmations.ts';
 import { letterApi } from './letters.ts';
 import { signatureApi } from './signatures.ts';
+import { openDataApi } from './open-data.ts';
 
 export function apiRoutes(s: Services, config: Config) {
   return async (f: FastifyInstance) => {
@@ -16,5 +17,6 @@ export function apiRoutes(s: Services, config: Config) {
     await f.register(letterApi(s)); //            GET /letters, /letters/:slug, /letters/:slug/stats
     await f.register(signatureApi(s, config)); // GET|POST /letters/:slug/signatures
     await f.register(confirmationApi(s)); //      POST /confirmations
+    await f.register(openDataApi(s)); //          GET /letters/:slug/signatures.csv, /letters/:slug/hourly.csv
   };
 }
