@@ -2,6 +2,7 @@
  * Settings: environment variables prefixed UNDERSIGNED_ (and CLI flags where natural), read once here.
  * A bad value stops the start with a message that names the variable.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 
@@ -15,6 +16,12 @@ export interface Config {
   /** nodemailer SMTP URL; undefined → mail is captured in the dev outbox (<data>/outbox). */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** SMTP connections kept open (nodemailer's pool); the outbox claims in proportion. */
+  smtpPool: number;
+  /** DKIM signing of every mail (nodemailer's own), when domain, selector and key are all set. */
+  dkim: { domain: string; selector: string; privateKey: string } | undefined;
+  /** Mails waiting past which the signing answer says the mail may take a few minutes (nothing is refused). */
+  mailBacklogLimit: number;
   /** Signing attempts per IP per minute; undefined when rate limiting is off (benchmarks). */
   rateLimitPerMinute: number | undefined;
   /** postgres://… selects PostgreSQL; otherwise SQLite in the data directory. */
@@ -89,6 +96,30 @@ export function processCount(raw: string | undefined, name: string, def = 1): nu
   return v;
 }
 
+/** DKIM from its three settings: all or none; the key is PEM text or the path of a PEM file. */
+function dkimOf(env: Env, cwd: string): Config['dkim'] {
+  const domain = env.UNDERSIGNED_DKIM_DOMAIN?.trim();
+  const selector = env.UNDERSIGNED_DKIM_SELECTOR?.trim();
+  const key = env.UNDERSIGNED_DKIM_KEY?.trim();
+  if (!domain && !selector && !key) return undefined;
+  if (!domain || !selector || !key) {
+    throw new ConfigError('UNDERSIGNED_DKIM_DOMAIN, UNDERSIGNED_DKIM_SELECTOR and UNDERSIGNED_DKIM_KEY go together: set all three or none');
+  }
+  if (!/^[a-z0-9.-]+$/i.test(domain)) throw new ConfigError(`UNDERSIGNED_DKIM_DOMAIN must be a domain name, got "${domain}"`);
+  if (!/^[a-z0-9._-]+$/i.test(selector)) throw new ConfigError(`UNDERSIGNED_DKIM_SELECTOR must be a DNS label, got "${selector}"`);
+  let privateKey = key;
+  if (!key.includes('-----BEGIN')) {
+    const path = resolve(cwd, key);
+    try {
+      privateKey = readFileSync(path, 'utf8');
+    } catch {
+      throw new ConfigError(`UNDERSIGNED_DKIM_KEY is neither a PEM key nor a readable file: ${path}`);
+    }
+    if (!privateKey.includes('-----BEGIN')) throw new ConfigError(`UNDERSIGNED_DKIM_KEY: ${path} holds no PEM key`);
+  }
+  return { domain: domain.toLowerCase(), selector, privateKey };
+}
+
 export function loadConfig(env: Env = process.env, flags: { port?: number | undefined; dataDir?: string | undefined; processes?: string | undefined } = {}, cwd = process.cwd()): Config {
   const port = flags.port ?? int(env, 'UNDERSIGNED_PORT', 3000, 0, 65535);
   const baseUrl = (url(env, 'UNDERSIGNED_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -109,6 +140,9 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     baseUrlExplicit: Boolean(env.UNDERSIGNED_BASE_URL),
     smtpUrl,
     mailFrom: env.UNDERSIGNED_MAIL_FROM || `Undersigned <no-reply@${host}>`,
+    smtpPool: int(env, 'UNDERSIGNED_SMTP_POOL', 5, 1, 100),
+    dkim: dkimOf(env, cwd),
+    mailBacklogLimit: int(env, 'UNDERSIGNED_MAIL_BACKLOG_LIMIT', 5000, 1, 100_000_000),
     rateLimitPerMinute,
     databaseUrl: databaseUrl?.startsWith('sqlite:') ? undefined : databaseUrl,
     redisUrl,
@@ -132,6 +166,11 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_BASE_URL', 'http://localhost:PORT', 'Public base URL used in every link'],
   ['UNDERSIGNED_SMTP_URL', '(unset: dev outbox)', 'nodemailer SMTP URL, e.g. smtp://127.0.0.1:2525'],
   ['UNDERSIGNED_MAIL_FROM', 'Undersigned <no-reply@HOST>', 'From address of mails'],
+  ['UNDERSIGNED_SMTP_POOL', '5', 'SMTP connections kept open; the outbox sends over all of them at once'],
+  ['UNDERSIGNED_DKIM_DOMAIN', '(unset)', 'DKIM: signing domain (with _SELECTOR and _KEY)'],
+  ['UNDERSIGNED_DKIM_SELECTOR', '(unset)', 'DKIM: selector (the DNS record is SELECTOR._domainkey.DOMAIN)'],
+  ['UNDERSIGNED_DKIM_KEY', '(unset)', 'DKIM: private key, PEM text or the path of a PEM file'],
+  ['UNDERSIGNED_MAIL_BACKLOG_LIMIT', '5000', 'Mails waiting past which signers are told their mail may take a few minutes'],
   ['UNDERSIGNED_RATE_LIMIT', '10', 'Signing attempts per IP per minute; `off` disables (benchmarks)'],
   ['UNDERSIGNED_DATABASE_URL', '(unset: SQLite)', 'postgres://… selects PostgreSQL'],
   ['UNDERSIGNED_PG_NAMED_STATEMENTS', 'on', 'PostgreSQL: prepare hot statements once per connection; `off` behind PgBouncer in transaction mode'],

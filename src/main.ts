@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import type { Mailer, Signals, Store } from './core/ports.ts';
 import type { Deps } from './use-cases/deps.ts';
 import type { Services } from './use-cases/services.ts';
+import { HealthReads } from './use-cases/reads/health.ts';
 import { openSqliteStore } from './adapters/storage/sqlite/index.ts';
 import { SmtpMailer } from './adapters/mail/smtp.ts';
 import { DevOutboxMailer, readDevOutbox } from './adapters/mail/dev-outbox.ts';
@@ -106,7 +107,7 @@ async function openStore(config: Config, serving: boolean): Promise<Store> {
   const store = await openSqliteStore(join(config.dataDir, 'undersigned.db'), { backgroundCheckpoints: serving, sharedWriters: ourWorker });
   // The workers tell each other, through the primary, when one waits for the write lock and when one let go of it.
   if (ourWorker && serving) {
-    const stop = shareWriteLock(store);
+    const stop = shareWriteLock(store.group);
     store.onClose(async () => stop());
   }
   return store;
@@ -139,7 +140,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(config, Boolean(opts.worker));
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
-  const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new DevOutboxMailer(devOutboxDir!));
+  const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, { pool: config.smtpPool, dkim: config.dkim }) : new DevOutboxMailer(devOutboxDir!));
   const { signer, origin } = logIdentity(config);
   const state = await store.log.state();
   if (state && state.vkey !== signer.vkey) {
@@ -163,7 +164,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const secret = cookieSecret(config);
   // PDFs and share cards: Debian chromium, started on the first document and kept.
   const renderer = new ChromiumRenderer({ executablePath: config.chromiumPath, resource: assetFile });
-  const services: Services = { deps, reads, log: { origin, vkey: signer.vkey }, renderer };
+  const services: Services = { deps, reads, health: new HealthReads(deps, config.mailBacklogLimit), log: { origin, vkey: signer.vkey }, renderer };
   const devOutbox = devOutboxDir ? (limit: number) => readDevOutbox(devOutboxDir, limit).map(({ file: _file, ...m }) => m) : undefined;
   const app: App = {
     config,

@@ -3,7 +3,7 @@
  * database. What one writes the other counts; outbox jobs taken by two workers are each sent once; a connection the
  * server drops is reported and replaced, never a crash.
  */
-import { StaticMigrations } from '../src/adapters/storage/sql/migrations.ts';
+import { StaticMigrations } from '../src/adapters/storage/sql/migrations/index.ts';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';

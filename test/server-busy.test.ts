@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { testApp, openLetter, Browser, type TestApp } from './support/app.ts';
-import type { SqlStore } from '../src/adapters/storage/sql/store.ts';
+import type { SqliteStore } from '../src/adapters/storage/sqlite/index.ts';
 
 describe('the database busy past the wait for its write lock', () => {
   let t: TestApp;
@@ -17,7 +17,7 @@ describe('the database busy past the wait for its write lock', () => {
     t = await testApp();
     await openLetter(t);
     // Another process holds the write lock for longer than this one waits.
-    (t.app.store as SqlStore).lockWaitMs = 100;
+    (t.app.store as SqliteStore).group.lockWaitMs = 100;
     other = new Database(join(t.dir, 'undersigned.db'));
     other.exec('begin immediate');
   });

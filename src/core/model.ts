@@ -96,6 +96,15 @@ export interface OutboxJob {
   doneAt?: string | undefined;
   lastError?: string | undefined;
   createdAt: string;
+  /** Set (with doneAt) when the mail failed for good: the server refused its recipient. */
+  failedAt?: string | undefined;
+}
+
+/** An address a mail server refused for good (an SMTP 5xx for the recipient), with the server's reason. */
+export interface UndeliverableAddress {
+  email: string;
+  reason: string;
+  failedAt: string;
 }
 
 export interface MailMessage {

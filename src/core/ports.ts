@@ -4,7 +4,7 @@
  */
 import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
-  LoginToken, Session, DuplicateReview, ReviewStatus,
+  LoginToken, Session, DuplicateReview, ReviewStatus, UndeliverableAddress,
 } from './model.ts';
 import type { LogRepo, SignerTokenPurpose } from './log-ports.ts';
 
@@ -116,7 +116,26 @@ export interface OutboxRepo {
   complete(id: string, doneAt: string): Promise<void>;
   /** Records a failure and when to try again. */
   retryLater(id: string, runAt: string, error: string): Promise<void>;
+  /**
+   * Ends a job that failed for good (MailRejected): never tried again, its links dropped as a sent mail's are, and
+   * its address recorded as undeliverable with `error`. A job already done is left as it is.
+   */
+  fail(id: string, at: string, error: string): Promise<void>;
+  /** What waits to be sent, what keeps failing, how many addresses are undeliverable. */
+  stats(now: string): Promise<OutboxStats>;
+  /** Which of these addresses (compared in lower case) were refused for good. */
+  undeliverable(emails: readonly string[]): Promise<UndeliverableAddress[]>;
   list(opts?: { pendingOnly?: boolean; limit?: number }): Promise<OutboxJob[]>;
+}
+
+export interface OutboxStats {
+  /** Mails not yet sent (due, leased or waiting for their retry). */
+  waiting: number;
+  /** Of those, how many failed at least once and wait for their next try. */
+  retrying: number;
+  /** When the oldest waiting mail was queued. */
+  oldestWaitingSince: string | undefined;
+  undeliverable: number;
 }
 
 export interface AuthRepo {
@@ -189,7 +208,18 @@ export interface Store extends StoreTx {
   close(): Promise<void>;
 }
 
-/** Sends one message. Throws on failure so that the outbox retries. */
+/**
+ * A mail the server refused for good: an SMTP 5xx for its recipient (no such mailbox, policy). The outbox does not
+ * try it again and records the address as undeliverable. Any other error thrown by `Mailer.send` is temporary.
+ */
+export class MailRejected extends Error {
+  constructor(message: string, readonly responseCode: number) {
+    super(message);
+    this.name = 'MailRejected';
+  }
+}
+
+/** Sends one message. Throws on failure so that the outbox retries (MailRejected: never retried). */
 export interface Mailer {
   /**
    * How many mails the outbox worker should claim at once: what this mailer sends well within a claim's lease

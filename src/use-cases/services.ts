@@ -5,10 +5,13 @@
 import type { Deps } from './deps.ts';
 import type { PublicReads } from './reads/public-reads.ts';
 import type { DocumentRenderer } from '../core/ports.ts';
+import type { HealthReads } from './reads/health.ts';
 
 export interface Services {
   deps: Deps;
   reads: PublicReads;
+  /** GET /health, and whether signers are told their mail may take a few minutes (the outbox backlog). */
+  health: HealthReads;
   /** The transparency log's origin and verifier key (served at /log/key). */
   log: { origin: string; vkey: string };
   /** Draws the letter's PDF and share cards (a headless browser, started on first use). */

@@ -29,13 +29,23 @@ function decode(raw: string): { subject: string; text: string } {
   return { subject, text };
 }
 
-export async function startSmtp(): Promise<{ url: string; port: number; mails: ReceivedMail[]; waitFor(pred: (m: ReceivedMail) => boolean, ms?: number): Promise<ReceivedMail>; close(): Promise<void> }> {
+export interface SmtpPeerOptions {
+  /** Answers RCPT TO for this address with an error (e.g. `{ code: 550, message: 'No such mailbox' }`), or accepts. */
+  refuse?: (address: string) => { code: number; message: string } | undefined;
+}
+
+export async function startSmtp(opts: SmtpPeerOptions = {}): Promise<{ url: string; port: number; mails: ReceivedMail[]; waitFor(pred: (m: ReceivedMail) => boolean, ms?: number): Promise<ReceivedMail>; close(): Promise<void> }> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     disableReverseLookup: true,
     logger: false,
+    onRcptTo(address, _session, cb) {
+      const r = opts.refuse?.(address.address);
+      if (!r) return cb();
+      cb(Object.assign(new Error(r.message), { responseCode: r.code }));
+    },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

@@ -38,10 +38,11 @@ export function isStderr(m: unknown): m is { t: typeof STDERR_MESSAGE; text: str
 }
 
 /*
- * The SQLite write lock's signals (SqlStore.onLockBusy / afterCommit / lockReleased): a worker whose group commit
- * found the lock taken says it waits; a worker that committed says so; the primary passes that on to the workers
- * waiting, which try at once, before their next 1 ms tick. One message per COMMIT to the primary, one per
- * waiting worker from it; the lock itself stays SQLite's (a lost or late message costs only the old wait).
+ * The SQLite write lock's signals (storage/sqlite/group-commit.ts: onLockBusy / afterCommit / lockReleased): a
+ * worker whose group commit found the lock taken says it waits; a worker that committed says so; the primary passes
+ * that on to the workers waiting, which try at once, before their next 1 ms tick. One message per COMMIT to the
+ * primary, one per waiting worker from it; the lock itself stays SQLite's (a lost or late message costs only the
+ * timer's wait).
  */
 export const LOCK_WAITING = 'undersigned:write-lock-waiting';
 export const LOCK_RELEASED = 'undersigned:write-lock-released';
@@ -54,7 +55,7 @@ export function isLockSignal(m: unknown): m is LockSignal {
   return t === LOCK_WAITING || t === LOCK_RELEASED;
 }
 
-/** What a worker's store offers for the signals (SqlStore on SQLite). */
+/** What a worker's store offers for the signals (the SQLite store's group commit). */
 export interface SharedWriteLock {
   afterCommit: (() => void) | undefined;
   onLockBusy: (() => void) | undefined;

@@ -29,6 +29,7 @@ import type { CapturedMail } from './views/dev-outbox.ts';
 import { pageRoutes } from './pages/index.ts';
 import { apiRoutes } from './api/v1/index.ts';
 import { logRoutes } from './transparency-log.ts';
+import { healthRoutes } from './health.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -135,7 +136,7 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
   f.get('/api/openapi.json', { schema: { hide: true } }, async () => f.swagger());
   // Browsers ask for /favicon.ico whatever the page says.
   f.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/assets/favicon.svg', 301));
-  f.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  await f.register(healthRoutes(s));
   return f;
 }
 

@@ -199,6 +199,8 @@ export const en = {
   'organise.retention': 'Erase personal data after (days)',
   'organise.retention.hint': 'Of withdrawn and removed signatures after this many days, and of all signatures once the letter has been closed this long. Empty: keep.',
   'organise.retention.saved': 'Retention saved.',
+  // Mail leg (back-pressure)
+  'sign.thanks.delayed': 'Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.',
   // Delivery and sharing (issue 13): the letter's PDF, share links and card, embed, charts, open data.
   'print.madeAt': 'Printed on {date}',
   'print.count': 'Signed by {count, plural, one {# person} other {# people}} ({listed} listed below).',

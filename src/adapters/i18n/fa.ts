@@ -201,6 +201,8 @@ export const fa: Record<MessageKey, string> = {
   'organise.retention': 'پاک‌کردن داده‌های شخصی پس از (روز)',
   'organise.retention.hint': 'برای امضاهای پس‌گرفته و برداشته‌شده پس از این چند روز، و برای همهٔ امضاها وقتی نامه این مدت بسته بوده است. خالی: نگه‌داشتن.',
   'organise.retention.saved': 'مدت نگه‌داری ذخیره شد.',
+  // Mail leg (back-pressure)
+  'sign.thanks.delayed': 'هم‌اکنون افراد بسیاری امضا می‌کنند و ممکن است رسیدن ایمیل شما چند دقیقه طول بکشد. امضای شما ذخیره شده است.',
   // Delivery and sharing (issue 13): the letter's PDF, share links and card, embed, charts, open data.
   'print.madeAt': 'چاپ‌شده در {date}',
   'print.count': 'امضاشده به دست {count, plural, other {# نفر}} ({listed} نفر در فهرست زیر).',

@@ -237,6 +237,50 @@ export function storeContract(factory: StoreFactory): void {
       assert.deepEqual([...(await mine()).keys()], []);
     });
 
+    test('outbox: a mail refused for good is never claimed again, keeps no link, and its address is undeliverable until erased', async () => {
+      const to = `${id('Refused')}@Example.org`;
+      const at = '2032-01-01T00:00:00.000Z';
+      const link = 'https://letters.example.org/en/confirm?token=SECRET-refused';
+      const job = { id: id('job'), kind: 'mail' as const, payload: { to, lang: 'en', template: 'confirm' as const, params: { letterTitle: 'L', name: 'N', link, expiresAt: at, withdrawLink: link } }, runAt: at, attempts: 0, createdAt: at };
+      const before = await store.outbox.stats(at);
+      await store.outbox.enqueue(job);
+      const waiting = await store.outbox.stats(at);
+      assert.equal(waiting.waiting, before.waiting + 1);
+      assert.equal((await store.outbox.claim(at, '2032-01-01T00:01:00.000Z', 100_000)).filter((j) => j.id === job.id).length, 1);
+      await store.outbox.fail(job.id, '2032-01-01T00:00:05.000Z', '550 5.1.1 No such mailbox');
+      // A second report (another process's retry of the same row) changes nothing.
+      await store.outbox.fail(job.id, '2032-01-01T00:09:00.000Z', 'later');
+      const after = await store.outbox.stats('2032-01-01T00:10:00.000Z');
+      assert.equal(after.waiting, before.waiting);
+      assert.equal(after.undeliverable, before.undeliverable + 1);
+      assert.equal((await store.outbox.claim('2033-01-01T00:00:00.000Z', '2033-01-01T00:01:00.000Z', 100_000)).filter((j) => j.id === job.id).length, 0);
+      const row = (await store.outbox.list({ limit: 100_000 })).find((j) => j.id === job.id);
+      assert.equal(row?.failedAt, '2032-01-01T00:00:05.000Z');
+      assert.equal(row?.doneAt, '2032-01-01T00:00:05.000Z');
+      assert.equal(row?.lastError, '550 5.1.1 No such mailbox');
+      assert.doesNotMatch(JSON.stringify(row?.payload), /SECRET|https?:/);
+      const found = await store.outbox.undeliverable([to.toUpperCase(), 'someone-else@example.org']);
+      assert.deepEqual(found, [{ email: to.toLowerCase(), reason: '550 5.1.1 No such mailbox', failedAt: '2032-01-01T00:00:05.000Z' }]);
+      await store.log.forgetSigner(id('gone'), to);
+      assert.deepEqual(await store.outbox.undeliverable([to]), []);
+      assert.equal((await store.outbox.stats(at)).undeliverable, before.undeliverable);
+    });
+
+    test('outbox stats: waiting, retrying and the oldest waiting mail', async () => {
+      const at = '2034-01-01T00:00:00.000Z';
+      const before = await store.outbox.stats(at);
+      const a = { id: id('job'), kind: 'mail' as const, payload: { to: 'a@example.org', subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: at, attempts: 0, createdAt: '2000-01-01T00:00:00.000Z' };
+      await store.outbox.enqueue(a);
+      await store.outbox.claim('2034-01-01T00:00:00.000Z', '2034-01-01T00:01:00.000Z', 100_000);
+      await store.outbox.retryLater(a.id, '2034-01-01T00:05:00.000Z', '421 try later');
+      const s = await store.outbox.stats('2034-01-01T00:02:00.000Z');
+      assert.equal(s.waiting, before.waiting + 1);
+      assert.ok(s.retrying >= 1);
+      assert.equal(s.oldestWaitingSince, '2000-01-01T00:00:00.000Z');
+      await store.outbox.complete(a.id, '2034-01-01T00:05:01.000Z');
+      assert.equal((await store.outbox.stats('2034-01-01T00:06:00.000Z')).waiting, before.waiting);
+    });
+
     test('outbox: an expired lease can be claimed again (a worker died)', async () => {
       const jobId = id('job');
       await store.outbox.enqueue({ id: jobId, kind: 'mail', payload: { to: 'x@example.org', subject: 's', text: 't', lang: 'en', template: 'confirm' }, runAt: '2030-01-01T00:00:00.000Z', attempts: 0, createdAt: '2030-01-01T00:00:00.000Z' });

@@ -4,7 +4,7 @@
  * a job so that only one sends it.
  */
 import type { MailMessage, OutboxMail, TemplatedMail } from '../../core/model.ts';
-import type { Mailer, MailTemplates } from '../../core/ports.ts';
+import { MailRejected, type Mailer, type MailTemplates } from '../../core/ports.ts';
 import { iso, type Deps } from '../deps.ts';
 
 export const LEASE_MS = 60_000;
@@ -25,12 +25,16 @@ export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage
   return { ...templates.confirmSignature({ lang: m.lang, ...m.params }), to: m.to };
 }
 
-/** Sends what is due now; returns how many were sent and how many failed. */
-export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<{ sent: number; failed: number }> {
+/**
+ * Sends what is due now; returns how many were sent, how many failed for now (tried again later) and how many were
+ * refused for good (MailRejected: never tried again, the address recorded as undeliverable).
+ */
+export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<{ sent: number; failed: number; rejected: number }> {
   const now = deps.clock.now();
   const jobs = await deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), batch);
   let sent = 0;
   let failed = 0;
+  let rejected = 0;
   await Promise.all(
     jobs.map(async (job) => {
       try {
@@ -38,13 +42,18 @@ export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promis
         await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
         sent++;
       } catch (e) {
-        failed++;
         const msg = e instanceof Error ? e.message : String(e);
+        if (e instanceof MailRejected) {
+          rejected++;
+          await deps.store.outbox.fail(job.id, iso(deps.clock.now()), msg);
+          return;
+        }
+        failed++;
         await deps.store.outbox.retryLater(job.id, iso(new Date(deps.clock.now().getTime() + backoffMs(job.attempts))), msg);
       }
     }),
   );
-  return { sent, failed };
+  return { sent, failed, rejected };
 }
 
 /** Runs the worker until stopped. `poke()` wakes it at once (after a signature, so mail goes out quickly). */
@@ -81,7 +90,7 @@ export class OutboxWorker {
       // As many a claim as the mailer sends well within the lease: under a signing surge each claim and each batch
       // of completions is a commit of its own, so fast mailers take large batches.
       const r = await deliverDue(this.deps, this.mailer, this.mailer.batch);
-      sentAny = r.sent + r.failed > 0;
+      sentAny = r.sent + r.failed + r.rejected > 0;
     } catch (e) {
       this.onError(e);
     } finally {

@@ -126,11 +126,13 @@ export function letterRoutes(s: Services, config: Config) {
           if (e.code === 'VALIDATION_FAILED') return sendPage(reply, await renderLetter(req, letter, t, values, e.fields), 400);
           return sendPage(reply, await renderLetter(req, letter, t, values, [], t(`error.${e.code}`)), 409);
         }
-        return reply.redirect(`/${t.lang}/letters/${encodeURIComponent(req.params.slug)}/thanks`, 303);
+        // Stored either way; while many mails wait to go out, the thanks page says the mail may take a few minutes.
+        const delayed = s.health.mailDelayed() ? '?mail=delayed' : '';
+        return reply.redirect(`/${t.lang}/letters/${encodeURIComponent(req.params.slug)}/thanks${delayed}`, 303);
       },
     );
 
-    f.get<G>('/:lang/letters/:slug/thanks', async (req, reply) =>
-      sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), thanksBody(req.t, req.params.slug))));
+    f.get<G & { Querystring: { mail?: string } }>('/:lang/letters/:slug/thanks', async (req, reply) =>
+      sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), thanksBody(req.t, req.params.slug, req.query.mail === 'delayed'))));
   };
 }

@@ -147,6 +147,7 @@ export function removalsNote(t: T, r: Removals): SafeHtml {
 }
 
 /** After signing: check your mail. */
-export function thanksBody(t: T, slug: string): SafeHtml {
-  return html`<p>${t('sign.thanks.body')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
+export function thanksBody(t: T, slug: string, mailDelayed = false): SafeHtml {
+  const delayed = mailDelayed ? html`<p role="status">${t('sign.thanks.delayed')}</p>` : html``;
+  return html`<p>${t('sign.thanks.body')}</p>${delayed}<p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
 }

@@ -2,13 +2,13 @@
  * In-memory store: for unit tests of use-cases and as the reference the contract suite is written against.
  * Transactions run one at a time and roll back by restoring a snapshot taken when they start.
  */
-import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
+import type { AuthRepo, FirstSignature, LetterListFilter, LetterRepo, LetterStats, OutboxRepo, OutboxStats, PublicChange, SignatureRepo, Store, StoreTx, ReviewRepo } from '../../../core/ports.ts';
 import { MemReviews, type ReviewState } from './reviews.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
 import type {
-  Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature,
+  Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature, UndeliverableAddress,
 } from '../../../core/model.ts';
 
 interface State {
@@ -16,6 +16,8 @@ interface State {
   texts: Map<string, LetterVersion[]>; // key: letterId#textVersion
   signatures: Map<string, Signature>;
   outbox: Map<string, OutboxJob>;
+  /** Refused addresses in lower case. */
+  undeliverable: Map<string, UndeliverableAddress>;
   loginTokens: Map<string, LoginToken>;
   sessions: Map<string, Session>;
   nameKeys: ReviewState['nameKeys'];
@@ -26,7 +28,7 @@ interface State {
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState() };
 }
 
 export class MemoryStore implements Store {
@@ -218,6 +220,32 @@ class MemOutbox implements OutboxRepo {
   async retryLater(id: string, runAt: string, error: string) {
     const j = this.st().outbox.get(id);
     if (j) Object.assign(j, { runAt, lockedUntil: undefined, lastError: error.slice(0, 1000) });
+  }
+  async fail(id: string, at: string, error: string) {
+    const s = this.st();
+    const j = s.outbox.get(id);
+    if (!j || j.doneAt) return;
+    const reason = error.slice(0, 1000);
+    const payload = { to: j.payload.to, lang: j.payload.lang, template: j.payload.template } as OutboxJob['payload'];
+    Object.assign(j, { doneAt: at, failedAt: at, lockedUntil: undefined, lastError: reason, payload });
+    const email = j.payload.to.toLowerCase();
+    s.undeliverable.set(email, { email, reason, failedAt: at });
+  }
+  async stats(now: string): Promise<OutboxStats> {
+    const s = this.st();
+    const waiting = [...s.outbox.values()].filter((j) => !j.doneAt);
+    const retrying = waiting.filter((j) => j.attempts > 0 && (!j.lockedUntil || j.lockedUntil < now)).length;
+    const oldest = waiting.reduce<string | undefined>((m, j) => (m === undefined || j.createdAt < m ? j.createdAt : m), undefined);
+    return { waiting: waiting.length, retrying, oldestWaitingSince: oldest, undeliverable: s.undeliverable.size };
+  }
+  async undeliverable(emails: readonly string[]) {
+    const s = this.st();
+    const found = new Set<UndeliverableAddress>();
+    for (const e of emails) {
+      const u = s.undeliverable.get(e.toLowerCase());
+      if (u) found.add(u);
+    }
+    return [...found].map(clone);
   }
   async list(opts: { pendingOnly?: boolean; limit?: number } = {}) {
     return [...this.st().outbox.values()]

@@ -2,7 +2,7 @@
 import type {
   LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
 } from '../../../core/log-ports.ts';
-import type { OutboxJob, Signature } from '../../../core/model.ts';
+import type { OutboxJob, Signature, UndeliverableAddress } from '../../../core/model.ts';
 import { bundlePrefix } from '../sql/log.ts';
 
 export interface MemLogState {
@@ -21,7 +21,7 @@ export function emptyLogState(): MemLogState {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-type Get = () => { log: MemLogState; signatures: Map<string, Signature>; outbox: Map<string, OutboxJob> };
+type Get = () => { log: MemLogState; signatures: Map<string, Signature>; outbox: Map<string, OutboxJob>; undeliverable: Map<string, UndeliverableAddress> };
 
 export class MemLog implements LogRepo {
   constructor(private readonly st: Get) {}
@@ -93,6 +93,7 @@ export class MemLog implements LogRepo {
     if (!email) return;
     const outbox = this.st().outbox;
     for (const [k, j] of outbox) if (j.payload.to.toLowerCase() === email.toLowerCase()) outbox.delete(k);
+    this.st().undeliverable.delete(email.toLowerCase());
   }
   async setRetention(letterId: string, days: number | undefined) {
     if (days === undefined) this.s.retention.delete(letterId);

@@ -12,7 +12,7 @@ export interface PostgresStoreOptions {
   /** Connections in this process's pool (default 10). Mind the server's max_connections across all processes. */
   max?: number;
   /**
-   * Server-side limit for one statement (default 30 s): a runaway query is cancelled instead of holding locks and a
+   * Server-side limit for one statement (default 30 s): a runaway query is cancelled rather than holding locks and a
    * connection while requests pile up behind it. 0 disables it.
    */
   statementTimeoutMs?: number;

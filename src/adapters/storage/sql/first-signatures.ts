@@ -17,12 +17,11 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { FirstSignature } from '../../../core/ports.ts';
 import type { Database, SignaturesTable } from './schema.ts';
 import { prepareOnServer } from './prepared.ts';
+import { SIGNATURE_COLUMNS } from './rows.ts';
 
 export type SignatureRowOf = (s: FirstSignature['signature']) => SignaturesTable;
 
-/** Columns of a signature row (all of them; store.ts selects them by name); the integer ones are typed so in the record set. */
-export const SIGNATURE_COLUMNS = ['id', 'letter_id', 'email', 'email_key', 'name', 'name_alt', 'title', 'country', 'visibility', 'lang', 'consent_updates', 'status',
-  'text_version', 'token_hash', 'token_expires_at', 'mails_sent', 'imported', 'created_at', 'updated_at', 'confirmed_at', 'withdrawn_at'] as const satisfies readonly (keyof SignaturesTable)[];
+/** The integer columns of a signature row, typed so in the JSON record set. */
 const INTEGER_COLUMNS = new Set<string>(['consent_updates', 'text_version', 'mails_sent', 'imported']);
 const EXTRA_COLUMNS: [string, 'text' | 'integer'][] = [
   ['l_id', 'text'], ['l_state', 'text'], ['l_text_version', 'integer'], ['l_updated_at', 'text'],

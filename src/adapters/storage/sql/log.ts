@@ -7,147 +7,17 @@
  * processes never sequence at once; SQLite: the batch's first statement is a write, which takes the database's
  * single write lock before anything is read), and pg's bigint-as-string (always Number(...)).
  */
-import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
+import { sql } from 'kysely';
+import { forgetUndeliverable } from './mail-failures.ts';
 import type {
   LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
 } from '../../../core/log-ports.ts';
 import type { RemovalReason } from '../../../core/log/entries.ts';
-import type { Database } from './schema.ts';
-import type { Dialect } from './migrations.ts';
-import { Prepared } from './prepared.ts';
 import type { Signature } from '../../../core/model.ts';
-import { toSignature } from './store.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
-type Bytes = Buffer | Uint8Array;
-
-export interface LogEntriesTable {
-  id: number | string;
-  kind: string;
-  letter: string;
-  time: number | string;
-  bytes: Bytes | null;
-  ref_entry_id: number | string | null;
-  reason: string | null;
-  signature_id: string | null;
-  text_hash: string | null;
-  idx: number | string | null;
-}
-
-export interface SignatureLogTable {
-  signature_id: string;
-  letter_id: string;
-  entry_id: number | string;
-  name_opening: Bytes | null;
-  contact_opening: Bytes | null;
-  erased_at: string | null;
-}
-
-export interface SignerTokensTable {
-  token_hash: string;
-  signature_id: string;
-  purpose: string;
-  created_at: string;
-}
-
-export interface LetterRetentionTable {
-  letter_id: string;
-  days: number;
-}
-
-export interface LogTilesTable {
-  /** -1 for entry bundles. */
-  level: number;
-  idx: number | string;
-  width: number;
-  data: Bytes;
-}
-
-export interface LogStateTable {
-  id: number;
-  size: number | string;
-  root: Bytes;
-  checkpoint: string;
-  vkey: string;
-  updated_at: string;
-}
-
-export interface LogLockTable {
-  id: number;
-  n: number | string;
-}
-
-export function logMigration(dialect: Dialect, text: ColumnDataType | Expression<unknown>): Migration {
-  const pg = dialect === 'postgres';
-  const blob = pg ? 'bytea' : 'blob';
-  return {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('log_entries')
-        .addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
-        .addColumn('kind', text, (c) => c.notNull())
-        .addColumn('letter', text, (c) => c.notNull())
-        .addColumn('time', 'bigint', (c) => c.notNull())
-        .addColumn('bytes', blob)
-        .addColumn('ref_entry_id', 'bigint')
-        .addColumn('reason', text)
-        .addColumn('signature_id', text)
-        .addColumn('text_hash', text)
-        .addColumn('idx', 'bigint', (c) => c.unique())
-        .execute();
-      // The sequencer reads the unsequenced entries in queue order.
-      await db.schema.createIndex('log_entries_pending').on('log_entries').column('id').where(sql.ref('idx'), 'is', null).execute();
-      await db.schema.createIndex('log_entries_letter_kind').on('log_entries').columns(['letter', 'kind']).execute();
-      await db.schema
-        .createTable('signature_log')
-        .addColumn('signature_id', text, (c) => c.primaryKey())
-        .addColumn('letter_id', text, (c) => c.notNull())
-        .addColumn('entry_id', 'bigint', (c) => c.notNull())
-        .addColumn('name_opening', blob)
-        .addColumn('contact_opening', blob)
-        .addColumn('erased_at', text)
-        .execute();
-      await db.schema.createIndex('signature_log_entry').on('signature_log').column('entry_id').execute();
-      await db.schema
-        .createTable('signer_tokens')
-        .addColumn('token_hash', text, (c) => c.primaryKey())
-        .addColumn('signature_id', text, (c) => c.notNull())
-        .addColumn('purpose', text, (c) => c.notNull())
-        .addColumn('created_at', text, (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('signer_tokens_signature').on('signer_tokens').column('signature_id').execute();
-      await db.schema
-        .createTable('letter_retention')
-        .addColumn('letter_id', text, (c) => c.primaryKey())
-        .addColumn('days', 'integer', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('log_tiles')
-        .addColumn('level', 'integer', (c) => c.notNull())
-        .addColumn('idx', 'bigint', (c) => c.notNull())
-        .addColumn('width', 'integer', (c) => c.notNull())
-        .addColumn('data', blob, (c) => c.notNull())
-        .addPrimaryKeyConstraint('log_tiles_pk', ['level', 'idx'])
-        .execute();
-      await db.schema
-        .createTable('log_state')
-        .addColumn('id', 'integer', (c) => c.primaryKey())
-        .addColumn('size', 'bigint', (c) => c.notNull())
-        .addColumn('root', blob, (c) => c.notNull())
-        .addColumn('checkpoint', text, (c) => c.notNull())
-        .addColumn('vkey', text, (c) => c.notNull())
-        .addColumn('updated_at', text, (c) => c.notNull())
-        .execute();
-      await db.schema.createTable('log_lock').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'bigint', (c) => c.notNull()).execute();
-      await db.insertInto('log_lock').values({ id: 1, n: 0 }).execute();
-    },
-    async down(db: Kysely<any>) {
-      for (const t of ['log_lock', 'log_state', 'log_tiles', 'letter_retention', 'signer_tokens', 'signature_log', 'log_entries']) {
-        await db.schema.dropTable(t).ifExists().execute();
-      }
-    },
-  };
-}
+import type { Db, Dialect } from './dialect.ts';
+import type { Bytes, LogEntriesTable } from './schema.ts';
+import { Prepared } from './prepared.ts';
+import { chunks, toSignature } from './rows.ts';
 
 /** Key of the transaction-level advisory lock held by the sequencer (PostgreSQL). */
 export const SEQUENCER_LOCK_KEY = 7_268_417_310_004_323n;
@@ -179,12 +49,6 @@ export function bundlePrefix(data: Uint8Array, width: number): Uint8Array | unde
     off += 2 + ((data[off]! << 8) | data[off + 1]!);
   }
   return off <= data.length ? data.subarray(0, off) : undefined;
-}
-
-function chunks<T>(xs: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
 }
 
 const SIGNER_TOKEN_INSERT = new Prepared<{ token_hash: string; signature_id: string; purpose: string; created_at: string }>((db, p) =>
@@ -347,6 +211,7 @@ export class SqlLog implements LogRepo {
       }
     }).map((c) => c.id);
     for (const part of chunks(ids, 500)) await this.db.deleteFrom('outbox').where('id', 'in', part).execute();
+    await forgetUndeliverable(this.db, email);
   }
 
   async setRetention(letterId: string, days: number | undefined): Promise<void> {

@@ -1,23 +1,20 @@
 /**
- * The hottest statements (signing and confirming) built and compiled by Kysely once per dialect instead of on every
- * call (building the operation tree, freezing it and compiling it cost about as much as running a small SQLite
+ * The hottest statements (signing and confirming) built and compiled by Kysely once per dialect, not on every call
+ * (building the operation tree, freezing it and compiling it cost about as much as running a small SQLite
  * statement). Each statement is built from named parameters: it is compiled once with a marker in place of every
  * value, the markers give the order of the parameters, and each call sends the same SQL text with its own values in
  * that order. The database prepares that text once per connection: SQLite reuses its prepared statement
  * (sqlite/index.ts), PostgreSQL a named statement (`preparedOnServer`, postgres/index.ts), so that neither parses and
  * plans it again on every call.
  */
-import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
-import type { Database } from './schema.ts';
-import type { Dialect } from './migrations.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Compilable, CompiledQuery, QueryResult } from 'kysely';
+import type { Db, Dialect } from './dialect.ts';
 
 const MARK = '\u0000undersigned-param:';
 
 /**
  * SQL texts that PostgreSQL connections prepare once as named statements (postgres/index.ts looks each statement's
- * text up here): parse, analysis and planning are then done once per connection instead of on every call, and after
+ * text up here): parse, analysis and planning are then done once per connection, not on every call, and after
  * five executions PostgreSQL keeps a generic plan when it costs no more than the custom ones. Only fixed texts whose
  * values are all parameters belong here (a text built per call would fill every connection with statements).
  */

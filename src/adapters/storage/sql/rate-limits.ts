@@ -4,24 +4,7 @@
  * window has ended, and returns the count and when the window ends, so two processes racing on a key both count.
  * Times come from the database's clock, so that processes with skewed clocks agree on the window.
  */
-import { sql, type ColumnDataType, type Expression, type Kysely, type Migration } from 'kysely';
-
-export function rateLimitsMigration(text: ColumnDataType | Expression<unknown>): Migration {
-  return {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('rate_limits')
-        .addColumn('key', text, (c) => c.primaryKey())
-        .addColumn('n', 'bigint', (c) => c.notNull())
-        .addColumn('reset_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('rate_limits_reset').on('rate_limits').column('reset_at').execute();
-    },
-    async down(db: Kysely<any>) {
-      await db.schema.dropTable('rate_limits').ifExists().execute();
-    },
-  };
-}
+import { sql, type Kysely } from 'kysely';
 
 const NOW_MS = sql`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 

@@ -2,99 +2,12 @@
  * Duplicate review storage: the blocking keys of confirmed signatures (so a new signature is compared with a
  * handful of candidates, never the whole list) and the organisers' review queue.
  */
-import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 'kysely';
 import type { DuplicateCandidate, ReviewRepo } from '../../../core/ports.ts';
 import type { DuplicateReview, ReviewStatus } from '../../../core/model.ts';
-import type { Database } from './schema.ts';
-import type { Dialect } from './migrations.ts';
+import type { Db, Dialect } from './dialect.ts';
+import type { ReviewsTable } from './schema.ts';
 import { Prepared } from './prepared.ts';
-
-type Db = Kysely<Database> | Transaction<Database>;
-
-export interface NameKeysTable {
-  letter_id: string;
-  signature_id: string;
-  key: string;
-}
-
-export interface ReviewsTable {
-  id: string;
-  letter_id: string;
-  signature_id: string;
-  other_id: string;
-  score: number;
-  band: string;
-  status: string;
-  created_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-}
-
-export function reviewsMigration(text: ColumnDataType | Expression<unknown>): Migration {
-  return {
-    async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('name_keys')
-        .addColumn('letter_id', text, (c) => c.notNull())
-        .addColumn('signature_id', text, (c) => c.notNull())
-        .addColumn('key', text, (c) => c.notNull())
-        .addPrimaryKeyConstraint('name_keys_pk', ['letter_id', 'key', 'signature_id'])
-        .execute();
-      await db.schema.createIndex('name_keys_signature').on('name_keys').column('signature_id').execute();
-      await db.schema
-        .createTable('reviews')
-        .addColumn('id', text, (c) => c.primaryKey())
-        .addColumn('letter_id', text, (c) => c.notNull())
-        .addColumn('signature_id', text, (c) => c.notNull())
-        .addColumn('other_id', text, (c) => c.notNull())
-        .addColumn('score', 'real', (c) => c.notNull())
-        .addColumn('band', text, (c) => c.notNull())
-        .addColumn('status', text, (c) => c.notNull())
-        .addColumn('created_at', text, (c) => c.notNull())
-        .addColumn('decided_at', text)
-        .addColumn('decided_by', text)
-        .addUniqueConstraint('reviews_pair', ['letter_id', 'signature_id', 'other_id'])
-        .execute();
-      await db.schema.createIndex('reviews_letter_status').on('reviews').columns(['letter_id', 'status', 'created_at']).execute();
-    },
-    async down(db: Kysely<any>) {
-      await db.schema.dropTable('reviews').ifExists().execute();
-      await db.schema.dropTable('name_keys').ifExists().execute();
-    },
-  };
-}
-
-const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function toReview(r: ReviewsTable): DuplicateReview {
-  return {
-    id: r.id,
-    letterId: r.letter_id,
-    signatureId: r.signature_id,
-    otherId: r.other_id,
-    score: Number(r.score),
-    band: r.band as DuplicateReview['band'],
-    status: r.status as ReviewStatus,
-    createdAt: r.created_at,
-    decidedAt: u(r.decided_at),
-    decidedBy: u(r.decided_by),
-  };
-}
-
-function reviewRow(r: DuplicateReview): ReviewsTable {
-  return {
-    id: r.id,
-    letter_id: r.letterId,
-    signature_id: r.signatureId,
-    other_id: r.otherId,
-    score: r.score,
-    band: r.band,
-    status: r.status,
-    created_at: r.createdAt,
-    decided_at: r.decidedAt ?? null,
-    decided_by: r.decidedBy ?? null,
-  };
-}
+import { reviewRow, toReview, u } from './rows.ts';
 
 const KEYS_DELETE = new Prepared<{ signature_id: string }>((db, p) => db.deleteFrom('name_keys').where('signature_id', '=', p.signature_id));
 const REVIEW_INSERT = new Prepared<ReviewsTable>((db, p) => db.insertInto('reviews').values(p).onConflict((oc) => oc.columns(['letter_id', 'signature_id', 'other_id']).doNothing()));
@@ -117,8 +30,8 @@ export class SqlReviews implements ReviewRepo {
   async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]> {
     if (!keys.length) return [];
     // Driven from the key index (name_keys_pk: letter, key, signature) and bounded, then signatures by primary key:
-    // filtering signatures with EXISTS/IN made both databases scan every confirmed signature of the letter on each
-    // confirmation (quadratic during a surge).
+    // filtering signatures with EXISTS/IN would make both databases scan every confirmed signature of the letter on
+    // each confirmation (quadratic during a surge).
     const matches = this.db
       .selectFrom('name_keys')
       .select('name_keys.signature_id')

@@ -68,6 +68,14 @@ export interface OutboxTable {
   done_at: string | null;
   last_error: string | null;
   created_at: string;
+  /** Set with done_at when the mail failed for good (migration 0014). */
+  failed_at: string | null;
+}
+
+export interface UndeliverableAddressesTable {
+  email: string;
+  reason: string;
+  failed_at: string;
 }
 
 export interface LoginTokensTable {
@@ -85,7 +93,7 @@ export interface SessionsTable {
   created_at: string;
 }
 
-/** Appended by triggers on signatures (one row per change into or out of 'confirmed'); folded by SqlStore.foldCounts. */
+/** Appended by triggers on signatures (one row per change into or out of 'confirmed'); folded by counts.ts. */
 export interface CountDeltasTable {
   id: Generated<number>;
   letter_id: string;
@@ -116,8 +124,87 @@ export interface LetterHourlyCountsTable {
   n: number | string;
 }
 
-import type { NameKeysTable, ReviewsTable } from './reviews.ts';
-import type { LetterRetentionTable, LogEntriesTable, LogLockTable, LogStateTable, LogTilesTable, SignatureLogTable, SignerTokensTable } from './log.ts';
+// Duplicate review (reviews.ts): the blocking keys of confirmed signatures and the organisers' review queue.
+
+export interface NameKeysTable {
+  letter_id: string;
+  signature_id: string;
+  key: string;
+}
+
+export interface ReviewsTable {
+  id: string;
+  letter_id: string;
+  signature_id: string;
+  other_id: string;
+  score: number;
+  band: string;
+  status: string;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+// The transparency log (log.ts).
+
+/** Binary columns: bytea on PostgreSQL, blob on SQLite. */
+export type Bytes = Buffer | Uint8Array;
+
+export interface LogEntriesTable {
+  id: number | string;
+  kind: string;
+  letter: string;
+  time: number | string;
+  bytes: Bytes | null;
+  ref_entry_id: number | string | null;
+  reason: string | null;
+  signature_id: string | null;
+  text_hash: string | null;
+  idx: number | string | null;
+}
+
+export interface SignatureLogTable {
+  signature_id: string;
+  letter_id: string;
+  entry_id: number | string;
+  name_opening: Bytes | null;
+  contact_opening: Bytes | null;
+  erased_at: string | null;
+}
+
+export interface SignerTokensTable {
+  token_hash: string;
+  signature_id: string;
+  purpose: string;
+  created_at: string;
+}
+
+export interface LetterRetentionTable {
+  letter_id: string;
+  days: number;
+}
+
+export interface LogTilesTable {
+  /** -1 for entry bundles. */
+  level: number;
+  idx: number | string;
+  width: number;
+  data: Bytes;
+}
+
+export interface LogStateTable {
+  id: number;
+  size: number | string;
+  root: Bytes;
+  checkpoint: string;
+  vkey: string;
+  updated_at: string;
+}
+
+export interface LogLockTable {
+  id: number;
+  n: number | string;
+}
 
 export interface Database {
   name_keys: NameKeysTable;
@@ -134,6 +221,7 @@ export interface Database {
   letter_organisers: LetterOrganisersTable;
   signatures: SignaturesTable;
   outbox: OutboxTable;
+  undeliverable_addresses: UndeliverableAddressesTable;
   login_tokens: LoginTokensTable;
   sessions: SessionsTable;
   count_deltas: CountDeltasTable;

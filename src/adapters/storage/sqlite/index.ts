@@ -6,20 +6,21 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database as Schema } from '../sql/schema.ts';
-import { SqlStore, isSqliteBusy, type SqliteTxControl } from '../sql/store.ts';
+import { SqlStore } from '../sql/store.ts';
+import { BUSY_TIMEOUT_MS, GroupCommit, isSqliteBusy, type SqliteTxControl } from './group-commit.ts';
 
 export interface SqliteStoreOptions {
   /** Background folding of count deltas (docs/decisions/0002-counts.md); 0 disables it. Default 1000 ms. */
   foldIntervalMs?: number;
   /**
-   * Checkpoint the WAL from a background thread (its own connection) instead of in the commits of this connection
+   * Checkpoint the WAL from a background thread (its own connection), not in the commits of this connection
    * (default false; the server turns it on). A checkpoint copies the WAL's pages into the database file and syncs
-   * both: under a signing load it was ~60 % of the time of a group commit, all of it blocking the event loop.
+   * both: under a signing load, in the commits, it takes ~60 % of the time of a group commit, blocking the event loop.
    */
   backgroundCheckpoints?: boolean;
   /**
    * Other processes write this file too (the workers of `serve --processes N`): the group commit gathers its units
-   * before taking the write lock rather than while holding it (SqlStore.gatherInLock). Default false.
+   * before taking the write lock rather than while holding it (GroupCommit.gatherInLock). Default false.
    */
   sharedWriters?: boolean;
 }
@@ -51,7 +52,7 @@ const BACKSTOP_PAGES = 20_000;
 function startCheckpointer(file: string, intervalMs = 100): () => Promise<void> {
   const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, intervalMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
   worker.unref();
-  // A failing thread only means the backstop checkpoints (the main connection's, as before): report nothing.
+  // A failing thread only means the backstop checkpoints (the main connection's own): report nothing.
   worker.on('error', () => undefined);
   return () => new Promise<void>((resolve) => {
     worker.once('exit', () => resolve());
@@ -89,13 +90,14 @@ function withStatementCache(db: Database.Database, max = 500): Database.Database
 }
 
 /**
- * The group commit's BEGIN, savepoints and COMMIT on the connection itself (SqlStore.txControl). The attempt at the
+ * The group commit's BEGIN, savepoints and COMMIT on the connection itself (GroupCommit.txControl). The attempt at the
  * write lock sets busy_timeout 0 for BEGIN IMMEDIATE alone (with the default it would wait asleep, the event loop
  * with it) through `pragma()`, which prepares the statement anew each time: PRAGMA busy_timeout takes effect when it
  * is prepared, so a reused statement would not reliably set it. While another process writes, most attempts meet
- * SQLITE_BUSY: the error better-sqlite3 builds for that captured a stack each time, which cost more than the attempt
- * itself (~75 µs of ~80), so it is built without one; any other error gets its stack. If busy_timeout cannot be put
- * back after a BEGIN that took the lock, the transaction is rolled back before the error is thrown. Exported for tests.
+ * SQLITE_BUSY: the error better-sqlite3 builds for that would capture a stack each time, which costs more than the
+ * attempt itself (~75 µs of ~80), so it is built without one; any other error gets its stack. If busy_timeout cannot
+ * be put back after a BEGIN that took the lock, the transaction is rolled back before the error is thrown. Exported
+ * for tests.
  */
 export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>): SqliteTxControl {
   const begin = sqlite.prepare('begin immediate');
@@ -127,7 +129,7 @@ export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>)
         Error.stackTraceLimit = limit;
       }
       try {
-        sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
+        sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       } catch (e) {
         // The wait could not be put back: never leave the connection inside a transaction the group will not run.
         if (began) {
@@ -148,21 +150,28 @@ export function txControl(sqlite: Pick<Database.Database, 'prepare' | 'pragma'>)
   };
 }
 
-export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqlStore> {
+/** The SQL store on SQLite: every transaction is a unit of the group commit (`group`, group-commit.ts). */
+export class SqliteStore extends SqlStore {
+  constructor(db: Kysely<Schema>, readonly group: GroupCommit = new GroupCommit(db)) {
+    super(db, 'sqlite', group);
+  }
+}
+
+export async function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  // Another process (the CLI, a second server) may hold the write lock briefly: wait instead of failing.
-  sqlite.pragma(`busy_timeout = ${SqlStore.BUSY_TIMEOUT_MS}`);
+  // Another process (the CLI, a second server) may hold the write lock briefly: wait, do not fail.
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // 64 MiB of page cache (the default is 2 MiB): a letter with a million signatures keeps its indexes in memory.
   sqlite.pragma('cache_size = -65536');
-  const store = new SqlStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
-  store.gatherInLock = !opts.sharedWriters;
+  const store = new SqliteStore(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }));
+  store.group.gatherInLock = !opts.sharedWriters;
   await store.migrate();
-  store.txControl = txControl(sqlite);
+  store.group.txControl = txControl(sqlite);
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     store.onClose(startCheckpointer(file));

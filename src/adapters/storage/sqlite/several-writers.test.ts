@@ -11,14 +11,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
-import { openSqliteStore } from './index.ts';
-import type { SqlStore } from '../sql/store.ts';
+import { openSqliteStore, type SqliteStore } from './index.ts';
 import { letterFixture, signatureFixture, versionsFixture } from '../store.case.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-writers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function two(name: string, sharedWriters = true): Promise<[SqlStore, SqlStore]> {
+async function two(name: string, sharedWriters = true): Promise<[SqliteStore, SqliteStore]> {
   const file = join(dir, `${name}.db`);
   const a = await openSqliteStore(file, { foldIntervalMs: 0, sharedWriters });
   const b = await openSqliteStore(file, { foldIntervalMs: 0, sharedWriters });
@@ -32,14 +31,14 @@ for (const sharedWriters of [true, false]) test(`two writers on one file (gather
     await a.letters.insert(letter, versionsFixture);
     // The event loop keeps turning while a group waits for the other's lock: a timer fires during the waits. Which
     // store waits is marked from its first SQLITE_BUSY (onLockBusy) to its next COMMIT (afterCommit).
-    const waiting = new Set<SqlStore>();
+    const waiting = new Set<SqliteStore>();
     let waits = 0;
     for (const s of [a, b]) {
-      s.onLockBusy = () => {
+      s.group.onLockBusy = () => {
         waits++;
         waiting.add(s);
       };
-      s.afterCommit = () => waiting.delete(s);
+      s.group.afterCommit = () => waiting.delete(s);
     }
     let ticksWhileWaiting = 0;
     const ticker = setInterval(() => {
@@ -94,7 +93,7 @@ test('a writer waits for another process\'s lock without blocking, then commits;
     clearInterval(ticker);
 
     // Held past the limit: the group fails with SQLITE_BUSY and a clear message, and nothing of it lands.
-    a.lockWaitMs = 150;
+    a.group.lockWaitMs = 150;
     other.exec('begin immediate');
     const sig = signatureFixture(letter.id);
     await assert.rejects(a.transaction((tx) => tx.signatures.insert(sig)), (e: Error & { code?: string }) => e.code === 'SQLITE_BUSY' && /another process held the write lock/.test(e.message));
@@ -157,7 +156,7 @@ test('outbox claims from two writers never give one mail to both', async () => {
       await a.outbox.enqueue({ id: `job-${i}`, kind: 'mail', payload: { to: 'x@example.org', subject: `${i}`, text: 't', lang: 'en', template: 'confirm' }, runAt: '2039-12-31T23:00:00.000Z', attempts: 0, createdAt: now });
     }
     const claimed = new Map<string, string[]>();
-    const worker = async (s: SqlStore, name: string) => {
+    const worker = async (s: SqliteStore, name: string) => {
       for (;;) {
         const batch = await Promise.all([s.outbox.claim(now, lease, 7), s.outbox.claim(now, lease, 5)]);
         if (!batch.flat().length) return;
@@ -182,7 +181,7 @@ test('folding counts from two writers while both sign: nothing counted twice or 
     const letter = letterFixture();
     await a.letters.insert(letter, versionsFixture);
     let n = 0;
-    const sign = async (s: SqlStore) => {
+    const sign = async (s: SqliteStore) => {
       for (let i = 0; i < 40; i++) {
         await Promise.all(Array.from({ length: 10 }, () => {
           const k = n++;
@@ -192,7 +191,7 @@ test('folding counts from two writers while both sign: nothing counted twice or 
     };
     let folding = true;
     let folded = 0;
-    const fold = async (s: SqlStore) => {
+    const fold = async (s: SqliteStore) => {
       while (folding) {
         folded += await s.foldCounts(50);
         await new Promise((r) => setImmediate(r));
@@ -222,11 +221,11 @@ test('the write-lock signals: a waiting writer says so once per wait, tries at o
     const letter = letterFixture();
     await a.letters.insert(letter, versionsFixture);
     let busy = 0;
-    a.onLockBusy = () => busy++;
+    a.group.onLockBusy = () => busy++;
     let commits = 0;
-    b.afterCommit = () => {
+    b.group.afterCommit = () => {
       commits++;
-      a.lockReleased();
+      a.group.lockReleased();
     };
     // Held by a writer that sends no signal (the CLI): a polls on its timer and says it waits once, not per tick.
     other.exec('begin immediate');
@@ -245,7 +244,7 @@ test('the write-lock signals: a waiting writer says so once per wait, tries at o
     const second = a.transaction((tx) => tx.signatures.insert(signatureFixture(letter.id, { id: 'sig-2', email: 'two@example.org', emailKey: 'two@example.org' })));
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(busy, 1);
-    a.lockReleased(); // a stale notice while b still holds the lock: a tries, fails, and says again that it waits
+    a.group.lockReleased(); // a stale notice while b still holds the lock: a tries, fails, and says again that it waits
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(busy, 2);
     release();

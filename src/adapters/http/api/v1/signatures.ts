@@ -70,12 +70,12 @@ export function signatureApi(s: Services, config: Config) {
             consentUpdates: { type: 'boolean' },
           },
         },
-        response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema, 503: errorSchema },
+        response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] }, mailDelayed: { type: 'boolean', description: 'True while many mails wait to go out: the confirmation mail may take a few minutes (the signature is stored)' } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema, 503: errorSchema },
       },
       preValidation: async (req) => requireJson(req),
     }, async (req, reply) => {
       const result = await sign(s.deps, req.params.slug, req.body);
-      return reply.code(202).send(result);
+      return reply.code(202).send({ ...result, mailDelayed: s.health.mailDelayed() });
     });
   };
 }
