@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import type { Mailer, Signals, Store } from './core/ports.ts';
+import type { LetterPdfs, Mailer, Signals, Store } from './core/ports.ts';
 import type { Deps } from './use-cases/deps.ts';
 import type { Services } from './use-cases/services.ts';
 import { HealthReads } from './use-cases/reads/health.ts';
@@ -33,6 +33,7 @@ import type { ClusterPrimary } from './adapters/cluster/primary.ts';
 import type { CliApp } from './adapters/cli/types.ts';
 import { ChromiumRenderer } from './adapters/pdf/chromium.ts';
 import { assetFile } from './adapters/http/asset-files.ts';
+import { LetterDocuments } from './adapters/http/letter-documents.ts';
 
 /** The composed application: what main.ts and the tests hold; adapters see only `services` (and the CLI, CliApp). */
 export interface App extends CliApp {
@@ -164,7 +165,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const secret = cookieSecret(config);
   // PDFs and share cards: Debian chromium, started on the first document and kept.
   const renderer = new ChromiumRenderer({ executablePath: config.chromiumPath, resource: assetFile });
-  const services: Services = { deps, reads, health: new HealthReads(deps, config.mailBacklogLimit), log: { origin, vkey: signer.vkey }, renderer };
+  const services: Services = { deps, reads, health: new HealthReads(deps, config.mailBacklogLimit), log: { origin, vkey: signer.vkey }, renderer, documents: undefined as unknown as LetterPdfs };
+  // Drawn from the public reads (Services), so made once those exist.
+  services.documents = new LetterDocuments(services, renderer);
   const devOutbox = devOutboxDir ? (limit: number) => readDevOutbox(devOutboxDir, limit).map(({ file: _file, ...m }) => m) : undefined;
   const app: App = {
     config,

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'RECEIPT_NOT_READY',
   'SERVER_BUSY',
   'DOCUMENT_UNAVAILABLE',
+  'TARGET_NOT_FOUND',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -4,7 +4,7 @@
  */
 import type { Deps } from './deps.ts';
 import type { PublicReads } from './reads/public-reads.ts';
-import type { DocumentRenderer } from '../core/ports.ts';
+import type { DocumentRenderer, LetterPdfs } from '../core/ports.ts';
 import type { HealthReads } from './reads/health.ts';
 
 export interface Services {
@@ -16,4 +16,6 @@ export interface Services {
   log: { origin: string; vkey: string };
   /** Draws the letter's PDF and share cards (a headless browser, started on first use). */
   renderer: DocumentRenderer;
+  /** The letter's PDF, kept per data version: what GET /letters/SLUG.pdf serves and a delivery mails. */
+  documents: LetterPdfs;
 }

@@ -202,6 +202,10 @@ export const en = {
   // Mail leg (back-pressure)
   'sign.thanks.delayed': 'Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.',
   // Delivery and sharing (issue 13): the letter's PDF, share links and card, embed, charts, open data.
+  'mail.deliver.subject': 'Open letter: {title}',
+  'mail.deliver.text': 'Dear {name},\n\nAttached is the open letter “{title}”, signed by {count, plural, one {# person} other {# people}}, with the list of its public signatories.\n\nThe letter online: {url}\n\nEvery signature is an entry of a public, append-only log. This PDF shows the log at tree size {size}; its SHA-256 is {sha} and is recorded in the log too, so anyone can check that this is the document delivered.\n',
+  'letter.delivered': 'Delivered to {name} on {date}.',
+  'letter.deliveryFailed': 'Not delivered to {name} yet.',
   'print.madeAt': 'Printed on {date}',
   'print.count': 'Signed by {count, plural, one {# person} other {# people}} ({listed} listed below).',
   'print.check.heading': 'How to check this document',

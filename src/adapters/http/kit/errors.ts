@@ -28,6 +28,7 @@ export const STATUS: Record<ErrorCode, number> = {
   RECEIPT_NOT_READY: 409,
   SERVER_BUSY: 503,
   DOCUMENT_UNAVAILABLE: 503,
+  TARGET_NOT_FOUND: 404,
   INTERNAL: 500,
 };
 

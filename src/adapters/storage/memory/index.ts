@@ -7,6 +7,8 @@ import { MemReviews, type ReviewState } from './reviews.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
+import type { DeliveryRepo } from '../../../core/ports.ts';
+import { MemDeliveries, emptyDeliveryState, type DeliveryState } from './deliveries.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature, UndeliverableAddress,
 } from '../../../core/model.ts';
@@ -23,12 +25,13 @@ interface State {
   nameKeys: ReviewState['nameKeys'];
   reviews: ReviewState['reviews'];
   log: MemLogState;
+  deliveries: DeliveryState;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState(), deliveries: emptyDeliveryState() };
 }
 
 export class MemoryStore implements Store {
@@ -41,9 +44,11 @@ export class MemoryStore implements Store {
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
+  readonly deliveries: DeliveryRepo;
 
   constructor() {
     const st = () => this.s;
+    this.deliveries = new MemDeliveries(() => this.s.deliveries);
     this.log = new MemLog(st);
     this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);

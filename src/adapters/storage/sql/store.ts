@@ -14,6 +14,7 @@ import type {
   AuthRepo, FirstSignature, LetterRepo, OutboxRepo, ReviewRepo, SignatureRepo, Store, StoreTx,
 } from '../../../core/ports.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
+import type { DeliveryRepo } from '../../../core/ports.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -32,6 +33,7 @@ export class SqlStore implements Store {
   readonly auth: AuthRepo;
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
+  readonly deliveries: DeliveryRepo;
 
   /** PostgreSQL: the signings of one moment in one statement (first-signatures.ts). */
   private firstSignatures: PgFirstSignatures | undefined;
@@ -45,6 +47,7 @@ export class SqlStore implements Store {
   ) {
     const r = repos(db, dialect);
     this.log = r.log;
+    this.deliveries = r.deliveries;
     this.reviews = r.reviews;
     this.letters = r.letters;
     this.signatures = r.signatures;

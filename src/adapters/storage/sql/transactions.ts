@@ -12,6 +12,7 @@ import { SqlLog } from './log.ts';
 import { SqlOutbox } from './outbox.ts';
 import { SqlReviews } from './reviews.ts';
 import { SqlSignatures } from './signatures.ts';
+import { SqlDeliveries } from './deliveries.ts';
 
 /** The repositories of one transaction (or of the store's connection, outside one). */
 export function repos(db: Db, dialect: Dialect): StoreTx {
@@ -22,6 +23,7 @@ export function repos(db: Db, dialect: Dialect): StoreTx {
     auth: new SqlAuth(db),
     reviews: new SqlReviews(db, dialect),
     log: new SqlLog(db, dialect),
+    deliveries: new SqlDeliveries(db),
   };
 }
 

@@ -17,6 +17,7 @@ import { versionAddressee } from './0006-version-addressee.ts';
 import { rateLimitsUnlogged } from './0007-rate-limits-unlogged.ts';
 import { outboxQueue } from './0008-outbox-queue.ts';
 import { logEntriesDuplicates } from './0009-log-entries-duplicates.ts';
+import { deliveries } from './0013-deliveries.ts';
 import { mailFailures } from './0014-mail-failures.ts';
 
 /** Every migration, in order: its name as recorded in the database, and how it is made for a dialect. */
@@ -30,6 +31,7 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0007_rate_limits_unlogged', rateLimitsUnlogged],
   ['0008_outbox_queue', outboxQueue],
   ['0009_log_entries_duplicates', logEntriesDuplicates],
+  ['0013_deliveries', deliveries],
   ['0014_mail_failures', mailFailures],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
 ];
