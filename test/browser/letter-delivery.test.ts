@@ -18,6 +18,7 @@ import { deliverLetter } from '../../src/use-cases/deliver-letter.ts';
 import { decodeEntry, toBase64 } from '../../src/core/log/index.ts';
 import { faEnLetter } from '../support/app.ts';
 import { startSmtp, type ReceivedMail } from '../support/smtp.ts';
+import { runCli } from '../../src/cli.ts';
 
 const json = (payload: unknown) => ({ payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
 const MARYAM = 'مریم رضاي\u200cزاده';
@@ -140,6 +141,17 @@ describe('delivering the letter', () => {
     assert.equal(deliveries.length, 2);
     assert.ok(again.treeSize > (deliveries[0]!.entry as { size: number }).size, 'the new PDF shows the grown log');
     await assert.rejects(deliverLetter(app.deps, app.services.documents, 'albania', { targetId: 'nope' }), { code: 'TARGET_NOT_FOUND' });
+  });
+
+  test('undersigned audit passes on a log holding delivery entries', async () => {
+    await app.drainLog();
+    const http = await app.http();
+    await http.listen({ port: 0, host: '127.0.0.1' });
+    const addr = http.server.address();
+    const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const out: string[] = [];
+    const code = await runCli(['audit', base, '--state', join(dir, 'audit-state.json'), '--retries', '0', '--json'], { out: (x: string) => void out.push(x), err: (x: string) => void out.push(x), isTTY: false }, {}, dir);
+    assert.equal(code, 0, out.join(''));
   });
 
   test('a delivery takes one outcome: 20 settlements at once, one wins', async () => {
