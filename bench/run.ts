@@ -380,6 +380,7 @@ async function main() {
   result.mail = await optional('mail-loop.ts', 'benchMailLoop', [{ quick: QUICK, hello: hello.reqPerSec }]);
   result.names = await optional('names.ts', 'benchNames', QUICK ? [{ pairSize: 1000, indexSize: 100_000, queries: 1000 }] : []);
   result.log = await optional('log.ts', 'benchLog', QUICK ? [100_000] : []);
+  result.letterPdf = await optional('pdf.ts', 'benchPdf', QUICK ? [2000] : [10_000]);
   result.finishedAt = new Date().toISOString();
   const json = JSON.stringify(result, null, 2);
   process.stdout.write(json + '\n');

@@ -7,7 +7,7 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig, SETTINGS } from './config.ts';
 import { CliError, type AppOptions, type CliApp, type Command, type CliContext } from './adapters/cli/types.ts';
 import { serveCommand } from './adapters/cli/commands/serve.ts';
-import { letterCreate, letterList } from './adapters/cli/commands/letter.ts';
+import { letterCreate, letterDeliver, letterList, letterTargets } from './adapters/cli/commands/letter.ts';
 import { mailOutbox } from './adapters/cli/commands/mail.ts';
 import { namesCommands } from './adapters/cli/commands/names.ts';
 import { importCommand } from './adapters/cli/commands/import.ts';
@@ -20,7 +20,7 @@ import { isUndersignedWorker, workerStderr } from './adapters/cluster/worker.ts'
 /** The settings' names in `--help` line up after the longest. */
 const SETTING_WIDTH = Math.max(...SETTINGS.map(([k]) => k.length));
 
-export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand, ...deskCommands];
+export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, letterTargets, letterDeliver, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand, ...deskCommands];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

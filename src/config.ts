@@ -50,6 +50,8 @@ export interface Config {
   pgNamedStatements: boolean;
   /** Who may create letters: open, a list of emails and @domains, or admin approval (UNDERSIGNED_ORGANISERS). */
   organisers: OrganiserPolicy;
+  /** The browser that draws PDFs and share cards (Debian chromium). */
+  chromiumPath: string;
 }
 
 export class ConfigError extends Error {}
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
     pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
     organisers: organiserPolicy(env, smtpUrl !== undefined),
+    chromiumPath: env.UNDERSIGNED_CHROMIUM || '/usr/bin/chromium',
   };
 }
 
@@ -230,6 +233,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
   ['UNDERSIGNED_ORGANISERS', 'open without SMTP, else admins only', 'Who may create letters: `open`, `approval` (an admin approves each), or emails and @domains'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
+  ['UNDERSIGNED_CHROMIUM', '/usr/bin/chromium', 'Browser that draws letter PDFs and share cards'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import type { Mailer, Signals, Store } from './core/ports.ts';
+import type { LetterPdfs, Mailer, Signals, Store } from './core/ports.ts';
 import type { Deps } from './use-cases/deps.ts';
 import type { Services } from './use-cases/services.ts';
 import { HealthReads } from './use-cases/reads/health.ts';
@@ -31,6 +31,9 @@ import { rateLimitBackend } from './adapters/http/rate-limit/backend.ts';
 import { isUndersignedWorker, shareWriteLock } from './adapters/cluster/worker.ts';
 import type { ClusterPrimary } from './adapters/cluster/primary.ts';
 import type { CliApp } from './adapters/cli/types.ts';
+import { ChromiumRenderer } from './adapters/pdf/chromium.ts';
+import { assetFile } from './adapters/http/asset-files.ts';
+import { LetterDocuments } from './adapters/http/letter-documents.ts';
 
 /** The composed application: what main.ts and the tests hold; adapters see only `services` (and the CLI, CliApp). */
 export interface App extends CliApp {
@@ -169,7 +172,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   const reads = new PublicReads(deps);
   const secret = cookieSecret(config);
-  const services: Services = { deps, reads, health: new HealthReads(deps, config.mailBacklogLimit), log: { origin, vkey: signer.vkey } };
+  // PDFs and share cards: Debian chromium, started on the first document and kept.
+  const renderer = new ChromiumRenderer({ executablePath: config.chromiumPath, resource: assetFile });
+  const services: Services = { deps, reads, health: new HealthReads(deps, config.mailBacklogLimit), log: { origin, vkey: signer.vkey }, renderer, documents: undefined as unknown as LetterPdfs };
+  // Drawn from the public reads (Services), so made once those exist.
+  services.documents = new LetterDocuments(services, renderer);
   const devOutbox = devOutboxDir ? (limit: number) => readDevOutbox(devOutboxDir, limit).map(({ file: _file, ...m }) => m) : undefined;
   const app: App = {
     config,
@@ -207,6 +214,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await sequencer.stop();
       if (sweeper) clearInterval(sweeper);
       if (httpApp) await httpApp.close();
+      await renderer.close();
       await mailer.close();
       await store.close();
     },

@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'LOG_NOT_READY',
   'RECEIPT_NOT_READY',
   'SERVER_BUSY',
+  'DOCUMENT_UNAVAILABLE',
+  'TARGET_NOT_FOUND',
   'INTERNAL',
   // Abuse and security (docs/security.md)
   'HOST_NOT_ALLOWED',

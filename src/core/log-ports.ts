@@ -14,7 +14,7 @@ export interface LogPort {
   opening(): Uint8Array;
 }
 
-export type QueuedKind = 'letter' | 'sig' | 'withdraw' | 'remove';
+export type QueuedKind = 'letter' | 'sig' | 'withdraw' | 'remove' | 'delivery';
 
 /** One entry in the queue, before or after sequencing. */
 export interface QueuedEntry {

@@ -117,6 +117,8 @@ export interface MailMessage {
   lang: string;
   /** Short label used by the dev outbox and logs: 'confirm', 'already-signed', 'login'… */
   template: string;
+  /** Files sent with the mail (the letter's PDF to its addressees), base64. */
+  attachments?: { filename: string; contentType: string; contentBase64: string }[] | undefined;
 }
 
 /** What a confirmation mail says, as `MailTemplates.confirmSignature` takes it (its language is the mail's). */
@@ -176,4 +178,35 @@ export interface DuplicateReview {
   createdAt: string;
   decidedAt?: string | undefined;
   decidedBy?: string | undefined;
+}
+
+/** An addressee the letter is delivered to. The email is private: never on a page, in the API or the log. */
+export interface LetterTarget {
+  id: string;
+  letterId: string;
+  name: string;
+  title?: string | undefined;
+  email: string;
+  /** The language of the mail the target gets. */
+  lang: string;
+}
+
+export type DeliveryStatus = 'queued' | 'sent' | 'failed' | 'bounced';
+
+/** The letter's PDF mailed to one target; one delivery (`run`) mails the same PDF to each of its targets. */
+export interface Delivery {
+  /** Also the id of its outbox mail. */
+  id: string;
+  run: string;
+  letterId: string;
+  targetId: string;
+  status: DeliveryStatus;
+  /** The server's reason, when it failed or bounced. */
+  error?: string | undefined;
+  /** Base64 SHA-256 of the PDF mailed, and the log tree size it shows. */
+  pdfSha256: string;
+  treeSize: number;
+  createdAt: string;
+  updatedAt: string;
+  sentAt?: string | undefined;
 }

@@ -4,7 +4,7 @@
  */
 import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
-  LoginToken, Session, DuplicateReview, ReviewStatus, UndeliverableAddress,
+  LoginToken, Session, DuplicateReview, ReviewStatus, UndeliverableAddress, LetterTarget, Delivery, DeliveryStatus,
 } from './model.ts';
 import type { LogRepo, SignerTokenPurpose } from './log-ports.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from './organisers/policy.ts';
@@ -182,6 +182,8 @@ export interface StoreTx {
   log: LogRepo;
   /** Organiser roles, instance admins, approvals, API tokens and the organisers' audit trail. */
   desk: DeskRepo;
+  /** The letter's addressees and the deliveries of its PDF to them. */
+  deliveries: DeliveryRepo;
 }
 
 /** What `Store.insertFirstSignature` writes: a new pending signature, its signer token and its confirmation mail. */
@@ -239,6 +241,8 @@ export interface MailTemplates {
   confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string; withdrawLink?: string }): Omit<MailMessage, 'to'>;
   alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string }): Omit<MailMessage, 'to'>;
   organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
+  /** The letter to one of its addressees: who signed, where to check it; the PDF is attached by the caller. */
+  deliverLetter(p: { lang: string; letterTitle: string; targetName: string; count: number; letterUrl: string; treeSize: number; pdfSha256: string }): Omit<MailMessage, 'to'>;
 }
 
 /**
@@ -293,4 +297,43 @@ export interface DeskRepo {
   setTitleChecked(letterId: string, signatureId: string, checked: boolean, at: string, by: string): Promise<boolean>;
   /** Ids of the letter's signatures whose title an organiser checked. */
   checkedTitles(letterId: string): Promise<string[]>;
+}
+
+/** One of our own HTML documents to draw: its markup and the size of the picture (PNG) or paper (PDF, from its CSS). */
+export interface RenderInput {
+  html: string;
+  /** PNG only: the viewport, in CSS pixels. */
+  width?: number;
+  height?: number;
+}
+
+/**
+ * Draws our own documents (the letter's print view, share cards) in a headless browser started once and reused.
+ * Requests wait in a bounded queue; a full queue is DomainError SERVER_BUSY. Relative URLs in the markup (/assets/…)
+ * are served from our own files; nothing is fetched from the network.
+ */
+export interface DocumentRenderer {
+  pdf(doc: RenderInput): Promise<Uint8Array>;
+  png(doc: RenderInput & { width: number; height: number }): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** A letter's targets (addressees with an email) and the deliveries of its PDF. */
+export interface DeliveryRepo {
+  /** Replaces the letter's targets (in this order). */
+  putTargets(letterId: string, targets: LetterTarget[]): Promise<void>;
+  targets(letterId: string): Promise<LetterTarget[]>;
+  insert(d: Delivery): Promise<void>;
+  /**
+   * Sets the status of the delivery whose outbox mail is `id` if it is still queued (the first outcome stands: a mail
+   * sent is not failed later by a retry's error); false when it was not queued or does not exist.
+   */
+  settle(id: string, status: Exclude<DeliveryStatus, 'queued'>, at: string, error?: string): Promise<boolean>;
+  /** The letter's deliveries, newest run first, then by target order. */
+  byLetter(letterId: string): Promise<Delivery[]>;
+}
+
+/** The letter's PDF as the public gets it (every version when `lang` is undefined), with the checkpoint it shows. */
+export interface LetterPdfs {
+  pdf(letter: LetterWithText, lang?: string): Promise<{ bytes: Uint8Array; sha256: string; meta: { treeSize: number } }>;
 }

@@ -38,6 +38,7 @@ export async function createLetter(deps: Deps, input: LetterInput, opts: CreateL
     if (await tx.letters.bySlug(letter.slug)) throw new DomainError('SLUG_TAKEN', `The address /${letter.slug} is taken`, [{ field: 'slug', code: 'DUPLICATE' }]);
     const { versions, ...row } = letter;
     await tx.letters.insert(row, versions);
+    if (v.targets.length) await tx.deliveries.putTargets(letter.id, v.targets.map((x) => ({ ...x, id: deps.secrets.newId(), letterId: letter.id })));
     await logPublish(tx, deps, letter);
     if (letter.state === 'open') await recordAudit(tx, deps, letter.id, opts.organiser, 'publish');
     return letter;

@@ -4,6 +4,7 @@
  */
 import type { Deps } from './deps.ts';
 import type { PublicReads } from './reads/public-reads.ts';
+import type { DocumentRenderer, LetterPdfs } from '../core/ports.ts';
 import type { HealthReads } from './reads/health.ts';
 
 export interface Services {
@@ -13,4 +14,8 @@ export interface Services {
   health: HealthReads;
   /** The transparency log's origin and verifier key (served at /log/key). */
   log: { origin: string; vkey: string };
+  /** Draws the letter's PDF and share cards (a headless browser, started on first use). */
+  renderer: DocumentRenderer;
+  /** The letter's PDF, kept per data version: what GET /letters/SLUG.pdf serves and a delivery mails. */
+  documents: LetterPdfs;
 }

@@ -50,4 +50,13 @@ export const mailTemplates: MailTemplates = {
     const t = translator(lang);
     return { subject: t('mail.login.subject'), text: t('mail.login.text', { link, expires: when(lang, expiresAt) }), lang, template: 'login' };
   },
+  deliverLetter({ lang, letterTitle, targetName, count, letterUrl, treeSize, pdfSha256 }) {
+    const t = translator(lang);
+    return {
+      subject: t('mail.deliver.subject', { title: letterTitle }),
+      text: t('mail.deliver.text', { name: targetName, title: letterTitle, count, url: letterUrl, size: treeSize, sha: pdfSha256 }),
+      lang,
+      template: 'delivery',
+    };
+  },
 };

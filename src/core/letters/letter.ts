@@ -31,6 +31,8 @@ export interface LetterInput {
   goal?: unknown;
   versions?: unknown;
   organisers?: unknown;
+  /** The addressees the letter is delivered to: [{name, title?, email, lang}] (issue 13). */
+  targets?: unknown;
 }
 
 export interface ValidLetterInput {
@@ -40,6 +42,7 @@ export interface ValidLetterInput {
   goal?: number | undefined;
   versions: LetterVersion[];
   organisers: string[];
+  targets: { name: string; title?: string | undefined; email: string; lang: string }[];
 }
 
 /** Canonical form of a language tag: `FA-ir` → `fa-IR`. */
@@ -149,8 +152,25 @@ export function validateLetterInput(input: LetterInput, opts: { addresseeLater?:
       });
   }
 
+  const targets: ValidLetterInput['targets'] = [];
+  if (input.targets !== undefined && input.targets !== null) {
+    if (!Array.isArray(input.targets)) errors.push({ field: 'targets', code: 'INVALID_TYPE' });
+    else if (input.targets.length > LIMITS.organisers) errors.push({ field: 'targets', code: 'TOO_LONG', limit: LIMITS.organisers });
+    else
+      input.targets.forEach((raw, i) => {
+        const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+        const name = checkText(o.name, { field: `targets.${i}.name`, required: true, max: LIMITS.addresseeName, refuseBidi: true }, errors);
+        const title = checkText(o.title, { field: `targets.${i}.title`, max: LIMITS.addresseeTitle, refuseBidi: true }, errors);
+        const email = typeof o.email === 'string' && isEmail(o.email.trim()) ? o.email.trim() : undefined;
+        if (!email) errors.push({ field: `targets.${i}.email`, code: 'INVALID_EMAIL' });
+        const lang = o.lang === undefined ? defaultLang : typeof o.lang === 'string' && isLangTag(o.lang) ? canonicalLang(o.lang) : undefined;
+        if (!lang) errors.push({ field: `targets.${i}.lang`, code: 'INVALID_LANGUAGE' });
+        if (name && email && lang) targets.push({ name, title, email, lang });
+      });
+  }
+
   if (errors.length || !slug || (!addresseeName && !opts.addresseeLater) || !defaultLang) throw validationError(errors);
-  return { slug, addressee: { name: addresseeName ?? '', title: addresseeTitle }, defaultLang, goal, versions, organisers };
+  return { slug, addressee: { name: addresseeName ?? '', title: addresseeTitle }, defaultLang, goal, versions, organisers, targets };
 }
 
 const TRANSITIONS: Record<LetterState, LetterState[]> = { draft: ['open'], open: ['closed'], closed: ['open'] };

@@ -19,6 +19,12 @@
  *                                name <b64 commitment>         refhash <b64 leaf hash>     refhash <b64 leaf hash>
  *                                contact <b64 commitment>      reason signer               reason signer|duplicate|fraud|legal
  *
+ *   undersigned/v1 delivery      (the letter's PDF mailed to its addressees)
+ *   letter <id>
+ *   time <unix s>
+ *   size <tree size the PDF shows>
+ *   pdf <b64 sha256 of the PDF>
+ *
  * `withdraw` is the signer's own act (via the link only they received);
  * `remove` is an organiser's act, with a public reason — including `signer`
  * when the signer asked the organiser rather than using their link. Keeping
@@ -70,7 +76,18 @@ export interface RemovalEntry {
   reason: RemovalReason;
 }
 
-export type LogEntry = LetterEntry | SignatureEntry | WithdrawalEntry | RemovalEntry;
+/** The letter's PDF was mailed to its addressees: anyone holding the PDF can check it is the one logged. */
+export interface DeliveryEntry {
+  type: 'delivery';
+  letter: string;
+  time: number;
+  /** The log's tree size printed on the PDF (the signatures it lists are entries below it). */
+  size: number;
+  /** SHA-256 of the PDF's bytes. */
+  pdf: Uint8Array;
+}
+
+export type LogEntry = LetterEntry | SignatureEntry | WithdrawalEntry | RemovalEntry | DeliveryEntry;
 
 const LETTER_ID = /^[a-z0-9-]{1,64}$/;
 /** Only ever fed bytes already checked to be printable ASCII, where latin1 and ASCII agree. */
@@ -114,6 +131,10 @@ export function encodeEntry(e: LogEntry): Uint8Array {
       lines = [`letter ${e.letter}`, `time ${checkTime(e.time)}`, `ref ${e.ref}`, `refhash ${checkHash(e.refHash, 'refhash')}`, `reason ${e.reason}`];
       break;
     }
+    case 'delivery':
+      if (!Number.isSafeInteger(e.size) || e.size < 0) fail('BAD_ENTRY', 'size must be a tree size');
+      lines = [`letter ${e.letter}`, `time ${checkTime(e.time)}`, `size ${e.size}`, `pdf ${checkHash(e.pdf, 'pdf')}`];
+      break;
     default:
       fail('BAD_ENTRY', 'unknown entry type');
   }
@@ -125,6 +146,7 @@ const FIELDS: Record<LogEntry['type'], readonly string[]> = {
   sig: ['letter', 'text', 'time', 'name', 'contact'],
   withdraw: ['letter', 'time', 'ref', 'refhash', 'reason'],
   remove: ['letter', 'time', 'ref', 'refhash', 'reason'],
+  delivery: ['letter', 'time', 'size', 'pdf'],
 };
 
 /**
@@ -209,6 +231,18 @@ export function decodeEntryText(bytes: Uint8Array): { entry: LogEntry; text?: st
         if (!(REMOVAL_REASONS as readonly string[]).includes(reason)) fail('BAD_ENTRY', `bad removal reason ${JSON.stringify(reason)}`);
         entry = { type, letter, time, ref, refHash, reason: reason as RemovalReason };
       }
+      break;
+    }
+    case 'delivery': {
+      p = e + 1;
+      e = fieldEnd(s, p, 'time');
+      const time = numField(s.slice(p + 5, e), 'time');
+      p = e + 1;
+      e = fieldEnd(s, p, 'size');
+      const size = numField(s.slice(p + 5, e), 'size');
+      p = e + 1;
+      e = fieldEnd(s, p, 'pdf');
+      entry = { type, letter, time, size, pdf: hashAt(s, p + 4, e, 'pdf') };
       break;
     }
   }
@@ -588,6 +622,10 @@ export class LetterCounter {
         else L.tally.removed[entry.reason]++;
         return entry;
       }
+      case 'delivery':
+        // Counts nothing; the PDF it names shows a tree size no larger than the log when it was delivered.
+        if (entry.size > index) this.#problem(index, 'BAD_ENTRY', `delivery of ${entry.letter} names tree size ${entry.size}, beyond its own index`);
+        return entry;
     }
   }
 

@@ -273,6 +273,12 @@ export class PublicReads {
     return { items: sorted.slice((p - 1) * PAGE_SIZE, p * PAGE_SIZE), page: p, pages, total: sorted.length, version: list.version };
   }
 
+  /** The whole public list sorted for `lang` (the shared array: do not change it), and its version. */
+  async sorted(letterId: string, lang: string): Promise<{ items: readonly PublicSignature[]; version: number }> {
+    const list = await this.fresh(letterId);
+    return { items: await this.sortedFor(list, lang), version: list.version };
+  }
+
   /** The list, refreshed in the background when older than CACHE_MS (readers get the previous one meanwhile). */
   private async fresh(letterId: string): Promise<List> {
     let list = this.lists.get(letterId);

@@ -41,12 +41,15 @@ export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promis
       try {
         await mailer.send(renderMail(deps.templates, job.payload));
         await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
+        // A letter's delivery to its addressee (use-cases/deliver-letter.ts) takes the mail's outcome.
+        if (job.payload.template === 'delivery') await deps.store.deliveries.settle(job.id, 'sent', iso(deps.clock.now()));
         sent++;
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         if (e instanceof MailRejected) {
           rejected++;
           await deps.store.outbox.fail(job.id, iso(deps.clock.now()), msg);
+          if (job.payload.template === 'delivery') await deps.store.deliveries.settle(job.id, 'failed', iso(deps.clock.now()), msg);
           return;
         }
         failed++;

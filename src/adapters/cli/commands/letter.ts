@@ -5,6 +5,7 @@ import type { Command } from '../types.ts';
 import { CliError } from '../types.ts';
 import { DomainError } from '../../../core/errors.ts';
 import { createLetter } from '../../../use-cases/create-letter.ts';
+import { deliverLetter } from '../../../use-cases/deliver-letter.ts';
 
 function describeFields(e: DomainError): string {
   return e.fields.map((f) => `  ${f.field}: ${f.code}${f.limit ? ` (limit ${f.limit})` : ''}`).join('\n');
@@ -18,6 +19,7 @@ export const letterCreate: Command = {
 letter.json:
   {"slug": "x", "addressee": {"name": "…", "title": "…"}, "defaultLang": "fa", "goal": 1000,
    "organisers": ["a@example.org"],
+   "targets": [{"name": "…", "title": "…", "email": "office@example.org", "lang": "en"}],
    "versions": [{"lang": "fa", "title": "…", "body": "Markdown…", "statement": "…"}, {"lang": "en", …}]}
 Prints the slug and the page URL of each language (--json: {"slug","state","urls":{lang:url}}).`,
   async run(args, ctx) {
@@ -60,5 +62,69 @@ export const letterList: Command = {
     else if (!rows.length) ctx.io.out('No letters yet. Create one with `undersigned letter create --file letter.json`.\n');
     else ctx.io.out(rows.map((r) => `${r.slug}\t${r.state}\t${r.count}\t${r.url}`).join('\n') + '\n');
     return 0;
+  },
+};
+
+export const letterTargets: Command = {
+  path: ['letter', 'targets'],
+  summary: "List a letter's targets (its addressees with an email) and their last delivery",
+  help: `Usage: undersigned letter targets SLUG [--json] [--data-dir DIR]
+
+Targets are set in letter.json: "targets": [{"name": "…", "title": "…", "email": "…", "lang": "fa"}].`,
+  async run(args, ctx) {
+    const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true });
+    const slug = positionals[0];
+    if (!slug) throw new CliError('SLUG is required (see --help)');
+    const app = await ctx.app();
+    const store = app.services.deps.store;
+    const letter = await store.letters.bySlug(slug);
+    if (!letter) throw new CliError(`LETTER_NOT_FOUND: no letter at /${slug}`, 1);
+    const targets = await store.deliveries.targets(letter.id);
+    const latest = new Map<string, { status: string; at: string; error?: string | undefined }>();
+    for (const d of await store.deliveries.byLetter(letter.id)) if (!latest.has(d.targetId)) latest.set(d.targetId, { status: d.status, at: d.sentAt ?? d.updatedAt, error: d.error });
+    const rows = targets.map((t) => ({ id: t.id, name: t.name, title: t.title ?? null, email: t.email, lang: t.lang, lastDelivery: latest.get(t.id) ?? null }));
+    if (values.json) ctx.io.out(JSON.stringify({ slug, targets: rows }) + '\n');
+    else if (!rows.length) ctx.io.out(`${slug} has no targets.\n`);
+    else for (const r of rows) ctx.io.out(`${r.id}  ${r.name} <${r.email}> (${r.lang})  ${r.lastDelivery ? `${r.lastDelivery.status} ${r.lastDelivery.at}${r.lastDelivery.error ? ` (${r.lastDelivery.error})` : ''}` : 'not delivered'}\n`);
+    return 0;
+  },
+};
+
+export const letterDeliver: Command = {
+  path: ['letter', 'deliver'],
+  summary: "Mail the letter's PDF to its targets (through the outbox; logged with the PDF's SHA-256)",
+  help: `Usage: undersigned letter deliver SLUG [--target ID] [--json] [--data-dir DIR]
+
+Draws the letter's PDF (every version, as /letters/SLUG.pdf), queues a mail with it to each target (or the one
+--target names: ids from \`undersigned letter targets SLUG\`) in the target's language, records a delivery per target
+and a \`delivery\` entry in the transparency log (the PDF's SHA-256 and the tree size it shows), then sends the
+mail that is due and prints each target's status. Delivering again is a new delivery.`,
+  async run(args, ctx) {
+    const { values, positionals } = parseArgs({ args, options: { target: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true });
+    const slug = positionals[0];
+    if (!slug) throw new CliError('SLUG is required (see --help)');
+    const app = await ctx.app();
+    let result;
+    try {
+      result = await deliverLetter(app.services.deps, app.services.documents, slug, { targetId: values.target });
+    } catch (e) {
+      if (e instanceof DomainError) throw new CliError(`${e.code}: ${e.message}`, 1);
+      throw e;
+    }
+    await app.deliverMail();
+    await app.drainLog();
+    const store = app.services.deps.store;
+    const targets = new Map((await store.deliveries.targets(result.deliveries[0]!.letterId)).map((t) => [t.id, t]));
+    const now = new Map((await store.deliveries.byLetter(result.deliveries[0]!.letterId)).filter((d) => d.run === result.run).map((d) => [d.id, d]));
+    const rows = result.deliveries.map((d) => {
+      const x = now.get(d.id) ?? d;
+      return { target: d.targetId, name: targets.get(d.targetId)?.name ?? '', status: x.status, error: x.error ?? null, sentAt: x.sentAt ?? null };
+    });
+    if (values.json) ctx.io.out(JSON.stringify({ slug, pdfSha256: result.pdfSha256, treeSize: result.treeSize, deliveries: rows }) + '\n');
+    else {
+      ctx.io.out(`${slug}: PDF sha256 ${result.pdfSha256}, tree size ${result.treeSize}\n`);
+      for (const r of rows) ctx.io.out(`  ${r.target}  ${r.name}: ${r.status}${r.error ? ` (${r.error})` : ''}\n`);
+    }
+    return rows.some((r) => r.status === 'failed') ? 1 : 0;
   },
 };

@@ -9,6 +9,8 @@ import { isCrossSiteError, sameOriginOnly } from '../kit/cross-origin.ts';
 import type { LangParams } from '../kit/lang.ts';
 import { rateLimitFor, SIGN_BODY_LIMIT } from '../kit/limits.ts';
 import { sendPage } from '../kit/page.ts';
+import { shareBlock } from '../views/share.ts';
+import { versionFor } from '../../../core/letters/letter.ts';
 import { confirmedPage, confirmPage, confirmRefusedPage, renewedPage, type ConfirmView } from '../views/confirm.ts';
 
 type G = LangParams & { Querystring: { token?: string }; Body: { token?: string } | undefined };
@@ -50,7 +52,10 @@ export function confirmRoutes(s: Services, config: Config) {
       const token = String(req.body?.token ?? '');
       try {
         const { letter, signature, receiptToken } = await confirm(s.deps, token);
-        return sendPage(reply, confirmedPage(t, base, letter, signature, receiptToken));
+        // Just signed: the moment to pass the letter on.
+        const version = versionFor(letter, t.lang) ?? versionFor(letter, signature.lang);
+        const share = version ? shareBlock(t, base, letter, version, await s.reads.count(letter.id)) : undefined;
+        return sendPage(reply, confirmedPage(t, base, letter, signature, receiptToken, share));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         return sendPage(reply, confirmRefusedPage(t, base, e.code, token), e.code === 'SIGNATURE_ALREADY_CONFIRMED' ? 200 : 400);

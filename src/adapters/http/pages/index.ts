@@ -14,6 +14,9 @@ import { letterRoutes } from './letters.ts';
 import { privacyRoutes } from './privacy.ts';
 import { receiptRoutes } from './receipts.ts';
 import { withdrawRoutes } from './withdraw.ts';
+import { letterDocumentRoutes } from './letter-documents.ts';
+import type { LetterDocuments } from '../letter-documents.ts';
+import { letterEmbedRoutes } from './letter-embed.ts';
 import { organiserLetterRoutes } from './organise/letters.ts';
 import { retentionRoutes } from './organise/retention.ts';
 import { reviewRoutes } from './organise/reviews.ts';
@@ -26,6 +29,9 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     f.decorateRequest('organiser', '');
     await f.register(homeRoutes(s, config)); //                /, /:lang/
     await f.register(letterRoutes(s, config)); //              /:lang/letters/:slug[/sign, /thanks]
+    // main.ts makes Services.documents a LetterDocuments (../letter-documents.ts), which also draws the cards.
+    await f.register(letterDocumentRoutes(s, s.documents as LetterDocuments)); // /:lang/letters/:slug.pdf, /letters/:slug.pdf
+    await f.register(letterEmbedRoutes(s)); //                 /:lang/letters/:slug/embed, /letters/:slug/badge.svg
     await f.register(confirmRoutes(s, config)); //             /:lang/confirm[/renew]
     await f.register(receiptRoutes(s, config)); //             /:lang/receipts/:token[/…], /:lang/verify, /assets/receipt-check.js
     await f.register(withdrawRoutes(s, config)); //            /:lang/withdraw

@@ -20,6 +20,9 @@ import type { SafeHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { letterPage, LIST_SLOT, signatoriesSection, thanksBody } from '../views/letter.ts';
 import { messageDocument } from '../views/message.ts';
+import { letterOpenGraph } from '../views/share.ts';
+import { letterExtras } from '../views/letter-extras.ts';
+import { latestDeliveries } from '../cache/deliveries.ts';
 
 type G = LangSlugParams & { Querystring: { page?: string }; Body: Record<string, string> | undefined };
 type Req = FastifyRequest<G>;
@@ -30,6 +33,7 @@ export function letterRoutes(s: Services, config: Config) {
     // Public forms: refused when another site makes the browser send them (kit/cross-origin.ts; ADR 0003).
     const sameOrigin = sameOriginOnly(new URL(base).origin);
     const pages = new LetterPages();
+    const delivery = latestDeliveries(s);
 
     /** The list page asked for: ?page=N, 1 when absent or not a number (reads.page clamps it to the last page). */
     const pageOf = (req: Req) => {
@@ -42,7 +46,9 @@ export function letterRoutes(s: Services, config: Config) {
       const count = await s.reads.count(letter.id);
       const list = await s.reads.page(letter.id, lang, page);
       const removals = await s.reads.removals(letter.slug);
-      return { count, list, removals, hidden: Math.max(0, count - list.total) };
+      const stats = await s.reads.stats(letter.id);
+      const delivered = await delivery(letter.id);
+      return { count, list, removals, stats, delivered, hidden: Math.max(0, count - list.total) };
     }
 
     function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
@@ -53,7 +59,8 @@ export function letterRoutes(s: Services, config: Config) {
         baseUrl: base,
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories }),
+        og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered) }),
       });
     }
 
@@ -87,7 +94,7 @@ export function letterRoutes(s: Services, config: Config) {
       const d = await letterData(letter, lang, pageOf(req));
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
-      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}`;
+      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}`;
       const key = `${letter.id}\u0000${lang}`;
       const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
         frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from './html.ts';
 import type { T } from '../../i18n/index.ts';
+import { openGraphTags, type OpenGraph } from './share.ts';
 
 export interface Alternate {
   lang: string;
@@ -36,10 +37,12 @@ export interface LayoutInput {
   scripts?: string[];
   /** Reload the page after this many seconds (a receipt waiting for the log); no script needed. */
   refreshSeconds?: number;
+  /** OpenGraph and Twitter card tags (views/share.ts). */
+  og?: OpenGraph | undefined;
 }
 
 /** The page frame: lang and dir on <html>, hreflang alternates, a language switcher, no inline script or style. */
-export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex, scripts = [], refreshSeconds }: LayoutInput): string {
+export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex, scripts = [], refreshSeconds, og }: LayoutInput): string {
   const doc = html`<!doctype html>
 <html lang="${t.lang}" dir="${t.dir}">
 <head>
@@ -54,6 +57,7 @@ ${scripts.map((s) => html`<script type="module" src="${s}"></script>
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 ${canonical ? html`<link rel="canonical" href="${baseUrl}${canonical}">` : ''}
 ${alternates.map((a) => html`<link rel="alternate" hreflang="${a.lang}" href="${baseUrl}${a.href}">\n`)}
+${og ? openGraphTags(og) : ''}
 </head>
 <body>
 <header class="site">

@@ -24,6 +24,8 @@ export interface LetterPageInput {
   removals?: Removals | undefined;
   /** In place of the list section (signatoriesSection): the letter page cache draws the page around it. */
   signatories?: SafeHtml | undefined;
+  /** After the list: sharing, charts, open data (views/share.ts, views/charts.ts), drawn by the route. */
+  extras?: SafeHtml | undefined;
 }
 
 /** The countries sorted by their names in the page language, per language: sorting them on every page was costly. */
@@ -116,6 +118,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 </article>
 ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
 ${p.signatories ?? signatoriesSection(p)}
+${p.extras ?? ''}
 ${others.length
   ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
   : ''}`;

@@ -8,6 +8,8 @@ import { MemDesk, emptyDeskState, type DeskState } from './desk.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
+import type { DeliveryRepo } from '../../../core/ports.ts';
+import { MemDeliveries, emptyDeliveryState, type DeliveryState } from './deliveries.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature, UndeliverableAddress,
 } from '../../../core/model.ts';
@@ -25,12 +27,13 @@ interface State {
   reviews: ReviewState['reviews'];
   log: MemLogState;
   desk: DeskState;
+  deliveries: DeliveryState;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState(), desk: emptyDeskState() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState(), desk: emptyDeskState(), deliveries: emptyDeliveryState() };
 }
 
 export class MemoryStore implements Store {
@@ -44,10 +47,12 @@ export class MemoryStore implements Store {
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
   readonly desk: MemDesk;
+  readonly deliveries: DeliveryRepo;
 
   constructor() {
     const st = () => this.s;
     this.desk = new MemDesk(st);
+    this.deliveries = new MemDeliveries(() => this.s.deliveries);
     this.log = new MemLog(st);
     this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);

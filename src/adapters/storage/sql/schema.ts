@@ -209,6 +209,8 @@ export interface LogLockTable {
 import type { DeskTables } from './desk.ts';
 
 export interface Database extends DeskTables {
+  letter_targets: LetterTargetsTable;
+  deliveries: DeliveriesTable;
   name_keys: NameKeysTable;
   reviews: ReviewsTable;
   log_entries: LogEntriesTable;
@@ -233,3 +235,29 @@ export interface Database extends DeskTables {
 }
 
 export type { Generated };
+
+/** 0013: a letter's addressees with an email (private). */
+export interface LetterTargetsTable {
+  id: string;
+  letter_id: string;
+  position: number;
+  name: string;
+  title: string | null;
+  email: string;
+  lang: string;
+}
+
+/** 0013: the letter's PDF mailed to one target; id is its outbox mail's id. */
+export interface DeliveriesTable {
+  id: string;
+  run: string;
+  letter_id: string;
+  target_id: string;
+  status: string;
+  error: string | null;
+  pdf_sha256: string;
+  tree_size: number;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}

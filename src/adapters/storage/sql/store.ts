@@ -14,6 +14,7 @@ import type {
   AuthRepo, FirstSignature, LetterRepo, OutboxRepo, ReviewRepo, SignatureRepo, Store, StoreTx,
 } from '../../../core/ports.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
+import type { DeliveryRepo } from '../../../core/ports.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -35,6 +36,7 @@ export class SqlStore implements Store {
   readonly reviews: ReviewRepo;
   readonly log: LogRepo;
   readonly desk: SqlDesk;
+  readonly deliveries: DeliveryRepo;
 
   /** PostgreSQL: the signings of one moment in one statement (first-signatures.ts). */
   private firstSignatures: PgFirstSignatures | undefined;
@@ -49,6 +51,7 @@ export class SqlStore implements Store {
     const r = repos(db, dialect);
     this.desk = new SqlDesk(db, toSignature);
     this.log = r.log;
+    this.deliveries = r.deliveries;
     this.reviews = r.reviews;
     this.letters = r.letters;
     this.signatures = r.signatures;

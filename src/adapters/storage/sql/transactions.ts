@@ -14,6 +14,7 @@ import { SqlLog } from './log.ts';
 import { SqlOutbox } from './outbox.ts';
 import { SqlReviews } from './reviews.ts';
 import { SqlSignatures } from './signatures.ts';
+import { SqlDeliveries } from './deliveries.ts';
 
 /** The repositories of one transaction (or of the store's connection, outside one). */
 export function repos(db: Db, dialect: Dialect): StoreTx {
@@ -25,6 +26,7 @@ export function repos(db: Db, dialect: Dialect): StoreTx {
     reviews: new SqlReviews(db, dialect),
     log: new SqlLog(db, dialect),
     desk: new SqlDesk(db, toSignature),
+    deliveries: new SqlDeliveries(db),
   };
 }
 

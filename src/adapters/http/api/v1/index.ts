@@ -6,6 +6,7 @@ import { confirmationApi } from './confirmations.ts';
 import { letterApi } from './letters.ts';
 import { signatureApi } from './signatures.ts';
 import { organiseApi } from './organise.ts';
+import { openDataApi } from './open-data.ts';
 
 export function apiRoutes(s: Services, config: Config) {
   return async (f: FastifyInstance) => {
@@ -18,5 +19,6 @@ export function apiRoutes(s: Services, config: Config) {
     await f.register(signatureApi(s, config)); // GET|POST /letters/:slug/signatures
     await f.register(confirmationApi(s)); //      POST /confirmations
     await f.register(organiseApi(s)); //          GET …/organise/letters/:slug/signatures, POST …/removals (tokens)
+    await f.register(openDataApi(s)); //          GET /letters/:slug/signatures.csv, /letters/:slug/hourly.csv
   };
 }

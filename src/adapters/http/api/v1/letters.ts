@@ -2,11 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../../use-cases/services.ts';
 import { Bodies, sendBody } from '../../cache/bodies.ts';
+import { latestDeliveries } from '../../cache/deliveries.ts';
 import { publicLetter, summary, versionOf } from './presenters.ts';
 import { errorSchema, letterSummary, removalsSchema, versionSchema } from './schemas.ts';
 
 export function letterApi(s: Services) {
   return async (f: FastifyInstance) => {
+    const delivery = latestDeliveries(s);
     // Serialised bodies of the public reads (cache/bodies.ts), one per letter.
     const letterBodies = new Bodies(1000);
     const statsBodies = new Bodies(1000);
@@ -34,6 +36,17 @@ export function letterApi(s: Services) {
               versions: { type: 'array', items: { type: 'object', properties: { ...versionSchema.properties, textHash: { type: 'string', description: 'Base64 SHA-256 of the canonical text (docs/transparency-log.md), as logged in a `letter` entry' } } } },
               log: { type: 'object', properties: { letter: { type: 'string', description: 'The letter id in log entries' }, origin: { type: 'string' } } },
               removals: removalsSchema,
+              delivery: {
+                type: 'object',
+                nullable: true,
+                description: 'The latest delivery of the letter\'s PDF to its addressees (null before the first); the log\'s `delivery` entry carries the same SHA-256 and tree size',
+                properties: {
+                  targets: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, title: { type: 'string', nullable: true }, status: { type: 'string', enum: ['queued', 'sent', 'failed', 'bounced'] }, deliveredAt: { type: 'string', format: 'date-time', nullable: true } } } },
+                  pdfSha256: { type: 'string', description: 'Base64 SHA-256 of the PDF mailed' },
+                  treeSize: { type: 'integer', description: 'The log tree size the PDF shows' },
+                  createdAt: { type: 'string', format: 'date-time' },
+                },
+              },
             },
           },
           404: errorSchema,
@@ -43,8 +56,9 @@ export function letterApi(s: Services) {
       const letter = await publicLetter(s, req.params.slug);
       const count = await s.reads.count(letter.id);
       const removals = await s.reads.removals(letter.slug);
+      const delivered = await delivery(letter.id);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      const body = await letterBodies.get(letter.id, [letter, count, removals], async () =>
+      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered], async () =>
         reply.serialize({
           ...(await summary(s, letter)),
           count,
@@ -52,6 +66,7 @@ export function letterApi(s: Services) {
           versions: letter.versions.map((v) => versionOf(s, v)),
           log: { letter: letter.slug, origin: s.log.origin },
           removals,
+          delivery: delivered,
         }),
       );
       return sendBody(req, reply, body);

@@ -18,6 +18,7 @@ import { rateLimitsUnlogged } from './0007-rate-limits-unlogged.ts';
 import { outboxQueue } from './0008-outbox-queue.ts';
 import { logEntriesDuplicates } from './0009-log-entries-duplicates.ts';
 import { mailboxKeys } from './0012-mailbox-keys.ts';
+import { deliveries } from './0013-deliveries.ts';
 import { mailFailures } from './0014-mail-failures.ts';
 import { deskMigration, titleChecksMigration } from '../desk.ts';
 
@@ -35,6 +36,7 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0012_mailbox_keys', mailboxKeys],
   ['0011_desk', (_d, text) => deskMigration(text)],
   ['0011b_title_checks', (_d, text) => titleChecksMigration(text)],
+  ['0013_deliveries', deliveries],
   ['0014_mail_failures', mailFailures],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
 ];
