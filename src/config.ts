@@ -31,6 +31,8 @@ export interface Config {
   processes: number;
   /** PostgreSQL: hot statements as named statements, prepared once per connection; off behind PgBouncer in transaction mode. */
   pgNamedStatements: boolean;
+  /** Interface fallback chains for page languages without a catalogue (UNDERSIGNED_LANG_FALLBACK), e.g. ckb → fa. */
+  langFallback: Record<string, string[]>;
 }
 
 export class ConfigError extends Error {}
@@ -118,7 +120,28 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     logOrigin: env.UNDERSIGNED_LOG_ORIGIN || undefined,
     processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
     pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
+    langFallback: langFallbacks(env.UNDERSIGNED_LANG_FALLBACK),
   };
+}
+
+const LANG_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
+
+/**
+ * `ckb:fa,en ps:fa`: for each page language without a catalogue, the interface languages to try in order
+ * (separated by spaces or semicolons); English is always the last resort.
+ */
+export function langFallbacks(raw: string | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const entry of (raw ?? '').split(/[\s;]+/).filter(Boolean)) {
+    const [lang, chain, ...rest] = entry.split(':');
+    const langs = (chain ?? '').split(',').filter(Boolean);
+    const bad = [lang ?? '', ...langs].find((l) => !LANG_TAG.test(l));
+    if (rest.length || !lang || !langs.length || bad !== undefined) {
+      throw new ConfigError(`UNDERSIGNED_LANG_FALLBACK must look like "ckb:fa,en ps:fa" (language:fallbacks), got "${entry}"`);
+    }
+    out[lang.toLowerCase()] = langs.map((l) => l.toLowerCase());
+  }
+  return out;
 }
 
 /** The table printed in the README and by `undersigned --help`. */
@@ -138,6 +161,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
   ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
+  ['UNDERSIGNED_LANG_FALLBACK', '(unset: English)', 'Interface for letter languages without a catalogue: `ckb:fa,en ps:fa` (language:fallbacks, then English)'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];

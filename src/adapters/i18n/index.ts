@@ -1,30 +1,74 @@
 /**
- * UI languages and message formatting (@formatjs/intl). A letter may be written in any language; its page
- * chrome falls back to English where we have no catalogue yet.
+ * UI languages and message formatting (@formatjs/intl). A letter may be written in any language; a page in a
+ * language without a catalogue gets the interface of its fallback chain (UNDERSIGNED_LANG_FALLBACK, then English),
+ * and says so: `uiLang` and `dir` are those of the strings shown, `lang` is the page's (its URLs).
  */
 import { createIntl, createIntlCache, type IntlShape } from '@formatjs/intl';
 import { en, type MessageKey } from './en.ts';
 import { fa } from './fa.ts';
+import { ar } from './ar.ts';
+import { fr } from './fr.ts';
+import { de } from './de.ts';
+import { es } from './es.ts';
+import { tr } from './tr.ts';
+import { ru } from './ru.ts';
 import { directionOf } from '../../core/text.ts';
 
-export const CATALOGUES: Record<string, Record<MessageKey, string>> = { en, fa };
+export const CATALOGUES: Record<string, Record<MessageKey, string>> = { en, fa, ar, fr, de, es, tr, ru };
 export const UI_LANGS = Object.keys(CATALOGUES);
 
+/**
+ * The locale each catalogue formats numbers and dates in, where the bare tag is not what its readers expect:
+ * Arabic with Arabic-Indic digits (CLDR's default for `ar` is Latin digits). `fa` already has the Solar Hijri
+ * calendar and Persian digits.
+ */
+export const FORMAT_LOCALES: Record<string, string> = { ar: 'ar-u-nu-arab' };
+
+/** Catalogues not yet reviewed by a native speaker (docs/translating.md lists them too). */
+export const UNREVIEWED: readonly string[] = ['ar', 'fr', 'de', 'es', 'tr', 'ru'];
+
 const cache = createIntlCache();
-const intls = new Map<string, IntlShape<string>>();
+let fallbacks: Record<string, readonly string[]> = {};
 
 export interface T {
+  /** The page language (its URLs and the letter version shown). */
   lang: string;
-  /** Language of the UI strings actually used (the page lang or the fallback). */
+  /** Language of the UI strings actually used (the page lang or its fallback); the chrome's `lang` attribute. */
   uiLang: string;
+  /** Direction of the UI strings (of uiLang). */
   dir: 'rtl' | 'ltr';
+  /** The locale numbers and dates are formatted in (uiLang, with its numbering system). */
+  locale: string;
   (key: MessageKey, values?: Record<string, string | number>): string;
   number(n: number): string;
   date(iso: string): string;
+  /** Date and time of day (UTC), as mails and receipts show them. */
+  dateTime(iso: string): string;
   country(code: string): string;
 }
 
 const translators = new Map<string, T>();
+
+/**
+ * Sets the fallback chains (config.langFallback, from UNDERSIGNED_LANG_FALLBACK): for a page language with no
+ * catalogue, the languages tried in order; English is always the last resort.
+ */
+export function setLanguageFallbacks(chains: Record<string, readonly string[]>): void {
+  fallbacks = { ...chains };
+  translators.clear();
+}
+
+/** The catalogue a page language gets: its own, its base language's, its fallback chain's first, or English. */
+export function uiLanguageOf(lang: string): string {
+  const base = lang.split('-')[0] ?? lang;
+  const tried = [lang, base, ...(fallbacks[lang] ?? []), ...(fallbacks[base] ?? [])];
+  for (const l of tried) {
+    if (CATALOGUES[l]) return l;
+    const b = l.split('-')[0] ?? l;
+    if (CATALOGUES[b]) return b;
+  }
+  return 'en';
+}
 
 /** One translator per language, built once: Intl objects are costly to create and pages need one per request. */
 export function translator(lang: string): T {
@@ -36,18 +80,24 @@ export function translator(lang: string): T {
   return t;
 }
 
-function makeTranslator(lang: string): T {
-  const base = lang.split('-')[0] ?? lang;
-  const uiLang = CATALOGUES[lang] ? lang : CATALOGUES[base] ? base : 'en';
-  let intl = intls.get(lang);
+const intls = new Map<string, IntlShape<string>>();
+function intlOf(uiLang: string): IntlShape<string> {
+  let intl = intls.get(uiLang);
   if (!intl) {
-    intl = createIntl({ locale: lang, messages: CATALOGUES[uiLang]!, onError: () => {} }, cache);
-    intls.set(lang, intl);
+    intl = createIntl({ locale: FORMAT_LOCALES[uiLang] ?? uiLang, messages: CATALOGUES[uiLang]!, onError: () => {} }, cache);
+    intls.set(uiLang, intl);
   }
-  const i = intl;
+  return intl;
+}
+
+function makeTranslator(lang: string): T {
+  const uiLang = uiLanguageOf(lang);
+  // Plural rules, digits and calendar follow the catalogue's language: its sentences are the ones being formatted.
+  const i = intlOf(uiLang);
+  const locale = FORMAT_LOCALES[uiLang] ?? uiLang;
   const dn = (() => {
     try {
-      return new Intl.DisplayNames([lang, 'en'], { type: 'region' });
+      return new Intl.DisplayNames([uiLang, 'en'], { type: 'region' });
     } catch {
       return undefined;
     }
@@ -81,16 +131,19 @@ function makeTranslator(lang: string): T {
     let m = plain.get(key);
     if (m === undefined) {
       m = String(i.formatMessage({ id: key }));
-      if (key in CATALOGUES[uiLang]!) plain.set(key, m);
+      if (key in catalogue) plain.set(key, m);
     }
     return m;
   }) as T;
   t.lang = lang;
   t.uiLang = uiLang;
-  t.dir = directionOf(lang);
+  t.dir = directionOf(uiLang);
+  t.locale = locale;
   t.number = (n: number) => i.formatNumber(n);
   // 'long', not 'full': ICU's Persian-calendar full pattern has an odd order and a Latin comma.
   t.date = (iso: string) => i.formatDate(new Date(iso), { dateStyle: 'long' });
+  const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+  t.dateTime = (iso: string) => dt.format(new Date(iso)).replace(/, (?=\S)/u, uiLang === 'fa' || uiLang === 'ar' ? '، ' : ', ');
   const countries = new Map<string, string>();
   t.country = (code: string) => {
     let name = countries.get(code);

@@ -80,8 +80,8 @@ export function letterRoutes(s: Services, config: Config) {
       }
       if (!versionFor(letter, lang)) {
         const langs = letter.versions.map((x) => x.lang);
-        const wanted = preferredLang(req, langs);
-        return reply.redirect(`/${langs.includes(wanted) ? wanted : letter.defaultLang}/letters/${letter.slug}`, 302);
+        // The visitor's language if the letter has it, else the letter's own default language.
+        return reply.redirect(`/${preferredLang(req, langs, letter.defaultLang)}/letters/${letter.slug}`, 302);
       }
       const { t } = req;
       const d = await letterData(letter, lang, pageOf(req));

@@ -65,7 +65,7 @@ function signForm(p: LetterPageInput): SafeHtml {
   const vis = values.visibility === 'hidden' ? 'hidden' : 'public';
   return html`<section class="sign" aria-labelledby="sign-heading">
 <h2 id="sign-heading">${t('sign.heading')}</h2>
-${p.version.statement ? html`<p class="statement">${p.version.statement}</p>` : ''}
+${p.version.statement ? html`<p class="statement" lang="${p.version.lang}" dir="${directionOf(p.version.lang)}">${p.version.statement}</p>` : ''}
 ${p.formMessage ? html`<div class="alert" role="alert">${p.formMessage}</div>` : errors.length ? html`<div class="alert" role="alert">${t('sign.errors')}</div>` : ''}
 <form method="post" action="${base}/sign" novalidate>
 <input type="hidden" name="lang" value="${t.lang}">
@@ -95,14 +95,19 @@ export function letterPage(p: LetterPageInput): SafeHtml {
   const vdir = directionOf(version.lang);
   const others = letter.versions.filter((v) => v.lang !== version.lang);
   const to = version.addressee ?? letter.addressee;
+  // The letter's text carries its version's lang and dir; the interface around it (notices, "To:", the tally)
+  // carries the interface's, which differs when the page language has no catalogue (the fallback chain).
+  const mixed = t.uiLang !== version.lang;
+  const ui = mixed ? html`lang="${t.uiLang}" dir="${t.dir}"` : '';
+  const bdi = (text: string) => (mixed ? html`<bdi lang="${version.lang}">${text}</bdi>` : html`<bdi>${text}</bdi>`);
   return html`<article class="letter" lang="${version.lang}" dir="${vdir}">
 <header>
-  ${letter.state === 'draft' ? html`<p class="notice">${t('letter.draft')}</p>` : ''}
-  ${letter.imported ? html`<p class="notice">${t('letter.imported')}</p>` : ''}
-  <p class="addressee">${t('letter.to')}: <bdi>${to.name}</bdi>${to.title ? html`${t('letter.sep')}<bdi>${to.title}</bdi>` : ''}</p>
+  ${letter.state === 'draft' ? html`<p class="notice" ${ui}>${t('letter.draft')}</p>` : ''}
+  ${letter.imported ? html`<p class="notice" ${ui}>${t('letter.imported')}</p>` : ''}
+  <p class="addressee" ${ui}>${t('letter.to')}: ${bdi(to.name)}${to.title ? html`${t('letter.sep')}${bdi(to.title)}` : ''}</p>
   <h1>${version.title}</h1>
 </header>
-<div class="tally" aria-live="polite">
+<div class="tally" aria-live="polite" ${ui}>
   <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
   ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
 </div>
@@ -119,7 +124,7 @@ ${others.length
 export function signatoriesSection(p: Pick<LetterPageInput, 't' | 'letter' | 'list' | 'hidden' | 'removals'>): SafeHtml {
   const { t, letter, list } = p;
   const base = `/${t.lang}/letters/${letter.slug}`;
-  return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
+  return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.uiLang}" dir="${t.dir}">
 <h2 id="list-heading">${t('letter.signatories')}</h2>
 ${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${trusted(list.items.map((s) => signatoryItemHtml(t, s)).join(''))}</ol>`}
 ${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}

@@ -24,7 +24,7 @@ function checkerMessages(t: T): string {
 }
 
 function checker(t: T, opts: { receipt?: string; sidecar?: string }): SafeHtml {
-  return html`<section id="receipt-check" class="receipt-check" hidden data-lang="${t.lang}" data-messages="${checkerMessages(t)}"${opts.receipt ? html` data-receipt="${opts.receipt}"` : ''}${opts.sidecar ? html` data-sidecar="${opts.sidecar}"` : ''}>
+  return html`<section id="receipt-check" class="receipt-check" hidden data-lang="${t.lang}" data-locale="${t.locale}" data-messages="${checkerMessages(t)}"${opts.receipt ? html` data-receipt="${opts.receipt}"` : ''}${opts.sidecar ? html` data-sidecar="${opts.sidecar}"` : ''}>
 <form>
   <div class="field"><label for="receipt">${t('verify.file')}</label><input type="file" id="receipt" name="receipt" accept=".tlog-proof,text/plain"></div>
   <div class="field"><label for="sidecar">${t('verify.sidecarFile')}</label><input type="file" id="sidecar" name="sidecar" accept=".json,application/json"></div>
