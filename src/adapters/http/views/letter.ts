@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { escape, html, trusted, type SafeHtml } from './html.ts';
-import { fieldError, input, type Values } from './forms.ts';
+import { errorSummary, fieldError, input, summaryItem, type Values } from './forms.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { FieldError } from '../../../core/errors.ts';
 import type { LetterWithText, LetterVersion, PublicSignature } from '../../../core/model.ts';
@@ -8,6 +8,7 @@ import { COUNTRY_CODES } from '../../../core/countries.ts';
 import { SIGNATURE_LIMITS } from '../../../core/signatures/signature.ts';
 import { directionOf } from '../../../core/text.ts';
 import type { T } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/en.ts';
 import type { Removals } from '../../../core/log-ports.ts';
 
 export interface LetterPageInput {
@@ -63,10 +64,9 @@ function signForm(p: LetterPageInput): SafeHtml {
   const { t, letter, values, errors } = p;
   const base = `/${t.lang}/letters/${letter.slug}`;
   const vis = values.visibility === 'hidden' ? 'hidden' : 'public';
-  return html`<section class="sign" aria-labelledby="sign-heading">
+  return html`<section class="sign" id="sign" aria-labelledby="sign-heading">
 <h2 id="sign-heading">${t('sign.heading')}</h2>
 ${p.version.statement ? html`<p class="statement" lang="${p.version.lang}" dir="${directionOf(p.version.lang)}">${p.version.statement}</p>` : ''}
-${p.formMessage ? html`<div class="alert" role="alert">${p.formMessage}</div>` : errors.length ? html`<div class="alert" role="alert">${t('sign.errors')}</div>` : ''}
 <form method="post" action="${base}/sign" novalidate>
 <input type="hidden" name="lang" value="${t.lang}">
 ${input({ t, name: 'name', label: t('sign.name'), hint: t('sign.name.hint'), values, errors, required: true, maxlength: SIGNATURE_LIMITS.name, autocomplete: 'name' })}
@@ -80,7 +80,7 @@ ${input({ t, name: 'title', label: t('sign.title'), values, errors, maxlength: S
 ${input({ t, name: 'email', label: t('sign.email'), hint: t('sign.email.hint'), values, errors, type: 'email', required: true, maxlength: SIGNATURE_LIMITS.email, autocomplete: 'email', dir: 'ltr' })}
 <fieldset class="field">
   <legend>${t('sign.visibility')}</legend>
-  <label class="choice"><input type="radio" name="visibility" value="public"${vis === 'public' ? html` checked` : ''}> ${t('sign.visibility.public')}</label>
+  <label class="choice"><input type="radio" id="visibility-public" name="visibility" value="public"${vis === 'public' ? html` checked` : ''}> ${t('sign.visibility.public')}</label>
   <label class="choice"><input type="radio" name="visibility" value="hidden"${vis === 'hidden' ? html` checked` : ''}> ${t('sign.visibility.hidden')}</label>
   ${fieldError(t, errors, 'visibility')}
 </fieldset>
@@ -100,7 +100,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
   const mixed = t.uiLang !== version.lang;
   const ui = mixed ? html`lang="${t.uiLang}" dir="${t.dir}"` : '';
   const bdi = (text: string) => (mixed ? html`<bdi lang="${version.lang}">${text}</bdi>` : html`<bdi>${text}</bdi>`);
-  return html`<article class="letter" lang="${version.lang}" dir="${vdir}">
+  return html`${summaryOf(p)}<article class="letter" lang="${version.lang}" dir="${vdir}">
 <header>
   ${letter.state === 'draft' ? html`<p class="notice" ${ui}>${t('letter.draft')}</p>` : ''}
   ${letter.imported ? html`<p class="notice" ${ui}>${t('letter.imported')}</p>` : ''}
@@ -110,6 +110,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 <div class="tally" aria-live="polite" ${ui}>
   <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
   ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
+  ${letter.state === 'open' ? html`<p class="to-sign"><a class="button primary" href="#sign">${t('letter.signLink')}</a></p>` : ''}
 </div>
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
@@ -118,6 +119,20 @@ ${p.signatories ?? signatoriesSection(p)}
 ${others.length
   ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
   : ''}`;
+}
+
+/** The sign form's field labels, for the error summary. */
+const LABELS: Record<string, MessageKey> = {
+  name: 'sign.name', nameAlt: 'sign.nameAlt', title: 'sign.title', country: 'sign.country', email: 'sign.email', visibility: 'sign.visibility',
+};
+
+/** The error summary of a failed sign, above everything else on the page; nothing when the form is fine. */
+function summaryOf(p: LetterPageInput): SafeHtml | '' {
+  const { t, errors } = p;
+  if (!p.formMessage && !errors.length) return '';
+  const fieldOf = (f: string) => (f === 'visibility' ? 'visibility-public' : f);
+  const items = errors.map((e) => ({ ...summaryItem(t, e, LABELS[e.field] ? t(LABELS[e.field]!) : e.field), field: fieldOf(e.field) }));
+  return errorSummary(t, items, p.formMessage);
 }
 
 /** The public list with its notes and pager: the part of the letter page that changes with the page number. */
