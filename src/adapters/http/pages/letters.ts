@@ -13,7 +13,7 @@ import { sameOriginOnly } from '../kit/cross-origin.ts';
 import { preferredLang, type LangSlugParams } from '../kit/lang.ts';
 import { rateLimitFor, SIGN_BODY_LIMIT } from '../kit/limits.ts';
 import { currentOrganiser } from '../kit/organiser.ts';
-import { formValues, letterAlternates, sendPage } from '../kit/page.ts';
+import { formValues, letterAlternates, sendPage, signerAlternates } from '../kit/page.ts';
 import { refusalMessage } from '../kit/refusals.ts';
 import type { Values } from '../views/forms.ts';
 import type { SafeHtml } from '../views/html.ts';
@@ -126,7 +126,10 @@ export function letterRoutes(s: Services, config: Config) {
       },
     );
 
-    f.get<G>('/:lang/letters/:slug/thanks', async (req, reply) =>
-      sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), thanksBody(req.t, req.params.slug))));
+    f.get<G>('/:lang/letters/:slug/thanks', async (req, reply) => {
+      const letter = await s.reads.bySlug(req.params.slug);
+      const alternates = signerAlternates(`/letters/${encodeURIComponent(req.params.slug)}/thanks`, letter);
+      return sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), thanksBody(req.t, req.params.slug), { alternates }));
+    });
   };
 }

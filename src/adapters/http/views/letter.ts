@@ -165,5 +165,5 @@ export function removalsNote(t: T, r: Removals): SafeHtml {
 
 /** After signing: check your mail. */
 export function thanksBody(t: T, slug: string): SafeHtml {
-  return html`<p>${t('sign.thanks.body')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
+  return html`<p>${t('sign.thanks.body')}</p><p class="hint">${t('sign.thanks.spam')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
 }
