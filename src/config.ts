@@ -33,6 +33,8 @@ export interface Config {
   pgNamedStatements: boolean;
   /** Interface fallback chains for page languages without a catalogue (UNDERSIGNED_LANG_FALLBACK), e.g. ckb → fa. */
   langFallback: Record<string, string[]>;
+  /** Where signers write to see, correct or erase their data (UNDERSIGNED_CONTACT), named on the privacy page. */
+  contact: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     processes: flags.processes !== undefined ? processCount(flags.processes, '--processes') : processCount(env.UNDERSIGNED_PROCESSES, 'UNDERSIGNED_PROCESSES'),
     pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
     langFallback: langFallbacks(env.UNDERSIGNED_LANG_FALLBACK),
+    contact: env.UNDERSIGNED_CONTACT?.trim() || undefined,
   };
 }
 
@@ -161,6 +164,7 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_COOKIE_SECRET', '(generated in the data dir)', 'Secret for signed cookies'],
   ['UNDERSIGNED_PROCESSES', '1', 'Server processes on this machine, or `auto` (one per core) (`serve --processes N`)'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
+  ['UNDERSIGNED_CONTACT', '(unset)', 'The operator\'s contact for data requests (an email or URL), named on the privacy page'],
   ['UNDERSIGNED_LANG_FALLBACK', '(unset: English)', 'Interface for letter languages without a catalogue: `ckb:fa,en ps:fa` (language:fallbacks, then English)'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],

@@ -20,7 +20,7 @@ describe('the signer’s pages have the language switcher and speak plainly', ()
   let t: TestApp;
   let b: Browser;
   before(async () => {
-    t = await testApp();
+    t = await testApp({ UNDERSIGNED_CONTACT: 'privacy@example.org' });
     await openLetter(t);
     b = new Browser(t.http);
   });
@@ -82,5 +82,32 @@ describe('the signer’s pages have the language switcher and speak plainly', ()
     assert.match(old.body, /a newer link was sent to you: use the one in the latest email/);
     const switched = switcher(old.body).links.find(([l]) => l === 'fa')!;
     assert.equal(switched[1], `/fa/confirm?token=${first}`);
+  });
+
+  test('a signer who lost the first mail signs again: the "already signed" mail links a fresh receipt, and withdrawing works', async () => {
+    const email = 'lost@example.org';
+    await b.post('/en/letters/albania/sign', { name: 'Lost Mail', email, lang: 'en' }, '/en/letters/albania');
+    await t.flushMail();
+    const token = t.mailer.lastToken(email);
+    assert.equal((await b.post('/en/confirm', { token }, `/en/confirm?token=${token}`)).statusCode, 200);
+    await b.post('/fa/letters/albania/sign', { name: 'Lost Mail', email, lang: 'fa' }, '/fa/letters/albania');
+    await t.flushMail();
+    const mail = [...t.mailer.sent].reverse().find((m) => m.to === email && m.template === 'already-signed')!;
+    assert.equal(mail.lang, 'fa');
+    const link = mail.text.match(/http:\/\/test\.local(\/fa\/receipts\/([A-Za-z0-9_-]+))/);
+    assert.ok(link, `the mail links a receipt: ${mail.text}`);
+    const receipt = await b.get(link[1]!);
+    assert.equal(receipt.statusCode, 200);
+    assert.match(receipt.body, /action="\/fa\/withdraw"/, 'the receipt page offers the withdrawal');
+    const w = await b.post('/fa/withdraw', { token: link[2]! }, link[1]!);
+    assert.equal(w.statusCode, 200);
+    assert.ok(w.body.includes(translator('fa')('withdraw.done')));
+  });
+
+  test('the privacy page names the operator’s contact, in every language', async () => {
+    const en = await b.get('/en/privacy');
+    assert.match(en.body, /write to <a href="mailto:privacy@example\.org" dir="ltr">privacy@example\.org<\/a>\./);
+    const fa = await b.get('/fa/privacy');
+    assert.match(fa.body, /به <a href="mailto:privacy@example\.org" dir="ltr">privacy@example\.org<\/a> بنویسید/);
   });
 });

@@ -205,4 +205,8 @@ export const ar: Record<MessageKey, string> = {
   'organise.retention': 'محو البيانات الشخصية بعد (أيام)',
   'organise.retention.hint': 'للتواقيع المسحوبة والمُزالة بعد هذا العدد من الأيام، ولكل التواقيع حين تكون الرسالة مغلقة هذه المدة. فارغ: الاحتفاظ.',
   'organise.retention.saved': 'حُفظت مدة الاحتفاظ.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nإيصالك، ومنه يمكنك أيضًا سحب توقيعك (احتفظ بهذا الرابط لنفسك):\n\n{link}\n',
+  'privacy.contact': 'للاطلاع على البيانات التي نحتفظ بها عنك أو تصحيحها أو محوها، راسل {contact}.',
+  'privacy.noContact': 'لمحو بياناتك استخدم رابط السحب في رسالة التأكيد، أو اطلب ذلك من منظّمي الرسالة.',
 };

@@ -205,4 +205,8 @@ export const de: Record<MessageKey, string> = {
   'organise.retention': 'Persönliche Daten löschen nach (Tagen)',
   'organise.retention.hint': 'Bei zurückgezogenen und entfernten Unterschriften nach so vielen Tagen, und bei allen Unterschriften, wenn der Brief so lange geschlossen ist. Leer: behalten.',
   'organise.retention.saved': 'Aufbewahrungsdauer gespeichert.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nIhre Quittung, wo Sie Ihre Unterschrift auch zurückziehen können (behalten Sie diesen Link für sich):\n\n{link}\n',
+  'privacy.contact': 'Um die über Sie gespeicherten Daten einzusehen, zu berichtigen oder löschen zu lassen, schreiben Sie an {contact}.',
+  'privacy.noContact': 'Um Ihre Daten löschen zu lassen, nutzen Sie den Link zum Zurückziehen in Ihrer Bestätigungs-E-Mail, oder bitten Sie die Organisierenden des Briefs darum.',
 };

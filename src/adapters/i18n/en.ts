@@ -203,6 +203,10 @@ export const en = {
   'organise.retention': 'Erase personal data after (days)',
   'organise.retention.hint': 'Of withdrawn and removed signatures after this many days, and of all signatures once the letter has been closed this long. Empty: keep.',
   'organise.retention.saved': 'Retention saved.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nYour receipt, where you can also withdraw your signature (keep this link private):\n\n{link}\n',
+  'privacy.contact': 'To see, correct or erase the data we hold about you, write to {contact}.',
+  'privacy.noContact': 'To have your data erased, use the withdrawal link in your confirmation email, or ask the organisers of the letter.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -205,4 +205,8 @@ export const es: Record<MessageKey, string> = {
   'organise.retention': 'Borrar los datos personales después de (días)',
   'organise.retention.hint': 'De las firmas retiradas y eliminadas tras estos días, y de todas las firmas cuando la carta lleve cerrada ese tiempo. Vacío: conservar.',
   'organise.retention.saved': 'Plazo de conservación guardado.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nTu recibo, desde donde también puedes retirar tu firma (guarda este enlace para ti):\n\n{link}\n',
+  'privacy.contact': 'Para ver, corregir o borrar los datos que guardamos sobre ti, escribe a {contact}.',
+  'privacy.noContact': 'Para que se borren tus datos, usa el enlace de retirada del correo de confirmación, o pídelo a los organizadores de la carta.',
 };

@@ -205,4 +205,8 @@ export const fa: Record<MessageKey, string> = {
   'organise.retention': 'پاک‌کردن داده‌های شخصی پس از (روز)',
   'organise.retention.hint': 'برای امضاهای پس‌گرفته و برداشته‌شده پس از این چند روز، و برای همهٔ امضاها وقتی نامه این مدت بسته بوده است. خالی: نگه‌داشتن.',
   'organise.retention.saved': 'مدت نگه‌داری ذخیره شد.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nرسید شما، که از همان‌جا می‌توانید امضایتان را پس بگیرید (این پیوند را پیش خود نگه دارید):\n\n{link}\n',
+  'privacy.contact': 'برای دیدن، درست‌کردن یا پاک‌کردن داده‌هایی که از شما نگه داشته‌ایم، به {contact} بنویسید.',
+  'privacy.noContact': 'برای پاک‌شدن داده‌هایتان، پیوند پس‌گرفتن در ایمیل تأیید را به کار ببرید، یا از سازمان‌دهندگان نامه بخواهید.',
 };

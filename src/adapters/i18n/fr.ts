@@ -205,4 +205,8 @@ export const fr: Record<MessageKey, string> = {
   'organise.retention': 'Effacer les données personnelles après (jours)',
   'organise.retention.hint': 'Celles des signatures retirées ou supprimées après ce nombre de jours, et de toutes les signatures une fois la lettre close depuis aussi longtemps. Vide : conserver.',
   'organise.retention.saved': 'Durée de conservation enregistrée.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nVotre reçu, d’où vous pouvez aussi retirer votre signature (gardez ce lien pour vous) :\n\n{link}\n',
+  'privacy.contact': 'Pour consulter, corriger ou effacer les données que nous détenons sur vous, écrivez à {contact}.',
+  'privacy.noContact': 'Pour faire effacer vos données, utilisez le lien de retrait de l’e-mail de confirmation, ou demandez-le aux organisateurs de la lettre.',
 };

@@ -205,4 +205,8 @@ export const ru: Record<MessageKey, string> = {
   'organise.retention': 'Удалять личные данные через (дней)',
   'organise.retention.hint': 'Для отозванных и удалённых подписей — через столько дней, для всех подписей — когда письмо закрыто столько времени. Пусто: хранить.',
   'organise.retention.saved': 'Срок хранения сохранён.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nВаша квитанция, где можно и отозвать подпись (не передавайте эту ссылку другим):\n\n{link}\n',
+  'privacy.contact': 'Чтобы посмотреть, исправить или удалить хранимые о вас данные, напишите на {contact}.',
+  'privacy.noContact': 'Чтобы удалить ваши данные, воспользуйтесь ссылкой для отзыва из письма с подтверждением или обратитесь к организаторам письма.',
 };

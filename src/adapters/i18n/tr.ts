@@ -205,4 +205,8 @@ export const tr: Record<MessageKey, string> = {
   'organise.retention': 'Kişisel verileri şu süreden sonra sil (gün)',
   'organise.retention.hint': 'Geri çekilen ve kaldırılan imzalarınkini bu kadar gün sonra, mektup bu süre boyunca kapalı kaldığında da tüm imzalarınkini. Boş: sakla.',
   'organise.retention.saved': 'Saklama süresi kaydedildi.',
+  // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
+  'mail.already.receipt': '\nMakbuzunuz; imzanızı oradan geri de çekebilirsiniz (bu bağlantıyı kendinize saklayın):\n\n{link}\n',
+  'privacy.contact': 'Hakkınızda sakladığımız verileri görmek, düzeltmek veya sildirmek için {contact} adresine yazın.',
+  'privacy.noContact': 'Verilerinizi sildirmek için onay e-postanızdaki geri çekme bağlantısını kullanın ya da mektubun düzenleyicilerinden isteyin.',
 };

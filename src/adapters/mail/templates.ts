@@ -34,11 +34,11 @@ export const mailTemplates: MailTemplates = {
       template: 'confirm',
     };
   },
-  alreadySigned({ lang, letterTitle, name, letterUrl }) {
+  alreadySigned({ lang, letterTitle, name, letterUrl, receiptLink }) {
     const t = translator(lang);
     return {
       subject: t('mail.already.subject', { title: letterTitle }),
-      text: t('mail.already.text', { name: isolate(name), title: isolate(letterTitle), url: letterUrl }),
+      text: t('mail.already.text', { name: isolate(name), title: isolate(letterTitle), url: letterUrl }) + (receiptLink ? t('mail.already.receipt', { link: receiptLink }) : ''),
       lang: t.uiLang,
       template: 'already-signed',
     };
