@@ -52,6 +52,10 @@ export interface Config {
   organisers: OrganiserPolicy;
   /** The browser that draws PDFs and share cards (Debian chromium). */
   chromiumPath: string;
+  /** Interface fallback chains for page languages without a catalogue (UNDERSIGNED_LANG_FALLBACK), e.g. ckb → fa. */
+  langFallback: Record<string, string[]>;
+  /** Where signers write to see, correct or erase their data (UNDERSIGNED_CONTACT), named on the privacy page. */
+  contact: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -197,6 +201,8 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     pgNamedStatements: onOff(env, 'UNDERSIGNED_PG_NAMED_STATEMENTS', true),
     organisers: organiserPolicy(env, smtpUrl !== undefined),
     chromiumPath: env.UNDERSIGNED_CHROMIUM || '/usr/bin/chromium',
+    langFallback: langFallbacks(env.UNDERSIGNED_LANG_FALLBACK),
+    contact: env.UNDERSIGNED_CONTACT?.trim() || undefined,
   };
 }
 
@@ -207,6 +213,26 @@ function organiserPolicy(env: Env, realMail: boolean): OrganiserPolicy {
   const p = parseOrganiserPolicy(raw);
   if (typeof p === 'string') throw new ConfigError(`UNDERSIGNED_ORGANISERS must be open, approval, or emails and @domains: ${p}`);
   return p;
+}
+
+const LANG_TAG = /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i;
+
+/**
+ * `ckb:fa,en ps:fa`: for each page language without a catalogue, the interface languages to try in order
+ * (separated by spaces or semicolons); English is always the last resort.
+ */
+export function langFallbacks(raw: string | undefined): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const entry of (raw ?? '').split(/[\s;]+/).filter(Boolean)) {
+    const [lang, chain, ...rest] = entry.split(':');
+    const langs = (chain ?? '').split(',').filter(Boolean);
+    const bad = [lang ?? '', ...langs].find((l) => !LANG_TAG.test(l));
+    if (rest.length || !lang || !langs.length || bad !== undefined) {
+      throw new ConfigError(`UNDERSIGNED_LANG_FALLBACK must look like "ckb:fa,en ps:fa" (language:fallbacks), got "${entry}"`);
+    }
+    out[lang.toLowerCase()] = langs.map((l) => l.toLowerCase());
+  }
+  return out;
 }
 
 /** The table printed in the README and by `undersigned --help`. */
@@ -234,6 +260,8 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_ORGANISERS', 'open without SMTP, else admins only', 'Who may create letters: `open`, `approval` (an admin approves each), or emails and @domains'],
   ['UNDERSIGNED_LOG_LEVEL', 'info', 'Server log level'],
   ['UNDERSIGNED_CHROMIUM', '/usr/bin/chromium', 'Browser that draws letter PDFs and share cards'],
+  ['UNDERSIGNED_CONTACT', '(unset)', 'The operator\'s contact for data requests (an email or URL), named on the privacy page'],
+  ['UNDERSIGNED_LANG_FALLBACK', '(unset: English)', 'Interface for letter languages without a catalogue: `ckb:fa,en ps:fa` (language:fallbacks, then English)'],
   ['UNDERSIGNED_LOG_KEY', '(generated: DATA_DIR/log-key)', 'Transparency log signer key (PRIVATE+KEY+origin+id+key)'],
   ['UNDERSIGNED_LOG_ORIGIN', 'HOST/PATH/log of the base URL', 'Transparency log origin (the checkpoint\'s first line)'],
 ];

@@ -16,6 +16,7 @@ import { openSqliteStore } from './adapters/storage/sqlite/index.ts';
 import { SmtpMailer } from './adapters/mail/smtp.ts';
 import { DevOutboxMailer, readDevOutbox } from './adapters/mail/dev-outbox.ts';
 import { mailTemplates } from './adapters/mail/templates.ts';
+import { setLanguageFallbacks } from './adapters/i18n/index.ts';
 import { nodeSecrets } from './adapters/node-secrets.ts';
 import { deliverDue, OutboxWorker } from './use-cases/workers/deliver-outbox.ts';
 import { PublicReads } from './use-cases/reads/public-reads.ts';
@@ -142,6 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const collation = checkCollation();
   if (!collation.ok) throw new ConfigError(collation.message);
   prepareDataDir(config, Boolean(opts.worker));
+  setLanguageFallbacks(config.langFallback);
   const store = await openStore(config, Boolean(opts.worker));
   const devOutboxDir = config.smtpUrl ? undefined : join(config.dataDir, 'outbox');
   const mailer = opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom, { pool: config.smtpPool, dkim: config.dkim }) : new DevOutboxMailer(devOutboxDir!));

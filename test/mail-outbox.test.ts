@@ -40,7 +40,8 @@ test('a mail queued while SMTP is down is retried later and delivered once', asy
   await store.outbox.enqueue({ id: 'job-1', kind: 'mail', payload: { ...msg, to: 'maryam@example.org' }, runAt: clock.now().toISOString(), attempts: 0, createdAt: clock.now().toISOString() });
 
   const down = new SmtpMailer(`smtp://127.0.0.1:${await closedPort()}?tls=off`, 'Letters <l@example.org>');
-  assert.deepEqual(await deliverDue(deps, down), { sent: 0, failed: 1 });
+  const failedRun = await deliverDue(deps, down);
+  assert.deepEqual([failedRun.sent, failedRun.failed, failedRun.rejected], [0, 1, 0]);
   await down.close();
   const [job] = await store.outbox.list();
   assert.equal(job?.attempts, 1);
@@ -49,11 +50,11 @@ test('a mail queued while SMTP is down is retried later and delivered once', asy
 
   const smtp = await startSmtp();
   const up = new SmtpMailer(smtp.url, 'Letters <l@example.org>');
-  assert.deepEqual(await deliverDue(deps, up), { sent: 0, failed: 0 }, 'not due yet');
+  assert.deepEqual(await deliverDue(deps, up), { sent: 0, failed: 0, rejected: 0 }, 'not due yet');
   clock.advance(1000);
-  assert.deepEqual(await deliverDue(deps, up), { sent: 1, failed: 0 });
+  assert.deepEqual(await deliverDue(deps, up), { sent: 1, failed: 0, rejected: 0 });
   clock.advance(60_000);
-  assert.deepEqual(await deliverDue(deps, up), { sent: 0, failed: 0 }, 'sent once');
+  assert.deepEqual(await deliverDue(deps, up), { sent: 0, failed: 0, rejected: 0 }, 'sent once');
   assert.equal(smtp.mails.length, 1);
   assert.match(smtp.mails[0]!.subject, /امضای خود را تأیید کنید: نامه/);
   assert.match(smtp.mails[0]!.text, /token=abc/);

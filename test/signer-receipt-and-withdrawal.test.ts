@@ -31,7 +31,7 @@ describe('signer: receipt, browser check page, withdrawal; organiser removals in
     const token = t.mailer.lastToken(email);
     const c = await b.post(`/${lang}/confirm`, { token }, `/${lang}/confirm?token=${token}`);
     assert.equal(c.statusCode, 200, c.body);
-    const receipt = c.body.match(/href="(\/[a-z]+\/receipts\/[A-Za-z0-9_-]+)"/)?.[1];
+    const receipt = c.body.match(/class="receipt" href="(\/[a-z]+\/receipts\/[A-Za-z0-9_-]+)"/)?.[1];
     assert.ok(receipt, 'the confirmation page links to the receipt');
     return { mail, receipt };
   }

@@ -239,7 +239,7 @@ export interface Mailer {
 export interface MailTemplates {
   /** `withdrawLink`: the signer's separate link to withdraw later (it keeps working after confirmation). */
   confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string; withdrawLink?: string }): Omit<MailMessage, 'to'>;
-  alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string }): Omit<MailMessage, 'to'>;
+  alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string; receiptLink?: string }): Omit<MailMessage, 'to'>;
   organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
   /** The letter to one of its addressees: who signed, where to check it; the PDF is attached by the caller. */
   deliverLetter(p: { lang: string; letterTitle: string; targetName: string; count: number; letterUrl: string; treeSize: number; pdfSha256: string }): Omit<MailMessage, 'to'>;

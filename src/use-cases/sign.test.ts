@@ -26,7 +26,7 @@ import { sign } from './sign.ts';
 const depsOf = (store: Store): Deps => ({ store, clock: { now: () => new Date() }, secrets: nodeSecrets, templates: mailTemplates, baseUrl: 'http://test.local', log: { crypto: nodeLogCrypto, opening: () => new Uint8Array(32) }, signals: { mailQueued() {}, logQueued() {}, letterChanged() {} } });
 
 async function mails(store: Store, to: string) {
-  return (await store.outbox.list({ limit: 1000 })).filter((j) => j.payload.to === to);
+  return (await store.outbox.list({ limit: 1000 })).filter((j) => j.payload.to.toLowerCase() === to.toLowerCase());
 }
 
 function cases(name: string, open: () => Promise<{ a: SqlStore; b: SqlStore; done: () => Promise<void> }>) {

@@ -4,7 +4,8 @@ import { canSign } from '../core/letters/letter.ts';
 import type { Signature } from '../core/model.ts';
 import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type SignatureInput, type ValidSignatureInput } from '../core/signatures/signature.ts';
 import { iso, type Deps } from './deps.ts';
-import { letterUrl } from './steps/links.ts';
+import { letterUrl, receiptUrl } from './steps/links.ts';
+import { issueSignerToken } from './steps/tokens.ts';
 import { confirmationJob, enqueueMail, mailConfirmation, titleFor, withConfirmationToken } from './steps/mail.ts';
 import { letterForSigning, snapshotForSigning } from './steps/letter-snapshot.ts';
 
@@ -111,8 +112,10 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
         mailed = true;
       } else if (decision.kind === 'already-signed') {
         if (!(await tx.signatures.updateIfUnchanged({ ...existing, mailsSent: existing.mailsSent + 1, updatedAt: iso(now) }, existing))) continue;
+        // A new link to the receipt page (and its withdrawal button): the signer may have lost the first mail.
+        const receiptLink = receiptUrl(deps, v.lang, await issueSignerToken(tx, deps, existing.id, 'receipt'));
         await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}:${iso(now)}`, existing.email,
-          deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug) }));
+          deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug), receiptLink }));
         mailed = true;
       }
       break;

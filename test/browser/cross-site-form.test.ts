@@ -60,7 +60,7 @@ describe('a form submitted from another site (chromium)', { timeout: 120_000 }, 
     const res = await post.response();
     assert.equal(res?.status(), 403);
     await page.waitForURL(`${server.baseUrl}/en/letters/${SLUG}/sign`);
-    assert.match((await page.locator('section.sign .alert').textContent()) ?? '', /sent from another website, so nothing was done/);
+    assert.match((await page.locator('#error-summary').textContent()) ?? '', /sent from another website, so nothing was done/);
     assert.equal(await page.inputValue('#name'), 'Forged Name', 'what was sent comes back, for the visitor to see');
     assert.equal(await page.inputValue('#email'), 'victim@example.org');
     const letter = (await server.app.store.letters.bySlug(SLUG))!;

@@ -118,7 +118,8 @@ describe('Maryam signs in Persian (chromium)', { timeout: 180_000 }, () => {
     await page.waitForLoadState('domcontentloaded');
     assert.equal(await page.getAttribute('html', 'lang'), 'fa');
     assert.equal((await page.locator('#email-error').textContent())?.trim(), fa('field.INVALID_EMAIL'));
-    assert.equal((await page.locator('section.sign .alert').textContent())?.trim(), fa('sign.errors'));
+    assert.equal((await page.locator('#error-summary h2').textContent())?.trim(), fa('sign.errors.title'));
+    assert.equal((await page.locator('#error-summary li a[href="#email"]').textContent())?.trim(), fa('sign.errors.item', { field: fa('sign.email'), message: fa('field.INVALID_EMAIL') }));
     assert.equal(await page.getAttribute('#email', 'aria-invalid'), 'true');
     assert.match((await page.getAttribute('#email', 'aria-describedby')) ?? '', /\bemail-error\b/);
     assert.equal(await page.inputValue('#name'), MARYAM, 'her name comes back exactly as typed');

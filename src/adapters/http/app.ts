@@ -195,6 +195,6 @@ async function sendError(config: Config, req: FastifyRequest, reply: FastifyRepl
   const key = `error.${err.code}` as const;
   const retry = Number(reply.getHeader('retry-after') ?? 0);
   const known = ['LETTER_NOT_FOUND', 'NOT_FOUND', 'LETTER_CLOSED', 'LETTER_NOT_OPEN', 'RATE_LIMITED', 'SERVER_BUSY', 'CSRF_INVALID', 'BODY_TOO_LARGE', 'NOT_SIGNED_IN', 'NOT_AUTHORISED', 'INTERNAL'];
-  const message = isCrossSiteError(err) ? t('error.CROSS_SITE') : known.includes(err.code) ? t(key as 'error.INTERNAL', { seconds: t.number(retry) }) : t('error.generic');
+  const message = isCrossSiteError(err) ? t('error.CROSS_SITE') : known.includes(err.code) ? t(key as 'error.INTERNAL', { seconds: retry }) : t('error.generic');
   return reply.type('text/html; charset=utf-8').send(messageDocument(t, config.baseUrl, t('error.title'), message));
 }

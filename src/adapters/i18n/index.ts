@@ -1,72 +1,103 @@
 /**
- * UI languages and message formatting (@formatjs/intl). A letter may be written in any language; its page
- * chrome falls back to English where we have no catalogue yet.
+ * UI languages and message formatting (@formatjs/intl). A letter may be written in any language; a page in a
+ * language without a catalogue gets the interface of its fallback chain (UNDERSIGNED_LANG_FALLBACK, then English),
+ * and says so: `uiLang` and `dir` are those of the strings shown, `lang` is the page's (its URLs).
  */
 import { createIntl, createIntlCache, type IntlShape } from '@formatjs/intl';
 import { en, type MessageKey } from './en.ts';
 import { fa } from './fa.ts';
+import { ar } from './ar.ts';
+import { fr } from './fr.ts';
+import { de } from './de.ts';
+import { es } from './es.ts';
+import { tr } from './tr.ts';
+import { ru } from './ru.ts';
 import { directionOf } from '../../core/text.ts';
 
-export const CATALOGUES: Record<string, Record<MessageKey, string>> = { en, fa };
+export const CATALOGUES: Record<string, Record<MessageKey, string>> = { en, fa, ar, fr, de, es, tr, ru };
 export const UI_LANGS = Object.keys(CATALOGUES);
 
+/**
+ * The locale each catalogue formats numbers and dates in, where the bare tag is not what its readers expect:
+ * Arabic with Arabic-Indic digits (CLDR's default for `ar` is Latin digits). `fa` already has the Solar Hijri
+ * calendar and Persian digits.
+ */
+export const FORMAT_LOCALES: Record<string, string> = { ar: 'ar-u-nu-arab' };
+
+/** Catalogues not yet reviewed by a native speaker (docs/translating.md lists them too). */
+export const UNREVIEWED: readonly string[] = ['ar', 'fr', 'de', 'es', 'tr', 'ru'];
+
 const cache = createIntlCache();
-const intls = new Map<string, IntlShape<string>>();
+let fallbacks: Record<string, readonly string[]> = {};
 
 export interface T {
+  /** The page language (its URLs and the letter version shown). */
   lang: string;
-  /** Language of the UI strings actually used (the page lang or the fallback). */
+  /** Language of the UI strings actually used (the page lang or its fallback); the chrome's `lang` attribute. */
   uiLang: string;
+  /** Direction of the UI strings (of uiLang). */
   dir: 'rtl' | 'ltr';
+  /** The locale numbers and dates are formatted in (uiLang, with its numbering system). */
+  locale: string;
   (key: MessageKey, values?: Record<string, string | number>): string;
   number(n: number): string;
   date(iso: string): string;
+  /** Date and time of day (UTC), as mails and receipts show them. */
+  dateTime(iso: string): string;
   country(code: string): string;
 }
 
 const translators = new Map<string, T>();
 
-/** At most this many languages keep their translator and Intl objects (request data never grows them past it). */
-const MAX_KEPT = 200;
-
-/** True for a tag Intl accepts (a malformed one would make Intl throw a RangeError). */
-function isLocale(lang: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(lang).length === 1;
-  } catch {
-    return false;
-  }
+/**
+ * Sets the fallback chains (config.langFallback, from UNDERSIGNED_LANG_FALLBACK): for a page language with no
+ * catalogue, the languages tried in order; English is always the last resort.
+ */
+export function setLanguageFallbacks(chains: Record<string, readonly string[]>): void {
+  fallbacks = { ...chains };
+  translators.clear();
 }
 
-/**
- * One translator per language, built once: Intl objects are costly to create and pages need one per request. A tag
- * Intl refuses gets English formatting under its own name; past MAX_KEPT languages nothing more is kept.
- */
+/** The catalogue a page language gets: its own, its base language's, its fallback chain's first, or English. */
+export function uiLanguageOf(lang: string): string {
+  const base = lang.split('-')[0] ?? lang;
+  const tried = [lang, base, ...(fallbacks[lang] ?? []), ...(fallbacks[base] ?? [])];
+  for (const l of tried) {
+    if (CATALOGUES[l]) return l;
+    const b = l.split('-')[0] ?? l;
+    if (CATALOGUES[b]) return b;
+  }
+  return 'en';
+}
+
+/** One translator per language, built once: Intl objects are costly to create and pages need one per request. */
 export function translator(lang: string): T {
   let t = translators.get(lang);
   if (!t) {
     t = makeTranslator(lang);
-    if (translators.size < MAX_KEPT) translators.set(lang, t);
+    if (translators.size < 200) translators.set(lang, t);
   }
   return t;
 }
 
-function makeTranslator(lang: string): T {
-  const base = lang.split('-')[0] ?? lang;
-  const uiLang = CATALOGUES[lang] ? lang : CATALOGUES[base] ? base : 'en';
-  const locale = isLocale(lang) ? lang : 'en';
-  const key = locale === lang ? lang : `${locale}|${uiLang}`;
-  let intl = intls.get(key);
+const intls = new Map<string, IntlShape<string>>();
+function intlOf(uiLang: string): IntlShape<string> {
+  let intl = intls.get(uiLang);
   if (!intl) {
-    const keep = intls.size < MAX_KEPT;
-    // The shared formatter cache grows per locale: only kept languages use it.
-    intl = createIntl({ locale, messages: CATALOGUES[uiLang]!, onError: () => {} }, keep ? cache : createIntlCache());
-    if (keep) intls.set(key, intl);
+    intl = createIntl({ locale: FORMAT_LOCALES[uiLang] ?? uiLang, messages: CATALOGUES[uiLang]!, onError: () => {} }, cache);
+    intls.set(uiLang, intl);
   }
-  const i = intl;
+  return intl;
+}
+
+function makeTranslator(lang: string): T {
+  const uiLang = uiLanguageOf(lang);
+  // Plural rules, digits and calendar follow the catalogue's language: its sentences are the ones being formatted.
+  const i = intlOf(uiLang);
+  const locale = FORMAT_LOCALES[uiLang] ?? uiLang;
   const dn = (() => {
     try {
-      return new Intl.DisplayNames([locale, 'en'], { type: 'region' });
+      return new Intl.DisplayNames([uiLang, 'en'], { type: 'region' });
     } catch {
       return undefined;
     }
@@ -100,16 +131,19 @@ function makeTranslator(lang: string): T {
     let m = plain.get(key);
     if (m === undefined) {
       m = String(i.formatMessage({ id: key }));
-      if (key in CATALOGUES[uiLang]!) plain.set(key, m);
+      if (key in catalogue) plain.set(key, m);
     }
     return m;
   }) as T;
   t.lang = lang;
   t.uiLang = uiLang;
-  t.dir = directionOf(lang);
+  t.dir = directionOf(uiLang);
+  t.locale = locale;
   t.number = (n: number) => i.formatNumber(n);
   // 'long', not 'full': ICU's Persian-calendar full pattern has an odd order and a Latin comma.
   t.date = (iso: string) => i.formatDate(new Date(iso), { dateStyle: 'long' });
+  const dt = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+  t.dateTime = (iso: string) => dt.format(new Date(iso)).replace(/, (?=\S)/u, uiLang === 'fa' || uiLang === 'ar' ? '، ' : ', ');
   const countries = new Map<string, string>();
   t.country = (code: string) => {
     let name = countries.get(code);
@@ -122,7 +156,7 @@ function makeTranslator(lang: string): T {
   return t;
 }
 
-// Abuse and security: how many languages hold kept objects (the bounded-memory test reads it).
+/** How many languages hold kept objects (the bounded-memory test reads it). */
 export function keptLanguages(): { translators: number; intls: number } {
   return { translators: translators.size, intls: intls.size };
 }

@@ -2,7 +2,6 @@
 import type { MailTemplates } from '../../core/ports.ts';
 import { translator } from '../i18n/index.ts';
 
-const formats = new Map<string, Intl.DateTimeFormat>();
 /** Formatted times per language and minute: the format shows minutes, and the signings of one minute share one. */
 const formatted = new Map<string, string>();
 
@@ -12,13 +11,8 @@ function when(lang: string, iso: string): string {
   const hit = key && formatted.get(key);
   if (hit) return hit;
   const t = translator(lang);
-  // Built once per language: creating an Intl.DateTimeFormat costs more than the rest of a signature.
-  let f = formats.get(lang);
-  if (!f) {
-    f = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
-    if (formats.size < 200) formats.set(lang, f);
-  }
-  const s = f.format(new Date(iso)) + (t.uiLang === 'fa' ? ' (UTC)' : ' UTC');
+  // The interface language's calendar and digits (Solar Hijri and Persian digits in fa, Arabic-Indic in ar).
+  const s = t.dateTime(iso) + (t.dir === 'rtl' ? ' (UTC)' : ' UTC');
   if (key) {
     // Bounded: a running server asks for the current minute (plus the token lifetime) in a few languages.
     if (formatted.size >= 1000) formatted.clear();
@@ -27,28 +21,31 @@ function when(lang: string, iso: string): string {
   return s;
 }
 
+/** A name or title inside a sentence of the other direction: first-strong isolates keep its words in order. */
+const isolate = (s: string): string => '\u2068' + s + '\u2069';
+
 export const mailTemplates: MailTemplates = {
   confirmSignature({ lang, letterTitle, name, link, expiresAt, withdrawLink }) {
     const t = translator(lang);
     return {
       subject: t('mail.confirm.subject', { title: letterTitle }),
-      text: t('mail.confirm.text', { name, title: letterTitle, link, expires: when(lang, expiresAt) }) + (withdrawLink ? t('mail.confirm.withdraw', { link: withdrawLink }) : ''),
-      lang,
+      text: t('mail.confirm.text', { name: isolate(name), title: isolate(letterTitle), link, expires: when(lang, expiresAt) }) + (withdrawLink ? t('mail.confirm.withdraw', { link: withdrawLink }) : ''),
+      lang: t.uiLang,
       template: 'confirm',
     };
   },
-  alreadySigned({ lang, letterTitle, name, letterUrl }) {
+  alreadySigned({ lang, letterTitle, name, letterUrl, receiptLink }) {
     const t = translator(lang);
     return {
       subject: t('mail.already.subject', { title: letterTitle }),
-      text: t('mail.already.text', { name, title: letterTitle, url: letterUrl }),
-      lang,
+      text: t('mail.already.text', { name: isolate(name), title: isolate(letterTitle), url: letterUrl }) + (receiptLink ? t('mail.already.receipt', { link: receiptLink }) : ''),
+      lang: t.uiLang,
       template: 'already-signed',
     };
   },
   organiserLogin({ lang, link, expiresAt }) {
     const t = translator(lang);
-    return { subject: t('mail.login.subject'), text: t('mail.login.text', { link, expires: when(lang, expiresAt) }), lang, template: 'login' };
+    return { subject: t('mail.login.subject'), text: t('mail.login.text', { link, expires: when(lang, expiresAt) }), lang: t.uiLang, template: 'login' };
   },
   deliverLetter({ lang, letterTitle, targetName, count, letterUrl, treeSize, pdfSha256 }) {
     const t = translator(lang);

@@ -69,8 +69,27 @@ const crypto: LogCrypto = {
 
 type Messages = Record<string, string>;
 
+/** A message with its values filled in, each in first-strong isolates (a Latin title or email in an RTL line). */
 function fmt(m: Messages, key: string, values: Record<string, string | number> = {}): string {
-  return (m[key] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
+  return (m[key] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => (values[k] === undefined || values[k] === '' ? '' : `\u2068${values[k]}\u2069`));
+}
+
+/** The letter's title in the page language, from the public API; its log id (the slug) if that fails. */
+async function letterTitle(slug: string, lang: string): Promise<string> {
+  try {
+    const r = await fetch(`/api/v1/letters/${encodeURIComponent(slug)}`, NO_STORE);
+    if (!r.ok) return slug;
+    const j = (await r.json()) as { title?: string; versions?: { lang: string; title: string }[] };
+    return j.versions?.find((v) => v.lang === lang)?.title ?? j.title ?? slug;
+  } catch {
+    return slug;
+  }
+}
+
+/** Date and time in the page's calendar and digits; Arabic-script locales get the Arabic comma. */
+function when(locale: string, seconds: number): string {
+  const s = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(seconds * 1000));
+  return /^(fa|ar)\b/.test(locale) ? s.replace(/, /g, '، ') : s;
 }
 
 /** Always ask the server (never a cached checkpoint); `cache` is a browser-only RequestInit field. */
@@ -101,7 +120,8 @@ interface Sidecar {
 
 async function check(root: Elem, receipt: string, sidecar: Sidecar | undefined, typedName: string): Promise<void> {
   const m = JSON.parse(root.dataset.messages ?? '{}') as Messages;
-  const lang = root.dataset.lang ?? 'en';
+  const lang = root.dataset.locale ?? root.dataset.lang ?? 'en';
+  const pageLang = root.dataset.lang ?? 'en';
   const out = root.querySelector<Elem>('.checks')!;
   const summary = root.querySelector<Elem>('.summary')!;
   out.replaceChildren();
@@ -132,7 +152,7 @@ async function check(root: Elem, receipt: string, sidecar: Sidecar | undefined, 
     line(true, fmt(m, 'verify.ok.inclusion', { index: r.index.toLocaleString(lang) }));
     const entry = decodeEntry(r.extra!);
     if (entry.type !== 'sig') throw new Error('the receipt is not for a signature entry');
-    line(true, fmt(m, 'verify.ok.entry', { letter: entry.letter, time: new Date(entry.time * 1000).toLocaleString(lang) }));
+    line(true, fmt(m, 'verify.ok.entry', { letter: await letterTitle(entry.letter, pageLang), time: when(lang, entry.time) }));
 
     const current = openCheckpoint(await fetchText('/log/checkpoint'), [verifier], origin).checkpoint;
     const old = r.checkpoint;

@@ -57,8 +57,8 @@ export function langOf(req: FastifyRequest): string {
   return UI_LANGS.includes(seg) ? seg : 'en';
 }
 
-/** The visitor's first language (Accept-Language) among `available`. */
-export function preferredLang(req: FastifyRequest, available: string[] = UI_LANGS): string {
+/** The visitor's first language (Accept-Language) among `available`; else `fallback`, else English. */
+export function preferredLang(req: FastifyRequest, available: string[] = UI_LANGS, fallback?: string): string {
   const header = String(req.headers['accept-language'] ?? '');
   const wanted = header
     .split(',')
@@ -72,5 +72,6 @@ export function preferredLang(req: FastifyRequest, available: string[] = UI_LANG
     const hit = available.find((l) => l.toLowerCase() === w.tag) ?? available.find((l) => l.toLowerCase() === w.tag.split('-')[0]);
     if (hit) return hit;
   }
+  if (fallback && available.includes(fallback)) return fallback;
   return available.includes('en') ? 'en' : available[0] ?? 'en';
 }

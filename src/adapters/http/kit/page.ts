@@ -25,6 +25,15 @@ export function uiAlternates(path: string): Alternate[] {
   return UI_LANGS.map((l) => ({ lang: l, href: `/${l}${path}`, label: languageLabel(l) }));
 }
 
+/**
+ * A signer's page (thanks, confirm, receipt, withdraw) in other languages: the letter's own languages first, then
+ * every interface language. `path` follows the language segment and may carry the page's token.
+ */
+export function signerAlternates(path: string, letter?: { versions: readonly { lang: string }[] }): Alternate[] {
+  const langs = [...new Set([...(letter?.versions.map((v) => v.lang) ?? []), ...UI_LANGS])];
+  return langs.map((l) => ({ lang: l, href: `/${l}${path}`, label: languageLabel(l) }));
+}
+
 /** A page drawn for this request: never kept by a browser or a shared cache. */
 export function sendPage(reply: FastifyReply, page: string, status = 200) {
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);

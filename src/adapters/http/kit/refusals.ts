@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 /** Why a form was refused, in the page's language. */
 export function refusalMessage(t: T, err: DomainError): string {
-  if (err.code === 'RATE_LIMITED') return t('error.RATE_LIMITED', { seconds: t.number(Number((err as { retryAfter?: number }).retryAfter ?? 60)) });
-  if (err.code === 'SERVER_BUSY') return t('error.SERVER_BUSY', { seconds: t.number(Number((err as { retryAfter?: number }).retryAfter ?? BUSY_RETRY_AFTER_S)) });
+  if (err.code === 'RATE_LIMITED') return t('error.RATE_LIMITED', { seconds: Number((err as { retryAfter?: number }).retryAfter ?? 60) });
+  if (err.code === 'SERVER_BUSY') return t('error.SERVER_BUSY', { seconds: Number((err as { retryAfter?: number }).retryAfter ?? BUSY_RETRY_AFTER_S) });
   return isCrossSiteError(err) ? t('error.CROSS_SITE') : t('error.CSRF_INVALID');
 }

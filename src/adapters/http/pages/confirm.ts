@@ -8,7 +8,7 @@ import type { T } from '../../i18n/index.ts';
 import { isCrossSiteError, sameOriginOnly } from '../kit/cross-origin.ts';
 import type { LangParams } from '../kit/lang.ts';
 import { rateLimitFor, SIGN_BODY_LIMIT } from '../kit/limits.ts';
-import { sendPage } from '../kit/page.ts';
+import { sendPage, signerAlternates } from '../kit/page.ts';
 import { shareBlock } from '../views/share.ts';
 import { versionFor } from '../../../core/letters/letter.ts';
 import { confirmedPage, confirmPage, confirmRefusedPage, renewedPage, type ConfirmView } from '../views/confirm.ts';
@@ -21,15 +21,17 @@ export function confirmRoutes(s: Services, config: Config) {
     const base = config.baseUrl;
     const sameOrigin = sameOriginOnly(new URL(base).origin);
 
-    /** What the link's page shows; nothing changes. */
-    async function viewOf(token: string): Promise<{ view: ConfirmView; status: number }> {
+    /** What the link's page shows, and the same page in other languages; nothing changes. */
+    async function viewOf(token: string): Promise<{ view: ConfirmView; status: number; alternates: ReturnType<typeof signerAlternates> }> {
+      const here = `/confirm?token=${encodeURIComponent(token)}`;
       try {
         const { letter, signature } = await inspectToken(s.deps, token);
-        if (signature.status === 'confirmed') return { view: { kind: 'already' }, status: 200 };
-        return { view: { kind: 'ask', letter, signature, token }, status: 200 };
+        const alternates = signerAlternates(here, letter);
+        if (signature.status === 'confirmed') return { view: { kind: 'already' }, status: 200, alternates };
+        return { view: { kind: 'ask', letter, signature, token }, status: 200, alternates };
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        return { view: { kind: 'invalid' }, status: 404 };
+        return { view: { kind: 'invalid' }, status: 404, alternates: signerAlternates(here) };
       }
     }
 
@@ -37,14 +39,15 @@ export function confirmRoutes(s: Services, config: Config) {
     const refused = async (req: Req) => {
       req.rerender = async (err) => {
         if (!isCrossSiteError(err)) throw err;
-        return confirmPage(req.t, base, (await viewOf(String(req.body?.token ?? ''))).view, req.t('error.CROSS_SITE'));
+        const v = await viewOf(String(req.body?.token ?? ''));
+        return confirmPage(req.t, base, v.view, req.t('error.CROSS_SITE'), v.alternates);
       };
     };
 
     // GET shows a button and changes nothing: mail scanners that follow links must not confirm.
     f.get<G>('/:lang/confirm', async (req: Req, reply) => {
-      const { view, status } = await viewOf(String(req.query.token ?? ''));
-      return sendPage(reply.header('referrer-policy', 'no-referrer'), confirmPage(req.t, base, view), status);
+      const { view, status, alternates } = await viewOf(String(req.query.token ?? ''));
+      return sendPage(reply.header('referrer-policy', 'no-referrer'), confirmPage(req.t, base, view, undefined, alternates), status);
     });
 
     f.post<G>('/:lang/confirm', { bodyLimit: SIGN_BODY_LIMIT, onRequest: refused, preHandler: sameOrigin }, async (req: Req, reply) => {
@@ -52,13 +55,15 @@ export function confirmRoutes(s: Services, config: Config) {
       const token = String(req.body?.token ?? '');
       try {
         const { letter, signature, receiptToken } = await confirm(s.deps, token);
-        // Just signed: the moment to pass the letter on.
+        // Just signed: the moment to pass the letter on. In another language: the receipt page (the link is used up).
         const version = versionFor(letter, t.lang) ?? versionFor(letter, signature.lang);
         const share = version ? shareBlock(t, base, letter, version, await s.reads.count(letter.id)) : undefined;
-        return sendPage(reply, confirmedPage(t, base, letter, signature, receiptToken, share));
+        const alternates = receiptToken ? signerAlternates(`/receipts/${encodeURIComponent(receiptToken)}`, letter) : [];
+        return sendPage(reply, confirmedPage(t, base, letter, signature, receiptToken, share, alternates));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        return sendPage(reply, confirmRefusedPage(t, base, e.code, token), e.code === 'SIGNATURE_ALREADY_CONFIRMED' ? 200 : 400);
+        const { alternates } = await viewOf(token);
+        return sendPage(reply, confirmRefusedPage(t, base, e.code, token, alternates), e.code === 'SIGNATURE_ALREADY_CONFIRMED' ? 200 : 400);
       }
     });
 

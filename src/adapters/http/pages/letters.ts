@@ -13,7 +13,7 @@ import { sameOriginOnly } from '../kit/cross-origin.ts';
 import { preferredLang, type LangSlugParams } from '../kit/lang.ts';
 import { SIGN_BODY_LIMIT } from '../kit/limits.ts';
 import { currentOrganiser } from '../kit/organiser.ts';
-import { formValues, letterAlternates, sendPage } from '../kit/page.ts';
+import { formValues, letterAlternates, sendPage, signerAlternates } from '../kit/page.ts';
 import { refusalMessage } from '../kit/refusals.ts';
 import type { Values } from '../views/forms.ts';
 import type { SafeHtml } from '../views/html.ts';
@@ -87,8 +87,8 @@ export function letterRoutes(s: Services, config: Config) {
       }
       if (!versionFor(letter, lang)) {
         const langs = letter.versions.map((x) => x.lang);
-        const wanted = preferredLang(req, langs);
-        return reply.redirect(`/${langs.includes(wanted) ? wanted : letter.defaultLang}/letters/${letter.slug}`, 302);
+        // The visitor's language if the letter has it, else the letter's own default language.
+        return reply.redirect(`/${preferredLang(req, langs, letter.defaultLang)}/letters/${letter.slug}`, 302);
       }
       const { t } = req;
       const d = await letterData(letter, lang, pageOf(req));
@@ -136,7 +136,11 @@ export function letterRoutes(s: Services, config: Config) {
       },
     );
 
-    f.get<G & { Querystring: { mail?: string } }>('/:lang/letters/:slug/thanks', async (req, reply) =>
-      sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), thanksBody(req.t, req.params.slug, req.query.mail === 'delayed'))));
+    f.get<G & { Querystring: { mail?: string } }>('/:lang/letters/:slug/thanks', async (req, reply) => {
+      const letter = await s.reads.bySlug(req.params.slug);
+      const alternates = signerAlternates(`/letters/${encodeURIComponent(req.params.slug)}/thanks`, letter);
+      const body = thanksBody(req.t, req.params.slug, req.query.mail === 'delayed');
+      return sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), body, { alternates }));
+    });
   };
 }

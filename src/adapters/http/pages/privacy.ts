@@ -7,6 +7,6 @@ import { privacyPage } from '../views/privacy.ts';
 
 export function privacyRoutes(config: Config) {
   return async (f: FastifyInstance) => {
-    f.get<LangParams>('/:lang/privacy', async (req, reply) => sendPage(reply, privacyPage(req.t, config.baseUrl, uiAlternates('/privacy'))));
+    f.get<LangParams>('/:lang/privacy', async (req, reply) => sendPage(reply, privacyPage(req.t, config.baseUrl, uiAlternates('/privacy'), config.contact)));
   };
 }

@@ -9,7 +9,7 @@ import { signerReceipt, signerView } from '../../../use-cases/reads/signer-view.
 import type { Services } from '../../../use-cases/services.ts';
 import { receiptCheckerScript } from '../browser-bundle.ts';
 import type { LangParams } from '../kit/lang.ts';
-import { sendPage, uiAlternates } from '../kit/page.ts';
+import { sendPage, signerAlternates, uiAlternates } from '../kit/page.ts';
 import { CHECKER, receiptInvalidPage, receiptPage, receiptVerifyPage, verifyPage } from '../views/receipt.ts';
 
 type TokenParams = { Params: { lang: string; token: string } };
@@ -23,11 +23,13 @@ export function receiptRoutes(s: Services, config: Config) {
     );
 
     f.get<TokenParams>('/:lang/receipts/:token', async (req, reply) => {
+      const here = `/receipts/${encodeURIComponent(req.params.token)}`;
       try {
-        return sendPage(reply, receiptPage(req.t, base, await signerView(s.deps, req.params.token), req.params.token));
+        const view = await signerView(s.deps, req.params.token);
+        return sendPage(reply, receiptPage(req.t, base, view, req.params.token, signerAlternates(here, view.letter)));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        return sendPage(reply, receiptInvalidPage(req.t, base), 404);
+        return sendPage(reply, receiptInvalidPage(req.t, base, signerAlternates(here)), 404);
       }
     });
 
@@ -58,7 +60,8 @@ export function receiptRoutes(s: Services, config: Config) {
         .send(JSON.stringify(sidecar, null, 2) + '\n');
     });
 
-    f.get<TokenParams>('/:lang/receipts/:token/verify', async (req, reply) => sendPage(reply, receiptVerifyPage(req.t, base, req.params.token)));
+    f.get<TokenParams>('/:lang/receipts/:token/verify', async (req, reply) =>
+      sendPage(reply, receiptVerifyPage(req.t, base, req.params.token, signerAlternates(`/receipts/${encodeURIComponent(req.params.token)}/verify`))));
 
     f.get<LangParams>('/:lang/verify', async (req, reply) => sendPage(reply, verifyPage(req.t, base, uiAlternates('/verify'))));
   };

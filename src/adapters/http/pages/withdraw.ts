@@ -9,7 +9,7 @@ import type { T } from '../../i18n/index.ts';
 import { isCrossSiteError, sameOriginOnly } from '../kit/cross-origin.ts';
 import type { LangParams } from '../kit/lang.ts';
 import { SIGN_BODY_LIMIT } from '../kit/limits.ts';
-import { sendPage } from '../kit/page.ts';
+import { sendPage, signerAlternates } from '../kit/page.ts';
 import { withdrawMessagePage, withdrawnPage, withdrawPage } from '../views/withdraw.ts';
 
 type G = LangParams & { Querystring: { token?: string }; Body: { token?: string } | undefined };
@@ -22,13 +22,15 @@ export function withdrawRoutes(s: Services, config: Config) {
 
     /** The withdrawal page: a button that withdraws by POST, with `notice` above it after a refused post. */
     async function view(t: T, token: string, notice?: string): Promise<{ status: number; html: string }> {
+      const here = `/withdraw?token=${encodeURIComponent(token)}`;
       try {
         const { letter, signature } = await signerView(s.deps, token);
-        if (signature.status === 'withdrawn' || signature.status === 'invalidated') return { status: 200, html: withdrawMessagePage(t, base, t('withdraw.already')) };
-        return { status: 200, html: withdrawPage(t, base, letter, token, notice) };
+        const alternates = signerAlternates(here, letter);
+        if (signature.status === 'withdrawn' || signature.status === 'invalidated') return { status: 200, html: withdrawMessagePage(t, base, t('withdraw.already'), alternates) };
+        return { status: 200, html: withdrawPage(t, base, letter, token, notice, alternates) };
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        return { status: 404, html: withdrawMessagePage(t, base, t('withdraw.invalid')) };
+        return { status: 404, html: withdrawMessagePage(t, base, t('withdraw.invalid'), signerAlternates(here)) };
       }
     }
 
@@ -53,12 +55,14 @@ export function withdrawRoutes(s: Services, config: Config) {
       },
       async (req: Req, reply) => {
         const { t } = req;
+        const token = String(req.body?.token ?? '');
+        const here = `/withdraw?token=${encodeURIComponent(token)}`;
         try {
-          const { letter, signature, already } = await withdraw(s.deps, String(req.body?.token ?? ''));
-          return sendPage(reply, withdrawnPage(t, base, letter, signature, already));
+          const { letter, signature, already } = await withdraw(s.deps, token);
+          return sendPage(reply, withdrawnPage(t, base, letter, signature, already, signerAlternates(here, letter)));
         } catch (e) {
           if (!(e instanceof DomainError)) throw e;
-          return sendPage(reply, withdrawMessagePage(t, base, t('withdraw.invalid')), 400);
+          return sendPage(reply, withdrawMessagePage(t, base, t('withdraw.invalid'), signerAlternates(here)), 400);
         }
       },
     );

@@ -44,3 +44,26 @@ export function input(o: InputOpts): SafeHtml {
 export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
+
+export interface SummaryItem {
+  /** The field's id: the link moves focus to it. */
+  field: string;
+  text: string;
+}
+
+/**
+ * What went wrong, first thing on the page (the GOV.UK pattern): focused when the page loads (autofocus, no script),
+ * announced, each error a link to its field. `message` is a refusal that no field caused (rate limit, closed letter).
+ */
+export function errorSummary(t: T, items: SummaryItem[], message?: string): SafeHtml {
+  return html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
+<h2 id="error-summary-title">${t('sign.errors.title')}</h2>
+${message ? html`<p>${message}</p>` : html`<p>${t('sign.errors')}</p>`}
+${items.length ? html`<ul>${items.map((i) => html`<li><a href="#${i.field}">${i.text}</a></li>`)}</ul>` : ''}
+</div>`;
+}
+
+/** The summary's line for one field error: "Email address: Enter a valid email address…". */
+export function summaryItem(t: T, e: FieldError, label: string): SummaryItem {
+  return { field: e.field, text: t('sign.errors.item', { field: label, message: t(`field.${e.code}`, { limit: e.limit ?? 0 }) }) };
+}

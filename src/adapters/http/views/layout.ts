@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from './html.ts';
 import type { T } from '../../i18n/index.ts';
 import { openGraphTags, type OpenGraph } from './share.ts';
+import { bidiIsolate } from './bidi.ts';
 
 export interface Alternate {
   lang: string;
@@ -44,11 +45,11 @@ export interface LayoutInput {
 /** The page frame: lang and dir on <html>, hreflang alternates, a language switcher, no inline script or style. */
 export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex, scripts = [], refreshSeconds, og }: LayoutInput): string {
   const doc = html`<!doctype html>
-<html lang="${t.lang}" dir="${t.dir}">
+<html lang="${t.uiLang}" dir="${t.dir}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · ${t('site.name')}</title>
+<title>${bidiIsolate(title)} · ${t('site.name')}</title>
 ${noindex ? html`<meta name="robots" content="noindex">` : ''}
 ${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">` : ''}
 ${scripts.map((s) => html`<script type="module" src="${s}"></script>

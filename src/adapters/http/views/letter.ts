@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { escape, html, trusted, type SafeHtml } from './html.ts';
-import { fieldError, input, type Values } from './forms.ts';
+import { errorSummary, fieldError, input, summaryItem, type Values } from './forms.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { FieldError } from '../../../core/errors.ts';
 import type { LetterWithText, LetterVersion, PublicSignature } from '../../../core/model.ts';
@@ -8,6 +8,7 @@ import { COUNTRY_CODES } from '../../../core/countries.ts';
 import { SIGNATURE_LIMITS } from '../../../core/signatures/signature.ts';
 import { directionOf } from '../../../core/text.ts';
 import type { T } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/en.ts';
 import type { Removals } from '../../../core/log-ports.ts';
 
 export interface LetterPageInput {
@@ -71,10 +72,9 @@ function signForm(p: LetterPageInput): SafeHtml {
   const { t, letter, values, errors } = p;
   const base = `/${t.lang}/letters/${letter.slug}`;
   const vis = values.visibility === 'hidden' ? 'hidden' : 'public';
-  return html`<section class="sign" aria-labelledby="sign-heading">
+  return html`<section class="sign" id="sign" aria-labelledby="sign-heading">
 <h2 id="sign-heading">${t('sign.heading')}</h2>
-${p.version.statement ? html`<p class="statement">${p.version.statement}</p>` : ''}
-${p.formMessage ? html`<div class="alert" role="alert">${p.formMessage}</div>` : errors.length ? html`<div class="alert" role="alert">${t('sign.errors')}</div>` : ''}
+${p.version.statement ? html`<p class="statement" lang="${p.version.lang}" dir="${directionOf(p.version.lang)}">${p.version.statement}</p>` : ''}
 <form method="post" action="${base}/sign" novalidate>
 <input type="hidden" name="lang" value="${t.lang}">
 ${input({ t, name: 'name', label: t('sign.name'), hint: t('sign.name.hint'), values, errors, required: true, maxlength: SIGNATURE_LIMITS.name, autocomplete: 'name' })}
@@ -88,7 +88,7 @@ ${input({ t, name: 'title', label: t('sign.title'), values, errors, maxlength: S
 ${input({ t, name: 'email', label: t('sign.email'), hint: t('sign.email.hint'), values, errors, type: 'email', required: true, maxlength: SIGNATURE_LIMITS.email, autocomplete: 'email', dir: 'ltr' })}
 <fieldset class="field">
   <legend>${t('sign.visibility')}</legend>
-  <label class="choice"><input type="radio" name="visibility" value="public"${vis === 'public' ? html` checked` : ''}> ${t('sign.visibility.public')}</label>
+  <label class="choice"><input type="radio" id="visibility-public" name="visibility" value="public"${vis === 'public' ? html` checked` : ''}> ${t('sign.visibility.public')}</label>
   <label class="choice"><input type="radio" name="visibility" value="hidden"${vis === 'hidden' ? html` checked` : ''}> ${t('sign.visibility.hidden')}</label>
   ${fieldError(t, errors, 'visibility')}
 </fieldset>
@@ -103,16 +103,22 @@ export function letterPage(p: LetterPageInput): SafeHtml {
   const vdir = directionOf(version.lang);
   const others = letter.versions.filter((v) => v.lang !== version.lang);
   const to = version.addressee ?? letter.addressee;
-  return html`<article class="letter" lang="${version.lang}" dir="${vdir}">
+  // The letter's text carries its version's lang and dir; the interface around it (notices, "To:", the tally)
+  // carries the interface's, which differs when the page language has no catalogue (the fallback chain).
+  const mixed = t.uiLang !== version.lang;
+  const ui = mixed ? html`lang="${t.uiLang}" dir="${t.dir}"` : '';
+  const bdi = (text: string) => (mixed ? html`<bdi lang="${version.lang}">${text}</bdi>` : html`<bdi>${text}</bdi>`);
+  return html`${summaryOf(p)}<article class="letter" lang="${version.lang}" dir="${vdir}">
 <header>
-  ${letter.state === 'draft' ? html`<p class="notice">${t('letter.draft')}</p>` : ''}
-  ${letter.imported ? html`<p class="notice">${t('letter.imported')}</p>` : ''}
-  <p class="addressee">${t('letter.to')}: <bdi>${to.name}</bdi>${to.title ? html`${t('letter.sep')}<bdi>${to.title}</bdi>` : ''}</p>
+  ${letter.state === 'draft' ? html`<p class="notice" ${ui}>${t('letter.draft')}</p>` : ''}
+  ${letter.imported ? html`<p class="notice" ${ui}>${t('letter.imported')}</p>` : ''}
+  <p class="addressee" ${ui}>${t('letter.to')}: ${bdi(to.name)}${to.title ? html`${t('letter.sep')}${bdi(to.title)}` : ''}</p>
   <h1>${version.title}</h1>
 </header>
-<div class="tally" aria-live="polite">
+<div class="tally" aria-live="polite" ${ui}>
   <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
   ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
+  ${letter.state === 'open' ? html`<p class="to-sign"><a class="button primary" href="#sign">${t('letter.signLink')}</a></p>` : ''}
 </div>
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
@@ -124,11 +130,25 @@ ${others.length
   : ''}`;
 }
 
+/** The sign form's field labels, for the error summary. */
+const LABELS: Record<string, MessageKey> = {
+  name: 'sign.name', nameAlt: 'sign.nameAlt', title: 'sign.title', country: 'sign.country', email: 'sign.email', visibility: 'sign.visibility',
+};
+
+/** The error summary of a failed sign, above everything else on the page; nothing when the form is fine. */
+function summaryOf(p: LetterPageInput): SafeHtml | '' {
+  const { t, errors } = p;
+  if (!p.formMessage && !errors.length) return '';
+  const fieldOf = (f: string) => (f === 'visibility' ? 'visibility-public' : f);
+  const items = errors.map((e) => ({ ...summaryItem(t, e, LABELS[e.field] ? t(LABELS[e.field]!) : e.field), field: fieldOf(e.field) }));
+  return errorSummary(t, items, p.formMessage);
+}
+
 /** The public list with its notes and pager: the part of the letter page that changes with the page number. */
 export function signatoriesSection(p: Pick<LetterPageInput, 't' | 'letter' | 'list' | 'hidden' | 'removals'>): SafeHtml {
   const { t, letter, list } = p;
   const base = `/${t.lang}/letters/${letter.slug}`;
-  return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.lang}" dir="${t.dir}">
+  return html`<section class="signatories" aria-labelledby="list-heading" lang="${t.uiLang}" dir="${t.dir}">
 <h2 id="list-heading">${t('letter.signatories')}</h2>
 ${list.total === 0 ? html`<p>${t('letter.noSignatories')}</p>` : html`<ol class="names" start="${(list.page - 1) * 100 + 1}">${trusted(list.items.map((s) => signatoryItemHtml(t, s)).join(''))}</ol>`}
 ${p.hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: p.hidden })}</p>` : ''}
@@ -155,5 +175,5 @@ export function removalsNote(t: T, r: Removals): SafeHtml {
 /** After signing: check your mail. */
 export function thanksBody(t: T, slug: string, mailDelayed = false): SafeHtml {
   const delayed = mailDelayed ? html`<p role="status">${t('sign.thanks.delayed')}</p>` : html``;
-  return html`<p>${t('sign.thanks.body')}</p>${delayed}<p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
+  return html`<p>${t('sign.thanks.body')}</p>${delayed}<p class="hint">${t('sign.thanks.spam')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
 }

@@ -24,7 +24,7 @@ function checkerMessages(t: T): string {
 }
 
 function checker(t: T, opts: { receipt?: string; sidecar?: string }): SafeHtml {
-  return html`<section id="receipt-check" class="receipt-check" hidden data-lang="${t.lang}" data-messages="${checkerMessages(t)}"${opts.receipt ? html` data-receipt="${opts.receipt}"` : ''}${opts.sidecar ? html` data-sidecar="${opts.sidecar}"` : ''}>
+  return html`<section id="receipt-check" class="receipt-check" hidden data-lang="${t.lang}" data-locale="${t.locale}" data-messages="${checkerMessages(t)}"${opts.receipt ? html` data-receipt="${opts.receipt}"` : ''}${opts.sidecar ? html` data-sidecar="${opts.sidecar}"` : ''}>
 <form>
   <div class="field"><label for="receipt">${t('verify.file')}</label><input type="file" id="receipt" name="receipt" accept=".tlog-proof,text/plain"></div>
   <div class="field"><label for="sidecar">${t('verify.sidecarFile')}</label><input type="file" id="sidecar" name="sidecar" accept=".json,application/json"></div>
@@ -37,11 +37,11 @@ function checker(t: T, opts: { receipt?: string; sidecar?: string }): SafeHtml {
 <noscript><p class="notice">${t('verify.noscript')}</p></noscript>`;
 }
 
-const privatePage = (t: T, base: string, title: string, body: SafeHtml, extra: { scripts?: string[]; refreshSeconds?: number | undefined } = {}) =>
+const privatePage = (t: T, base: string, title: string, body: SafeHtml, extra: { scripts?: string[]; refreshSeconds?: number | undefined; alternates?: Alternate[] } = {}) =>
   layout({ t, title, body, baseUrl: base, noindex: true, ...extra });
 
 /** The receipt page of a valid link: what the log holds of the signature so far, and the withdrawal button. */
-export function receiptPage(t: T, base: string, view: SignerView, token: string): string {
+export function receiptPage(t: T, base: string, view: SignerView, token: string, alternates: Alternate[] = []): string {
   const { letter, signature, log } = view;
   const title = (versionFor(letter, t.lang) ?? letter.versions[0])!.title;
   const here = `/${t.lang}/receipts/${encodeURIComponent(token)}`;
@@ -65,19 +65,19 @@ export function receiptPage(t: T, base: string, view: SignerView, token: string)
     parts.push(html`<section class="withdraw"><h2>${t('withdraw.title')}</h2><p>${t('withdraw.body', { title: bidiIsolate(title) })}</p>
 <form method="post" action="/${t.lang}/withdraw"><input type="hidden" name="token" value="${token}"><button type="submit">${t('withdraw.button')}</button></form></section>`);
   }
-  return privatePage(t, base, t('receipt.title'), messagePage(t, t('receipt.title'), html`${parts}`), { refreshSeconds: refresh });
+  return privatePage(t, base, t('receipt.title'), messagePage(t, t('receipt.title'), html`${parts}`), { refreshSeconds: refresh, alternates });
 }
 
 /** A receipt link that is not valid. */
-export function receiptInvalidPage(t: T, base: string): string {
-  return privatePage(t, base, t('receipt.title'), messagePage(t, t('receipt.title'), t('withdraw.invalid')));
+export function receiptInvalidPage(t: T, base: string, alternates: Alternate[] = []): string {
+  return privatePage(t, base, t('receipt.title'), messagePage(t, t('receipt.title'), t('withdraw.invalid')), { alternates });
 }
 
 /** The check of this receipt, its files filled in. */
-export function receiptVerifyPage(t: T, base: string, token: string): string {
+export function receiptVerifyPage(t: T, base: string, token: string, alternates: Alternate[] = []): string {
   const here = `/${t.lang}/receipts/${encodeURIComponent(token)}`;
   const body = messagePage(t, t('verify.title'), html`<p>${t('verify.intro')}</p>${checker(t, { receipt: `${here}/receipt.tlog-proof`, sidecar: `${here}/receipt.json` })}`);
-  return privatePage(t, base, t('verify.title'), body, { scripts: [CHECKER] });
+  return privatePage(t, base, t('verify.title'), body, { scripts: [CHECKER], alternates });
 }
 
 /** The public check of any receipt. */

@@ -2,7 +2,8 @@
 import type { FieldError } from '../../../../core/errors.ts';
 import type { LetterWithText } from '../../../../core/model.ts';
 import { LIMITS } from '../../../../core/letters/letter.ts';
-import { translator, type T } from '../../../i18n/index.ts';
+import type { T } from '../../../i18n/index.ts';
+import { directionOf } from '../../../../core/text.ts';
 import { csrfField, input, type Values } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { languageLabel, layout } from '../layout.ts';
@@ -35,7 +36,7 @@ export function letterForm(t: T, action: string, csrf: string, values: Values, e
   const versionFields = [];
   for (let i = 0; i < slots; i++) {
     const vlang = values[`versions.${i}.lang`] || '';
-    const vdir = vlang ? translator(vlang).dir : 'auto';
+    const vdir = vlang ? directionOf(vlang) : 'auto';
     versionFields.push(html`<fieldset class="version"${vlang ? html` lang="${vlang}"` : ''}>
 <legend>${t('organise.version')} ${t.number(i + 1)}${vlang ? html` — ${languageLabel(vlang)}` : ''}</legend>
 ${i > 0 ? html`<p class="hint">${t('organise.version.add')}</p>` : ''}
