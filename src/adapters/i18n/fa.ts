@@ -318,7 +318,7 @@ export const fa: Record<MessageKey, string> = {
   'desk.title.uncheck': "برداشتن نشان",
   // Delivery and sharing (issue 13): the letter's PDF, share links and card, embed, charts, open data.
   'mail.deliver.subject': 'نامهٔ سرگشاده: {title}',
-  'mail.deliver.text': '{name} گرامی،\n\nنامهٔ سرگشادهٔ «{title}» را که {count, plural, other {# نفر}} امضا کرده‌اند، همراه با فهرست امضاکنندگان عمومی آن، پیوست کرده‌ایم.\n\nنامه در وب: {url}\n\nهر امضا مدخلی از دفتری عمومی است که فقط می‌توان به آن افزود. این PDF دفتر را در اندازهٔ درخت {size} نشان می‌دهد؛ SHA-256 آن {sha} است و در دفتر هم ثبت شده، تا هر کسی بتواند وارسی کند که این همان سند تحویل‌شده است.\n',
+  'mail.deliver.text': '{name} گرامی،\n\nنامهٔ سرگشادهٔ «{title}» را که {count, plural, one {# نفر} other {# نفر}} امضا کرده‌اند، همراه با فهرست امضاکنندگان عمومی آن، پیوست کرده‌ایم.\n\nنامه در وب: {url}\n\nهر امضا مدخلی از دفتری عمومی است که فقط می‌توان به آن افزود. این PDF دفتر را در اندازهٔ درخت {size} نشان می‌دهد؛ SHA-256 آن {sha} است و در دفتر هم ثبت شده، تا هر کسی بتواند وارسی کند که این همان سند تحویل‌شده است.\n',
   'letter.delivered': 'در {date} به {name} تحویل داده شد.',
   'letter.deliveryFailed': 'هنوز به {name} تحویل داده نشده است.',
   'print.madeAt': 'چاپ‌شده در {date}',
