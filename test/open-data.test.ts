@@ -17,7 +17,7 @@ describe('open data', () => {
     const people = [
       { name: 'مریم رضاي\u200cزاده', email: 'maryam@example.org', lang: 'fa', country: 'IR', title: 'پژوهشگر، دانشگاه' },
       { name: 'Zoe "Zed" Adams', email: 'zoe@example.org', lang: 'en', nameAlt: 'زوئی' },
-      { name: '=HYPERLINK("http://evil.example")', email: 'evil@example.org', lang: 'en' },
+      { name: '=HYPERLINK(A1, "prize")', email: 'evil@example.org', lang: 'en' },
       { name: 'Hidden Person', email: 'hidden@example.org', lang: 'en', visibility: 'hidden' },
     ];
     for (const p of people) {
@@ -51,7 +51,7 @@ describe('open data', () => {
     const body = lines.join('\n');
     assert.ok(body.includes('مریم رضاي\u200cزاده,,پژوهشگر، دانشگاه,IR,'), 'ZWNJ and Arabic yeh kept (the Persian comma needs no quotes)');
     assert.ok(body.includes('"Zoe ""Zed"" Adams",زوئی,,,'));
-    assert.ok(body.includes(`"'=HYPERLINK(""http://evil.example"")"`), 'the formula is text');
+    assert.ok(body.includes(`"'=HYPERLINK(A1, ""prize"")"`), 'the formula is text');
     assert.ok(!body.includes('Hidden Person') && !body.includes('@example.org'));
     assert.ok(lines.slice(1).every((l) => /,\d+$/.test(l)), 'each row has its log index');
     const again = await t.http.inject({ url: '/api/v1/letters/albania/signatures.csv?lang=en', headers: { 'if-none-match': String(r.headers.etag) } });

@@ -169,21 +169,26 @@ describe('the cross-origin check on every form compares Origin with the configur
     const variants = ['https://letters.test', 'http://letters.test:8080', 'http://www.letters.test', 'http://127.0.0.1', 'null', 'http://letters.test.evil.example'];
     for (const path of forms) {
       for (const origin of variants) {
-        for (const site of [undefined, 'same-origin', 'cross-site']) {
+        // `Origin: null` with Sec-Fetch-Site same-origin is our own page under a no-referrer policy: judged below.
+        for (const site of origin === 'null' ? [undefined, 'same-site', 'cross-site'] : [undefined, 'same-origin', 'cross-site']) {
           const r = await post(path, { host: HOST, origin, ...(site ? { 'sec-fetch-site': site } : {}) });
           assert.equal(r.status, 403, `${path} ${origin} ${site}`);
           if (!/^\/en\/(confirm|withdraw)/.test(path)) assert.match(r.text, /This form was sent from another website/, `${path} ${origin} ${site}`);
         }
       }
-      // Our own origin passes the cross-origin check (organiser forms then want their CSRF token or a session).
-      const ok = await post(path, { host: HOST, origin: BASE, 'sec-fetch-site': 'same-origin' });
-      assert.doesNotMatch(ok.text, /This form was sent from another website/, path);
-      assert.ok(ok.status < 500, `${path}: ${ok.status}`);
+      // Our own origin passes the cross-origin check (organiser forms then want their CSRF token or a session), and
+      // so does `Origin: null` when the browser says the form is ours (a page of ours under `no-referrer`).
+      for (const origin of [BASE, 'null']) {
+        const ok = await post(path, { host: HOST, origin, 'sec-fetch-site': 'same-origin' });
+        assert.doesNotMatch(ok.text, /This form was sent from another website/, `${path} ${origin}`);
+        assert.ok(ok.status < 500, `${path} ${origin}: ${ok.status}`);
+      }
     }
   });
 
   test('nothing was signed by the refused forms', async () => {
     const r = await requestAlone(`${s.url}/dev/outbox`);
-    assert.doesNotMatch(r.text, /rebound@example\.org[\s\S]*rebound@example\.org/, 'at most the one accepted same-origin post mailed');
+    const mails = r.text.match(/rebound@example\.org/g) ?? [];
+    assert.ok(mails.length <= 2, `at most the two accepted same-origin posts mailed (${mails.length})`);
   });
 });

@@ -88,8 +88,10 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
         upgradeInsecureRequests: null,
       },
     },
-    // Pages carry no third-party resources; keep referrers from leaking tokens in URLs.
-    referrerPolicy: { policy: 'no-referrer' },
+    // Pages carry no third-party resources, and no referrer leaves for another site (tokens in URLs stay here).
+    // `same-origin` rather than `no-referrer`: under `no-referrer` browsers send `Origin: null` with our own forms,
+    // which the cross-origin check (kit/cross-origin.ts) could then only judge by Sec-Fetch-Site.
+    referrerPolicy: { policy: 'same-origin' },
     hsts: config.baseUrl.startsWith('https:'),
   });
   // DNS rebinding: only the base URL's host, loopback names and UNDERSIGNED_ALLOWED_HOSTS are served (kit/host.ts);

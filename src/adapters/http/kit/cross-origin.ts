@@ -6,10 +6,13 @@
  * Browsers say where a request comes from, in headers a page cannot set:
  *   - Origin, when sent, must be the configured base URL's origin (scheme, host and port), never compared with the
  *     request's own Host: after DNS rebinding a hostile page's requests carry `Origin: http://evil.example` and
- *     `Host: evil.example`, and the browser calls them `same-origin`; `Origin: null` is refused;
- *   - Sec-Fetch-Site `same-origin` or `none` (typed, bookmarked, a link from a mail) with no Origin → allowed;
- *     `same-site` or `cross-site` → refused unless Origin is ours (a sibling subdomain is another site for us);
+ *     `Host: evil.example`, and the browser calls them `same-origin` (the Host check answers those first);
+ *   - `Origin: null` (a page whose referrer policy is `no-referrer`: browsers then hide the origin even from the
+ *     page's own server) and no Origin are judged by Sec-Fetch-Site: `same-origin` or `none` (typed, bookmarked, a
+ *     link from a mail) → allowed; `same-site` or `cross-site` → refused (a sibling subdomain is another site for
+ *     us); `Origin: null` without Sec-Fetch-Site (a sandboxed frame in an older browser) → refused;
  *   - neither header → allowed: not a browser (curl, a script), which could send anything anyway.
+ * Our pages send `Referrer-Policy: same-origin`, so our own forms carry their true Origin.
  * Safe methods (GET, HEAD, OPTIONS) are never refused: they change nothing.
  */
 import type { FastifyRequest } from 'fastify';
@@ -26,9 +29,10 @@ export function crossOriginRefusal(req: { method: string; headers: Record<string
   if (SAFE.has(req.method)) return undefined;
   const origin = header(req.headers.origin);
   const site = header(req.headers['sec-fetch-site']);
-  if (origin) return origin === trustedOrigin ? undefined : site === 'same-site' || site === 'cross-site' ? 'cross-site' : 'cross-origin';
-  if (!site || site === 'same-origin' || site === 'none') return undefined;
-  return 'cross-site';
+  if (origin && origin !== 'null') return origin === trustedOrigin ? undefined : site === 'same-site' || site === 'cross-site' ? 'cross-site' : 'cross-origin';
+  if (site === 'same-origin' || site === 'none') return undefined;
+  if (site) return 'cross-site';
+  return origin === 'null' ? 'cross-origin' : undefined;
 }
 
 /** A refused cross-site form: CSRF_INVALID (403), marked so that pages can say what happened. */

@@ -47,7 +47,7 @@ export function confirmRoutes(s: Services, config: Config) {
     // GET shows a button and changes nothing: mail scanners that follow links must not confirm.
     f.get<G>('/:lang/confirm', async (req: Req, reply) => {
       const { view, status, alternates } = await viewOf(String(req.query.token ?? ''));
-      return sendPage(reply.header('referrer-policy', 'no-referrer'), confirmPage(req.t, base, view, undefined, alternates), status);
+      return sendPage(reply, confirmPage(req.t, base, view, undefined, alternates), status);
     });
 
     f.post<G>('/:lang/confirm', { bodyLimit: SIGN_BODY_LIMIT, onRequest: refused, preHandler: sameOrigin }, async (req: Req, reply) => {
