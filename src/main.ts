@@ -195,7 +195,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     devOutbox,
     async deliverMail() {
       let sent = 0;
-      for (let n; (n = (await deliverDue(deps, mailer)).sent) > 0;) sent += n;
+      for (let n: number; (n = (await deliverDue(deps, mailer)).sent) > 0;) sent += n;
       return sent;
     },
     async drainLog() {

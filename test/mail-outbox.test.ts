@@ -86,7 +86,10 @@ test('the worker claims no more mails at once than its mailer says it sends well
   const sent: MailMessage[] = [];
   const slow: Mailer = {
     batch: 3,
-    send: (m) => new Promise<void>((resolve) => waiting.push(() => (sent.push(m), resolve()))),
+    send: (m) => new Promise<void>((resolve) => waiting.push(() => {
+      sent.push(m);
+      resolve();
+    })),
     close: async () => {},
   };
   const worker = new OutboxWorker(deps, slow, 10);
@@ -99,7 +102,7 @@ test('the worker claims no more mails at once than its mailer says it sends well
     await until(() => waiting.length > 0);
     await new Promise((r) => setTimeout(r, 20)); // anything else the claim took would have started by now
     inFlight.push(waiting.length);
-    waiting.splice(0).forEach((release) => release());
+    for (const release of waiting.splice(0)) release();
   }
   await worker.stop();
   assert.deepEqual(inFlight, [3, 3, 3, 1]);

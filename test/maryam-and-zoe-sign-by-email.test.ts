@@ -95,6 +95,7 @@ test('Maryam signs in Persian and Zoe in English; links confirm only on POST; co
   assert.equal(((await (await fetch(`${base}/api/v1/letters/albania`)).json()) as { count: number }).count, 0);
 
   const confirmPage = await maryam.fetch(link!.replace(base, ''));
+  assert.equal(confirmPage.status, 200, 'the link opens a page that asks to confirm');
   const ok = await maryam.postForm('/fa/confirm', { token: new URL(link!).searchParams.get('token')! });
   assert.equal(ok.status, 200);
 

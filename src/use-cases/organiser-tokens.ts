@@ -60,7 +60,7 @@ export async function listApiTokens(deps: Deps, email?: string): Promise<ApiToke
  */
 export async function tokenOrganiser(deps: Deps, bearer: string | undefined, letterSlug: string): Promise<string> {
   const refused = new DomainError('NOT_SIGNED_IN', 'Send a valid organiser API token: Authorization: Bearer usd_…');
-  if (!bearer || !bearer.startsWith(TOKEN_PREFIX) || bearer.length > 200) throw refused;
+  if (!bearer?.startsWith(TOKEN_PREFIX) || bearer.length > 200) throw refused;
   const t = await deps.store.desk.tokenByHash(deps.secrets.hashToken(bearer));
   if (!t || t.revokedAt || (t.expiresAt && Date.parse(t.expiresAt) <= deps.clock.now().getTime())) throw refused;
   if (t.letterId) {

@@ -50,7 +50,7 @@ function newSignature(deps: Deps, letterId: string, textVersion: number, v: Vali
 async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promise<boolean> {
   const got = snapshotForSigning(deps.store, slug);
   const letter = got instanceof Promise ? await got : got;
-  if (!letter || letter.state !== 'open') return false;
+  if (letter?.state !== 'open') return false;
   let v: ValidSignatureInput;
   try {
     v = validateSignatureInput(input, letter);

@@ -115,7 +115,7 @@ function makeTranslator(lang: string): T {
   const formatted = (key: MessageKey, values: Record<string, string | number>): string => {
     let f = compiled.get(key);
     if (!f) {
-      const message = Object.prototype.hasOwnProperty.call(catalogue, key) ? catalogue[key] : undefined;
+      const message = Object.hasOwn(catalogue, key) ? catalogue[key] : undefined;
       if (!message) return String(i.formatMessage({ id: key }, values));
       f = i.formatters.getMessageFormat(message, i.locale, i.formats, { formatters: i.formatters });
       compiled.set(key, f);

@@ -118,7 +118,7 @@ const PROSE_WORDS = new Set([
 // "Anne", "Ali"… are names; "آن" is also a name (Anne), so it must not disqualify a line on its own
 const NAME_EXCEPTIONS = new Set(['آن']);
 
-const NUMBERING = /^\s*(?:[(\[]?\d{1,6}[)\].\-–:]|\d{1,6}\s*[-–]\s|[-–•*·▪]\s)\s*/;
+const NUMBERING = /^\s*(?:[([]?\d{1,6}[)\].\-–:]|\d{1,6}\s*[-–]\s|[-–•*·▪]\s)\s*/;
 
 /** Strips list numbering/bullets: "12. Ali Rezaei", "۱۲- علی رضایی", "• Ali". */
 function stripNumbering(text: string): string {
@@ -135,7 +135,7 @@ export function nameFromLine(raw: string): string | null {
   if (!text || text.length > 60) return null;
   const namePart = text.split(/\s+[-–—|]\s+|[,،]\s*/)[0]!.trim();
   if (!namePart) return null;
-  if (/[.!?؟;؛:…"“”«»()\[\]{}@\/\\]/.test(namePart.replace(/\b\p{L}\.(?=\s|$)/gu, ''))) return null;
+  if (/[.!?؟;؛:…"“”«»()[\]{}@/\\]/.test(namePart.replace(/\b\p{L}\.(?=\s|$)/gu, ''))) return null;
   if (/[\d\u06F0-\u06F9\u0660-\u0669]/.test(namePart)) return null;
   const words = namePart.split(/\s+/);
   if (words.length > 6) return null;

@@ -12,6 +12,6 @@ const norm = (s: string) => s.replace(/\r\n?/g, '\n').trim();
 
 export function canonicalText(v: Pick<LetterVersion, 'title' | 'body' | 'statement'>): string {
   let out = `${norm(v.title)}\n\n${norm(v.body)}\n`;
-  if (v.statement && v.statement.trim()) out += `\n${norm(v.statement)}\n`;
+  if (v.statement?.trim()) out += `\n${norm(v.statement)}\n`;
   return out;
 }

@@ -31,7 +31,7 @@
  * the two apart means organisers cannot pass removals off as withdrawals.
  */
 import type { LogCrypto, LogHasher } from './crypto.ts';
-import { bytesEqual, concatBytes, fromBase64, parseDecimal, toBase64, utf8 } from './bytes.ts';
+import { bytesEqual, concatBytes, parseDecimal, toBase64, utf8 } from './bytes.ts';
 import { fail } from './errors.ts';
 import { HASH_SIZE } from './merkle.ts';
 import { MAX_ENTRY_SIZE } from './tiles.ts';

@@ -296,19 +296,17 @@ export interface TileWrite extends TileId {
  * the partial tile at each level, from which the compact range is derived.
  */
 export class TileTree {
-  #h: LogHasher;
   #range: CompactRange;
   #pending: Uint8Array[][] = [];
   #dirty: boolean[] = [];
   #out: TileWrite[] = [];
 
-  private constructor(h: LogHasher, range: CompactRange) {
-    this.#h = h;
+  private constructor(range: CompactRange) {
     this.#range = range;
   }
 
   static empty(h: LogHasher): TileTree {
-    return new TileTree(h, new CompactRange(h));
+    return new TileTree(new CompactRange(h));
   }
 
   /**
@@ -342,7 +340,7 @@ export class TileTree {
         }
       }
     }
-    const t = new TileTree(h, CompactRange.fromFrontier(h, size, frontier));
+    const t = new TileTree(CompactRange.fromFrontier(h, size, frontier));
     t.#pending = pending;
     return t;
   }

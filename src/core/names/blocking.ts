@@ -121,6 +121,6 @@ function keysOfName(name: string): string[] {
  */
 export function blockingKeys(name: string, nameAlt?: string | null): string[] {
   const keys = new Set(keysOfName(name));
-  if (nameAlt && nameAlt.trim()) for (const k of keysOfName(nameAlt)) keys.add(k);
+  if (nameAlt?.trim()) for (const k of keysOfName(nameAlt)) keys.add(k);
   return [...keys].sort();
 }

@@ -223,7 +223,7 @@ export interface PreparedPerson {
 
 export function preparePerson(p: Person): PreparedPerson {
   const names = [prepareName(p.name)];
-  if (p.nameAlt && p.nameAlt.trim()) names.push(prepareName(p.nameAlt));
+  if (p.nameAlt?.trim()) names.push(prepareName(p.nameAlt));
   return { names: names.filter((n) => n.tokens.length > 0) };
 }
 

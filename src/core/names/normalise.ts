@@ -49,6 +49,7 @@ const LATIN_FOLD: Record<string, string> = {
 };
 
 /** Zero-width and bidi controls (not ZWNJ, handled separately): invisible, so never part of identity. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible (the joiner too) is removed on its own
 const INVISIBLE = /[\u200B\u200D\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD\u061C]/g;
 const ZWNJ = /\u200C/g;
 /** Apostrophes and ayn/hamza transcription marks: Ja'far = Jafar. */

@@ -14,6 +14,7 @@ const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/u;
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 /** Characters that show nothing: zero-width, joiners, word joiner and invisible operators, BOM, soft hyphen, fillers,
  * variation selectors, tags. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each invisible (combining marks too) is matched on its own
 const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200D\u2060-\u2064\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u{E0000}-\u{E007F}\u{E0100}-\u{E01EF}]/u;
 const LOCAL = /^[^\s@<>()[\]\\,;:"]{1,64}$/u;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

@@ -3,7 +3,7 @@
  * call these functions, and save what they return; nothing here touches storage, the clock or randomness.
  */
 import { DomainError, validationError, type FieldError } from '../errors.ts';
-import type { LetterWithText, Signature, Visibility } from '../model.ts';
+import type { Signature, Visibility } from '../model.ts';
 import { checkText } from '../text.ts';
 import { isCountryCode } from '../countries.ts';
 import { checkEmail, holdsAddress, mailboxKey } from './mailbox.ts';

@@ -7,7 +7,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { LetterWithText, Signature } from '../../core/model.ts';
 import type { SignatureLog, SignerTokenPurpose } from '../../core/log-ports.ts';
 import { buildReceipt, toBase64 } from '../../core/log/index.ts';
-import { iso, type Deps } from '../deps.ts';
+import type { Deps } from '../deps.ts';
 
 export interface SignerView {
   letter: LetterWithText;

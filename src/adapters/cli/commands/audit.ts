@@ -22,7 +22,7 @@ import type { CliIO, Command } from '../types.ts';
 import { CliError } from '../types.ts';
 import { HttpGet } from '../http-get.ts';
 import { auditCrypto } from '../audit/crypto.ts';
-import { type AuditProblem, type BundleSigs, type OpeningsResult } from '../audit/openings.ts';
+import type { AuditProblem, BundleSigs, OpeningsResult } from '../audit/openings.ts';
 import { OpeningsChecker } from '../audit/openings-worker.ts';
 import {
   entriesPath, fromBase64, openCheckpoint, parseVerifierKey, tilePath, toBase64, verifyCommitment, verifyLog, LetterCounter, TILE_WIDTH,
@@ -204,8 +204,15 @@ async function startOpenings(http: HttpGet, onResult: (r: OpeningsResult) => voi
     worker = new Worker(new URL('../audit/openings-worker.mjs', import.meta.url), { workerData: { undersignedAuditOpenings: true } });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the worker did not start')), 20_000);
-      worker.once('error', (e) => (clearTimeout(timer), reject(e)));
-      worker.once('message', (m: { type: string }) => (clearTimeout(timer), m.type === 'ready' ? resolve() : reject(new Error(`unexpected ${m.type}`))));
+      worker.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      worker.once('message', (m: { type: string }) => {
+        clearTimeout(timer);
+        if (m.type === 'ready') resolve();
+        else reject(new Error(`unexpected ${m.type}`));
+      });
     });
   } catch {
     const c = new OpeningsChecker(http, onResult);
@@ -255,7 +262,7 @@ async function auditOnce(
   const getText = async (url: string) => (await http.ok(url)).toString('utf8');
   const getJson = async <T>(url: string) => JSON.parse((await http.ok(url)).toString('utf8')) as T;
   const vkey = (await getText(`${base}/log/key`)).trim();
-  let verifier;
+  let verifier: ReturnType<typeof parseVerifierKey>;
   try {
     verifier = parseVerifierKey(auditCrypto, vkey);
   } catch (e) {
@@ -519,7 +526,7 @@ export const auditCommand: Command = {
           run = undefined;
         }
         // Only a site running ahead of its log (counts, list items not sequenced yet) is worth another look.
-        const onlyLag = run && run.countMismatch && run.problems.every((p) => LAG_CODES.has(p.code));
+        const onlyLag = run?.countMismatch && run.problems.every((p) => LAG_CODES.has(p.code));
         if (!onlyLag || attempt === retries) break;
         await new Promise((r) => setTimeout(r, 1500));
       }

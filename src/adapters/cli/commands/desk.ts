@@ -11,7 +11,7 @@ import { setLetterState } from '../../../use-cases/edit-letter.ts';
 import { addOrganiser, isOrganiserRole, listOrganisers, removeOrganiser } from '../../../use-cases/manage-organisers.ts';
 import { addAdmin, approveOrganiser, listAdmins, removeAdmin, revokeOrganiser } from '../../../use-cases/instance-admins.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../../use-cases/organiser-tokens.ts';
-import { CliError, type CliContext, type Command } from '../types.ts';
+import { CliError, type Command } from '../types.ts';
 import { describeFields } from './describe.ts';
 
 /** Refusals print their code and the fields they name; exit code 1 (the request was understood and refused). */

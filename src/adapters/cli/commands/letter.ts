@@ -104,7 +104,7 @@ mail that is due and prints each target's status. Delivering again is a new deli
     const slug = positionals[0];
     if (!slug) throw new CliError('SLUG is required (see --help)');
     const app = await ctx.app();
-    let result;
+    let result: Awaited<ReturnType<typeof deliverLetter>>;
     try {
       result = await deliverLetter(app.services.deps, app.services.documents, slug, { targetId: values.target });
     } catch (e) {

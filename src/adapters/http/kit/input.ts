@@ -19,7 +19,7 @@ export function fieldsWithNul(value: unknown, path = '', out: string[] = [], dep
   if (typeof value === 'string') {
     if (NUL.test(value)) out.push(path || '(body)');
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => fieldsWithNul(v, path ? `${path}.${i}` : String(i), out, depth + 1));
+    value.forEach((v, i) => void fieldsWithNul(v, path ? `${path}.${i}` : String(i), out, depth + 1));
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (NUL.test(k)) out.push(path ? `${path}.?` : '?');
@@ -31,15 +31,15 @@ export function fieldsWithNul(value: unknown, path = '', out: string[] = [], dep
 
 /** onRequest: the URL's length, the path parameters (no NUL, no control character) and the assets' paths. */
 export function checkRequestLine(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
-  if (req.url.length > MAX_URL_LENGTH) return done(new DomainError('URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`));
+  if (req.url.length > MAX_URL_LENGTH) return void done(new DomainError('URI_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`));
   const params = req.params as Record<string, unknown> | undefined;
   if (params) {
     for (const v of Object.values(params)) {
       // An id, slug or tag with a control character names nothing we have.
-      if (typeof v === 'string' && (/[\u0000-\u001f\u007f]/.test(v) || v.length > MAX_PARAM_LENGTH)) return done(new DomainError('NOT_FOUND', 'Not found'));
+      if (typeof v === 'string' && (/[\u0000-\u001f\u007f]/.test(v) || v.length > MAX_PARAM_LENGTH)) return void done(new DomainError('NOT_FOUND', 'Not found'));
     }
   }
-  if (req.url.startsWith('/assets/') && !safeAssetPath(req.url)) return done(new DomainError('NOT_FOUND', 'Not found'));
+  if (req.url.startsWith('/assets/') && !safeAssetPath(req.url)) return void done(new DomainError('NOT_FOUND', 'Not found'));
   done();
 }
 
@@ -59,6 +59,6 @@ export function safeAssetPath(url: string): boolean {
 /** preValidation: a NUL anywhere in the query string or the body is refused with the fields that hold one. */
 export function checkFields(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
   const bad = [...fieldsWithNul(req.query, ''), ...fieldsWithNul(req.body, '')];
-  if (bad.length) return done(new DomainError('VALIDATION_FAILED', 'A field holds a NUL character', bad.map((field) => ({ field, code: 'CONTROL_CHARACTER' as const }))));
+  if (bad.length) return void done(new DomainError('VALIDATION_FAILED', 'A field holds a NUL character', bad.map((field) => ({ field, code: 'CONTROL_CHARACTER' as const }))));
   done();
 }

@@ -20,7 +20,7 @@ export const DOCUMENT_CACHE = 'public, max-age=0, s-maxage=60, stale-while-reval
 export function sendDrawn(req: FastifyRequest, reply: FastifyReply, d: Drawn, type: string) {
   reply.header('etag', d.etag).header('cache-control', DOCUMENT_CACHE);
   const inm = req.headers['if-none-match'];
-  if (inm && inm.split(',').some((t) => t.trim() === d.etag || t.trim() === `W/${d.etag}`)) return reply.code(304).send();
+  if (inm?.split(',').some((t) => t.trim() === d.etag || t.trim() === `W/${d.etag}`)) return reply.code(304).send();
   return reply.type(type).send(d.bytes);
 }
 

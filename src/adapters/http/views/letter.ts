@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+// biome-ignore lint/suspicious/noShadowRestrictedNames: our HTML escaper (views/html.ts), not the deprecated global
 import { escape, html, trusted, type SafeHtml } from './html.ts';
 import { errorSummary, fieldError, input, summaryItem, type Values } from './forms.ts';
 import { renderMarkdown } from './markdown.ts';

@@ -3,7 +3,7 @@ import { html, type SafeHtml } from './html.ts';
 import type { T } from '../../i18n/index.ts';
 import { layout, type Alternate } from './layout.ts';
 
-export function messagePage(t: T, title: string, body: SafeHtml | string): SafeHtml {
+export function messagePage(_t: T, title: string, body: SafeHtml | string): SafeHtml {
   return html`<section class="message"><h1>${title}</h1>${typeof body === 'string' ? html`<p>${body}</p>` : body}</section>`;
 }
 

@@ -24,7 +24,7 @@ export class MemDeliveries implements DeliveryRepo {
   }
   async settle(id: string, status: Exclude<DeliveryStatus, 'queued'>, at: string, error?: string) {
     const d = this.st().deliveries.get(id);
-    if (!d || d.status !== 'queued') return false;
+    if (d?.status !== 'queued') return false;
     Object.assign(d, { status, error, updatedAt: at, sentAt: status === 'sent' ? at : undefined });
     return true;
   }

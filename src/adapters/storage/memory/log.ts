@@ -161,9 +161,9 @@ export class MemLog implements LogRepo {
     const out: PublicOpening[] = [];
     for (const r of this.s.signatureLogs.values()) {
       const e = byId.get(r.entryId);
-      if (!e || e.kind !== 'sig' || e.index === undefined || e.index < from || e.index >= to) continue;
+      if (e?.kind !== 'sig' || e.index === undefined || e.index < from || e.index >= to) continue;
       const sig = this.st().signatures.get(r.signatureId);
-      if (!sig || sig.status !== 'confirmed' || sig.visibility !== 'public') continue;
+      if (sig?.status !== 'confirmed' || sig.visibility !== 'public') continue;
       const erased = r.erasedAt !== undefined || !r.nameOpening;
       out.push(erased ? { index: e.index, name: '' } : { index: e.index, name: sig.name, nameOpening: new Uint8Array(r.nameOpening!) });
     }

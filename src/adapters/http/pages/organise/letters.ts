@@ -11,7 +11,6 @@ import { auditPage, stateConfirmPage } from '../../views/organise/desk-pages.ts'
 import type { Services } from '../../../../use-cases/services.ts';
 import type { T } from '../../../i18n/index.ts';
 import { sameOriginOnly } from '../../kit/cross-origin.ts';
-import type { LangParams, LangSlugParams } from '../../kit/lang.ts';
 import { currentOrganiser, organiserOnly } from '../../kit/organiser.ts';
 import { sendPage } from '../../kit/page.ts';
 import { refusalMessage } from '../../kit/refusals.ts';

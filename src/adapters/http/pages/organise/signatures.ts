@@ -33,7 +33,7 @@ export function signatureTableRoutes(s: Services, config: Config) {
 
     async function table(req: Req, reply: FastifyReply, raw: Q, status = 200) {
       let filter: SignatureFilter = {};
-      let errors;
+      let errors: DomainError['fields'] | undefined;
       try {
         filter = parseSignatureFilter(raw);
       } catch (e) {
