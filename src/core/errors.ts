@@ -90,7 +90,3 @@ export class DomainError extends Error {
 export function validationError(fields: FieldError[], message = 'Some fields need attention'): DomainError {
   return new DomainError('VALIDATION_FAILED', message, fields);
 }
-
-export function isDomainError(e: unknown): e is DomainError {
-  return e instanceof DomainError;
-}

@@ -56,11 +56,6 @@ export interface LetterRepo {
   list(filter?: LetterListFilter): Promise<Letter[]>;
 }
 
-export interface PublicListQuery {
-  letterId: string;
-  /** Rows are returned in no particular order; the caller sorts with the page's collator. */
-}
-
 /** Counts of a letter's confirmed signatures (public and hidden), exact at the moment of reading. */
 export interface LetterStats {
   count: number;
@@ -257,9 +252,6 @@ export interface Signals {
   /** A letter, its count or its public list changed. */
   letterChanged(letterId: string): void;
 }
-
-/** Who acts on a letter: the local operator (the CLI, allowed everything) or a signed-in organiser. */
-export type Actor = { kind: 'operator' } | { kind: 'organiser'; email: string };
 
 /**
  * The organiser's desk: roles on a letter (an organiser is an owner unless marked moderator), instance admins, the

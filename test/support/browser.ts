@@ -2,7 +2,7 @@
  * Real-browser test support: a real app listening on a loopback port (SQLite in a temp dir, mail captured in the
  * dev outbox, the outbox worker running) and Debian's chromium driven by playwright-core. Never downloads a browser.
  */
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +15,6 @@ import { readDevOutbox, type CapturedMail } from '../../src/adapters/mail/dev-ou
 export const CHROMIUM = process.env.UNDERSIGNED_CHROMIUM ?? '/usr/bin/chromium';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SCREENSHOTS = join(REPO_ROOT, 'artifacts', 'screenshots');
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
-}
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({

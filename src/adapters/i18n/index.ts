@@ -24,9 +24,6 @@ export const UI_LANGS = Object.keys(CATALOGUES);
  */
 export const FORMAT_LOCALES: Record<string, string> = { ar: 'ar-u-nu-arab' };
 
-/** Catalogues not yet reviewed by a native speaker (docs/translating.md lists them too). */
-export const UNREVIEWED: readonly string[] = ['ar', 'fr', 'de', 'es', 'tr', 'ru'];
-
 const cache = createIntlCache();
 let fallbacks: Record<string, readonly string[]> = {};
 

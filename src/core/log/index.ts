@@ -91,7 +91,6 @@ export {
   TLOG_PROOF_EXTENSION,
   formatTlogProof,
   parseTlogProof,
-  makeReceipt,
   buildReceipt,
   verifyTlogProof,
   type TlogProof,

@@ -6,7 +6,7 @@ import { LogError } from './errors.ts';
 import { makeCheckpoint } from './checkpoint.ts';
 import { inclusionProof, leafHash, rootFromLeafHashes } from './merkle.ts';
 import { addSignatures, cosignatureV1Signer, parseSignerKey, parseVerifierKey } from './note.ts';
-import { buildReceipt, formatTlogProof, makeReceipt, parseTlogProof, verifyTlogProof } from './receipt.ts';
+import { buildReceipt, formatTlogProof, parseTlogProof, verifyTlogProof } from './receipt.ts';
 import { TileLogBuilder } from './tiles.ts';
 import { MemoryTileStore } from './memory-tiles.ts';
 
@@ -35,7 +35,7 @@ XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=
 function build(): string {
   const w = cosignatureV1Signer(c, 'witness.example/w1', WITNESS_SEED, 1700000000);
   const cp = addSignatures(makeCheckpoint('undersigned.example/test', 8, rootFromLeafHashes(c, LEAF_HASHES), [parseSignerKey(c, SKEY)]), [w]);
-  return makeReceipt({ index: 5, proof: inclusionProof(c, LEAF_HASHES, 5), checkpoint: cp });
+  return formatTlogProof({ index: 5, proof: inclusionProof(c, LEAF_HASHES, 5), checkpoint: cp });
 }
 
 test('receipt vector reproduces byte for byte and verifies', () => {
@@ -60,7 +60,7 @@ test('receipt round trip with extra; extra is used as the entry when none is giv
   assert.deepEqual(r.extra, LEAVES[6]);
   // Index 0 with an empty proof (single-entry tree).
   const one = makeCheckpoint('undersigned.example/test', 1, LEAF_HASHES[0]!, [parseSignerKey(c, SKEY)]);
-  const r0 = makeReceipt({ index: 0, proof: [], checkpoint: one });
+  const r0 = formatTlogProof({ index: 0, proof: [], checkpoint: one });
   assert.equal(verifyTlogProof(c, r0, { verifiers: [parseVerifierKey(c, VKEY)], origin: 'undersigned.example/test', entry: LEAVES[0]! }).index, 0);
 });
 

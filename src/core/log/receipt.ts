@@ -40,9 +40,6 @@ export function formatTlogProof(p: TlogProof): string {
   return s + '\n' + p.checkpoint;
 }
 
-/** Build a receipt; `extra` is typically the entry bytes so the holder can recompute the leaf hash. */
-export const makeReceipt = formatTlogProof;
-
 export function parseTlogProof(text: string): TlogProof {
   const sep = text.indexOf('\n\n');
   if (sep < 0) fail('BAD_RECEIPT', 'receipt has no checkpoint');

@@ -66,10 +66,6 @@ function tokenSkeletons(t: NameToken): string[] {
   return [t.text];
 }
 
-export function tokenSkeleton(t: NameToken): string {
-  return tokenSkeletons(t)[0]!;
-}
-
 /** Every way of joining non-overlapping adjacent tokens (same script), the unjoined view first. */
 function joinViews(toks: NameToken[], sk: string[][]): string[][][] {
   const out: string[][][] = [];

@@ -222,22 +222,11 @@ export function crossCost(fa: string, la: string): CrossCost {
   return { cost: c0[m]!, hard: h0[m]! };
 }
 
-export function crossDistance(fa: string, la: string): number {
-  return crossCost(fa, la).cost;
-}
-
 /** Number of Persian letters (a ZWNJ joining two tokens is not a letter). */
 function letterCount(fa: string): number {
   let n = 0;
   for (const ch of fa) if (ch !== ZWNJ) n++;
   return n;
-}
-
-/** Similarity in [0,1]: 1 − cost / number of Persian letters. */
-export function crossSimilarity(fa: string, la: string): number {
-  const n = letterCount(fa);
-  if (n === 0 || la.length === 0) return 0;
-  return Math.max(0, 1 - crossDistance(fa, la) / n);
 }
 
 /** Similarity and whether the token pair is only a near miss (about one letter wrong: Bahar/بهاره). */

@@ -117,7 +117,3 @@ export function checkConfirmable(sig: Signature | undefined, now: Date): Signatu
   if (!sig.tokenExpiresAt || Date.parse(sig.tokenExpiresAt) <= now.getTime()) throw new DomainError('TOKEN_EXPIRED', 'This confirmation link has expired');
   return sig;
 }
-
-export function publicFields(sig: Signature) {
-  return { id: sig.id, name: sig.name, nameAlt: sig.nameAlt, title: sig.title, country: sig.country, confirmedAt: sig.confirmedAt ?? '' };
-}

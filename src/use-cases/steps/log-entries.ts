@@ -20,11 +20,6 @@ export const unixSeconds = (d: Date | string): number => Math.floor((typeof d ==
 /** The log's id of a letter: its slug (fixed once published, readable in every entry). */
 export const logLetterId = (letter: { slug: string }): string => letter.slug;
 
-export function textHashOf(deps: Deps, letter: LetterWithText, lang: string): string | undefined {
-  const v = versionFor(letter, lang) ?? versionFor(letter, letter.defaultLang) ?? letter.versions[0];
-  return v ? toBase64(letterTextHash(deps.log.crypto, canonicalText(v))) : undefined;
-}
-
 /** Queues a `letter` entry for every version of a published letter whose text the log has not seen yet. */
 export async function logPublishedTexts(tx: StoreTx, deps: Deps, letter: LetterWithText): Promise<void> {
   if (letter.state === 'draft') return;
