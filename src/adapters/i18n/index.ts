@@ -109,13 +109,19 @@ function makeTranslator(lang: string): T {
   // key missing from the catalogue, a format that throws) goes through formatMessage and its fallbacks as before.
   const catalogue = CATALOGUES[uiLang]! as Record<string, string>;
   const compiled = new Map<string, { format(values: Record<string, string | number>): unknown }>();
+  // A number given for a plain placeholder (`{count}`) is written as a number of the language (its digits and
+  // grouping), as `#` in a plural is: the placeholder is read as `{count, number}`. Callers pass counts as numbers,
+  // never as formatted text, so a message that is a plural in one language and plain in another is right in both.
   const formatted = (key: MessageKey, values: Record<string, string | number>): string => {
-    let f = compiled.get(key);
+    const numeric = Object.keys(values).filter((k) => typeof values[k] === 'number');
+    const id = numeric.length ? `${key}|${numeric.join(',')}` : key;
+    let f = compiled.get(id);
     if (!f) {
       const message = Object.hasOwn(catalogue, key) ? catalogue[key] : undefined;
       if (!message) return String(i.formatMessage({ id: key }, values));
-      f = i.formatters.getMessageFormat(message, i.locale, i.formats, { formatters: i.formatters });
-      compiled.set(key, f);
+      const source = numeric.reduce((m, name) => m.replaceAll(`{${name}}`, `{${name}, number}`), message);
+      f = i.formatters.getMessageFormat(source, i.locale, i.formats, { formatters: i.formatters });
+      compiled.set(id, f);
     }
     try {
       return String(f.format(values));

@@ -3,7 +3,7 @@
  * so that nothing is lost while the SMTP server is down. Several workers (processes) may run: a claim leases
  * a job so that only one sends it.
  */
-import type { MailMessage, OutboxMail, TemplatedMail } from '../../core/model.ts';
+import type { MailMessage, OutboxJob, OutboxMail, TemplatedMail } from '../../core/model.ts';
 import { MailRejected, type Mailer, type MailTemplates } from '../../core/ports.ts';
 import { iso, type Deps } from '../deps.ts';
 
@@ -25,51 +25,73 @@ export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage
   return { ...templates.confirmSignature({ lang: m.lang, ...m.params }), to: m.to };
 }
 
+type Outcome = { sent: number; failed: number; rejected: number; lastError?: string };
+
+/** Sends one claimed job and records its outcome: done, refused for good, or due again after a backoff. */
+async function deliverJob(deps: Deps, mailer: Mailer, job: OutboxJob): Promise<'sent' | 'rejected' | { failed: string }> {
+  try {
+    await mailer.send(renderMail(deps.templates, job.payload));
+    await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
+    // A letter's delivery to its addressee (use-cases/deliver-letter.ts) takes the mail's outcome.
+    if (job.payload.template === 'delivery') await deps.store.deliveries.settle(job.id, 'sent', iso(deps.clock.now()));
+    return 'sent';
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (e instanceof MailRejected) {
+      await deps.store.outbox.fail(job.id, iso(deps.clock.now()), msg);
+      if (job.payload.template === 'delivery') await deps.store.deliveries.settle(job.id, 'failed', iso(deps.clock.now()), msg);
+      return 'rejected';
+    }
+    await deps.store.outbox.retryLater(job.id, iso(new Date(deps.clock.now().getTime() + backoffMs(job.attempts))), msg);
+    return { failed: msg };
+  }
+}
+
+/** Claims up to `limit` due jobs under a lease and sends them all at once; resolves when every one has an outcome. */
+async function claimAndSend(deps: Deps, mailer: Mailer, limit: number): Promise<Outcome> {
+  const now = deps.clock.now();
+  const jobs = await deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), limit);
+  const r: Outcome = { sent: 0, failed: 0, rejected: 0 };
+  await Promise.all(
+    jobs.map(async (job) => {
+      const o = await deliverJob(deps, mailer, job);
+      if (o === 'sent') r.sent++;
+      else if (o === 'rejected') r.rejected++;
+      else {
+        r.failed++;
+        r.lastError = o.failed;
+      }
+    }),
+  );
+  return r;
+}
+
 /**
  * Sends what is due now; returns how many were sent, how many failed for now (tried again later) and how many were
  * refused for good (MailRejected: never tried again, the address recorded as undeliverable).
  */
-export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<{ sent: number; failed: number; rejected: number; lastError?: string }> {
-  const now = deps.clock.now();
-  const jobs = await deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), batch);
-  let sent = 0;
-  let failed = 0;
-  let rejected = 0;
-  let lastError: string | undefined;
-  await Promise.all(
-    jobs.map(async (job) => {
-      try {
-        await mailer.send(renderMail(deps.templates, job.payload));
-        await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
-        // A letter's delivery to its addressee (use-cases/deliver-letter.ts) takes the mail's outcome.
-        if (job.payload.template === 'delivery') await deps.store.deliveries.settle(job.id, 'sent', iso(deps.clock.now()));
-        sent++;
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        if (e instanceof MailRejected) {
-          rejected++;
-          await deps.store.outbox.fail(job.id, iso(deps.clock.now()), msg);
-          if (job.payload.template === 'delivery') await deps.store.deliveries.settle(job.id, 'failed', iso(deps.clock.now()), msg);
-          return;
-        }
-        failed++;
-        lastError = msg;
-        await deps.store.outbox.retryLater(job.id, iso(new Date(deps.clock.now().getTime() + backoffMs(job.attempts))), msg);
-      }
-    }),
-  );
-  return { sent, failed, rejected, ...(lastError !== undefined ? { lastError } : {}) };
+export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promise<Outcome> {
+  return claimAndSend(deps, mailer, batch);
 }
 
 /** The mail server went away (every try of a round failed, none went out) or came back: said once per outage. */
 export type MailOutage = { state: 'down'; error: string } | { state: 'up' };
 
-/** Runs the worker until stopped. `poke()` wakes it at once (after a signature, so mail goes out quickly). */
+/**
+ * Runs the worker until stopped. `poke()` wakes it at once (after a signature, so mail goes out quickly).
+ *
+ * Pipelined: at most `mailer.batch` mails are in flight (the mailer's connections, each a few mails deep, all well
+ * within the lease), and the next claim is made as soon as half of them have an outcome, so the connections do not
+ * sit idle while the last mails of a claim finish and the next claim commits. Each claim is a round: a mail server
+ * outage is said once, when every try of a round failed and none went out, and its end when a mail goes out again.
+ */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
   private stopped = false;
+  private claiming = false;
   private again = false;
+  private inFlight = 0;
+  private readonly rounds = new Set<Promise<void>>();
   private mailDown = false;
 
   constructor(
@@ -87,46 +109,82 @@ export class OutboxWorker {
 
   poke(): void {
     if (this.stopped) return;
-    if (this.running) this.again = true;
+    if (this.claiming || this.inFlight > 0) this.again = true;
     else this.schedule(0);
   }
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => this.pump(), ms);
     this.timer.unref?.();
   }
 
-  private async tick(): Promise<void> {
-    if (this.stopped || this.running) return;
-    this.running = true;
-    let sentAny = false;
-    try {
-      // As many a claim as the mailer sends well within the lease: under a signing surge each claim and each batch
-      // of completions is a commit of its own, so fast mailers take large batches.
-      const r = await deliverDue(this.deps, this.mailer, this.mailer.batch);
-      sentAny = r.sent + r.failed + r.rejected > 0;
-      if (r.failed > 0 && r.sent === 0 && !this.mailDown) {
-        this.mailDown = true;
-        this.onOutage({ state: 'down', error: r.lastError ?? 'unknown error' });
-      } else if (r.sent > 0 && this.mailDown) {
-        this.mailDown = false;
-        this.onOutage({ state: 'up' });
-      }
-    } catch (e) {
-      this.onError(e);
-    } finally {
-      this.running = false;
-    }
-    if (this.stopped) return;
-    const more = this.again || sentAny;
+  private get batch(): number {
+    return Math.max(1, this.mailer.batch);
+  }
+
+  /** Starts a round when there is room for one: nothing claiming, and at most half of the batch in flight. */
+  private pump(): void {
+    if (this.stopped || this.claiming || this.inFlight > Math.floor(this.batch / 2)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.claiming = true;
     this.again = false;
-    this.schedule(more ? 0 : this.intervalMs);
+    const round = this.round().finally(() => this.rounds.delete(round));
+    this.rounds.add(round);
+  }
+
+  private async round(): Promise<void> {
+    const now = this.deps.clock.now();
+    let jobs: OutboxJob[];
+    try {
+      jobs = await this.deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), this.batch - this.inFlight);
+    } catch (e) {
+      this.claiming = false;
+      this.onError(e);
+      if (!this.stopped && this.inFlight === 0) this.schedule(this.intervalMs);
+      return;
+    }
+    this.claiming = false;
+    if (jobs.length === 0) {
+      // Nothing due: wait for a poke or the interval (mails still in flight call pump() as they settle).
+      if (!this.stopped && this.inFlight === 0) this.schedule(this.again ? 0 : this.intervalMs);
+      return;
+    }
+    this.inFlight += jobs.length;
+    const r: Outcome = { sent: 0, failed: 0, rejected: 0 };
+    await Promise.all(
+      jobs.map(async (job) => {
+        const o = await deliverJob(this.deps, this.mailer, job).catch((e: unknown) => {
+          this.onError(e);
+          return { failed: e instanceof Error ? e.message : String(e) };
+        });
+        if (o === 'sent') r.sent++;
+        else if (o === 'rejected') r.rejected++;
+        else {
+          r.failed++;
+          r.lastError = o.failed;
+        }
+        this.inFlight--;
+        // Half the batch free: claim the next round while the rest of this one is still out.
+        this.pump();
+      }),
+    );
+    this.report(r);
+  }
+
+  private report(r: Outcome): void {
+    if (r.failed > 0 && r.sent === 0 && !this.mailDown) {
+      this.mailDown = true;
+      this.onOutage({ state: 'down', error: r.lastError ?? 'unknown error' });
+    } else if (r.sent > 0 && this.mailDown) {
+      this.mailDown = false;
+      this.onOutage({ state: 'up' });
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    while (this.rounds.size > 0) await Promise.all([...this.rounds]);
   }
 }

@@ -168,7 +168,7 @@ ${list.pages > 1
 export function removalsNote(t: T, r: Removals): SafeHtml {
   const reasons = (['signer', 'duplicate', 'fraud', 'legal'] as const).filter((k) => r.removed[k] > 0);
   const removed = reasons.length
-    ? t('letter.removals.removed', { list: reasons.map((k) => t(`reason.${k}`, { count: t.number(r.removed[k]) })).join(t('letter.sep')) })
+    ? t('letter.removals.removed', { list: reasons.map((k) => t(`reason.${k}`, { count: r.removed[k] })).join(t('letter.sep')) })
     : t('letter.removals.none');
   return html`<p class="hint removals">${t('letter.removals.withdrawn', { count: r.withdrawn })} ${removed} <a href="/${t.lang}/privacy">${t('letter.removals.log')}</a></p>`;
 }

@@ -18,7 +18,7 @@ export function dashboardPage(t: T, base: string, me: string, csrf: string, rows
     const links = [
       html`<a href="/${titleLang}/letters/${l.slug}">${t('organise.view')}</a>`,
       html`<a href="/${t.lang}/organise/letters/${l.slug}/signatures">${t('desk.signatures')}</a>`,
-      html`<a href="/${t.lang}/organise/letters/${l.slug}/reviews">${t('review.link', { count: t.number(openReviews) })}</a>`,
+      html`<a href="/${t.lang}/organise/letters/${l.slug}/reviews">${t('review.link', { count: openReviews })}</a>`,
       ...(role === 'owner' ? [
         html`<a href="/${t.lang}/organise/letters/${l.slug}/edit">${t('organise.edit')}</a>`,
         html`<a href="/${t.lang}/organise/letters/${l.slug}/audit">${t('desk.audit')}</a>`,

@@ -12,7 +12,7 @@ export function stateConfirmPage(t: T, base: string, o: { me: string; slug: stri
   const verb = o.to === 'closed' ? 'close' : o.from === 'closed' ? 'reopen' : 'publish';
   const body = html`<section><p><a href="/${t.lang}/organise">${t('desk.back')}</a></p>
 <h1>${t(`desk.confirm.${verb}.title` as Key)}: <bdi>${o.title}</bdi></h1>
-<p>${t(`desk.confirm.${verb}` as Key, { count: t.number(o.count) })}</p>
+<p>${t(`desk.confirm.${verb}` as Key, { count: o.count })}</p>
 <form method="post" action="/${t.lang}/organise/letters/${o.slug}/state">${csrfField(o.csrf)}<input type="hidden" name="to" value="${o.to}">
 <button type="submit" class="primary">${t(`desk.confirm.${verb}.button` as Key)}</button> <a href="/${t.lang}/organise">${t('desk.cancel')}</a></form></section>`;
   return layout({ t, title: t(`desk.confirm.${verb}.title` as Key), body, baseUrl: base, signedInAs: o.me, noindex: true });

@@ -89,7 +89,7 @@ ${o.page < o.pages ? html`<a href="${action}/signatures${query(o.filter, { page:
 <h1>${t('desk.signatures')}: <bdi>${o.title}</bdi></h1>
 <ul class="counts">${counts}</ul>
 ${filterForm(t, o)}
-<p role="status">${t('desk.matching', { count: t.number(o.total) })}</p>
+<p role="status">${t('desk.matching', { count: o.total })}</p>
 ${o.rows.length ? sampleTable(t, o.rows, { csrf: o.csrf, action: `${action}/signatures`, back: `${action}/signatures${query(o.filter, o.page > 1 ? { page: String(o.page) } : {})}` }) : html`<p>${t('desk.noneMatching')}</p>`}
 ${pager}
 <div class="desk-actions">
@@ -107,22 +107,22 @@ export function removalPreviewPage(t: T, base: string, o: { me: string; slug: st
   const body = html`<section class="wide"><p><a href="${action}/signatures${query(o.filter)}">${t('desk.remove.back')}</a></p>
 <h1>${t('desk.remove.title')}: <bdi>${o.title}</bdi></h1>
 ${o.changed ? html`<p class="notice" role="alert">${t('desk.remove.changed')}</p>` : ''}
-<p role="status" class="notice">${t('desk.remove.wouldRemove', { count: t.number(o.count) })}</p>
-${o.sample.length ? html`<h2>${t('desk.remove.sample', { count: t.number(o.sample.length) })}</h2>${sampleTable(t, o.sample)}` : ''}
+<p role="status" class="notice">${t('desk.remove.wouldRemove', { count: o.count })}</p>
+${o.sample.length ? html`<h2>${t('desk.remove.sample', { count: o.sample.length })}</h2>${sampleTable(t, o.sample)}` : ''}
 ${o.count ? html`<form method="post" action="${action}/removals">${csrfField(o.csrf)}${hiddenFilter(o.filter)}<input type="hidden" name="step" value="confirm">
 <input type="hidden" name="expected" value="${String(o.count)}">
 <fieldset class="field${errors.length ? ' has-error' : ''}"><legend>${t('desk.remove.reason')}</legend>
 ${REASONS.map((r) => html`<label class="choice"><input type="radio" name="reason" value="${r}" required> ${t(`desk.reason.${r}`)}</label>`)}
 ${fieldError(t, errors, 'reason')}</fieldset>
 <p class="hint">${t('desk.remove.public')}</p>
-<button type="submit" class="danger">${t('desk.remove.confirm', { count: t.number(o.count) })}</button></form>` : ''}</section>`;
+<button type="submit" class="danger">${t('desk.remove.confirm', { count: o.count })}</button></form>` : ''}</section>`;
   return layout({ t, title: t('desk.remove.title'), body, baseUrl: base, signedInAs: o.me, noindex: true });
 }
 
 export function removalDonePage(t: T, base: string, o: { me: string; slug: string; title: string; count: number; skipped: number; reason: string }): string {
   const body = html`<section><h1>${t('desk.remove.done.title')}: <bdi>${o.title}</bdi></h1>
-<p role="status" class="notice">${t('desk.remove.done', { count: t.number(o.count), reason: t(`desk.reason.${o.reason}` as Key) })}</p>
-${o.skipped ? html`<p>${t('desk.remove.skipped', { count: t.number(o.skipped) })}</p>` : ''}
+<p role="status" class="notice">${t('desk.remove.done', { count: o.count, reason: t(`desk.reason.${o.reason}` as Key) })}</p>
+${o.skipped ? html`<p>${t('desk.remove.skipped', { count: o.skipped })}</p>` : ''}
 <p><a href="/${t.lang}/organise/letters/${o.slug}/signatures">${t('desk.signatures')}</a></p></section>`;
   return layout({ t, title: t('desk.remove.done.title'), body, baseUrl: base, signedInAs: o.me, noindex: true });
 }
