@@ -167,6 +167,7 @@ async function loop(peer: Peer, n: number, rate: number, pool: number) {
     await store.close();
     const server = await startUndersigned(dir, { UNDERSIGNED_SMTP_URL: peer.url, UNDERSIGNED_SMTP_POOL: String(pool) });
     try {
+      const receivedBefore = peer.received; // the peer is shared with the earlier parts
       const signedAt = new Map<string, number>();
       const latencies: number[] = [];
       const statuses = new Map<number, number>();
@@ -223,7 +224,7 @@ async function loop(peer: Peer, n: number, rate: number, pool: number) {
         signToConfirmedP50ms: round(pct(latencies, 50), 0),
         signToConfirmedP99ms: round(pct(latencies, 99), 0),
         confirmed,
-        mailsReceived: peer.received,
+        mailsReceived: peer.received - receivedBefore,
         signErrors,
         confirmStatuses: Object.fromEntries(statuses),
         apiCount,
