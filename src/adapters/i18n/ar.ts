@@ -386,7 +386,7 @@ export const ar: Record<MessageKey, string> = {
   "manage.withdraw.body": "يتوقف احتساب توقيعك ويخرج من القائمة العامة؛ ويسجّل السجل العام أن توقيعًا سُحب (لا اسمك ولا بريدك). يمكنك التوقيع من جديد لاحقًا.",
   "manage.download.heading": "تنزيل بياناتك",
   "manage.download.body": "كل ما نحتفظ به عن هذا التوقيع في ملف JSON واحد: بياناتك وتواريخها وقيودك في السجل والمفاتيح التي تثبت أنها لك.",
-  "manage.download.button": "تنزيل بياناتي (‎.json)",
+  "manage.download.button": "تنزيل بياناتي (⁦.json⁩)",
   "manage.erase.heading": "محو بياناتك",
   "manage.erase.body": "يحذف بريدك وأسماءك وصفتك وبلدك والمفاتيح وكل رابط أرسلناه إليك. سنسألك مرة أخرى.",
   "manage.erase.next": "محو بياناتي…",

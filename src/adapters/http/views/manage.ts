@@ -25,7 +25,7 @@ const tokenField = (token: string) => html`<input type="hidden" name="token" val
 export type ManageNotice = 'public' | 'hidden' | 'unchanged' | 'withdrawn';
 
 function row(label: string, value: SafeHtml | string | undefined): SafeHtml {
-  return html`<div><dt>${label}</dt><dd>${value === undefined || value === '' ? '—' : value}</dd></div>`;
+  return html`<dt>${label}</dt><dd>${value === undefined || value === '' ? '—' : value}</dd>`;
 }
 
 /** The manage page of a valid link. `alert`: a refused post (another site, a bad choice), shown first. */
@@ -78,7 +78,7 @@ ${active
 <h2 id="erase">${t('manage.erase.heading')}</h2>
 <p>${t('manage.erase.body')}</p>
 <p><a class="button" href="/${t.lang}/manage/erase?token=${encodeURIComponent(token)}">${t('manage.erase.next')}</a></p>
-<p><a href="/${t.lang}/privacy">${t('manage.privacy')}</a></p>
+<p><a href="/${t.lang}/privacy#public">${t('manage.privacy')}</a></p>
 </section>`;
   return page(t, base, t('manage.title'), body, opts.alternates);
 }
