@@ -102,11 +102,11 @@ describe('a signer downloads and then erases their data from the manage link (ch
     await page.waitForURL(/\/fa\/manage\/erase\?token=/);
     assert.match(await page.locator('main').innerText(), /آنچه عمومی می‌ماند/);
     await screenshot(page, '16-manage-erase-fa-1280');
-    assert.equal((await (await fetch(`${server.baseUrl}/api/v1/letters/${SLUG}`)).json()).count, 2, 'opening the erasure page changed nothing');
+    assert.equal(((await (await fetch(`${server.baseUrl}/api/v1/letters/${SLUG}`)).json()) as { count: number }).count, 2, 'opening the erasure page changed nothing');
     await Promise.all([page.waitForURL(/\/fa\/manage\/erase$/), page.click('form[action="/fa/manage/erase"] button.danger')]);
     assert.match(await page.locator('h1').innerText(), /داده‌های شما پاک شد/);
 
-    const letter = await (await fetch(`${server.baseUrl}/api/v1/letters/${SLUG}`)).json();
+    const letter = (await (await fetch(`${server.baseUrl}/api/v1/letters/${SLUG}`)).json()) as { count: number };
     assert.equal(letter.count, 1);
     const names = ((await (await fetch(`${server.baseUrl}/api/v1/letters/${SLUG}/signatures?lang=en`)).json()) as { items: { name: string }[] }).items.map((i) => i.name);
     assert.deepEqual(names, ['Zoe Adams']);
