@@ -208,7 +208,7 @@ export const ar: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nإيصالك، ومنه يمكنك أيضًا سحب توقيعك (احتفظ بهذا الرابط لنفسك):\n\n{link}\n',
   'privacy.contact': 'للاطلاع على البيانات التي نحتفظ بها عنك أو تصحيحها أو محوها، راسل {contact}.',
-  'privacy.noContact': 'لمحو بياناتك استخدم رابط السحب في رسالة التأكيد، أو اطلب ذلك من منظّمي الرسالة.',
+  'privacy.noContact': "لتمحو بياناتك بنفسك، افتح رابط «إدارة توقيعي» في أي رسالة أرسلناها إليك؛ ولأي أمر آخر، اسأل منظمي الرسالة.",
   // Added with the desk, delivery, mail and security work (not yet reviewed by a native speaker)
   'sign.thanks.delayed': 'يوقّع كثيرون في هذه اللحظة، فقد يستغرق وصول رسالتك الإلكترونية بضع دقائق. توقيعك محفوظ.',
   'field.INVISIBLE_CHARACTER': 'يحتوي هذا على محارف خفية (مسافات صفرية العرض ومحارف وصل وما شابهها). يُرجى كتابته من جديد دونها.',

@@ -208,7 +208,7 @@ export const de: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nIhre Quittung, wo Sie Ihre Unterschrift auch zurückziehen können (behalten Sie diesen Link für sich):\n\n{link}\n',
   'privacy.contact': 'Um die über Sie gespeicherten Daten einzusehen, zu berichtigen oder löschen zu lassen, schreiben Sie an {contact}.',
-  'privacy.noContact': 'Um Ihre Daten löschen zu lassen, nutzen Sie den Link zum Zurückziehen in Ihrer Bestätigungs-E-Mail, oder bitten Sie die Organisierenden des Briefs darum.',
+  'privacy.noContact': "Um Ihre Daten selbst zu löschen, öffnen Sie den Link „Meine Unterschrift verwalten“ in einer unserer E-Mails an Sie; für alles andere fragen Sie die Organisatoren des Briefs.",
   // English until translated (the desk, delivery, mail and security strings; docs/translating.md lists them as to do)
   'sign.thanks.delayed': "Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.",
   'field.INVISIBLE_CHARACTER': "This contains invisible characters (zero-width spaces, joiners and the like). Please type it again without them.",

@@ -348,7 +348,7 @@ export const en = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nYour receipt, where you can also withdraw your signature (keep this link private):\n\n{link}\n',
   'privacy.contact': 'To see, correct or erase the data we hold about you, write to {contact}.',
-  'privacy.noContact': 'To have your data erased, use the withdrawal link in your confirmation email, or ask the organisers of the letter.',
+  'privacy.noContact': "To erase your data yourself, open the “manage my signature” link in any email we sent you; for anything else, ask the organisers of the letter.",
   // Issue 16 item 5: "manage my signature" (the signer's own page, its mail paragraph) and what stays public
   "manage.title": "Manage your signature",
   "manage.intro": "Your signature on {title}: what we keep about you, and what you can do with it.",

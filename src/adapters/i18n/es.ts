@@ -208,7 +208,7 @@ export const es: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nTu recibo, desde donde también puedes retirar tu firma (guarda este enlace para ti):\n\n{link}\n',
   'privacy.contact': 'Para ver, corregir o borrar los datos que guardamos sobre ti, escribe a {contact}.',
-  'privacy.noContact': 'Para que se borren tus datos, usa el enlace de retirada del correo de confirmación, o pídelo a los organizadores de la carta.',
+  'privacy.noContact': "Para borrar tus datos tú mismo, abre el enlace «gestionar mi firma» de cualquier correo que te enviamos; para lo demás, pregunta a los organizadores de la carta.",
   // English until translated (the desk, delivery, mail and security strings; docs/translating.md lists them as to do)
   'sign.thanks.delayed': "Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.",
   'field.INVISIBLE_CHARACTER': "This contains invisible characters (zero-width spaces, joiners and the like). Please type it again without them.",

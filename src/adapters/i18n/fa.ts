@@ -350,7 +350,7 @@ export const fa: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nرسید شما، که از همان‌جا می‌توانید امضایتان را پس بگیرید (این پیوند را پیش خود نگه دارید):\n\n{link}\n',
   'privacy.contact': 'برای دیدن، درست‌کردن یا پاک‌کردن داده‌هایی که از شما نگه داشته‌ایم، به {contact} بنویسید.',
-  'privacy.noContact': 'برای پاک‌شدن داده‌هایتان، پیوند پس‌گرفتن در ایمیل تأیید را به کار ببرید، یا از سازمان‌دهندگان نامه بخواهید.',
+  'privacy.noContact': "برای پاک کردن داده‌هایتان به دست خودتان، پیوند «مدیریت امضای من» را در هر ایمیلی که برایتان فرستاده‌ایم باز کنید؛ برای هر چیز دیگر، از برگزارکنندگان نامه بپرسید.",
   // Issue 16 item 5: "manage my signature" (the signer's own page, its mail paragraph) and what stays public
   "manage.title": "مدیریت امضای شما",
   "manage.intro": "امضای شما پای {title}: آنچه از شما نگه می‌داریم و کارهایی که می‌توانید با آن بکنید.",

@@ -208,7 +208,7 @@ export const fr: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nVotre reçu, d’où vous pouvez aussi retirer votre signature (gardez ce lien pour vous) :\n\n{link}\n',
   'privacy.contact': 'Pour consulter, corriger ou effacer les données que nous détenons sur vous, écrivez à {contact}.',
-  'privacy.noContact': 'Pour faire effacer vos données, utilisez le lien de retrait de l’e-mail de confirmation, ou demandez-le aux organisateurs de la lettre.',
+  'privacy.noContact': "Pour effacer vos données vous-même, ouvrez le lien « gérer ma signature » de n’importe quel e-mail que nous vous avons envoyé ; pour le reste, demandez aux organisateurs de la lettre.",
   // English until translated (the desk, delivery, mail and security strings; docs/translating.md lists them as to do)
   'sign.thanks.delayed': "Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.",
   'field.INVISIBLE_CHARACTER': "This contains invisible characters (zero-width spaces, joiners and the like). Please type it again without them.",

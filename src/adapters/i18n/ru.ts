@@ -208,7 +208,7 @@ export const ru: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nВаша квитанция, где можно и отозвать подпись (не передавайте эту ссылку другим):\n\n{link}\n',
   'privacy.contact': 'Чтобы посмотреть, исправить или удалить хранимые о вас данные, напишите на {contact}.',
-  'privacy.noContact': 'Чтобы удалить ваши данные, воспользуйтесь ссылкой для отзыва из письма с подтверждением или обратитесь к организаторам письма.',
+  'privacy.noContact': "Чтобы удалить свои данные самостоятельно, откройте ссылку «управлять моей подписью» в любом нашем письме; по остальным вопросам обращайтесь к организаторам письма.",
   // English until translated (the desk, delivery, mail and security strings; docs/translating.md lists them as to do)
   'sign.thanks.delayed': "Many people are signing right now, so your email may take a few minutes to arrive. Your signature is saved.",
   'field.INVISIBLE_CHARACTER': "This contains invisible characters (zero-width spaces, joiners and the like). Please type it again without them.",

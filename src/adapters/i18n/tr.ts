@@ -208,7 +208,7 @@ export const tr: Record<MessageKey, string> = {
   // Issue 16: the receipt link in the "already signed" mail; the operator's contact on the privacy page
   'mail.already.receipt': '\nMakbuzunuz; imzanızı oradan geri de çekebilirsiniz (bu bağlantıyı kendinize saklayın):\n\n{link}\n',
   'privacy.contact': 'Hakkınızda sakladığımız verileri görmek, düzeltmek veya sildirmek için {contact} adresine yazın.',
-  'privacy.noContact': 'Verilerinizi sildirmek için onay e-postanızdaki geri çekme bağlantısını kullanın ya da mektubun düzenleyicilerinden isteyin.',
+  'privacy.noContact': "Verilerinizi kendiniz silmek için size gönderdiğimiz herhangi bir e-postadaki “imzamı yönet” bağlantısını açın; diğer her şey için mektubun düzenleyenlerine sorun.",
   // Added with the desk, delivery, mail and security work (not yet reviewed by a native speaker)
   'sign.thanks.delayed': 'Şu anda çok sayıda kişi imzalıyor, bu yüzden e-postanızın gelmesi birkaç dakika sürebilir. İmzanız kaydedildi.',
   'field.INVISIBLE_CHARACTER': 'Bu metin görünmeyen karakterler içeriyor (sıfır genişlikli boşluklar, birleştiriciler ve benzerleri). Lütfen onlarsız yeniden yazın.',
