@@ -187,6 +187,32 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await b.get(`/en/manage/export?token=${manageToken}`)).statusCode, 404);
     });
 
+    test('withdrawal from the manage page: one POST, the count drops, the page says so; the name can no longer be shown', async () => {
+      const r = await t.http.inject({ method: 'POST', url: `/api/v1/letters/${SLUG}/signatures`, payload: { name: 'Zoe Adams', email: 'zoe@example.org', lang: 'en', visibility: 'public' } });
+      assert.equal(r.statusCode, 202);
+      const mail = await mailed('confirm', 'zoe@example.org', 1);
+      const [path, zoe] = tokenOf(mail.text, 'manage')!;
+      const c = await t.http.inject({ method: 'POST', url: '/api/v1/confirmations', payload: { token: t.mailer.lastToken('zoe@example.org') } });
+      assert.equal(c.statusCode, 200);
+      assert.equal(await count(), 2);
+      assert.equal((await b.get(path)).statusCode, 200, 'GET changes nothing');
+      assert.equal(await count(), 2);
+      const w = await b.post('/en/manage/withdraw', { token: zoe });
+      assert.equal(w.statusCode, 303);
+      assert.match(String(w.headers.location), /done=withdrawn$/);
+      assert.equal(await count(), 1);
+      const page = await b.get(String(w.headers.location));
+      assert.match(page.body, /Your signature is withdrawn/);
+      assert.match(page.body, /<dd>Withdrawn<\/dd>/);
+      assert.doesNotMatch(page.body, /action="\/en\/manage\/visibility"/);
+      const v = await b.post('/en/manage/visibility', { token: zoe, visibility: 'hidden' });
+      assert.equal(v.statusCode, 409);
+      assert.match(v.body, /it is on no list/);
+      // Withdrawing again answers as a repeat: no second entry.
+      assert.equal((await b.post('/en/manage/withdraw', { token: zoe })).statusCode, 303);
+      assert.equal((await t.http.inject(`/api/v1/letters/${SLUG}`)).json().removals.withdrawn, 1);
+    });
+
     test('erasure: the GET page asks and changes nothing; the POST withdraws, erases, ends the links; the log still verifies', async () => {
       const ask = await b.get(`/en/manage/erase?token=${manageToken}`);
       assert.equal(ask.statusCode, 200);
@@ -212,9 +238,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await t.app.sequencer.drain();
       const { all } = await verifyOverHttp(t.http);
       const kinds = all.map((e) => decodeEntry(e.bytes).type);
-      assert.deepEqual(kinds.filter((k) => k === 'withdraw').length, 1);
+      assert.deepEqual(kinds.filter((k) => k === 'withdraw').length, 2);
       const letter = (await t.http.inject(`/api/v1/letters/${SLUG}`)).json();
-      assert.equal(letter.removals.withdrawn, 1);
+      assert.equal(letter.removals.withdrawn, 2, 'Zoe\'s withdrawal and the erasure\'s');
       // Nothing of the person is left in the private database either: no email, names, openings or mail.
       const sig = (await t.app.deps.store.signatures.byId(id))!;
       assert.deepEqual({ email: sig.email, name: sig.name, nameAlt: sig.nameAlt, title: sig.title, country: sig.country, status: sig.status }, { email: '', name: '', nameAlt: undefined, title: undefined, country: undefined, status: 'withdrawn' });
