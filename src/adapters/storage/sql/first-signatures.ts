@@ -5,8 +5,7 @@
  * inserts the signatures (the unique index on letter and address decides, waiting for a concurrent inserter as any
  * insert does) and, for exactly the rows it inserted, their signer tokens (withdrawal and manage) and outbox jobs.
  * One statement is one transaction in autocommit: each row lands with its tokens and its mail or not at all, and
- * every request is answered
- * after the commit (synchronous_commit stays on). A signing that arrives while MAX_IN_FLIGHT statements run waits for
+ * every request is answered after the commit (synchronous_commit stays on). A signing that arrives while MAX_IN_FLIGHT statements run waits for
  * the next one; under load a statement carries many signings, so the round trip, the socket writes and the WAL flush
  * of a commit are shared (one signing alone took BEGIN, 4 statements and COMMIT: 6 round trips and a flush).
  *
