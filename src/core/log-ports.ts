@@ -53,7 +53,18 @@ export interface SignatureLog {
   erasedAt?: string | undefined;
 }
 
-export type SignerTokenPurpose = 'receipt' | 'withdraw';
+/** What a signer's private link opens: the receipt page, the withdrawal page, or the "manage my signature" page. */
+export type SignerTokenPurpose = 'receipt' | 'withdraw' | 'manage';
+
+/** One log entry about a signature, as its signer's own page lists it. */
+export interface SignerLogEntry {
+  kind: 'sig' | 'withdraw' | 'remove';
+  /** Log index, once sequenced. */
+  index?: number | undefined;
+  /** Unix seconds of the event. */
+  time: number;
+  reason?: RemovalReason | undefined;
+}
 
 export interface LogState {
   size: number;
@@ -110,6 +121,8 @@ export interface LogRepo {
 
   putSignerToken(tokenHash: string, signatureId: string, purpose: SignerTokenPurpose, createdAt: string): Promise<void>;
   signerToken(tokenHash: string): Promise<{ signatureId: string; purpose: SignerTokenPurpose } | undefined>;
+  /** The signature's own log entries (its `sig` entries and their cancellations), in queue order. */
+  entriesOfSignature(signatureId: string): Promise<SignerLogEntry[]>;
   /** Erasure: the signature's tokens, and mail still held for the address. */
   forgetSigner(signatureId: string, email: string): Promise<void>;
 

@@ -128,6 +128,8 @@ export interface ConfirmMailParams {
   link: string;
   expiresAt: string;
   withdrawLink?: string | undefined;
+  /** The signer's private "manage my signature" link. */
+  manageLink?: string | undefined;
 }
 
 /**

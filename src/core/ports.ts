@@ -187,6 +187,8 @@ export interface FirstSignature {
   letter: { id: string } & LetterStateRow;
   signature: Signature;
   signerToken: { tokenHash: string; purpose: SignerTokenPurpose; createdAt: string };
+  /** The signer's "manage my signature" token, written with the other one. */
+  manageToken?: { tokenHash: string; createdAt: string } | undefined;
   job: OutboxJob;
 }
 
@@ -233,8 +235,10 @@ export interface Mailer {
 /** Words of the mails we send, in the recipient's language. Presentation lives in an adapter. */
 export interface MailTemplates {
   /** `withdrawLink`: the signer's separate link to withdraw later (it keeps working after confirmation). */
-  confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string; withdrawLink?: string }): Omit<MailMessage, 'to'>;
-  alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string; receiptLink?: string }): Omit<MailMessage, 'to'>;
+  confirmSignature(p: { lang: string; letterTitle: string; name: string; link: string; expiresAt: string; withdrawLink?: string | undefined; manageLink?: string | undefined }): Omit<MailMessage, 'to'>;
+  alreadySigned(p: { lang: string; letterTitle: string; name: string; letterUrl: string; receiptLink?: string; manageLink?: string | undefined }): Omit<MailMessage, 'to'>;
+  /** The paragraph with a signer's private "manage my signature" link, appended to any mail to a signer. */
+  manageParagraph(p: { lang: string; link: string }): string;
   organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
   /** The letter to one of its addressees: who signed, where to check it; the PDF is attached by the caller. */
   deliverLetter(p: { lang: string; letterTitle: string; targetName: string; count: number; letterUrl: string; treeSize: number; pdfSha256: string }): Omit<MailMessage, 'to'>;

@@ -10,6 +10,7 @@ import type { Signature } from '../core/model.ts';
 import type { StoreTx } from '../core/ports.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { logCancel } from './steps/log-entries.ts';
+import { signerByToken } from './steps/tokens.ts';
 
 export const ERASED_KEY_PREFIX = 'erased:';
 export const isErased = (s: Pick<Signature, 'emailKey'>) => s.emailKey.startsWith(ERASED_KEY_PREFIX);
@@ -61,6 +62,32 @@ export async function eraseOnRequest(deps: Deps, slug: string, email: string): P
   deps.signals.letterChanged(result.letterId);
   if (result.removed) deps.signals.logQueued();
   return { removed: result.removed, signatureId: result.signatureId };
+}
+
+/**
+ * The signer's own erasure, from their "manage my signature" page (manage token only): a confirmed signature is first
+ * withdrawn — a `withdraw` entry, the signer's own act, as on the withdrawal page — then its personal data is erased
+ * as on request. The manage link stops working with it (erasure deletes the signer's tokens).
+ */
+export async function eraseBySigner(deps: Deps, token: unknown): Promise<{ withdrawn: boolean; letterSlug: string; lang: string }> {
+  const now = iso(deps.clock.now());
+  const result = await retryRaced(() => deps.store.transaction(async (tx) => {
+    const { letter, signature: sig } = await signerByToken(tx, deps, token, 'manage');
+    let current = sig;
+    let withdrawn = false;
+    if (sig.status === 'confirmed' || sig.status === 'pending') {
+      current = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now };
+      // Conditional: the loser of two erasures (or an erasure and a withdrawal) at once runs again, with no second entry.
+      if (!(await tx.signatures.updateIfUnchanged(current, sig))) throw new Raced();
+      // A pending signature was never logged: nothing to cancel there.
+      if (sig.status === 'confirmed') withdrawn = await logCancel(tx, deps, letter, sig.id, 'withdraw', 'signer');
+    }
+    await erasePersonal(tx, current, now);
+    return { withdrawn, letterSlug: letter.slug, letterId: letter.id, lang: sig.lang };
+  }));
+  deps.signals.letterChanged(result.letterId);
+  if (result.withdrawn) deps.signals.logQueued();
+  return { withdrawn: result.withdrawn, letterSlug: result.letterSlug, lang: result.lang };
 }
 
 /**

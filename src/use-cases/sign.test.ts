@@ -88,10 +88,13 @@ function cases(name: string, open: () => Promise<{ a: SqlStore; b: SqlStore; don
       const [job] = await mails(a, 'maryam@example.org');
       assert.ok(sig && job && 'params' in job.payload);
       assert.equal(job.payload.text, undefined, 'no rendered text in the row');
-      const { link, withdrawLink } = job.payload.params;
+      const { link, withdrawLink, manageLink } = job.payload.params;
       const token = new URL(link).searchParams.get('token')!;
       assert.equal(nodeSecrets.hashToken(token), sig.tokenHash, 'the link carries the stored token');
       assert.equal((await a.log.signerToken(nodeSecrets.hashToken(new URL(withdrawLink!).searchParams.get('token')!)))?.signatureId, sig.id);
+      // Its own manage link: a token of its own, written with the signature.
+      assert.deepEqual(await a.log.signerToken(nodeSecrets.hashToken(new URL(manageLink!).searchParams.get('token')!)), { signatureId: sig.id, purpose: 'manage' });
+      assert.match(manageLink!, /^http:\/\/test\.local\/fa\/manage\?token=/);
       // The title changes before the worker sends: the mail still names the letter as it was signed.
       await b.letters.putVersions(l.id, 2, [{ lang: 'fa', title: 'نامهٔ دیگر', body: 'نو' }]);
       await b.letters.update({ ...l, textVersion: 2, updatedAt: '2026-05-01T00:00:00.000Z' });
@@ -100,7 +103,7 @@ function cases(name: string, open: () => Promise<{ a: SqlStore; b: SqlStore; don
       await a.outbox.enqueue({ id: `older:${l.id}`, kind: 'mail', payload: older, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
       const sent: MailMessage[] = [];
       await deliverDue(depsOf(a), { batch: 10_000, send: async (m) => void sent.push(m), close: async () => {} }, 10_000);
-      const expected = mailTemplates.confirmSignature({ lang: 'fa', letterTitle: 'نامه', name: 'مریم', link, expiresAt: sig.tokenExpiresAt!, withdrawLink });
+      const expected = mailTemplates.confirmSignature({ lang: 'fa', letterTitle: 'نامه', name: 'مریم', link, expiresAt: sig.tokenExpiresAt!, withdrawLink, manageLink });
       assert.deepEqual(sent.filter((m) => m.to === 'maryam@example.org'), [{ ...expected, to: 'maryam@example.org' }]);
       assert.equal(link, `http://test.local/fa/confirm?token=${encodeURIComponent(token)}`);
       assert.match(expected.subject, /نامه$/);

@@ -6,7 +6,7 @@ import { CONFIRM_TOKEN_TTL_MS, decideSign, validateSignatureInput, type Signatur
 import { iso, type Deps } from './deps.ts';
 import { letterUrl, receiptUrl } from './steps/links.ts';
 import { issueSignerToken } from './steps/tokens.ts';
-import { confirmationJob, enqueueMail, mailConfirmation, titleFor, withConfirmationToken } from './steps/mail.ts';
+import { confirmationJob, enqueueMail, issueManageLink, mailConfirmation, titleFor, withConfirmationToken } from './steps/mail.ts';
 import { letterForSigning, snapshotForSigning } from './steps/letter-snapshot.ts';
 
 /**
@@ -59,11 +59,13 @@ async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promi
   }
   const created = newSignature(deps, letter.id, letter.textVersion, v);
   const withdrawToken = deps.secrets.newToken();
+  const manageToken = deps.secrets.newToken();
   return deps.store.insertFirstSignature({
     letter: { id: letter.id, state: letter.state, textVersion: letter.textVersion, updatedAt: letter.updatedAt },
     signature: created.sig,
     signerToken: { tokenHash: deps.secrets.hashToken(withdrawToken), purpose: 'withdraw', createdAt: created.sig.createdAt },
-    job: confirmationJob(deps, letter, created.sig, created.token, withdrawToken, created.sig.createdAt),
+    manageToken: { tokenHash: deps.secrets.hashToken(manageToken), createdAt: created.sig.createdAt },
+    job: confirmationJob(deps, letter, created.sig, created.token, withdrawToken, manageToken, created.sig.createdAt),
   });
 }
 
@@ -114,8 +116,9 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
         if (!(await tx.signatures.updateIfUnchanged({ ...existing, mailsSent: existing.mailsSent + 1, updatedAt: iso(now) }, existing))) continue;
         // A new link to the receipt page (and its withdrawal button): the signer may have lost the first mail.
         const receiptLink = receiptUrl(deps, v.lang, await issueSignerToken(tx, deps, existing.id, 'receipt'));
+        const manageLink = await issueManageLink(tx, deps, { id: existing.id, lang: v.lang });
         await enqueueMail(tx, deps, `already:${existing.id}:${existing.mailsSent + 1}:${iso(now)}`, existing.email,
-          deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug), receiptLink }));
+          deps.templates.alreadySigned({ lang: v.lang, letterTitle: titleFor(letter, v.lang), name: existing.name, letterUrl: letterUrl(deps, v.lang, letter.slug), receiptLink, manageLink }));
         mailed = true;
       }
       break;

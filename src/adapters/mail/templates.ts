@@ -24,24 +24,30 @@ function when(lang: string, iso: string): string {
 /** A name or title inside a sentence of the other direction: first-strong isolates keep its words in order. */
 const isolate = (s: string): string => '\u2068' + s + '\u2069';
 
+/** The paragraph of a signer's private "manage my signature" link (empty without a link). */
+const manageParagraph = (lang: string, link: string | undefined): string => (link ? translator(lang)('mail.manage', { link }) : '');
+
 export const mailTemplates: MailTemplates = {
-  confirmSignature({ lang, letterTitle, name, link, expiresAt, withdrawLink }) {
+  confirmSignature({ lang, letterTitle, name, link, expiresAt, withdrawLink, manageLink }) {
     const t = translator(lang);
     return {
       subject: t('mail.confirm.subject', { title: letterTitle }),
-      text: t('mail.confirm.text', { name: isolate(name), title: isolate(letterTitle), link, expires: when(lang, expiresAt) }) + (withdrawLink ? t('mail.confirm.withdraw', { link: withdrawLink }) : ''),
+      text: t('mail.confirm.text', { name: isolate(name), title: isolate(letterTitle), link, expires: when(lang, expiresAt) }) + (withdrawLink ? t('mail.confirm.withdraw', { link: withdrawLink }) : '') + manageParagraph(lang, manageLink),
       lang: t.uiLang,
       template: 'confirm',
     };
   },
-  alreadySigned({ lang, letterTitle, name, letterUrl, receiptLink }) {
+  alreadySigned({ lang, letterTitle, name, letterUrl, receiptLink, manageLink }) {
     const t = translator(lang);
     return {
       subject: t('mail.already.subject', { title: letterTitle }),
-      text: t('mail.already.text', { name: isolate(name), title: isolate(letterTitle), url: letterUrl }) + (receiptLink ? t('mail.already.receipt', { link: receiptLink }) : ''),
+      text: t('mail.already.text', { name: isolate(name), title: isolate(letterTitle), url: letterUrl }) + (receiptLink ? t('mail.already.receipt', { link: receiptLink }) : '') + manageParagraph(lang, manageLink),
       lang: t.uiLang,
       template: 'already-signed',
     };
+  },
+  manageParagraph({ lang, link }) {
+    return manageParagraph(lang, link);
   },
   organiserLogin({ lang, link, expiresAt }) {
     const t = translator(lang);

@@ -10,6 +10,7 @@ export async function insertFirstSignatureSteps(tx: StoreTx, first: FirstSignatu
   if (!l || l.state !== first.letter.state || l.textVersion !== first.letter.textVersion || l.updatedAt !== first.letter.updatedAt) return false;
   if (!(await tx.signatures.insert(first.signature))) return false;
   await tx.log.putSignerToken(first.signerToken.tokenHash, first.signature.id, first.signerToken.purpose, first.signerToken.createdAt);
+  if (first.manageToken) await tx.log.putSignerToken(first.manageToken.tokenHash, first.signature.id, 'manage', first.manageToken.createdAt);
   await tx.outbox.enqueue(first.job);
   return true;
 }

@@ -105,10 +105,13 @@ export function logContract(factory: StoreFactory & { second?: (first: Store) =>
       assert.equal(r.erasedAt, '2026-02-01T00:00:00.000Z');
       await store.log.putSignerToken('tok-hash', s.id, 'withdraw', '2026-01-01T00:00:00.000Z');
       assert.deepEqual(await store.log.signerToken('tok-hash'), { signatureId: s.id, purpose: 'withdraw' });
+      await store.log.putSignerToken('tok-manage', s.id, 'manage', '2026-01-01T00:00:00.000Z');
+      assert.deepEqual(await store.log.signerToken('tok-manage'), { signatureId: s.id, purpose: 'manage' });
       await store.outbox.enqueue({ id: `m-${s.id}`, kind: 'mail', payload: { to: s.email, subject: 's', text: 't', lang: 'fa', template: 'confirm' }, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
       await store.outbox.enqueue({ id: `m-other-${s.id}`, kind: 'mail', payload: { to: 'x' + s.email, subject: 's', text: 't', lang: 'fa', template: 'confirm' }, runAt: '2026-01-01T00:00:00.000Z', attempts: 0, createdAt: '2026-01-01T00:00:00.000Z' });
       await store.log.forgetSigner(s.id, s.email);
       assert.equal(await store.log.signerToken('tok-hash'), undefined);
+      assert.equal(await store.log.signerToken('tok-manage'), undefined);
       const left = (await store.outbox.list({ limit: 1000 })).map((j) => j.id);
       assert.ok(!left.includes(`m-${s.id}`) && left.includes(`m-other-${s.id}`));
       await store.log.setRetention(l.id, 30);
@@ -298,6 +301,10 @@ export function logContract(factory: StoreFactory & { second?: (first: Store) =>
       assert.deepEqual(await store.log.repeatedSignatures(ia1!, size), [{ index: ia1! + 1, of: ia1! }, { index: ia1! + 2, of: ia1! + 1 }]);
       assert.deepEqual(await store.log.repeatedSignatures(ia1! + 2, size), [{ index: ia1! + 2, of: ia1! + 1 }]);
       assert.deepEqual(await store.log.repeatedSignatures(ia1! + 3, size), []);
+      // A signer's own entries, in queue order, with their indexes once sequenced (the manage page lists them).
+      assert.deepEqual((await store.log.entriesOfSignature('dup-b')).map((e) => [e.kind, e.time, e.reason, e.index !== undefined]),
+        [['sig', 4, undefined, true], ['withdraw', 5, 'signer', true], ['withdraw', 6, 'signer', true], ['sig', 7, undefined, true]]);
+      assert.deepEqual(await store.log.entriesOfSignature('nobody'), []);
     });
 
     if (factory.second) {

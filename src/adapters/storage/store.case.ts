@@ -352,6 +352,11 @@ export function storeContract(factory: StoreFactory): void {
       const stored = await store.signatures.byEmail(l.id, ok.signature.emailKey);
       assert.deepEqual(JSON.parse(JSON.stringify(stored)), JSON.parse(JSON.stringify(ok.signature)), 'the row as given');
       assert.deepEqual((await store.outbox.list({ limit: 10_000 })).find((j) => j.id === ok.job.id)?.payload, ok.job.payload);
+      // With a manage token: both tokens land, the manage one with its purpose.
+      const managed = { ...first(), manageToken: { tokenHash: id('mt'), createdAt: '2026-01-03T00:00:00.000Z' } };
+      assert.equal(await store.insertFirstSignature(managed), true);
+      assert.deepEqual(await store.log.signerToken(managed.manageToken.tokenHash), { signatureId: managed.signature.id, purpose: 'manage' });
+      assert.equal((await store.log.signerToken(managed.signerToken.tokenHash))?.purpose, 'withdraw');
 
       // The same address (another id, token and job): nothing at all.
       const again = first({ email: ok.signature.email.toUpperCase(), emailKey: ok.signature.emailKey });

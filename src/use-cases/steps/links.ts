@@ -16,3 +16,8 @@ export function receiptUrl(deps: Deps, lang: string, token: string): string {
 export function withdrawUrl(deps: Deps, lang: string, token: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/withdraw?token=${encodeURIComponent(token)}`;
 }
+
+/** The signer's private "manage my signature" page (docs/security.md, signers' data). */
+export function manageUrl(deps: Deps, lang: string, token: string): string {
+  return `${deps.baseUrl}/${encodeURIComponent(lang)}/manage?token=${encodeURIComponent(token)}`;
+}

@@ -4,8 +4,25 @@ import type { MailMessage, OutboxJob, Signature, TemplatedMail } from '../../cor
 import type { StoreTx } from '../../core/ports.ts';
 import { CONFIRM_TOKEN_TTL_MS } from '../../core/signatures/signature.ts';
 import { iso, type Deps } from '../deps.ts';
-import { confirmUrl, withdrawUrl } from './links.ts';
+import { confirmUrl, manageUrl, withdrawUrl } from './links.ts';
 import { issueSignerToken } from './tokens.ts';
+
+/**
+ * A fresh private "manage my signature" link for a signer: its own token (only the hash is stored), in the
+ * signature's language. Every mail to a signer carries one (withManageLink).
+ */
+export async function issueManageLink(tx: StoreTx, deps: Deps, sig: Pick<Signature, 'id' | 'lang'>): Promise<string> {
+  return manageUrl(deps, sig.lang, await issueSignerToken(tx, deps, sig.id, 'manage'));
+}
+
+/**
+ * Any mail to a signer (updates, reminders…) with the paragraph of their "manage my signature" link added, in the
+ * mail's language. Call it inside the transaction that queues the mail: the token lands with it or not at all.
+ */
+export async function withManageLink(tx: StoreTx, deps: Deps, sig: Pick<Signature, 'id' | 'lang'>, mail: Omit<MailMessage, 'to'>): Promise<Omit<MailMessage, 'to'>> {
+  const link = await issueManageLink(tx, deps, sig);
+  return { ...mail, text: mail.text + deps.templates.manageParagraph({ lang: mail.lang, link }) };
+}
 
 /** The outbox job of one mail, due now. */
 function mailJob(deps: Deps, jobId: string, to: string, body: Omit<MailMessage, 'to'>): OutboxJob {
@@ -37,23 +54,27 @@ export function withConfirmationToken(deps: Deps, sig: Signature): { sig: Signat
  * when it sends it (deliver-outbox.ts), the same text as rendering it here, in 40 % of the row. The links are in
  * clear in the row until the mail is sent, as they were in the rendered text: the mail must carry them.
  */
-export function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, token: string, withdrawToken: string, now = iso(deps.clock.now())): OutboxJob {
+export function confirmationJob(deps: Deps, letter: MailLetter, sig: Signature, token: string, withdrawToken: string, manageToken: string, now = iso(deps.clock.now())): OutboxJob {
   const payload: TemplatedMail = {
     to: sig.email,
     lang: sig.lang,
     template: 'confirm',
-    params: { letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!, withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken) },
+    params: {
+      letterTitle: titleFor(letter, sig.lang), name: sig.name, link: confirmUrl(deps, sig.lang, token), expiresAt: sig.tokenExpiresAt!,
+      withdrawLink: withdrawUrl(deps, sig.lang, withdrawToken), manageLink: manageUrl(deps, sig.lang, manageToken),
+    },
   };
   // Unique per link: the mail count starts again after a confirmation, so after a withdrawal and a new signing the
   // count alone would name the first mail's job again, and the new mail would be skipped as already queued.
   return { id: `confirm:${sig.id}:${sig.mailsSent}:${(sig.tokenHash ?? '').slice(0, 16)}`, kind: 'mail', payload, runAt: now, attempts: 0, createdAt: now };
 }
 
-/** Mails the confirmation link of a signature stored with that token (and issues its withdrawal token). */
+/** Mails the confirmation link of a signature stored with that token (and issues its withdrawal and manage tokens). */
 export async function mailConfirmation(tx: StoreTx, deps: Deps, letter: MailLetter, sig: Signature, token: string): Promise<void> {
   // A separate token for withdrawing: the confirmation link stops working once used, this one keeps working.
   const withdrawToken = await issueSignerToken(tx, deps, sig.id, 'withdraw');
-  await tx.outbox.enqueue(confirmationJob(deps, letter, sig, token, withdrawToken));
+  const manageToken = await issueSignerToken(tx, deps, sig.id, 'manage');
+  await tx.outbox.enqueue(confirmationJob(deps, letter, sig, token, withdrawToken, manageToken));
 }
 
 /** Issues a fresh confirmation link for a pending signature and mails it; the caller stores what it returns. */

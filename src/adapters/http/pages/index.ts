@@ -14,6 +14,7 @@ import { letterRoutes } from './letters.ts';
 import { privacyRoutes } from './privacy.ts';
 import { receiptRoutes } from './receipts.ts';
 import { withdrawRoutes } from './withdraw.ts';
+import { manageRoutes } from './manage.ts';
 import { letterDocumentRoutes } from './letter-documents.ts';
 import type { LetterDocuments } from '../letter-documents.ts';
 import { letterEmbedRoutes } from './letter-embed.ts';
@@ -35,6 +36,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(confirmRoutes(s, config)); //             /:lang/confirm[/renew]
     await f.register(receiptRoutes(s, config)); //             /:lang/receipts/:token[/…], /:lang/verify, /assets/receipt-check.js
     await f.register(withdrawRoutes(s, config)); //            /:lang/withdraw
+    await f.register(manageRoutes(s, config)); //             /:lang/manage[/visibility, /withdraw, /export, /erase]
     await f.register(privacyRoutes(config)); //                /:lang/privacy
     await f.register(sessionRoutes(s, config)); //             /:lang/organise[/login, /login/complete, /logout]
     await f.register(organiserLetterRoutes(s, config)); //     /:lang/organise/new, /:lang/organise/letters/:slug/{edit,state}

@@ -1,6 +1,6 @@
 /** In-memory transparency-log storage: the reference for src/adapters/storage/log.case.ts. */
 import type {
-  LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
+  LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, Removals, SignatureLog, SignerLogEntry, SignerTokenPurpose, StoredTile,
 } from '../../../core/log-ports.ts';
 import type { OutboxJob, Signature, UndeliverableAddress } from '../../../core/model.ts';
 import { bundlePrefix } from '../sql/log.ts';
@@ -87,6 +87,12 @@ export class MemLog implements LogRepo {
   async signerToken(tokenHash: string) {
     const t = this.s.tokens.get(tokenHash);
     return t && { signatureId: t.signatureId, purpose: t.purpose };
+  }
+  async entriesOfSignature(signatureId: string): Promise<SignerLogEntry[]> {
+    return this.s.entries
+      .filter((e) => e.signatureId === signatureId && (e.kind === 'sig' || e.kind === 'withdraw' || e.kind === 'remove'))
+      .sort((a, b) => a.id - b.id)
+      .map((e) => ({ kind: e.kind as SignerLogEntry['kind'], index: e.index, time: e.time, reason: e.reason }));
   }
   async forgetSigner(signatureId: string, email: string) {
     for (const [k, v] of this.s.tokens) if (v.signatureId === signatureId) this.s.tokens.delete(k);

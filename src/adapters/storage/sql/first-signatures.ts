@@ -3,9 +3,9 @@
  *
  * Each signing is one row of a JSON parameter; one statement checks each row's letter as its request read it,
  * inserts the signatures (the unique index on letter and address decides, waiting for a concurrent inserter as any
- * insert does) and, for exactly the rows it inserted, their signer tokens and outbox jobs. One statement is one
- * transaction in autocommit: each row lands with its token and its mail or not at all, and every request is answered
- * after the commit (synchronous_commit stays on). A signing that arrives while MAX_IN_FLIGHT statements run waits for
+ * insert does) and, for exactly the rows it inserted, their signer tokens (withdrawal and manage) and outbox jobs.
+ * One statement is one transaction in autocommit: each row lands with its tokens and its mail or not at all, and
+ * every request is answered after the commit (synchronous_commit stays on). A signing that arrives while MAX_IN_FLIGHT statements run waits for
  * the next one; under load a statement carries many signings, so the round trip, the socket writes and the WAL flush
  * of a commit are shared (one signing alone took BEGIN, 4 statements and COMMIT: 6 round trips and a flush).
  *
@@ -25,7 +25,7 @@ export type SignatureRowOf = (s: FirstSignature['signature']) => SignaturesTable
 const INTEGER_COLUMNS = new Set<string>(['consent_updates', 'text_version', 'mails_sent', 'imported']);
 const EXTRA_COLUMNS: [string, 'text' | 'integer'][] = [
   ['l_id', 'text'], ['l_state', 'text'], ['l_text_version', 'integer'], ['l_updated_at', 'text'],
-  ['t_hash', 'text'], ['t_purpose', 'text'], ['t_created_at', 'text'],
+  ['t_hash', 'text'], ['t_purpose', 'text'], ['t_created_at', 'text'], ['m_hash', 'text'], ['m_created_at', 'text'],
   ['j_id', 'text'], ['j_kind', 'text'], ['j_payload', 'text'], ['j_run_at', 'text'], ['j_attempts', 'integer'], ['j_created_at', 'text'],
 ];
 
@@ -40,6 +40,7 @@ s as (insert into signatures (${SIGNATURE_COLUMNS.join(', ')})
   on conflict (letter_id, email_key) do nothing returning id),
 t as (insert into signer_tokens (token_hash, signature_id, purpose, created_at)
   select r.t_hash, r.id, r.t_purpose, r.t_created_at from r join s on s.id = r.id
+  union all select r.m_hash, r.id, 'manage', r.m_created_at from r join s on s.id = r.id where r.m_hash is not null
   on conflict (token_hash) do nothing),
 o as (insert into outbox (id, kind, payload, run_at, attempts, created_at)
   select r.j_id, r.j_kind, r.j_payload, r.j_run_at, r.j_attempts, r.j_created_at from r join s on s.id = r.id
@@ -122,6 +123,8 @@ export class PgFirstSignatures {
       t_hash: f.signerToken.tokenHash,
       t_purpose: f.signerToken.purpose,
       t_created_at: f.signerToken.createdAt,
+      m_hash: f.manageToken?.tokenHash ?? null,
+      m_created_at: f.manageToken?.createdAt ?? null,
       j_id: f.job.id,
       j_kind: f.job.kind,
       j_payload: JSON.stringify(f.job.payload),

@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import { forgetUndeliverable } from './mail-failures.ts';
 import type {
-  LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerTokenPurpose, StoredTile,
+  LogRepo, LogState, NewQueuedEntry, PublicOpening, QueuedEntry, QueuedKind, Removals, SignatureLog, SignerLogEntry, SignerTokenPurpose, StoredTile,
 } from '../../../core/log-ports.ts';
 import type { RemovalReason } from '../../../core/log/entries.ts';
 import type { Signature } from '../../../core/model.ts';
@@ -196,6 +196,13 @@ export class SqlLog implements LogRepo {
   async signerToken(tokenHash: string): Promise<{ signatureId: string; purpose: SignerTokenPurpose } | undefined> {
     const r = await this.db.selectFrom('signer_tokens').select(['signature_id', 'purpose']).where('token_hash', '=', tokenHash).executeTakeFirst();
     return r && { signatureId: r.signature_id, purpose: r.purpose as SignerTokenPurpose };
+  }
+
+  async entriesOfSignature(signatureId: string): Promise<SignerLogEntry[]> {
+    // The index log_entries_signature (signature_id, idx) finds them.
+    const rows = await this.db.selectFrom('log_entries').select(['kind', 'idx', 'time', 'reason']).where('signature_id', '=', signatureId)
+      .where('kind', 'in', ['sig', 'withdraw', 'remove']).orderBy('id').execute();
+    return rows.map((r) => ({ kind: r.kind as SignerLogEntry['kind'], index: num(r.idx), time: Number(r.time), reason: (r.reason ?? undefined) as RemovalReason | undefined }));
   }
 
   async forgetSigner(signatureId: string, email: string): Promise<void> {
