@@ -14,7 +14,7 @@ export interface LogPort {
   opening(): Uint8Array;
 }
 
-export type QueuedKind = 'letter' | 'sig' | 'withdraw' | 'remove' | 'delivery';
+export type QueuedKind = 'letter' | 'sig' | 'withdraw' | 'remove' | 'delivery' | 'reply';
 
 /** One entry in the queue, before or after sequencing. */
 export interface QueuedEntry {
@@ -53,7 +53,7 @@ export interface SignatureLog {
   erasedAt?: string | undefined;
 }
 
-export type SignerTokenPurpose = 'receipt' | 'withdraw';
+export type SignerTokenPurpose = 'receipt' | 'withdraw' | 'unsubscribe';
 
 export interface LogState {
   size: number;
