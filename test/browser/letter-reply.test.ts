@@ -15,6 +15,13 @@ import { chromiumAvailable, launchChromium, SCREENSHOTS, signAndConfirmViaApi, s
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
+// What the page functions below touch in the browser (the project compiles without the DOM library).
+interface Box { top: number; bottom: number }
+interface El { getBoundingClientRect(): Box }
+declare const document: { querySelector(sel: string): El | null; documentElement: { scrollWidth: number } };
+declare const window: { innerWidth: number };
+declare function getComputedStyle(el: unknown): { direction: string };
+
 describe('the reply on the letter page, in the browser', { skip: !chromiumAvailable() && 'no chromium' }, () => {
   let server: LiveServer;
   let browser: Browser;
