@@ -212,6 +212,12 @@ describe('updates to signers and the reply, through a real SMTP peer', () => {
     assert.ok(notPdf.json().error.fields.some((f: { field: string; code: string }) => f.field === 'pdf' && f.code === 'INVALID_FILE'));
     const noToken = await (await app.http()).inject({ method: 'POST', url: '/api/v1/organise/letters/albania/updates', ...json(first) });
     assert.equal(noToken.statusCode, 401);
+    const form = await (await app.http()).inject({ method: 'POST', url: '/api/v1/organise/letters/albania/updates', payload: 'subject=x', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.ok(form.statusCode === 400 || form.statusCode === 415, 'a form post to the API is refused');
+    const doc = (await (await app.http()).inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    assert.ok(doc.paths['/api/v1/organise/letters/{slug}/updates']?.post, 'OpenAPI describes the updates endpoint');
+    assert.ok(doc.paths['/api/v1/organise/letters/{slug}/replies']?.post, 'OpenAPI describes the replies endpoint');
+    assert.ok(doc.paths['/api/v1/letters/{slug}'].get.responses['200'].content['application/json'].schema.properties.replies);
   });
 
   test('undersigned audit passes on a log holding a reply entry', async () => {
