@@ -91,8 +91,17 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
       assert.equal(direct.filter(Boolean).length, 1, 'the conditional update lets one of 20 through');
       const clicks = await Promise.all(Array.from({ length: 20 }, () => http.inject({ method: 'POST', url: url.pathname + url.search, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })));
       assert.ok(clicks.every((r) => r.statusCode === 200));
+      // The outbox worker (woken by every queued mail) stops here, so that a mail can wait in the outbox.
+      await app.worker.stop();
       const next = await post('/updates', { subject: { fa: 'سوم' }, body: { fa: 'سوم' } });
       assert.equal(next.json().recipients, 3);
+      // Unsubscribed after the update was queued, before it went out: that signer's mail is not sent.
+      const late = (await app.store.updates.recipients(letterId)).find((r) => r.email === 's1@example.org')!;
+      assert.equal(await app.store.updates.unsubscribe(late.signatureId, new Date().toISOString()), true);
+      const before = mailer.sent.length;
+      await flush();
+      assert.deepEqual(mailer.sent.slice(before).filter((m) => m.template === 'update').map((m) => m.to).sort(), ['s2@example.org', 's3@example.org']);
+      assert.equal((await app.store.outbox.list({ pendingOnly: true })).length, 0, 'the skipped mail is done, not retried');
     });
   });
 }

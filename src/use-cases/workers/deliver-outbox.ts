@@ -26,6 +26,17 @@ export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage
 }
 
 /**
+ * An update to a signer (steps/updates.ts: job id `update:<update>:<signature>`) goes out only if the signer still
+ * wants it when it is sent: one who unsubscribed, withdrew, was removed or erased after it was queued gets nothing.
+ */
+async function updateStillWanted(deps: Deps, job: { id: string; payload: OutboxMail }): Promise<boolean> {
+  if (job.payload.template !== 'update') return true;
+  const sigId = job.id.split(':')[2];
+  const sig = sigId ? await deps.store.signatures.byId(sigId) : undefined;
+  return !!sig && sig.status === 'confirmed' && sig.consentUpdates && sig.email !== '';
+}
+
+/**
  * Sends what is due now; returns how many were sent, how many failed for now (tried again later) and how many were
  * refused for good (MailRejected: never tried again, the address recorded as undeliverable).
  */
@@ -39,6 +50,10 @@ export async function deliverDue(deps: Deps, mailer: Mailer, batch = 20): Promis
   await Promise.all(
     jobs.map(async (job) => {
       try {
+        if (!(await updateStillWanted(deps, job))) {
+          await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
+          return;
+        }
         await mailer.send(renderMail(deps.templates, job.payload));
         await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
         // A letter's delivery to its addressee (use-cases/deliver-letter.ts) takes the mail's outcome.
