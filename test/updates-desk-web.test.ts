@@ -71,12 +71,21 @@ test('the reply form takes a PDF (multipart); the letter page shows the reply un
   form.set('texts.en', 'The office replied: your letter was received.');
   form.set('notify', 'yes');
   form.set('pdf', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }), 'reply.pdf');
-  const req = new Request('http://x/', { method: 'POST', body: form });
-  const body = Buffer.from(await req.arrayBuffer());
-  const r = await t.http.inject({
-    method: 'POST', url: '/fa/organise/letters/desk/replies', payload: body,
-    headers: { 'content-type': req.headers.get('content-type')!, cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'sec-fetch-site': 'same-origin', origin: 'http://test.local' },
-  });
+  const send = async (f: FormData) => {
+    const req = new Request('http://x/', { method: 'POST', body: f });
+    return t.http.inject({
+      method: 'POST', url: '/fa/organise/letters/desk/replies', payload: Buffer.from(await req.arrayBuffer()),
+      headers: { 'content-type': req.headers.get('content-type')!, cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'sec-fetch-site': 'same-origin', origin: 'http://test.local' },
+    });
+  };
+  form.set('receivedOn', '2999-01-01');
+  const refused = await send(form);
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /id="receivedOn-error"/);
+  assert.match(refused.body, /پاسخ دفتر: نامهٔ شما دریافت شد/, 'the reply form comes back filled in');
+  form.set('_csrf', csrfFrom(refused.body));
+  form.set('receivedOn', '2026-02-27');
+  const r = await send(form);
   assert.equal(r.statusCode, 303, r.body);
   assert.equal(r.headers.location, '/fa/organise/letters/desk/updates?replied=1');
   t.clock.advance(3000);

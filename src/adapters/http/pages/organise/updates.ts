@@ -58,10 +58,13 @@ export function updateRoutes(s: Services, config: Config) {
     async function draw(req: Req, reply: FastifyReply, opts: { values?: Values; errors?: DomainError['fields']; form?: 'update' | 'reply'; notice?: string } = {}, status = 200) {
       const { t } = req;
       const desk = await updatesDesk(s.deps, req.params.slug, req.organiser);
-      let values = opts.values;
-      if (!values && desk.offerMilestone) values = milestoneValues(desk, translator);
+      // The update form holds what was posted (after an error), else the milestone draft when the goal is reached.
+      const draft = desk.offerMilestone ? milestoneValues(desk, translator) : undefined;
+      const form = opts.form ?? 'update';
       return sendPage(reply, updatesPage(t, base, {
-        me: req.organiser, csrf: reply.generateCsrf(), nonce: randomBytes(16).toString('base64url'), desk, values, errors: opts.errors, form: opts.form ?? (opts.values ? undefined : 'update'), notice: opts.notice,
+        me: req.organiser, csrf: reply.generateCsrf(), nonce: randomBytes(16).toString('base64url'), desk,
+        updateValues: form === 'update' ? opts.values ?? draft : draft, replyValues: form === 'reply' ? opts.values : undefined,
+        errors: opts.errors, form, notice: opts.notice,
       }), status);
     }
 

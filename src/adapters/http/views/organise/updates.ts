@@ -20,9 +20,12 @@ export interface UpdatesPage {
   /** A fresh nonce per drawn page: the key of the update or reply its forms send. */
   nonce: string;
   desk: UpdatesDesk;
-  values?: Values | undefined;
+  /** What the update form holds: what was posted, or the milestone draft. */
+  updateValues?: Values | undefined;
+  /** What the reply form holds after a refused post. */
+  replyValues?: Values | undefined;
   errors?: FieldError[] | undefined;
-  /** Which form `values` and `errors` belong to. */
+  /** Which form `errors` belong to. */
   form?: 'update' | 'reply' | undefined;
   notice?: string | undefined;
 }
@@ -127,9 +130,9 @@ export function updatesPage(t: T, base: string, p: UpdatesPage): string {
 ${p.notice ? html`<div class="notice" role="status">${p.notice}</div>` : ''}
 ${errors.length ? html`<div class="alert" role="alert">${t('sign.errors')}</div>` : ''}
 ${deliverySection(t, p)}
-${updateForm(t, p, p.form === 'update' ? p.values ?? {} : p.values && p.form === undefined ? p.values : {}, p.form === 'update' ? errors : [])}
+${updateForm(t, p, p.updateValues ?? {}, p.form === 'reply' ? [] : errors)}
 ${history(t, desk)}
-${replyForm(t, p, p.form === 'reply' ? p.values ?? {} : {}, p.form === 'reply' ? errors : [])}
+${replyForm(t, p, p.replyValues ?? {}, p.form === 'reply' ? errors : [])}
 </section>`;
   return layout({ t, title: t('desk.updates'), body, baseUrl: base, signedInAs: p.me, noindex: true });
 }
