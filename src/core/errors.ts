@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'ADMIN_NOT_FOUND',
   'LAST_OWNER',
   'API_TOKEN_NOT_FOUND',
+  // updates to signers and the addressee's reply
+  'REPLY_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -66,6 +68,9 @@ export const FIELD_ERROR_CODES = [
   // Abuse and security (docs/security.md)
   'INVISIBLE_CHARACTER',
   'HOLDS_ADDRESS',
+  // updates to signers and the addressee's reply
+  'INVALID_DATE',
+  'INVALID_FILE',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];
 

@@ -14,7 +14,7 @@ export interface LogPort {
   opening(): Uint8Array;
 }
 
-export type QueuedKind = 'letter' | 'sig' | 'withdraw' | 'remove' | 'delivery';
+export type QueuedKind = 'letter' | 'sig' | 'withdraw' | 'remove' | 'delivery' | 'reply';
 
 /** One entry in the queue, before or after sequencing. */
 export interface QueuedEntry {
@@ -53,8 +53,8 @@ export interface SignatureLog {
   erasedAt?: string | undefined;
 }
 
-/** What a signer's private link opens: the receipt page, the withdrawal page, or the "manage my signature" page. */
-export type SignerTokenPurpose = 'receipt' | 'withdraw' | 'manage';
+/** What a signer's private link opens: the receipt page, the withdrawal page, the "manage my signature" page, or the end of a letter's updates. */
+export type SignerTokenPurpose = 'receipt' | 'withdraw' | 'manage' | 'unsubscribe';
 
 /** One log entry about a signature, as its signer's own page lists it. */
 export interface SignerLogEntry {

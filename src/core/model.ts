@@ -119,6 +119,8 @@ export interface MailMessage {
   template: string;
   /** Files sent with the mail (the letter's PDF to its addressees), base64. */
   attachments?: { filename: string; contentType: string; contentBase64: string }[] | undefined;
+  /** Extra header fields (an update's List-Unsubscribe and List-Unsubscribe-Post, RFC 8058). */
+  headers?: Record<string, string> | undefined;
 }
 
 /** What a confirmation mail says, as `MailTemplates.confirmSignature` takes it (its language is the mail's). */
@@ -211,4 +213,52 @@ export interface Delivery {
   createdAt: string;
   updatedAt: string;
   sentAt?: string | undefined;
+}
+
+/** One language of an addressee's reply, as the owner typed it (Markdown, kept as typed). */
+export interface ReplyText {
+  lang: string;
+  body: string;
+}
+
+/** The addressee's answer, recorded by an owner: shown under the letter, logged (`reply` entry), sent as an update. */
+export interface LetterReply {
+  id: string;
+  letterId: string;
+  /** When the answer came (YYYY-MM-DD, as the owner says). */
+  receivedOn: string;
+  texts: ReplyText[];
+  /** Base64 SHA-256 of the reply's canonical text (core/updates/reply.ts), as logged. */
+  textSha256: string;
+  /** Base64 SHA-256 of the uploaded PDF, when there is one. */
+  pdfSha256?: string | undefined;
+  createdAt: string;
+  /** The owner who recorded it (private: the desk's audit trail, never public). */
+  createdBy?: string | undefined;
+}
+
+export type UpdateKind = 'update' | 'reply' | 'milestone';
+
+/** An update mailed to a letter's consenting confirmed signers, each in their language. */
+export interface LetterUpdate {
+  id: string;
+  letterId: string;
+  /** What makes a repeat the same update (a form's nonce, an Idempotency-Key, or the content's hash): one per letter. */
+  key: string;
+  kind: UpdateKind;
+  /** Language → text; the letter's default language is always there. */
+  subject: Record<string, string>;
+  body: Record<string, string>;
+  replyId?: string | undefined;
+  /** How many signers it was queued for. */
+  recipients: number;
+  createdAt: string;
+  createdBy?: string | undefined;
+}
+
+/** A signer an update goes to: confirmed, opted in, not withdrawn, removed, unsubscribed or erased. */
+export interface UpdateRecipient {
+  signatureId: string;
+  email: string;
+  lang: string;
 }

@@ -5,6 +5,7 @@
 import type {
   Letter, LetterVersion, LetterWithText, LetterState, MailMessage, OutboxJob, PublicSignature, Signature,
   LoginToken, Session, DuplicateReview, ReviewStatus, UndeliverableAddress, LetterTarget, Delivery, DeliveryStatus,
+  LetterReply, LetterUpdate, UpdateRecipient,
 } from './model.ts';
 import type { LogRepo, SignerTokenPurpose } from './log-ports.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from './organisers/policy.ts';
@@ -179,6 +180,8 @@ export interface StoreTx {
   desk: DeskRepo;
   /** The letter's addressees and the deliveries of its PDF to them. */
   deliveries: DeliveryRepo;
+  /** Updates to signers, unsubscriptions, and the addressee's replies. */
+  updates: UpdateRepo;
 }
 
 /** What `Store.insertFirstSignature` writes: a new pending signature, its signer token and its confirmation mail. */
@@ -240,6 +243,11 @@ export interface MailTemplates {
   /** The paragraph with a signer's private "manage my signature" link, appended to any mail to a signer. */
   manageParagraph(p: { lang: string; link: string }): string;
   organiserLogin(p: { lang: string; link: string; expiresAt: string }): Omit<MailMessage, 'to'>;
+  /**
+   * An update to one signer: the owners' words, the letter's link, and the signer's own unsubscribe link (also in
+   * the List-Unsubscribe header, with List-Unsubscribe-Post for a one-click POST: RFC 8058).
+   */
+  signerUpdate(p: { lang: string; letterTitle: string; subject: string; body: string; letterUrl: string; unsubscribeUrl: string }): Omit<MailMessage, 'to'>;
   /** The letter to one of its addressees: who signed, where to check it; the PDF is attached by the caller. */
   deliverLetter(p: { lang: string; letterTitle: string; targetName: string; count: number; letterUrl: string; treeSize: number; pdfSha256: string }): Omit<MailMessage, 'to'>;
 }
@@ -332,4 +340,25 @@ export interface DeliveryRepo {
 /** The letter's PDF as the public gets it (every version when `lang` is undefined), with the checkpoint it shows. */
 export interface LetterPdfs {
   pdf(letter: LetterWithText, lang?: string): Promise<{ bytes: Uint8Array; sha256: string; meta: { treeSize: number } }>;
+}
+
+/**
+ * Updates to a letter's signers and the addressee's replies (migration 0017). Sending is idempotent: an update is
+ * inserted only if the letter has none with its key, so of two sends at once one queues the mails.
+ */
+export interface UpdateRepo {
+  /** Inserts the update unless the letter has one with the same key: false, changing nothing, then. */
+  insertUpdate(u: LetterUpdate): Promise<boolean>;
+  updateByKey(letterId: string, key: string): Promise<LetterUpdate | undefined>;
+  /** The letter's updates, newest first. */
+  updates(letterId: string): Promise<LetterUpdate[]>;
+  /** Who an update goes to now: confirmed, opted in (and not unsubscribed since), not erased. Oldest first. */
+  recipients(letterId: string): Promise<UpdateRecipient[]>;
+  /** Stops updates to a signature (its consent withdrawn, kept); false when it was not subscribed. */
+  unsubscribe(signatureId: string, at: string): Promise<boolean>;
+  /** Inserts the reply unless one with its id exists (ids come from the request's key): false, changing nothing, then. */
+  insertReply(r: LetterReply, pdf?: Uint8Array): Promise<boolean>;
+  /** The letter's replies, newest first (by the date they came, then when recorded). */
+  replies(letterId: string): Promise<LetterReply[]>;
+  replyPdf(letterId: string, replyId: string): Promise<Uint8Array | undefined>;
 }

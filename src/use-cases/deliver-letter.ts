@@ -14,6 +14,7 @@ import { iso, type Deps } from './deps.ts';
 import { loadOwnLetter } from './steps/access.ts';
 import { logLetterId, unixSeconds } from './steps/log-entries.ts';
 import { enqueueMail, titleFor } from './steps/mail.ts';
+import { recordAudit } from './steps/audit.ts';
 
 export interface DeliverOptions {
   /** Only this target (by id); all of the letter's targets otherwise. */
@@ -30,7 +31,8 @@ export interface DeliveryResult {
 }
 
 export async function deliverLetter(deps: Deps, pdfs: LetterPdfs, slug: string, opts: DeliverOptions = {}): Promise<DeliveryResult> {
-  const letter = await loadOwnLetter(deps.store, slug, opts.actor);
+  // Delivering speaks for the letter: its owners (and the operator), not its moderators.
+  const letter = await loadOwnLetter(deps.store, slug, opts.actor, 'owner');
   if (letter.state === 'draft') throw new DomainError('LETTER_NOT_OPEN', 'Publish the letter before delivering it');
   const all = await deps.store.deliveries.targets(letter.id);
   const targets = opts.targetId === undefined ? all : all.filter((t) => t.id === opts.targetId);
@@ -62,6 +64,7 @@ export async function deliverLetter(deps: Deps, pdfs: LetterPdfs, slug: string, 
       kind: 'delivery', letter: logLetterId(letter), time,
       bytes: encodeEntry({ type: 'delivery', letter: logLetterId(letter), time, size: pdf.meta.treeSize, pdf: fromBase64(pdf.sha256) }),
     });
+    await recordAudit(tx, deps, letter.id, opts.actor, 'deliver', { targets: out.length, treeSize: pdf.meta.treeSize });
     return out;
   });
   deps.signals.mailQueued();

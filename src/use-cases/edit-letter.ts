@@ -31,6 +31,17 @@ export async function editLetter(deps: Deps, slug: string, input: LetterInput, a
     if (!(await tx.letters.updateIfUnchanged(updated, letter))) throw new Raced();
     for (const m of await tx.desk.moderators(letter.id)) if (!organisers.includes(m)) await tx.desk.setModerator(letter.id, m, false);
     await recordAudit(tx, deps, letter.id, actor, 'edit', { textChanged, textVersion });
+    // The targets, when the edit names them (the organiser's form does): a target kept keeps its id, so its past
+    // deliveries still name it.
+    if (input.targets !== undefined) {
+      const before = await tx.deliveries.targets(letter.id);
+      const same = (a: { name: string; email: string; lang: string; title?: string | undefined }, b: typeof a) => a.name === b.name && a.email.toLowerCase() === b.email.toLowerCase() && a.lang === b.lang && (a.title ?? '') === (b.title ?? '');
+      const next = v.targets.map((x) => ({ ...x, letterId: letter.id, id: before.find((b) => same(b, x))?.id ?? deps.secrets.newId() }));
+      if (next.length !== before.length || next.some((x, i) => !same(x, before[i]!) || x.id !== before[i]!.id)) {
+        await tx.deliveries.putTargets(letter.id, next);
+        await recordAudit(tx, deps, letter.id, actor, 'targets', { targets: next.length });
+      }
+    }
     // Every published text is logged, including edits made in place before anyone confirmed.
     if (textChanged) await logPublishedTexts(tx, deps, { ...updated, versions: v.versions });
     return { ...updated, versions: v.versions };

@@ -52,7 +52,7 @@ export class SmtpMailer implements Mailer {
         html: m.html,
         attachments: m.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.contentBase64, encoding: 'base64' })),
         messageId: `<${randomBytes(12).toString('hex')}@${this.idDomain}>`,
-        headers: { 'Content-Language': m.lang, 'X-Undersigned-Template': m.template, 'Auto-Submitted': 'auto-generated' },
+        headers: { ...m.headers, 'Content-Language': m.lang, 'X-Undersigned-Template': m.template, 'Auto-Submitted': 'auto-generated' },
       });
     } catch (e) {
       throw recipientRefused(e) ?? e;

@@ -53,6 +53,17 @@ export const mailTemplates: MailTemplates = {
     const t = translator(lang);
     return { subject: t('mail.login.subject'), text: t('mail.login.text', { link, expires: when(lang, expiresAt) }), lang: t.uiLang, template: 'login' };
   },
+  signerUpdate({ lang, letterTitle, subject, body, letterUrl, unsubscribeUrl }) {
+    const t = translator(lang);
+    return {
+      subject,
+      text: `${body}\n\n-- \n${t('mail.update.footer', { title: isolate(letterTitle), url: letterUrl, unsubscribe: unsubscribeUrl })}`,
+      lang: t.uiLang,
+      template: 'update',
+      // RFC 8058: a mail client may offer "unsubscribe" and POST List-Unsubscribe=One-Click to this URL for the person.
+      headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    };
+  },
   deliverLetter({ lang, letterTitle, targetName, count, letterUrl, treeSize, pdfSha256 }) {
     const t = translator(lang);
     return {

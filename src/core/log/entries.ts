@@ -25,6 +25,12 @@
  *   size <tree size the PDF shows>
  *   pdf <b64 sha256 of the PDF>
  *
+ *   undersigned/v1 reply         (the addressee's answer, recorded by an owner)
+ *   letter <id>
+ *   time <unix s>
+ *   text <b64 sha256 of the reply's canonical text>
+ *   pdf <b64 sha256 of its PDF; of nothing (47DEQpj8…) without one>
+ *
  * `withdraw` is the signer's own act (via the link only they received);
  * `remove` is an organiser's act, with a public reason — including `signer`
  * when the signer asked the organiser rather than using their link. Keeping
@@ -87,7 +93,18 @@ export interface DeliveryEntry {
   pdf: Uint8Array;
 }
 
-export type LogEntry = LetterEntry | SignatureEntry | WithdrawalEntry | RemovalEntry | DeliveryEntry;
+/** The addressee's reply was recorded: its canonical text's hash (core/updates/update.ts) and its PDF's, if any. */
+export interface ReplyEntry {
+  type: 'reply';
+  letter: string;
+  time: number;
+  /** SHA-256 of the reply's canonical text (its date and every language). */
+  text: Uint8Array;
+  /** SHA-256 of the reply's PDF, or of zero bytes when it has none. */
+  pdf: Uint8Array;
+}
+
+export type LogEntry = LetterEntry | SignatureEntry | WithdrawalEntry | RemovalEntry | DeliveryEntry | ReplyEntry;
 
 const LETTER_ID = /^[a-z0-9-]{1,64}$/;
 /** Only ever fed bytes already checked to be printable ASCII, where latin1 and ASCII agree. */
@@ -135,6 +152,9 @@ export function encodeEntry(e: LogEntry): Uint8Array {
       if (!Number.isSafeInteger(e.size) || e.size < 0) fail('BAD_ENTRY', 'size must be a tree size');
       lines = [`letter ${e.letter}`, `time ${checkTime(e.time)}`, `size ${e.size}`, `pdf ${checkHash(e.pdf, 'pdf')}`];
       break;
+    case 'reply':
+      lines = [`letter ${e.letter}`, `time ${checkTime(e.time)}`, `text ${checkHash(e.text, 'text')}`, `pdf ${checkHash(e.pdf, 'pdf')}`];
+      break;
     default:
       fail('BAD_ENTRY', 'unknown entry type');
   }
@@ -147,6 +167,7 @@ const FIELDS: Record<LogEntry['type'], readonly string[]> = {
   withdraw: ['letter', 'time', 'ref', 'refhash', 'reason'],
   remove: ['letter', 'time', 'ref', 'refhash', 'reason'],
   delivery: ['letter', 'time', 'size', 'pdf'],
+  reply: ['letter', 'time', 'text', 'pdf'],
 };
 
 /**
@@ -243,6 +264,18 @@ export function decodeEntryText(bytes: Uint8Array): { entry: LogEntry; text?: st
       p = e + 1;
       e = fieldEnd(s, p, 'pdf');
       entry = { type, letter, time, size, pdf: hashAt(s, p + 4, e, 'pdf') };
+      break;
+    }
+    case 'reply': {
+      p = e + 1;
+      e = fieldEnd(s, p, 'time');
+      const time = numField(s.slice(p + 5, e), 'time');
+      p = e + 1;
+      e = fieldEnd(s, p, 'text');
+      const t = hashAt(s, p + 5, e, 'text');
+      p = e + 1;
+      e = fieldEnd(s, p, 'pdf');
+      entry = { type, letter, time, text: t, pdf: hashAt(s, p + 4, e, 'pdf') };
       break;
     }
   }
@@ -625,6 +658,9 @@ export class LetterCounter {
       case 'delivery':
         // Counts nothing; the PDF it names shows a tree size no larger than the log when it was delivered.
         if (entry.size > index) this.#problem(index, 'BAD_ENTRY', `delivery of ${entry.letter} names tree size ${entry.size}, beyond its own index`);
+        return entry;
+      case 'reply':
+        // Counts nothing: a reader holding the reply's text (and PDF) checks its hashes against this entry.
         return entry;
     }
   }

@@ -21,3 +21,8 @@ export function withdrawUrl(deps: Deps, lang: string, token: string): string {
 export function manageUrl(deps: Deps, lang: string, token: string): string {
   return `${deps.baseUrl}/${encodeURIComponent(lang)}/manage?token=${encodeURIComponent(token)}`;
 }
+
+/** A signer's link to stop a letter's updates: GET shows a button, POST (also RFC 8058's one-click POST) unsubscribes. */
+export function unsubscribeUrl(deps: Deps, lang: string, token: string): string {
+  return `${deps.baseUrl}/${encodeURIComponent(lang)}/unsubscribe?token=${encodeURIComponent(token)}`;
+}

@@ -27,9 +27,13 @@ export function renderMail(templates: MailTemplates, m: OutboxMail): MailMessage
 
 type Outcome = { sent: number; failed: number; rejected: number; lastError?: string };
 
-/** Sends one claimed job and records its outcome: done, refused for good, or due again after a backoff. */
-async function deliverJob(deps: Deps, mailer: Mailer, job: OutboxJob): Promise<'sent' | 'rejected' | { failed: string }> {
+/** Sends one claimed job and records its outcome: done (or no longer wanted), refused for good, or due again after a backoff. */
+async function deliverJob(deps: Deps, mailer: Mailer, job: OutboxJob): Promise<'sent' | 'skipped' | 'rejected' | { failed: string }> {
   try {
+    if (!(await updateStillWanted(deps, job))) {
+      await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
+      return 'skipped';
+    }
     await mailer.send(renderMail(deps.templates, job.payload));
     await deps.store.outbox.complete(job.id, iso(deps.clock.now()));
     // A letter's delivery to its addressee (use-cases/deliver-letter.ts) takes the mail's outcome.
@@ -47,6 +51,15 @@ async function deliverJob(deps: Deps, mailer: Mailer, job: OutboxJob): Promise<'
   }
 }
 
+function tally(r: Outcome, o: Awaited<ReturnType<typeof deliverJob>>): void {
+  if (o === 'sent') r.sent++;
+  else if (o === 'rejected') r.rejected++;
+  else if (o !== 'skipped') {
+    r.failed++;
+    r.lastError = o.failed;
+  }
+}
+
 /** Claims up to `limit` due jobs under a lease and sends them all at once; resolves when every one has an outcome. */
 async function claimAndSend(deps: Deps, mailer: Mailer, limit: number): Promise<Outcome> {
   const now = deps.clock.now();
@@ -54,16 +67,21 @@ async function claimAndSend(deps: Deps, mailer: Mailer, limit: number): Promise<
   const r: Outcome = { sent: 0, failed: 0, rejected: 0 };
   await Promise.all(
     jobs.map(async (job) => {
-      const o = await deliverJob(deps, mailer, job);
-      if (o === 'sent') r.sent++;
-      else if (o === 'rejected') r.rejected++;
-      else {
-        r.failed++;
-        r.lastError = o.failed;
-      }
+      tally(r, await deliverJob(deps, mailer, job));
     }),
   );
   return r;
+}
+
+/**
+ * An update to a signer (steps/updates.ts: job id `update:<update>:<signature>`) goes out only if the signer still
+ * wants it when it is sent: one who unsubscribed, withdrew, was removed or erased after it was queued gets nothing.
+ */
+async function updateStillWanted(deps: Deps, job: { id: string; payload: OutboxMail }): Promise<boolean> {
+  if (job.payload.template !== 'update') return true;
+  const sigId = job.id.split(':')[2];
+  const sig = sigId ? await deps.store.signatures.byId(sigId) : undefined;
+  return !!sig && sig.status === 'confirmed' && sig.consentUpdates && sig.email !== '';
 }
 
 /**
@@ -158,12 +176,7 @@ export class OutboxWorker {
           this.onError(e);
           return { failed: e instanceof Error ? e.message : String(e) };
         });
-        if (o === 'sent') r.sent++;
-        else if (o === 'rejected') r.rejected++;
-        else {
-          r.failed++;
-          r.lastError = o.failed;
-        }
+        tally(r, o);
         this.inFlight--;
         // Half the batch free: claim the next round while the rest of this one is still out.
         this.pump();

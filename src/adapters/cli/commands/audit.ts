@@ -339,7 +339,7 @@ async function auditOnce(
         let s = texts.get(d.letter);
         if (!s) texts.set(d.letter, (s = new Set()));
         s.add(toBase64(d.text));
-      } else if (d.type !== 'delivery' && d.ref < flags.length) {
+      } else if (d.type !== 'delivery' && d.type !== 'reply' && d.ref < flags.length) {
         flags[d.ref] = flags[d.ref]! | CANCELLED;
       }
     }

@@ -42,6 +42,7 @@ export const STATUS: Record<ErrorCode, number> = {
   ADMIN_NOT_FOUND: 404,
   LAST_OWNER: 409,
   API_TOKEN_NOT_FOUND: 404,
+  REPLY_NOT_FOUND: 404,
 };
 
 /**

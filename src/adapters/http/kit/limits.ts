@@ -51,6 +51,8 @@ export function decorateSigningLimit(f: FastifyInstance, config: Pick<Config, 'r
 /** Body limits: the sign form is small; an organiser's letter (many languages of Markdown) is larger. */
 export const BODY_LIMIT = 1024 * 1024;
 export const SIGN_BODY_LIMIT = 16 * 1024;
+/** The addressee's reply: its texts (50,000 characters each at most) and a PDF of up to 5 MB (multipart, or base64 in JSON). */
+export const REPLY_BODY_LIMIT = 8 * 1024 * 1024;
 /** A request, headers and body, must have arrived within this (slow bodies hold a connection and a parser). */
 export const REQUEST_TIMEOUT_MS = 30_000;
 

@@ -23,6 +23,9 @@ import { retentionRoutes } from './organise/retention.ts';
 import { reviewRoutes } from './organise/reviews.ts';
 import { sessionRoutes } from './organise/session.ts';
 import { signatureTableRoutes } from './organise/signatures.ts';
+import { updateRoutes } from './organise/updates.ts';
+import { unsubscribeRoutes } from './unsubscribe.ts';
+import { replyRoutes } from './replies.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
@@ -32,17 +35,20 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(letterRoutes(s, config)); //              /:lang/letters/:slug[/sign, /thanks]
     // main.ts makes Services.documents a LetterDocuments (../letter-documents.ts), which also draws the cards.
     await f.register(letterDocumentRoutes(s, s.documents as LetterDocuments)); // /:lang/letters/:slug.pdf, /letters/:slug.pdf
+    await f.register(replyRoutes(s)); //                       /letters/:slug/replies/:id.pdf
     await f.register(letterEmbedRoutes(s)); //                 /:lang/letters/:slug/embed, /letters/:slug/badge.svg
     await f.register(confirmRoutes(s, config)); //             /:lang/confirm[/renew]
     await f.register(receiptRoutes(s, config)); //             /:lang/receipts/:token[/…], /:lang/verify, /assets/receipt-check.js
     await f.register(withdrawRoutes(s, config)); //            /:lang/withdraw
     await f.register(manageRoutes(s, config)); //             /:lang/manage[/visibility, /withdraw, /export, /erase]
     await f.register(privacyRoutes(config)); //                /:lang/privacy
+    await f.register(unsubscribeRoutes(s, config)); //         /:lang/unsubscribe (update mails' link and one-click POST)
     await f.register(sessionRoutes(s, config)); //             /:lang/organise[/login, /login/complete, /logout]
     await f.register(organiserLetterRoutes(s, config)); //     /:lang/organise/new, /:lang/organise/letters/:slug/{edit,state}
     await f.register(reviewRoutes(s, config)); //              /:lang/organise/letters/:slug/reviews[/:id]
     await f.register(retentionRoutes(s, config)); //           /:lang/organise/letters/:slug/log
     await f.register(signatureTableRoutes(s, config)); //      /:lang/organise/letters/:slug/{signatures[.csv],removals}
+    await f.register(updateRoutes(s, config)); //              /:lang/organise/letters/:slug/{updates,replies,deliver}
     if (config.dev) await f.register(devRoutes(config, devOutbox)); // /dev/outbox
   };
 }

@@ -23,6 +23,8 @@ import { messageDocument } from '../views/message.ts';
 import { letterOpenGraph } from '../views/share.ts';
 import { letterExtras } from '../views/letter-extras.ts';
 import { latestDeliveries } from '../cache/deliveries.ts';
+import { latestReplies } from '../cache/replies.ts';
+import { replySection } from '../views/reply.ts';
 
 type G = LangSlugParams & { Querystring: { page?: string }; Body: Record<string, string> | undefined };
 type Req = FastifyRequest<G>;
@@ -34,6 +36,7 @@ export function letterRoutes(s: Services, config: Config) {
     const sameOrigin = sameOriginOnly(new URL(base).origin);
     const pages = new LetterPages();
     const delivery = latestDeliveries(s);
+    const replies = latestReplies(s);
 
     /** The list page asked for: ?page=N, 1 when absent or not a number (reads.page clamps it to the last page). */
     const pageOf = (req: Req) => {
@@ -48,7 +51,8 @@ export function letterRoutes(s: Services, config: Config) {
       const removals = await s.reads.removals(letter.slug);
       const stats = await s.reads.stats(letter.id);
       const delivered = await delivery(letter.id);
-      return { count, list, removals, stats, delivered, hidden: Math.max(0, count - list.total) };
+      const replied = await replies(letter.id, letter.slug);
+      return { count, list, removals, stats, delivered, replied, hidden: Math.max(0, count - list.total) };
     }
 
     function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
@@ -60,7 +64,7 @@ export function letterRoutes(s: Services, config: Config) {
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
         og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered) }),
+        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered), reply: replySection(t, d.replied) }),
       });
     }
 
@@ -94,7 +98,7 @@ export function letterRoutes(s: Services, config: Config) {
       const d = await letterData(letter, lang, pageOf(req));
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
-      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}`;
+      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}.${fingerprint(d.replied)}`;
       const key = `${letter.id}\u0000${lang}`;
       const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
         frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),

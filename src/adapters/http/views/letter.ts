@@ -28,6 +28,8 @@ export interface LetterPageInput {
   signatories?: SafeHtml | undefined;
   /** After the list: sharing, charts, open data (views/share.ts, views/charts.ts), drawn by the route. */
   extras?: SafeHtml | undefined;
+  /** Under the letter's text: the addressee's reply (views/reply.ts). */
+  reply?: SafeHtml | undefined;
 }
 
 /** The countries sorted by their names in the page language, per language: sorting them on every page was costly. */
@@ -123,6 +125,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 </div>
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
+${p.reply ?? ''}
 ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
 ${p.signatories ?? signatoriesSection(p)}
 ${p.extras ?? ''}

@@ -8,8 +8,9 @@ import { MemDesk, emptyDeskState, type DeskState } from './desk.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import { MemLog, emptyLogState, type MemLogState } from './log.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
-import type { DeliveryRepo } from '../../../core/ports.ts';
+import type { DeliveryRepo, UpdateRepo } from '../../../core/ports.ts';
 import { MemDeliveries, emptyDeliveryState, type DeliveryState } from './deliveries.ts';
+import { MemUpdates, emptyUpdateState, type UpdateState } from './updates.ts';
 import type {
   Letter, LetterVersion, LetterWithText, LoginToken, OutboxJob, PublicSignature, Session, Signature, UndeliverableAddress,
 } from '../../../core/model.ts';
@@ -28,12 +29,13 @@ interface State {
   log: MemLogState;
   desk: DeskState;
   deliveries: DeliveryState;
+  updates: UpdateState;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
 
 function emptyState(): State {
-  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState(), desk: emptyDeskState(), deliveries: emptyDeliveryState() };
+  return { letters: new Map(), texts: new Map(), signatures: new Map(), outbox: new Map(), undeliverable: new Map(), loginTokens: new Map(), sessions: new Map(), nameKeys: new Map(), reviews: new Map(), log: emptyLogState(), desk: emptyDeskState(), deliveries: emptyDeliveryState(), updates: emptyUpdateState() };
 }
 
 export class MemoryStore implements Store {
@@ -48,11 +50,13 @@ export class MemoryStore implements Store {
   readonly log: LogRepo;
   readonly desk: MemDesk;
   readonly deliveries: DeliveryRepo;
+  readonly updates: UpdateRepo;
 
   constructor() {
     const st = () => this.s;
     this.desk = new MemDesk(st);
     this.deliveries = new MemDeliveries(() => this.s.deliveries);
+    this.updates = new MemUpdates(() => this.s.updates, () => this.s.signatures);
     this.log = new MemLog(st);
     this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);

@@ -207,8 +207,9 @@ export interface LogLockTable {
 }
 
 import type { DeskTables } from './desk.ts';
+import type { UpdateTables } from './update-tables.ts';
 
-export interface Database extends DeskTables {
+export interface Database extends DeskTables, UpdateTables {
   letter_targets: LetterTargetsTable;
   deliveries: DeliveriesTable;
   name_keys: NameKeysTable;

@@ -14,7 +14,7 @@ import type {
   AuthRepo, FirstSignature, LetterRepo, OutboxRepo, ReviewRepo, SignatureRepo, Store, StoreTx,
 } from '../../../core/ports.ts';
 import type { LogRepo } from '../../../core/log-ports.ts';
-import type { DeliveryRepo } from '../../../core/ports.ts';
+import type { DeliveryRepo, UpdateRepo } from '../../../core/ports.ts';
 import { insertFirstSignatureSteps } from '../first-signature.ts';
 import type { Dialect } from './dialect.ts';
 import type { Database } from './schema.ts';
@@ -37,6 +37,7 @@ export class SqlStore implements Store {
   readonly log: LogRepo;
   readonly desk: SqlDesk;
   readonly deliveries: DeliveryRepo;
+  readonly updates: UpdateRepo;
 
   /** PostgreSQL: the signings of one moment in one statement (first-signatures.ts). */
   private firstSignatures: PgFirstSignatures | undefined;
@@ -52,6 +53,7 @@ export class SqlStore implements Store {
     this.desk = new SqlDesk(db, toSignature);
     this.log = r.log;
     this.deliveries = r.deliveries;
+    this.updates = r.updates;
     this.reviews = r.reviews;
     this.letters = r.letters;
     this.signatures = r.signatures;

@@ -15,6 +15,7 @@ import { SqlOutbox } from './outbox.ts';
 import { SqlReviews } from './reviews.ts';
 import { SqlSignatures } from './signatures.ts';
 import { SqlDeliveries } from './deliveries.ts';
+import { SqlUpdates } from './updates.ts';
 
 /** The repositories of one transaction (or of the store's connection, outside one). */
 export function repos(db: Db, dialect: Dialect): StoreTx {
@@ -27,6 +28,7 @@ export function repos(db: Db, dialect: Dialect): StoreTx {
     log: new SqlLog(db, dialect),
     desk: new SqlDesk(db, toSignature),
     deliveries: new SqlDeliveries(db),
+    updates: new SqlUpdates(db),
   };
 }
 

@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../../use-cases/services.ts';
 import { Bodies, sendBody } from '../../cache/bodies.ts';
 import { latestDeliveries } from '../../cache/deliveries.ts';
+import { latestReplies } from '../../cache/replies.ts';
 import { publicLetter, summary, versionOf } from './presenters.ts';
 import { errorSchema, letterSummary, removalsSchema, versionSchema } from './schemas.ts';
 
 export function letterApi(s: Services) {
   return async (f: FastifyInstance) => {
     const delivery = latestDeliveries(s);
+    const replies = latestReplies(s);
     // Serialised bodies of the public reads (cache/bodies.ts), one per letter.
     const letterBodies = new Bodies(1000);
     const statsBodies = new Bodies(1000);
@@ -47,6 +49,19 @@ export function letterApi(s: Services) {
                   createdAt: { type: 'string', format: 'date-time' },
                 },
               },
+              replies: {
+                type: 'array',
+                description: "The addressee's replies, newest first; each is a `reply` entry in the transparency log carrying textSha256 and the PDF's SHA-256 (of nothing without a PDF)",
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' }, receivedOn: { type: 'string', format: 'date' },
+                    texts: { type: 'array', items: { type: 'object', properties: { lang: { type: 'string' }, body: { type: 'string', description: 'Markdown, as recorded' } } } },
+                    textSha256: { type: 'string', description: 'Base64 SHA-256 of the canonical text (docs/transparency-log.md)' },
+                    pdfSha256: { type: 'string', nullable: true }, pdfUrl: { type: 'string', nullable: true }, createdAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
             },
           },
           404: errorSchema,
@@ -57,8 +72,9 @@ export function letterApi(s: Services) {
       const count = await s.reads.count(letter.id);
       const removals = await s.reads.removals(letter.slug);
       const delivered = await delivery(letter.id);
+      const replied = await replies(letter.id, letter.slug);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered], async () =>
+      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered, replied], async () =>
         reply.serialize({
           ...(await summary(s, letter)),
           count,
@@ -67,6 +83,7 @@ export function letterApi(s: Services) {
           log: { letter: letter.slug, origin: s.log.origin },
           removals,
           delivery: delivered,
+          replies: replied,
         }),
       );
       return sendBody(req, reply, body);

@@ -2,7 +2,8 @@
  * The organiser API, opened by an organiser API token (`Authorization: Bearer usd_…`, `undersigned token create`):
  * GET /organise/letters/:slug/signatures (the organisers' table, ?format=json|csv, filters, paging; addresses for
  * owners with ?emails=true, recorded in the audit trail) and POST /organise/letters/:slug/removals (bulk removal with a
- * dry run). Never cached.
+ * dry run), POST /organise/letters/:slug/updates (an update to the consenting signers) and /replies (the addressee's
+ * reply, logged and sent as an update). Never cached.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../../core/errors.ts';
@@ -11,6 +12,10 @@ import { exportSignatures } from '../../../../use-cases/export-signatures.ts';
 import { tokenOrganiser } from '../../../../use-cases/organiser-tokens.ts';
 import { signaturesPage, type OrganiserSignatureRow } from '../../../../use-cases/reads/organiser-signatures.ts';
 import { removeSignatures } from '../../../../use-cases/remove-signatures.ts';
+import { sendUpdate } from '../../../../use-cases/send-update.ts';
+import { recordReply } from '../../../../use-cases/record-reply.ts';
+import { publicReply } from '../../cache/replies.ts';
+import { REPLY_BODY_LIMIT } from '../../kit/limits.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import { toCsv } from '../../kit/csv.ts';
 import { requireJson } from './presenters.ts';
@@ -130,6 +135,89 @@ export function organiseApi(s: Services) {
       const body = req.body ?? {};
       if (!body.filter && !body.ids) throw new DomainError('VALIDATION_FAILED', 'Choose signatures by filter or ids', [{ field: 'filter', code: 'REQUIRED' }]);
       return removeSignatures(s.deps, req.params.slug, actor, { filter: parseSignatureFilter(body.filter ?? {}), ids: body.ids, reason: String(body.reason), dryRun: body.dryRun !== false });
+    });
+
+    const langMap = { type: 'object', additionalProperties: { type: 'string' }, description: 'Language tag → text' } as const;
+    const updateSchema = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' }, kind: { type: 'string', enum: ['update', 'reply', 'milestone'] }, subject: langMap, body: langMap,
+        recipients: { type: 'integer', description: 'Signers it was queued for: confirmed, opted in, not unsubscribed, withdrawn, removed or erased' },
+        createdAt: { type: 'string', format: 'date-time' },
+        repeat: { type: 'boolean', description: 'True: this update was sent before (same Idempotency-Key, or the same words) and nothing was sent now' },
+      },
+    } as const;
+    const idempotencyKey = (req: FastifyRequest) => {
+      const h = req.headers['idempotency-key'];
+      return typeof h === 'string' ? h : undefined;
+    };
+
+    f.post<{ Params: { slug: string }; Body: { subject?: unknown; body?: unknown; kind?: string } }>('/organise/letters/:slug/updates', {
+      schema: {
+        tags: ['organise'],
+        summary: "An update to the letter's signers, in their languages (owners)",
+        description: 'Queued through the outbox to every confirmed signer who opted in and has not unsubscribed, withdrawn, been removed or erased, each in their language (the letter\'s default language when the update lacks theirs). Every mail carries List-Unsubscribe (a one-click POST URL) and List-Unsubscribe-Post (RFC 8058). Idempotent: the same `Idempotency-Key` header — or, without one, the same words — sends one update (201 the first time, 200 with repeat: true after).',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+        body: {
+          type: 'object',
+          required: ['subject', 'body'],
+          additionalProperties: false,
+          properties: { subject: langMap, body: langMap, kind: { type: 'string', enum: ['update', 'milestone'] } },
+        },
+        response: { 200: updateSchema, 201: updateSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 415: errorSchema },
+      },
+    }, async (req, reply) => {
+      requireJson(req);
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const b = req.body ?? {};
+      const r = await sendUpdate(s.deps, req.params.slug, actor, { subject: b.subject, body: b.body, key: idempotencyKey(req), kind: b.kind === 'milestone' ? 'milestone' : 'update' });
+      const u = r.update;
+      return reply.code(r.created ? 201 : 200).send({ id: u.id, kind: u.kind, subject: u.subject, body: u.body, recipients: u.recipients, createdAt: u.createdAt, repeat: !r.created });
+    });
+
+    const replySchema = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' }, receivedOn: { type: 'string', format: 'date' },
+        texts: { type: 'array', items: { type: 'object', properties: { lang: { type: 'string' }, body: { type: 'string' } } } },
+        textSha256: { type: 'string', description: "Base64 SHA-256 of the reply's canonical text, as in its `reply` log entry (docs/transparency-log.md)" },
+        pdfSha256: { type: 'string', nullable: true }, pdfUrl: { type: 'string', nullable: true }, createdAt: { type: 'string', format: 'date-time' },
+        update: { type: 'object', nullable: true, properties: { id: { type: 'string' }, recipients: { type: 'integer' } } },
+        repeat: { type: 'boolean' },
+      },
+    } as const;
+
+    f.post<{ Params: { slug: string }; Body: { texts?: unknown; receivedOn?: unknown; notify?: boolean; pdfBase64?: string } }>('/organise/letters/:slug/replies', {
+      bodyLimit: REPLY_BODY_LIMIT,
+      schema: {
+        tags: ['organise'],
+        summary: "Record the addressee's reply (owners): shown under the letter, logged, sent to the consenting signers",
+        description: 'texts: language tag → Markdown (one or more); receivedOn: YYYY-MM-DD, not in the future; pdfBase64: the reply as a PDF (optional, up to 5 MB). One `reply` entry in the transparency log carries the SHA-256 of the canonical text and of the PDF. notify (default true): the reply goes to the consenting signers as an update. Idempotent like updates (Idempotency-Key, else the same text and PDF).',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 200 } } },
+        body: {
+          type: 'object',
+          required: ['texts', 'receivedOn'],
+          additionalProperties: false,
+          properties: { texts: langMap, receivedOn: { type: 'string', maxLength: 10 }, notify: { type: 'boolean', default: true }, pdfBase64: { type: 'string', maxLength: 7_200_000 } },
+        },
+        response: { 200: replySchema, 201: replySchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema },
+      },
+    }, async (req, reply) => {
+      requireJson(req);
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const b = req.body ?? {};
+      let pdf: Uint8Array | undefined;
+      if (typeof b.pdfBase64 === 'string' && b.pdfBase64.length) {
+        if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b.pdfBase64.replace(/\s+/g, ''))) throw new DomainError('VALIDATION_FAILED', 'pdfBase64 is not base64', [{ field: 'pdf', code: 'INVALID_FILE' }]);
+        pdf = new Uint8Array(Buffer.from(b.pdfBase64, 'base64'));
+      }
+      const r = await recordReply(s.deps, req.params.slug, actor, { texts: b.texts, receivedOn: b.receivedOn, notify: b.notify !== false, key: idempotencyKey(req) }, pdf);
+      const letterSlug = req.params.slug;
+      return reply.code(r.created ? 201 : 200).send({ ...publicReply(letterSlug, r.reply), update: r.update ? { id: r.update.id, recipients: r.update.recipients } : null, repeat: !r.created });
     });
   };
 }

@@ -21,6 +21,19 @@ import { editLetterPage, editNotice, MAX_VERSION_SLOTS, newLetterPage, refusedNo
 type G = { Params: { lang: string; slug?: string }; Querystring: { saved?: string }; Body: Record<string, string> | undefined };
 type Req = FastifyRequest<G>;
 
+/** The targets field: one a line, `name | title | email | language` (the title may be left out: `name | email | language`). */
+export function targetsFromForm(text: string): { name: string; title?: string; email: string; lang: string }[] {
+  return text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((line) => {
+    const parts = line.split('|').map((x) => x.trim());
+    if (parts.length === 3) return { name: parts[0]!, email: parts[1]!, lang: parts[2]! };
+    return { name: parts[0] ?? '', title: parts[1] ?? '', email: parts[2] ?? '', lang: parts.slice(3).join('|') };
+  });
+}
+
+/** The targets as the form shows them. */
+export const targetsToForm = (targets: readonly { name: string; title?: string | undefined; email: string; lang: string }[]): string =>
+  targets.map((t) => [t.name, t.title ?? '', t.email, t.lang].join(' | ')).join('\n');
+
 /** Reads the letter form into the shape the core validates; field names match the core's error paths. */
 function letterInputFromForm(body: Record<string, string>) {
   const versions: Record<string, unknown>[] = [];
@@ -32,6 +45,8 @@ function letterInputFromForm(body: Record<string, string>) {
   }
   return {
     slug: body.slug,
+    // Absent (a form without the field): the targets stay as they are.
+    targets: body.targets === undefined ? undefined : targetsFromForm(body.targets),
     addressee: { name: body['addressee.name'], title: body['addressee.title'] },
     defaultLang: body.defaultLang,
     goal: body.goal,
@@ -106,7 +121,8 @@ export function organiserLetterRoutes(s: Services, config: Config) {
       const { letter, frozen } = await letterForOrganiser(s.deps, req.params.slug!, me);
       const notice = editNotice(t, letter, Boolean(req.query.saved), frozen);
       const slots = Math.min(MAX_VERSION_SLOTS, letter.versions.length + 1);
-      return sendPage(reply, editLetterPage(t, base, letter.slug, { me, csrf: reply.generateCsrf(), values: valuesFromLetter(letter, me), errors: [], slots, notice }));
+      const values = { ...valuesFromLetter(letter, me), targets: targetsToForm(await s.deps.store.deliveries.targets(letter.id)) };
+      return sendPage(reply, editLetterPage(t, base, letter.slug, { me, csrf: reply.generateCsrf(), values, errors: [], slots, notice }));
     });
 
     f.post<G>('/:lang/organise/letters/:slug/edit', { onRequest: keepEdit, ...posted }, async (req: Req, reply) => {

@@ -22,6 +22,7 @@ export function dashboardPage(t: T, base: string, me: string, csrf: string, rows
       ...(role === 'owner' ? [
         html`<a href="/${t.lang}/organise/letters/${l.slug}/edit">${t('organise.edit')}</a>`,
         html`<a href="/${t.lang}/organise/letters/${l.slug}/audit">${t('desk.audit')}</a>`,
+        ...(l.state === 'draft' ? [] : [html`<a href="/${t.lang}/organise/letters/${l.slug}/updates">${t('desk.updates')}</a>`]),
         html`<a href="/${t.lang}/organise/letters/${l.slug}/state?to=${next}">${label}</a>`,
       ] : []),
     ];

@@ -32,6 +32,9 @@ export function valuesFromLetter(l: LetterWithText, me: string): Values {
   return v;
 }
 
+/** Errors of single targets (targets.2.email) shown at the targets field, which holds them all. */
+const targetErrors = (errors: FieldError[]): FieldError[] => [...errors.filter((e) => !e.field.startsWith('targets.')), ...errors.filter((e) => e.field.startsWith('targets.')).slice(0, 1).map((e) => ({ ...e, field: 'targets' }))];
+
 export function letterForm(t: T, action: string, csrf: string, values: Values, errors: FieldError[], slots: number, notice?: SafeHtml | string): SafeHtml {
   const versionFields = [];
   for (let i = 0; i < slots; i++) {
@@ -58,6 +61,7 @@ ${input({ t, name: 'addressee.title', label: t('organise.addresseeTitle'), value
 ${input({ t, name: 'defaultLang', label: t('organise.defaultLang'), values, errors, maxlength: 20, dir: 'ltr' })}
 ${input({ t, name: 'goal', label: t('organise.goal'), values, errors, type: 'number', dir: 'ltr' })}
 ${input({ t, name: 'organisers', label: t('organise.organisers'), values, errors, multiline: true, dir: 'ltr' })}
+<div id="targets-field">${input({ t, name: 'targets', label: t('organise.targets'), values, errors: targetErrors(errors), multiline: true, dir: 'auto' })}</div>
 ${versionFields}
 <button type="submit" class="primary">${t('organise.save')}</button>
 </form>`;
@@ -87,7 +91,7 @@ export function editLetterPage(t: T, base: string, slug: string, p: LetterFormPa
 
 /** Above the edit form: saved or not, the state and text version, whether the text is frozen, the retention page. */
 export function editNotice(t: T, letter: LetterWithText, saved: boolean, frozen: boolean): SafeHtml {
-  return html`${saved ? html`<p>${t('organise.saved')}</p>` : ''}<p>${t(`organise.state.${letter.state}`)} · ${t('organise.textVersion', { version: t.number(letter.textVersion) })}</p>${frozen ? html`<p>${t('organise.frozen')}</p>` : ''}<p><a href="/${t.lang}/organise/letters/${letter.slug}/log">${t('privacy.title')}</a></p>`;
+  return html`${saved ? html`<p>${t('organise.saved')}</p>` : ''}<p>${t(`organise.state.${letter.state}`)} · ${t('organise.textVersion', { version: t.number(letter.textVersion) })}</p>${frozen ? html`<p>${t('organise.frozen')}</p>` : ''}<p><a href="/${t.lang}/organise/letters/${letter.slug}/log">${t('privacy.title')}</a>${letter.state === 'draft' ? '' : html` · <a href="/${t.lang}/organise/letters/${letter.slug}/updates">${t('desk.updates')}</a>`}</p>`;
 }
 
 /** Why a posted form came back (refused before it was saved). */

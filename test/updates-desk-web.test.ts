@@ -1,0 +1,126 @@
+/**
+ * The owners' page of updates, the reply and delivery on the web (in-process HTTP; the PDF by the real chromium):
+ * the goal reached offers a ready milestone draft; a double click on one form sends one update; a moderator cannot
+ * send; the reply form takes a PDF (multipart) and the letter page shows the reply; targets are edited in the letter
+ * form (a kept target keeps its id) and the deliver button delivers, with the status per target on the page.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { testApp, openLetter, Browser, csrfFrom, signInOrganiser, type TestApp } from './support/app.ts';
+import { addOrganiser } from '../src/use-cases/manage-organisers.ts';
+
+let t: TestApp;
+let owner: Browser;
+before(async () => {
+  t = await testApp();
+  owner = new Browser(t.http);
+  await openLetter(t, 'desk', { organisers: ['owner@example.org'], goal: 2 });
+  await addOrganiser(t.app.deps, 'desk', 'mod@example.org', 'moderator', undefined);
+  for (const [name, email, consent] of [['Hassan Azizi', 'a@example.org', true], ['Zahra Moeini', 'c@example.org', false]] as const) {
+    await t.http.inject({ method: 'POST', url: '/api/v1/letters/desk/signatures', payload: { name, email, consentUpdates: consent, lang: 'fa' } });
+    await t.flushMail();
+    await t.http.inject({ method: 'POST', url: '/api/v1/confirmations', payload: { token: t.mailer.lastToken(email) } });
+  }
+  await signInOrganiser(t, owner, 'owner@example.org', { lang: 'fa' });
+});
+after(() => t.close());
+
+const field = (html: string, name: string) => {
+  const m = new RegExp(`name="${name.replace(/\./g, '\\.')}"[^>]*value="([^"]*)"`).exec(html) ?? new RegExp(`name="${name.replace(/\./g, '\\.')}"[^>]*>([^<]*)</textarea>`).exec(html);
+  return m?.[1]?.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+};
+
+test('the goal reached: a ready milestone draft; a double click on the form sends one update', async () => {
+  const page = await owner.get('/fa/organise/letters/desk/updates');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /نامه به هدف ۲ امضا رسید/);
+  const subject = field(page.body, 'subject.fa');
+  assert.match(subject ?? '', /به هدفش رسید/);
+  assert.match(field(page.body, 'subject.en') ?? '', /reached its goal/);
+  const form = { _csrf: csrfFrom(page.body), key: field(page.body, 'key')!, kind: 'milestone', 'subject.fa': subject!, 'body.fa': field(page.body, 'body.fa')!, 'subject.en': field(page.body, 'subject.en')!, 'body.en': field(page.body, 'body.en')! };
+  const [a, b] = await Promise.all([owner.post('/fa/organise/letters/desk/updates', form), owner.post('/fa/organise/letters/desk/updates', form)]);
+  assert.deepEqual([a.statusCode, b.statusCode], [303, 303]);
+  assert.deepEqual([a.headers.location, b.headers.location].sort(), ['/fa/organise/letters/desk/updates?repeat=1', '/fa/organise/letters/desk/updates?sent=1']);
+  await t.flushMail();
+  const updates = t.mailer.sent.filter((m) => m.template === 'update');
+  assert.deepEqual(updates.map((m) => m.to), ['a@example.org'], 'one mail, to the one signer who opted in');
+  assert.equal(updates[0]!.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
+  const after = await owner.get('/fa/organise/letters/desk/updates');
+  assert.doesNotMatch(after.body, /نامه به هدف ۲ امضا رسید/, 'the milestone is offered until one is sent');
+  assert.match(after.body, /رسیدن به هدف/);
+});
+
+test('an update without the default language comes back with the field named; moderators may not send', async () => {
+  const page = await owner.get('/en/organise/letters/desk/updates');
+  const r = await owner.post('/en/organise/letters/desk/updates', { _csrf: csrfFrom(page.body), key: 'k-1', 'subject.en': 'Only English', 'body.en': 'x' });
+  assert.equal(r.statusCode, 400);
+  assert.match(r.body, /id="subject\.fa-error"/);
+  assert.match(r.body, /Only English/, 'the form comes back filled in');
+  const mod = new Browser(t.http);
+  await signInOrganiser(t, mod, 'mod@example.org', { lang: 'en' });
+  assert.equal((await mod.get('/en/organise/letters/desk/updates')).statusCode, 403);
+});
+
+test('the reply form takes a PDF (multipart); the letter page shows the reply under the letter', async () => {
+  const page = await owner.get('/fa/organise/letters/desk/updates');
+  const form = new FormData();
+  form.set('_csrf', csrfFrom(page.body));
+  form.set('key', field(page.body, 'key')!);
+  form.set('receivedOn', '2026-02-27');
+  form.set('texts.fa', 'پاسخ دفتر: نامهٔ شما دریافت شد.');
+  form.set('texts.en', 'The office replied: your letter was received.');
+  form.set('notify', 'yes');
+  form.set('pdf', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }), 'reply.pdf');
+  const send = async (f: FormData) => {
+    const req = new Request('http://x/', { method: 'POST', body: f });
+    return t.http.inject({
+      method: 'POST', url: '/fa/organise/letters/desk/replies', payload: Buffer.from(await req.arrayBuffer()),
+      headers: { 'content-type': req.headers.get('content-type')!, cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'sec-fetch-site': 'same-origin', origin: 'http://test.local' },
+    });
+  };
+  form.set('receivedOn', '2999-01-01');
+  const refused = await send(form);
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /id="receivedOn-error"/);
+  assert.match(refused.body, /پاسخ دفتر: نامهٔ شما دریافت شد/, 'the reply form comes back filled in');
+  form.set('_csrf', csrfFrom(refused.body));
+  form.set('receivedOn', '2026-02-27');
+  const r = await send(form);
+  assert.equal(r.statusCode, 303, r.body);
+  assert.equal(r.headers.location, '/fa/organise/letters/desk/updates?replied=1');
+  t.clock.advance(3000);
+  await new Promise((res) => setTimeout(res, 2100));
+  const letter = await t.http.inject({ method: 'GET', url: '/fa/letters/desk' });
+  assert.match(letter.body, /<section class="reply"[^>]*>[\s\S]*پاسخ دفتر: نامهٔ شما دریافت شد/);
+  assert.match(letter.body, /href="\/letters\/desk\/replies\/reply-[0-9a-f]+\.pdf"/);
+});
+
+test('targets in the letter form; the deliver button delivers and the page shows each target\'s status', { timeout: 120_000 }, async () => {
+  const edit = await owner.get('/en/organise/letters/desk/edit');
+  assert.match(edit.body, /name="targets"/);
+  const values: Record<string, string> = {};
+  for (const m of edit.body.matchAll(/<input id="([^"]+)" name="([^"]+)" type="[^"]*" value="([^"]*)"/g)) values[m[2]!] = m[3]!.replace(/&amp;/g, '&');
+  for (const m of edit.body.matchAll(/<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) values[m[1]!] = m[2]!.replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"');
+  const bad = await owner.post('/en/organise/letters/desk/edit', { ...values, targets: 'Ilir Meta | President | not-an-address | en', _csrf: csrfFrom(edit.body) });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /id="targets-error"/);
+  const ok = await owner.post('/en/organise/letters/desk/edit', { ...values, targets: 'Ilir Meta | President of Albania | office@president.example | en\nدفتر ریاست جمهوری | | daftar@president.example | fa', _csrf: csrfFrom(edit.body) });
+  assert.equal(ok.statusCode, 303, ok.body);
+  const letterId = (await t.app.store.letters.bySlug('desk'))!.id;
+  const ids = (await t.app.store.deliveries.targets(letterId)).map((x) => x.id);
+  assert.equal(ids.length, 2);
+  const page = await owner.get('/en/organise/letters/desk/updates');
+  assert.match(page.body, /not delivered yet/);
+  const d = await owner.post('/en/organise/letters/desk/deliver', { _csrf: csrfFrom(page.body) });
+  assert.equal(d.statusCode, 303, d.body);
+  assert.equal(d.headers.location, '/en/organise/letters/desk/updates?delivered=2');
+  await t.flushMail();
+  const shown = await owner.get(d.headers.location as string);
+  assert.equal((shown.body.match(/class="status-sent"/g) ?? []).length, 2);
+  assert.deepEqual(t.mailer.sent.filter((m) => m.template === 'delivery').map((m) => m.to).sort(), ['daftar@president.example', 'office@president.example']);
+  // Saving the form again with the same targets keeps their ids (past deliveries still name them).
+  const again = await owner.get('/en/organise/letters/desk/edit');
+  assert.match(again.body, /office@president\.example \| en/);
+  await owner.post('/en/organise/letters/desk/edit', { ...values, targets: field(again.body, 'targets')!, _csrf: csrfFrom(again.body) });
+  assert.deepEqual((await t.app.store.deliveries.targets(letterId)).map((x) => x.id), ids);
+});
