@@ -117,6 +117,12 @@ describe('updates to signers and the reply, through a real SMTP peer', () => {
       assert.ok(!m.text.includes('@example.org'), 'no address in the text');
     }
     unsubscribeUrl = header(got.get('maryam@example.org')!, 'List-Unsubscribe')!.slice(1, -1);
+    // Every mail to a signer carries their private manage link, which opens their own page.
+    const manage = /http:\/\/test\.local(\/fa\/manage\?token=[A-Za-z0-9_-]+)/.exec(got.get('maryam@example.org')!.text)?.[1];
+    assert.ok(manage, 'the update carries the manage link');
+    const page = await (await app.http()).inject({ method: 'GET', url: manage });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /maryam@example\.org/, 'the manage page shows the signer what is stored');
 
     const again = await api('/updates', first);
     assert.equal(again.statusCode, 200, again.body);

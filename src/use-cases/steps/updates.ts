@@ -12,7 +12,7 @@ import type { StoreTx } from '../../core/ports.ts';
 import { updateLangFor, type ValidUpdate } from '../../core/updates/update.ts';
 import { iso, type Deps } from '../deps.ts';
 import { letterUrl, unsubscribeUrl } from './links.ts';
-import { enqueueMail, titleFor } from './mail.ts';
+import { enqueueMail, titleFor, withManageLink } from './mail.ts';
 import { issueSignerToken } from './tokens.ts';
 
 export interface QueueUpdate extends ValidUpdate {
@@ -38,10 +38,11 @@ export async function queueUpdate(tx: StoreTx, deps: Deps, letter: LetterWithTex
     // The letter's page in the signer's language when the letter has it.
     const pageLang = versionFor(letter, r.lang) ? r.lang : versionFor(letter, lang) ? lang : letter.defaultLang;
     const token = await issueSignerToken(tx, deps, r.signatureId, 'unsubscribe');
-    const mail = deps.templates.signerUpdate({
+    // Every mail to a signer carries their private "manage my signature" link (issue 16).
+    const mail = await withManageLink(tx, deps, { id: r.signatureId, lang: pageLang }, deps.templates.signerUpdate({
       lang, letterTitle: titleFor(letter, pageLang), subject: update.subject[lang]!, body: update.body[lang]!,
       letterUrl: letterUrl(deps, pageLang, letter.slug), unsubscribeUrl: unsubscribeUrl(deps, pageLang, token),
-    });
+    }));
     await enqueueMail(tx, deps, `update:${update.id}:${r.signatureId}`, r.email, mail);
   }
   return { update, created: true };
