@@ -28,6 +28,8 @@ export interface HeldRequest {
   source?: string | undefined;
   /** Every held signature at this email domain. */
   domain?: string | undefined;
+  /** Every held signature from this country ('' for none given). */
+  country?: string | undefined;
   /** For a removal: signer, duplicate, fraud or legal. */
   reason?: string | undefined;
   dryRun: boolean;
@@ -48,11 +50,11 @@ function checkRequest(req: HeldRequest): RemovalReason | undefined {
   if (req.ids && (!Array.isArray(req.ids) || req.ids.length > MAX_HELD_IDS || req.ids.some((x) => typeof x !== 'string'))) {
     throw new DomainError('VALIDATION_FAILED', `At most ${MAX_HELD_IDS} ids at once`, [{ field: 'ids', code: 'TOO_LONG', limit: MAX_HELD_IDS }]);
   }
-  for (const k of ['source', 'domain'] as const) {
+  for (const k of ['source', 'domain', 'country'] as const) {
     const v = req[k];
     if (v !== undefined && (typeof v !== 'string' || v.length > 255)) throw new DomainError('VALIDATION_FAILED', `Bad ${k}`, [{ field: k, code: 'INVALID_TYPE' }]);
   }
-  if (!req.ids && req.source === undefined && req.domain === undefined) {
+  if (!req.ids && req.source === undefined && req.domain === undefined && req.country === undefined) {
     throw new DomainError('VALIDATION_FAILED', 'Name the signatures: ids, a source or a domain', [{ field: 'ids', code: 'REQUIRED' }]);
   }
   if (req.decision === 'release') return undefined;
@@ -69,7 +71,8 @@ function named(req: HeldRequest): (s: Signature) => boolean {
   return (s) => s.status === 'held'
     && (!ids || ids.has(s.id))
     && (req.source === undefined || s.source === req.source)
-    && (domain === undefined || emailDomain(s.emailKey) === domain);
+    && (domain === undefined || emailDomain(s.emailKey) === domain)
+    && (req.country === undefined || (s.country ?? '') === req.country);
 }
 
 export async function decideHeld(deps: Deps, slug: string, actor: string | undefined, req: HeldRequest): Promise<HeldResult> {
@@ -103,7 +106,7 @@ export async function decideHeld(deps: Deps, slug: string, actor: string | undef
   }
   if (done) {
     await deps.store.transaction((tx) => recordAudit(tx, deps, sel.letter.id, actor, req.decision === 'release' ? 'release' : 'remove-held', {
-      count: done, skipped, ...(reason ? { reason } : {}), ...(req.source !== undefined ? { source: req.source } : {}), ...(req.domain !== undefined ? { domain: req.domain } : {}),
+      count: done, skipped, ...(reason ? { reason } : {}), ...(req.source !== undefined ? { source: req.source } : {}), ...(req.domain !== undefined ? { domain: req.domain } : {}), ...(req.country !== undefined ? { country: req.country } : {}),
       ...(req.ids ? { ids: req.ids.length } : {}),
     }));
     deps.signals.letterChanged(sel.letter.id);

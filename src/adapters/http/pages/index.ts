@@ -22,6 +22,8 @@ import { retentionRoutes } from './organise/retention.ts';
 import { reviewRoutes } from './organise/reviews.ts';
 import { sessionRoutes } from './organise/session.ts';
 import { signatureTableRoutes } from './organise/signatures.ts';
+import { heldRoutes } from './organise/held.ts';
+import { altchaAssets } from './altcha.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
@@ -33,6 +35,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(letterDocumentRoutes(s, s.documents as LetterDocuments)); // /:lang/letters/:slug.pdf, /letters/:slug.pdf
     await f.register(letterEmbedRoutes(s)); //                 /:lang/letters/:slug/embed, /letters/:slug/badge.svg
     await f.register(confirmRoutes(s, config)); //             /:lang/confirm[/renew]
+    await f.register(altchaAssets()); //                       /assets/altcha.js, /assets/altcha-sha.js, /assets/altcha.css
     await f.register(receiptRoutes(s, config)); //             /:lang/receipts/:token[/…], /:lang/verify, /assets/receipt-check.js
     await f.register(withdrawRoutes(s, config)); //            /:lang/withdraw
     await f.register(privacyRoutes(config)); //                /:lang/privacy
@@ -41,6 +44,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(reviewRoutes(s, config)); //              /:lang/organise/letters/:slug/reviews[/:id]
     await f.register(retentionRoutes(s, config)); //           /:lang/organise/letters/:slug/log
     await f.register(signatureTableRoutes(s, config)); //      /:lang/organise/letters/:slug/{signatures[.csv],removals}
+    await f.register(heldRoutes(s, config)); //                /:lang/organise/letters/:slug/held (held signatures, sources)
     if (config.dev) await f.register(devRoutes(config, devOutbox)); // /dev/outbox
   };
 }
