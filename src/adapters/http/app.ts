@@ -128,7 +128,7 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
   });
   decorateSigningLimit(f, config);
   // Bots held, people kept: the proof of work, limits and checks every signing goes through (kit/screening.ts).
-  f.decorate('screen', new SigningScreen(options.cookieSecret, config.powCost, config.holdLimits));
+  f.decorate('screen', new SigningScreen(options.cookieSecret, config.powCost, config.holdLimits, config.screening));
   await f.register(swagger, {
     openapi: {
       openapi: '3.0.3',

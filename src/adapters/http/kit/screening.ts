@@ -114,7 +114,7 @@ export class SigningScreen {
   private readonly perHour = new WindowCounter(3600_000);
   private readonly perMinute = new WindowCounter(60_000, 10_000);
 
-  constructor(secret: string, private readonly cost: number, private readonly limits: HoldLimits) {
+  constructor(secret: string, private readonly cost: number, private readonly limits: HoldLimits, private readonly enabled = true) {
     const derive = (label: string) => createHmac('sha256', secret).update(`undersigned:${label}`).digest('base64url');
     this.hmacSecret = derive('altcha-challenge');
     this.keySecret = derive('altcha-key');
@@ -168,6 +168,8 @@ export class SigningScreen {
   async screen(input: ScreenInput): Promise<Screening> {
     const now = input.now ?? Date.now();
     const body = input.body ?? {};
+    // Screening off (UNDERSIGNED_SCREENING=off): nothing is held; the source is still kept for the organisers.
+    if (!this.enabled) return { hold: [], source: this.sourceOf(input.ip) };
     const hold: HoldReason[] = [];
     const honey = body[HONEYPOT_FIELD];
     if (honey !== undefined && honey !== null && honey !== '') hold.push('honeypot');

@@ -12,7 +12,8 @@ const require = createRequire(import.meta.url);
 
 export function altchaAssets() {
   return async (f: FastifyInstance) => {
-    const dist = join(dirname(require.resolve('altcha/package.json')), 'dist');
+    // The package exports no package.json: its stylesheet is found by its export, the worker beside it.
+    const dist = dirname(dirname(require.resolve('altcha/altcha.css')));
     const worker = readFileSync(join(dist, 'workers', 'sha.js'));
     const css = readFileSync(join(dist, 'external', 'altcha.css'));
     const cache = 'public, max-age=3600';
