@@ -187,5 +187,5 @@ export function removalsNote(t: T, r: Removals): SafeHtml {
 export function thanksBody(t: T, slug: string, mailDelayed = false, check = false): SafeHtml {
   const delayed = mailDelayed ? html`<p role="status">${t('sign.thanks.delayed')}</p>` : html``;
   const held = check ? html`<p class="notice" role="status">${t('sign.thanks.check')}</p>` : html``;
-  return html`<p>${t('sign.thanks.body')}</p>${held}${delayed}<p class="hint">${t('sign.thanks.spam')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
+  return html`${check ? '' : html`<p>${t('sign.thanks.body')}</p>`}${held}${delayed}<p class="hint">${t('sign.thanks.spam')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
 }
