@@ -15,6 +15,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { testApp, openLetter, Browser, signInOrganiser, csrfFrom, type TestApp } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
 import { decideHeld } from '../src/use-cases/decide-held.ts';
+import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 
 async function solved(t: TestApp): Promise<string> {
   const res = await t.http.inject({ method: 'GET', url: '/api/v1/challenge' });
@@ -217,6 +218,29 @@ for (const setup of setups) {
       const done = await b.post('/en/organise/letters/sources/held', { kind: 'domain', value: 'example.org', decision: 'release', step: 'confirm', expected: '3', _csrf: csrfFrom(preview.body) });
       assert.equal(done.statusCode, 200, done.body);
       assert.equal(await count(t, 'sources'), 3);
+    });
+
+    test('the organiser API: sources and held signatures, and removing a whole source (dry run first)', async () => {
+      await openLetter(t, 'api-held', { organisers: ['org@example.org'] });
+      for (let i = 0; i < 2; i++) await signApi(t, 'api-held', { name: `Api Held ${'ab'[i]}`, email: `apiheld${i}@spam.example` }, '198.51.100.88');
+      await confirmAll(t, ['apiheld0@spam.example', 'apiheld1@spam.example']);
+      const { token } = await createApiToken(t.app.deps, 'org@example.org', { letterSlug: 'api-held' });
+      const auth = { authorization: `Bearer ${token}` };
+      const view = (await t.http.inject({ method: 'GET', url: '/api/v1/organise/letters/api-held/held', headers: auth })).json();
+      assert.equal(view.heldTotal, 2);
+      const domain = view.sources.find((x: { kind: string; value: string }) => x.kind === 'domain' && x.value === 'spam.example');
+      assert.equal(domain.held, 2);
+      assert.equal(domain.lastHour, 2);
+      assert.ok(!JSON.stringify(view).includes('apiheld0@'), 'no address in the answer');
+      const dry = await t.http.inject({ method: 'POST', url: '/api/v1/organise/letters/api-held/held', headers: auth, payload: { decision: 'remove', domain: 'spam.example', reason: 'fraud' } });
+      assert.equal(dry.json().dryRun, true);
+      assert.equal(dry.json().count, 2);
+      const bad = await t.http.inject({ method: 'POST', url: '/api/v1/organise/letters/api-held/held', headers: auth, payload: { decision: 'remove', domain: 'spam.example', dryRun: false } });
+      assert.equal(bad.statusCode, 400, 'a removal needs a reason');
+      const done = await t.http.inject({ method: 'POST', url: '/api/v1/organise/letters/api-held/held', headers: auth, payload: { decision: 'remove', domain: 'spam.example', reason: 'fraud', dryRun: false } });
+      assert.equal(done.json().count, 2);
+      assert.equal((await t.http.inject({ method: 'GET', url: '/api/v1/organise/letters/api-held/held', headers: auth })).json().heldTotal, 0);
+      assert.equal(await count(t, 'api-held'), 0);
     });
   });
 }
