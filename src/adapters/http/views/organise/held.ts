@@ -37,12 +37,12 @@ export function heldPage(t: T, base: string, o: { me: string; slug: string; titl
 <h1>${t('desk.held.heading')}: <bdi>${o.title}</bdi></h1>
 <p>${t('desk.held.intro')}</p>
 <h2>${t('desk.held.sources')}</h2>
-<table class="sources"><thead><tr><th scope="col">${t('desk.held.kind')}</th><th scope="col">${t('desk.held.col.source')}</th><th scope="col">${t('desk.held.col.lastHour')}</th>
+<div class="scroll" role="region" aria-label="${t('desk.held.sources')}" tabindex="0"><table class="sources"><thead><tr><th scope="col">${t('desk.held.kind')}</th><th scope="col">${t('desk.held.col.source')}</th><th scope="col">${t('desk.held.col.lastHour')}</th>
 <th scope="col">${t('desk.held.col.day')}</th><th scope="col">${t('desk.held.col.hours')}</th><th scope="col">${t('desk.held.col.held')}</th><th scope="col"></th></tr></thead>
 <tbody>${v.sources.map((r) => html`<tr><td>${t(`desk.held.kind.${r.kind}` as Key)}</td><td>${sourceLabel(t, r)}</td><td>${t.number(r.lastHour)}</td><td>${t.number(r.lastDay)}</td>
 <td>${sparkline(t, r.perHour)}</td><td>${t.number(r.held)}${r.heldPending ? html` <span class="hint">(+${t.number(r.heldPending)})</span>` : ''}</td>
-<td>${r.held ? html`${actionForm(t, action, o.csrf, r, 'release')} ${actionForm(t, action, o.csrf, r, 'remove')}` : ''}</td></tr>`)}</tbody></table>
-<h2>${t('desk.held.link', { count: v.heldTotal })}</h2>
+<td>${r.held ? html`${actionForm(t, action, o.csrf, r, 'release')} ${actionForm(t, action, o.csrf, r, 'remove')}` : ''}</td></tr>`)}</tbody></table></div>
+<h2>${t('desk.held.link', { count: t.number(v.heldTotal) })}</h2>
 ${v.held.length ? html`<table class="signatures"><thead><tr><th scope="col">${t('desk.col.name')}</th><th scope="col">${t('desk.col.country')}</th><th scope="col">${t('desk.held.reasons')}</th>
 <th scope="col">${t('desk.held.kind.domain')}</th><th scope="col">${t('desk.col.date')}</th></tr></thead><tbody>${v.held.map((r) => html`<tr><td><bdi>${r.name}</bdi></td><td>${r.country ? t.country(r.country) : ''}</td>
 <td>${r.reasons.map((x) => t(`desk.held.reason.${x}` as Key)).join(', ')}</td><td><bdi dir="ltr">${r.domain}</bdi></td><td>${t.date(r.createdAt)}</td></tr>`)}</tbody></table>` : html`<p>${t('desk.held.none')}</p>`}
