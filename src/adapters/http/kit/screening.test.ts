@@ -45,7 +45,9 @@ test('the screen: a solved challenge passes once; tampered, missing or replayed 
   assert.equal(await screen.verify(payload), true);
   assert.equal(await screen.verify(payload), false, 'used once');
   for (const junk of [undefined, '', 'x'.repeat(9000), '!!!', 42, {}, { challenge: 1, solution: 2 }, [], null]) assert.equal(await screen.verify(junk), false);
-  assert.equal(await screen.verify(payload, Date.now() + 3600_000), false, 'expired');
+  const old = await screen.challenge(Date.now() - 3600_000);
+  const oldSolution = (await solveChallenge({ challenge: old, deriveKey }))!;
+  assert.equal(await screen.verify({ challenge: old, solution: oldSolution }), false, 'expired');
   const s = await screen.screen({ ip: '203.0.113.9', slug: 'x', body: { email: 'a@example.org' } });
   assert.deepEqual(s.hold, ['no-proof']);
   assert.equal(s.source, screen.sourceOf('203.0.113.200'), 'one /24, one source');
