@@ -37,7 +37,7 @@ const row = {
 } as const;
 
 const filterProperties = {
-  state: { type: 'string', enum: [...SIGNATURE_STATES], description: 'held: confirmed and waiting in an open duplicate review; removed: removed by an organiser' },
+  state: { type: 'string', enum: [...SIGNATURE_STATES], description: 'held: waiting for an organiser — held for a check at signing (not counted until released: GET/POST …/held) or confirmed and in an open duplicate review; removed: removed by an organiser' },
   source: { type: 'string', enum: [...SIGNATURE_SOURCES] },
   country: { type: 'string', description: 'ISO 3166-1 alpha-2' },
   from: { type: 'string', description: 'YYYY-MM-DD, inclusive (when signed)' },
