@@ -55,6 +55,17 @@ test('the held page: sources, the held queue, release a whole source after a pre
   for (const lang of ['fa', 'en'] as const) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
+    if (lang === 'fa') {
+      // The letter page says how many wait (before any is released).
+      await page.setViewportSize({ width: 390, height: 700 });
+      await page.goto(`${server.baseUrl}/${lang}/letters/held-desk`);
+      assert.match(await page.locator('.tally .held').textContent() ?? '', /۴ امضای دیگر چشم‌به‌راه بررسی/);
+      await screenshot(page, '15-letter-held-fa-390');
+      await page.goto(`${server.baseUrl}/en/letters/held-desk`);
+      assert.match(await page.locator('.tally .held').textContent() ?? '', /4 more signatures wait for a check/);
+      await screenshot(page, '15-letter-held-en-390');
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     await signIn(page, lang, ++nth);
     await page.goto(`${server.baseUrl}/${lang}/organise/letters/held-desk/held`);
     assert.equal(await page.locator('table.signatures tbody tr').count(), lang === 'fa' ? 4 : 2);
