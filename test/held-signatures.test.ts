@@ -141,6 +141,7 @@ for (const setup of setups) {
       assert.equal(res.headers.location, '/en/letters/nojs/thanks?check=1');
       const thanks = await b.get(String(res.headers.location));
       assert.match(thanks.body, /will wait for a check by the organisers/);
+      // The signing pokes the outbox worker, which may have the mail leased while flushMail looks: wait for it.
       let token: string | undefined;
       for (let i = 0; i < 20 && !token; i++) {
         await t.flushMail();
