@@ -52,7 +52,7 @@ export async function benchAudit(n = 1_000_000): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-audit-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const app = await buildApp(loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_BASE_URL: base }, { dataDir: dir }));
+  const app = await buildApp(loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off', UNDERSIGNED_BASE_URL: base }, { dataDir: dir }));
   try {
     const deps = app.deps;
     const letter = await createLetter(deps, { slug: 'audit-big', addressee: { name: 'Bench' }, defaultLang: 'en', versions: [{ lang: 'en', title: 'Bench', body: 'Bench letter.' }] }, { publish: true });

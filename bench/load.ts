@@ -128,6 +128,8 @@ export async function loadSignatures(store: SqlStore, opts: LoadOptions): Promis
             updated_at: at,
             confirmed_at: status === 'confirmed' ? at : null,
             withdrawn_at: null,
+            hold: null,
+            source: null,
           });
         }
         // One JSON parameter per statement, unpacked by the database: far cheaper than binding 21 parameters a row.

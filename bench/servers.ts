@@ -74,6 +74,7 @@ export function startUndersigned(
   return startProcess([...(opts.nodeArgs ?? []), join(from, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...processes], {
     UNDERSIGNED_DATA_DIR: dataDir,
     UNDERSIGNED_RATE_LIMIT: opts.rateLimit ?? 'off',
+    UNDERSIGNED_SCREENING: 'off',
     UNDERSIGNED_LOG_LEVEL: 'silent',
     UNDERSIGNED_BASE_URL: 'http://bench.example',
     UNDERSIGNED_DATABASE_URL: '',

@@ -56,6 +56,38 @@ export interface Config {
   langFallback: Record<string, string[]>;
   /** Where signers write to see, correct or erase their data (UNDERSIGNED_CONTACT), named on the privacy page. */
   contact: string | undefined;
+  /** Whether signings are screened and held (UNDERSIGNED_SCREENING, on by default; off for benchmarks and tests of other things). */
+  screening: boolean;
+  /** The proof-of-work challenge's largest counter (UNDERSIGNED_POW_COST): the solver tries about half as many hashes. */
+  powCost: number;
+  /** Signings a letter takes an hour per client address, /24 or /64 prefix and email domain, and a minute for the whole letter, before further ones are held (UNDERSIGNED_HOLD_LIMITS). */
+  holdLimits: HoldLimits;
+}
+
+export interface HoldLimits {
+  address: number;
+  prefix: number;
+  domain: number;
+  burst: number;
+}
+
+/** Measured in chromium at 4× CPU throttling (docs/security.md): about a second. */
+export const DEFAULT_POW_COST = 50_000;
+
+export const DEFAULT_HOLD_LIMITS: HoldLimits = { address: 8, prefix: 30, domain: 50, burst: 300 };
+
+/** `address=8,prefix=30,domain=50,burst=300` (any subset; the rest keep their defaults). */
+export function holdLimitsOf(raw: string | undefined): HoldLimits {
+  const out = { ...DEFAULT_HOLD_LIMITS };
+  for (const part of (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [k, v, ...rest] = part.split('=');
+    const n = Number(v);
+    if (rest.length || !k || !(k in out) || !/^\d+$/.test(v ?? '') || n < 1 || n > 1_000_000_000) {
+      throw new ConfigError(`UNDERSIGNED_HOLD_LIMITS must look like "address=8,prefix=30,domain=50,burst=300" (positive whole numbers), got "${part}"`);
+    }
+    out[k as keyof HoldLimits] = n;
+  }
+  return out;
 }
 
 export class ConfigError extends Error {}
@@ -203,6 +235,9 @@ export function loadConfig(env: Env = process.env, flags: { port?: number | unde
     chromiumPath: env.UNDERSIGNED_CHROMIUM || '/usr/bin/chromium',
     langFallback: langFallbacks(env.UNDERSIGNED_LANG_FALLBACK),
     contact: env.UNDERSIGNED_CONTACT?.trim() || undefined,
+    screening: onOff(env, 'UNDERSIGNED_SCREENING', true),
+    powCost: int(env, 'UNDERSIGNED_POW_COST', DEFAULT_POW_COST, 100, 100_000_000),
+    holdLimits: holdLimitsOf(env.UNDERSIGNED_HOLD_LIMITS),
   };
 }
 
@@ -250,6 +285,9 @@ export const SETTINGS: [string, string, string][] = [
   ['UNDERSIGNED_DKIM_KEY', '(unset)', 'DKIM: private key, PEM text or the path of a PEM file'],
   ['UNDERSIGNED_MAIL_BACKLOG_LIMIT', '5000', 'Mails waiting past which signers are told their mail may take a few minutes'],
   ['UNDERSIGNED_RATE_LIMIT', '10', 'Signing attempts per IP per minute; `off` disables (benchmarks)'],
+  ['UNDERSIGNED_SCREENING', 'on', 'Hold signings without proof of work, over a limit, from disposable domains or with the honeypot filled (`off`: none is held; benchmarks)'],
+  ['UNDERSIGNED_POW_COST', String(DEFAULT_POW_COST), 'Proof-of-work challenge cost (largest counter; about 1 s on a mid-range phone, docs/security.md)'],
+  ['UNDERSIGNED_HOLD_LIMITS', 'address=8,prefix=30,domain=50,burst=300', 'Signings a letter takes an hour per address, /24 or /64 prefix, email domain (and a minute in all) before more are held for a check'],
   ['UNDERSIGNED_DATABASE_URL', '(unset: SQLite)', 'postgres://… selects PostgreSQL'],
   ['UNDERSIGNED_PG_NAMED_STATEMENTS', 'on', 'PostgreSQL: prepare hot statements once per connection; `off` behind PgBouncer in transaction mode'],
   ['UNDERSIGNED_REDIS_URL', '(unset)', 'redis://… shares rate limits between processes'],

@@ -39,7 +39,7 @@ describe('API v1', () => {
   test('sign → 202 pending; confirm → counted; list has public fields only', async () => {
     const r = await t.http.inject({ method: 'POST', url: '/api/v1/letters/albania/signatures', ...json({ name: 'Zoe Adams', email: 'zoe@example.org', visibility: 'public', lang: 'en', country: 'gb' }) });
     assert.equal(r.statusCode, 202);
-    assert.deepEqual(r.json(), { status: 'pending', mailDelayed: false });
+    assert.deepEqual(r.json(), { status: 'pending', held: false, mailDelayed: false });
     assert.equal((await t.http.inject('/api/v1/letters/albania')).json().count, 0, 'pending is not counted');
     await t.flushMail();
     const c = await t.http.inject({ method: 'POST', url: '/api/v1/confirmations', ...json({ token: t.mailer.lastToken('zoe@example.org') }) });

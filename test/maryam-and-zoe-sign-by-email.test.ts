@@ -48,7 +48,7 @@ before(async () => {
   smtp = await startSmtp();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  env = { ...process.env, UNDERSIGNED_DATA_DIR: dir, UNDERSIGNED_PORT: String(port), UNDERSIGNED_BASE_URL: base, UNDERSIGNED_SMTP_URL: smtp.url, UNDERSIGNED_LOG_LEVEL: 'warn', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_MAIL_FROM: 'Letters <letters@example.org>' };
+  env = { ...process.env, UNDERSIGNED_DATA_DIR: dir, UNDERSIGNED_PORT: String(port), UNDERSIGNED_BASE_URL: base, UNDERSIGNED_SMTP_URL: smtp.url, UNDERSIGNED_LOG_LEVEL: 'warn', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off', UNDERSIGNED_MAIL_FROM: 'Letters <letters@example.org>' };
   writeFileSync(join(dir, 'letter.json'), JSON.stringify(faEnLetter('albania')));
   const created = cli('letter', 'create', '--file', join(dir, 'letter.json'), '--publish', '--json');
   assert.equal(created.status, 0, created.stderr);

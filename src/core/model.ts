@@ -2,7 +2,8 @@
 
 export type LetterState = 'draft' | 'open' | 'closed';
 export type Visibility = 'public' | 'hidden';
-export type SignatureStatus = 'pending' | 'confirmed' | 'withdrawn' | 'invalidated';
+/** held: confirmed, but held at signing (core/signatures/hold.ts): not counted, listed or logged until released. */
+export type SignatureStatus = 'pending' | 'confirmed' | 'held' | 'withdrawn' | 'invalidated';
 
 export interface Addressee {
   name: string;
@@ -71,6 +72,10 @@ export interface Signature {
   withdrawnAt?: string | undefined;
   /** Imported signatories were never confirmed by email. */
   imported: boolean;
+  /** Why the signing was held (comma-separated HoldReason words, core/signatures/hold.ts); undefined: not held. */
+  hold?: string | undefined;
+  /** The hashed address prefix the signing came from (organisers group by it); never the address. */
+  source?: string | undefined;
 }
 
 /** What anyone may see of a signature. */

@@ -91,6 +91,8 @@ export interface SignatureRepo {
   byId(id: string): Promise<Signature | undefined>;
   /** Confirmed signatures, public and hidden. */
   countConfirmed(letterId: string): Promise<number>;
+  /** Signatures confirmed and held for a check (status 'held'): how many wait for an organiser. */
+  countHeld(letterId: string): Promise<number>;
   /** Confirmed and public: what the list shows. Unsorted. */
   listPublic(letterId: string): Promise<PublicSignature[]>;
   /** Count, public count, per country and per hour; exact (docs/decisions/0002-counts.md). */

@@ -1,6 +1,6 @@
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, Signature } from '../core/model.ts';
-import { checkConfirmable, decideSign } from '../core/signatures/signature.ts';
+import { checkConfirmable, decideSign, nextStatus } from '../core/signatures/signature.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { issueConfirmation } from './steps/mail.ts';
 import { flagDuplicates } from './steps/flag-duplicates.ts';
@@ -33,18 +33,22 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     const letter = await tx.letters.byId(sig.letterId);
     if (!letter) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
     if (letter.state === 'closed') throw new DomainError('LETTER_CLOSED', 'This letter closed before the signature was confirmed');
-    const confirmed: Signature = { ...sig, status: 'confirmed', confirmedAt: iso(now), updatedAt: iso(now), textVersion: letter.textVersion, mailsSent: 0 };
+    // A held signing confirms into 'held': not counted, listed or logged until an organiser releases it.
+    const status = nextStatus(sig, 'confirm')!;
+    const confirmed: Signature = { ...sig, status, confirmedAt: iso(now), updatedAt: iso(now), textVersion: letter.textVersion, mailsSent: 0 };
     // Conditional: of two confirmations at once only one changes the row; the other runs again and answers
     // SIGNATURE_ALREADY_CONFIRMED, with no second log entry, count delta or receipt token.
     if (!(await tx.signatures.updateIfUnchanged(confirmed, sig))) throw new Raced();
-    await flagDuplicates(tx, deps, confirmed);
-    // Its log entry lands with the confirmation or not at all.
-    await logSignature(tx, deps, letter, confirmed);
+    if (status === 'confirmed') {
+      await flagDuplicates(tx, deps, confirmed);
+      // Its log entry lands with the confirmation or not at all (a held one's lands when it is released).
+      await logSignature(tx, deps, letter, confirmed);
+    }
     const receiptToken = await issueSignerToken(tx, deps, confirmed.id, 'receipt');
     return { letter, signature: confirmed, receiptToken };
   }));
   deps.signals.letterChanged(result.letter.id);
-  deps.signals.logQueued();
+  if (result.signature.status === 'confirmed') deps.signals.logQueued();
   return result;
 }
 
@@ -72,7 +76,7 @@ async function renewOnce(deps: Deps, token: string): Promise<Confirmed> {
   return deps.store.transaction(async (tx) => {
     const sig = await tx.signatures.byTokenHash(deps.secrets.hashToken(token));
     if (!sig) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
-    if (sig.status === 'confirmed') throw new DomainError('SIGNATURE_ALREADY_CONFIRMED', 'This signature is already confirmed');
+    if (sig.status === 'confirmed' || sig.status === 'held') throw new DomainError('SIGNATURE_ALREADY_CONFIRMED', 'This signature is already confirmed');
     const letter = await tx.letters.byId(sig.letterId);
     if (!letter) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
     if (letter.state !== 'open') throw new DomainError('LETTER_CLOSED', 'This letter is closed');

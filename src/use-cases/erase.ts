@@ -55,6 +55,10 @@ export async function eraseOnRequest(deps: Deps, slug: string, email: string): P
       // Conditional: the loser of two erasures (or an erasure and a withdrawal) at once runs again, with no second entry.
       if (!(await tx.signatures.updateIfUnchanged(current, sig))) throw new Raced();
       removed = await logCancel(tx, deps, letter, sig.id, 'remove', 'signer');
+    } else if (sig.status === 'held') {
+      // Held for a check: never counted or logged, so withdrawn without a log entry.
+      current = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now };
+      if (!(await tx.signatures.updateIfUnchanged(current, sig))) throw new Raced();
     }
     await erasePersonal(tx, current, now);
     return { removed, signatureId: sig.id, letterId: letter.id };

@@ -8,12 +8,13 @@ import { letterUrl, receiptUrl } from './steps/links.ts';
 import { issueSignerToken } from './steps/tokens.ts';
 import { confirmationJob, enqueueMail, issueManageLink, mailConfirmation, titleFor, withConfirmationToken } from './steps/mail.ts';
 import { letterForSigning, snapshotForSigning } from './steps/letter-snapshot.ts';
+import { formatHold, type Screening } from '../core/signatures/hold.ts';
 
 /**
  * A new pending signature for `v` on the letter as the caller knows it, with a fresh confirmation token (what
  * withConfirmationToken would add, built in one object at one reading of the clock: this runs at every signing).
  */
-function newSignature(deps: Deps, letterId: string, textVersion: number, v: ValidSignatureInput): { sig: Signature; token: string } {
+function newSignature(deps: Deps, letterId: string, textVersion: number, v: ValidSignatureInput, screening: Screening | undefined): { sig: Signature; token: string } {
   const at = deps.clock.now();
   const now = iso(at);
   const token = deps.secrets.newToken();
@@ -37,6 +38,8 @@ function newSignature(deps: Deps, letterId: string, textVersion: number, v: Vali
     imported: false,
     createdAt: now,
     updatedAt: now,
+    hold: screening ? formatHold(screening.hold) : undefined,
+    source: screening?.source,
   };
   return { sig, token };
 }
@@ -47,7 +50,7 @@ function newSignature(deps: Deps, letterId: string, textVersion: number, v: Vali
  * if the letter's row is still as the snapshot says and the address has no signature; otherwise it writes nothing
  * and returns false, and `sign` goes the long way, which also reports a closed letter or invalid input in its order.
  */
-async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promise<boolean> {
+async function signFirst(deps: Deps, slug: string, input: SignatureInput, screening: Screening | undefined): Promise<boolean> {
   const got = snapshotForSigning(deps.store, slug);
   const letter = got instanceof Promise ? await got : got;
   if (letter?.state !== 'open') return false;
@@ -57,7 +60,7 @@ async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promi
   } catch {
     return false;
   }
-  const created = newSignature(deps, letter.id, letter.textVersion, v);
+  const created = newSignature(deps, letter.id, letter.textVersion, v, screening);
   const withdrawToken = deps.secrets.newToken();
   const manageToken = deps.secrets.newToken();
   return deps.store.insertFirstSignature({
@@ -77,11 +80,16 @@ async function signFirst(deps: Deps, slug: string, input: SignatureInput): Promi
  * Cost: the letter comes from a snapshot checked by one small read (letter-snapshot.ts), and the new signature is
  * inserted first (the unique index on letter and address decides, under any concurrency); the existing row is read
  * only when that insert did nothing.
+ *
+ * `screening`: what the HTTP adapter found about the request (core/signatures/hold.ts). A held signing is stored,
+ * mailed and confirmable as any other; confirmed, it waits for an organiser (status 'held'). Signing again while
+ * pending takes the latest screening (a person who first signed with JavaScript off and then with it on is not held).
  */
-export async function sign(deps: Deps, slug: string, input: SignatureInput): Promise<{ status: 'pending' }> {
-  if (await signFirst(deps, slug, input)) {
+export async function sign(deps: Deps, slug: string, input: SignatureInput, screening?: Screening): Promise<{ status: 'pending'; held: boolean }> {
+  const held = !!screening?.hold.length;
+  if (await signFirst(deps, slug, input, screening)) {
     deps.signals.mailQueued();
-    return { status: 'pending' as const };
+    return { status: 'pending' as const, held };
   }
   let mailed = false;
   const result = await deps.store.transaction(async (tx) => {
@@ -91,11 +99,11 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
     canSign(current);
     const v = validateSignatureInput(input, letter);
     const now = deps.clock.now();
-    const created = newSignature(deps, letter.id, current.textVersion, v);
+    const created = newSignature(deps, letter.id, current.textVersion, v, screening);
     if (await tx.signatures.insert(created.sig)) {
       await mailConfirmation(tx, deps, letter, created.sig, created.token);
       mailed = true;
-      return { status: 'pending' as const };
+      return { status: 'pending' as const, held };
     }
     // The address has a signature on this letter (possibly inserted a moment ago by a concurrent request, which
     // committed before this insert returned): decide from it. Nothing was written so far. The row is
@@ -107,7 +115,7 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
       const decision = decideSign(existing, now);
       if (decision.kind === 'resend') {
         // The latest details typed replace the pending ones: people fix typos by signing again.
-        const refreshed: Signature = { ...existing, name: v.name, nameAlt: v.nameAlt, title: v.title, country: v.country, visibility: v.visibility, lang: v.lang, consentUpdates: v.consentUpdates, status: 'pending', textVersion: current.textVersion };
+        const refreshed: Signature = { ...existing, name: v.name, nameAlt: v.nameAlt, title: v.title, country: v.country, visibility: v.visibility, lang: v.lang, consentUpdates: v.consentUpdates, status: 'pending', textVersion: current.textVersion, ...(screening ? { hold: formatHold(screening.hold), source: screening.source } : {}) };
         const next = withConfirmationToken(deps, refreshed);
         if (!(await tx.signatures.updateIfUnchanged(next.sig, existing))) continue;
         await mailConfirmation(tx, deps, letter, next.sig, next.token);
@@ -123,7 +131,7 @@ export async function sign(deps: Deps, slug: string, input: SignatureInput): Pro
       }
       break;
     }
-    return { status: 'pending' as const };
+    return { status: 'pending' as const, held };
   });
   if (mailed) deps.signals.mailQueued();
   return result;

@@ -125,7 +125,8 @@ describe('no inline script or style, and the Persian font loads (chromium)', { t
       assert.deepEqual(inline.styleAttrs, [], 'no style attribute (the letter body is Markdown without raw HTML)');
       assert.deepEqual(inline.handlers, [], 'no inline event handlers');
       assert.equal(inline.jsLinks, 0);
-      assert.deepEqual(inline.stylesheets, [`${server.baseUrl}/assets/app.css`], 'the one stylesheet applies (not blocked)');
+      // app.css, and on an open letter the proof-of-work widget's stylesheet (issue 15), both ours.
+      assert.deepEqual(inline.stylesheets, [`${server.baseUrl}/assets/app.css`, `${server.baseUrl}/assets/altcha.css`], 'our stylesheets apply (not blocked)');
 
       const fonts = await fontState(page);
       // Drain the event loop of the page once more so late reports (font or style loads) arrive before we look.

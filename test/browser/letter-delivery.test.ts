@@ -61,7 +61,7 @@ describe('delivering the letter', () => {
   before(async () => {
     peer = await startSmtp({ refuse: (a) => (a === 'gone@example.org' ? { code: 550, message: 'No such mailbox here' } : undefined) });
     dir = mkdtempSync(join(tmpdir(), 'undersigned-delivery-'));
-    app = await buildApp(loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SMTP_URL: peer.url }, { dataDir: dir }));
+    app = await buildApp(loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off', UNDERSIGNED_SMTP_URL: peer.url }, { dataDir: dir }));
     await createLetter(app.deps, faEnLetter('albania', {
       targets: [
         { name: 'Ilir Meta', title: 'President of Albania', email: 'office@president.example', lang: 'en' },

@@ -54,7 +54,7 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestApp
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-test-'));
   const mailer = new MemoryMailer();
   const clock = new TestClock();
-  const config = loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', ...env }, { dataDir: dir });
+  const config = loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off', ...env }, { dataDir: dir });
   const app = await buildApp(config, { mailer, clock });
   const http = await app.http();
   await http.ready();

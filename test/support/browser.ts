@@ -54,7 +54,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Liv
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const config = loadConfig(
-      { UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_BASE_URL: baseUrl, ...env },
+      { UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off', UNDERSIGNED_BASE_URL: baseUrl, ...env },
       { dataDir: dir },
     );
     const app = await buildApp(config, { worker: true });

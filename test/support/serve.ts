@@ -46,7 +46,7 @@ export function startServe(env: Record<string, string>, opts: ServeOptions = {})
     const command = [join(root, 'bin/undersigned.js'), 'serve', '--port', '0', '--host', '127.0.0.1', ...(opts.args ?? [])];
     const proc = spawn(process.execPath, opts.foreignPrimary ? ['--input-type=module', '-e', FOREIGN_PRIMARY, '--', ...command] : command, {
       cwd: root,
-      env: { ...process.env, UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_DATABASE_URL: '', ...env },
+      env: { ...process.env, UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_DATABASE_URL: '', UNDERSIGNED_SCREENING: 'off', ...env },
       stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
     });
     let out = '';

@@ -24,6 +24,7 @@ import { apiError, BUSY_RETRY_AFTER_S, clientErrorResponse, frameworkError, STAT
 import { checkFields, checkRequestLine, MAX_PARAM_LENGTH } from './kit/input.ts';
 import { translator } from '../i18n/index.ts';
 import { langOf } from './kit/lang.ts';
+import { SigningScreen } from './kit/screening.ts';
 import { BODY_LIMIT, decorateSigningLimit, REQUEST_TIMEOUT_MS } from './kit/limits.ts';
 import './kit/refusals.ts';
 import { messageDocument } from './views/message.ts';
@@ -126,6 +127,8 @@ export async function buildHttp(s: Services, options: HttpOptions): Promise<Fast
     },
   });
   decorateSigningLimit(f, config);
+  // Bots held, people kept: the proof of work, limits and checks every signing goes through (kit/screening.ts).
+  f.decorate('screen', new SigningScreen(options.cookieSecret, config.powCost, config.holdLimits, config.screening));
   await f.register(swagger, {
     openapi: {
       openapi: '3.0.3',

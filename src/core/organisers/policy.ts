@@ -73,7 +73,9 @@ export interface ApiToken {
 export type AuditAction =
   | 'publish' | 'close' | 'reopen' | 'edit' | 'remove' | 'merge' | 'dismiss' | 'vet' | 'export'
   | 'organiser-add' | 'organiser-remove' | 'token-create' | 'token-revoke'
-  | 'update' | 'reply' | 'deliver' | 'targets';
+  | 'update' | 'reply' | 'deliver' | 'targets'
+  /** Held signatures released (counted and logged from then on), or removed without ever counting. */
+  | 'release' | 'remove-held';
 
 /** One organiser action on a letter, visible to its owners (public actions are in the transparency log too). */
 export interface AuditEntry {

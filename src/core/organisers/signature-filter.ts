@@ -8,7 +8,10 @@ import { isCountryCode } from '../countries.ts';
 import { tokenize } from '../names/normalise.ts';
 import { latinSkeletons, persianSkeleton } from '../names/blocking.ts';
 
-/** held: confirmed, and waiting in an open duplicate review. removed: invalidated by an organiser. */
+/**
+ * held: waiting for an organiser — held for a check at signing (status 'held': not counted until released) or
+ * confirmed and waiting in an open duplicate review (counted). removed: invalidated by an organiser.
+ */
 export const SIGNATURE_STATES = ['pending', 'confirmed', 'held', 'withdrawn', 'removed'] as const;
 export type SignatureState = (typeof SIGNATURE_STATES)[number];
 export const SIGNATURE_SOURCES = ['email', 'imported'] as const;
@@ -72,7 +75,7 @@ export function parseSignatureFilter(raw: Record<string, unknown>): SignatureFil
 
 export function stateOf(sig: Signature, held: boolean): SignatureState {
   if (sig.status === 'invalidated') return 'removed';
-  if (sig.status === 'confirmed' && held) return 'held';
+  if (sig.status === 'held' || (sig.status === 'confirmed' && held)) return 'held';
   return sig.status;
 }
 

@@ -99,7 +99,7 @@ export type SignDecision =
 
 export function decideSign(existing: Signature | undefined, now: Date): SignDecision {
   if (!existing) return { kind: 'create' };
-  if (existing.status === 'confirmed') return existing.mailsSent >= MAX_CONFIRMATION_MAILS ? { kind: 'suppress' } : { kind: 'already-signed' };
+  if (existing.status === 'confirmed' || existing.status === 'held') return existing.mailsSent >= MAX_CONFIRMATION_MAILS ? { kind: 'suppress' } : { kind: 'already-signed' };
   if (existing.status === 'pending') {
     const expired = !existing.tokenExpiresAt || Date.parse(existing.tokenExpiresAt) <= now.getTime();
     if (existing.mailsSent >= MAX_CONFIRMATION_MAILS && !expired) return { kind: 'suppress' };
@@ -112,8 +112,34 @@ export function decideSign(existing: Signature | undefined, now: Date): SignDeci
 /** Checks a confirmation token's signature before confirming; throws the code the page explains. */
 export function checkConfirmable(sig: Signature | undefined, now: Date): Signature {
   if (!sig) throw new DomainError('TOKEN_INVALID', 'This confirmation link is not valid');
-  if (sig.status === 'confirmed') throw new DomainError('SIGNATURE_ALREADY_CONFIRMED', 'This signature is already confirmed');
+  if (sig.status === 'confirmed' || sig.status === 'held') throw new DomainError('SIGNATURE_ALREADY_CONFIRMED', 'This signature is already confirmed');
   if (sig.status !== 'pending') throw new DomainError('TOKEN_USED', 'This link was already used');
   if (!sig.tokenExpiresAt || Date.parse(sig.tokenExpiresAt) <= now.getTime()) throw new DomainError('TOKEN_EXPIRED', 'This confirmation link has expired');
   return sig;
+}
+
+/** What happens to a signature: the signing loop's and the organisers' events. */
+export type SignatureEvent = 'sign' | 'confirm' | 'release' | 'remove' | 'withdraw' | 'merge';
+
+/**
+ * The signature state machine: the status after `event`, or undefined when the event does not apply in this status
+ * (the use-cases answer with the matching error). A held signing (`hold` set) confirms into 'held', and only an
+ * organiser's release makes it 'confirmed' (counted, listed, logged); removal ends it as 'invalidated'.
+ */
+export function nextStatus(sig: Pick<Signature, 'status' | 'hold'>, event: SignatureEvent): Signature['status'] | undefined {
+  switch (event) {
+    case 'sign':
+      // Signing again: a pending, withdrawn or removed row starts a new confirmation; a confirmed or held one stays.
+      return sig.status === 'confirmed' || sig.status === 'held' ? sig.status : 'pending';
+    case 'confirm':
+      return sig.status === 'pending' ? (sig.hold ? 'held' : 'confirmed') : undefined;
+    case 'release':
+      return sig.status === 'held' ? 'confirmed' : undefined;
+    case 'remove':
+      return sig.status === 'held' || sig.status === 'confirmed' ? 'invalidated' : undefined;
+    case 'withdraw':
+      return sig.status === 'pending' || sig.status === 'confirmed' || sig.status === 'held' ? 'withdrawn' : undefined;
+    case 'merge':
+      return sig.status === 'confirmed' ? 'invalidated' : undefined;
+  }
 }

@@ -193,6 +193,7 @@ class Expiring<V> {
 export class PublicReads {
   private readonly counts = new Expiring<number>(() => this.now(), CACHE_MS);
   private readonly statsCache = new Expiring<LetterStats>(() => this.now(), CACHE_MS);
+  private readonly heldCounts = new Expiring<number>(() => this.now(), CACHE_MS);
   private lists = new Map<string, List>();
   private building = new Map<string, Promise<List>>();
   private readonly letters = new Expiring<LetterWithText | undefined>(() => this.now(), LETTER_MS);
@@ -242,6 +243,7 @@ export class PublicReads {
   invalidate(letterId: string): void {
     this.counts.delete(letterId);
     this.statsCache.delete(letterId);
+    this.heldCounts.delete(letterId);
     for (const slug of this.letters.keysWhere((l) => l?.id === letterId)) {
       this.letters.delete(slug);
       this.removalsCache.delete(slug);
@@ -257,6 +259,11 @@ export class PublicReads {
   /** Confirmed signatures, public and hidden; at most CACHE_MS old. Concurrent misses share one query. */
   async count(letterId: string): Promise<number> {
     return this.counts.get(letterId, () => this.deps.store.signatures.countConfirmed(letterId));
+  }
+
+  /** Confirmed signatures held for a check (not counted until an organiser releases them); at most CACHE_MS old. */
+  async held(letterId: string): Promise<number> {
+    return this.heldCounts.get(letterId, () => this.deps.store.signatures.countHeld(letterId));
   }
 
   /** Count per country and per hour (and the count), at most CACHE_MS old. */

@@ -27,7 +27,7 @@ export function confirmRoutes(s: Services, config: Config) {
       try {
         const { letter, signature } = await inspectToken(s.deps, token);
         const alternates = signerAlternates(here, letter);
-        if (signature.status === 'confirmed') return { view: { kind: 'already' }, status: 200, alternates };
+        if (signature.status === 'confirmed' || signature.status === 'held') return { view: { kind: 'already' }, status: 200, alternates };
         return { view: { kind: 'ask', letter, signature, token }, status: 200, alternates };
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;

@@ -26,6 +26,8 @@ import { signatureTableRoutes } from './organise/signatures.ts';
 import { updateRoutes } from './organise/updates.ts';
 import { unsubscribeRoutes } from './unsubscribe.ts';
 import { replyRoutes } from './replies.ts';
+import { heldRoutes } from './organise/held.ts';
+import { altchaAssets } from './altcha.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
@@ -38,6 +40,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(replyRoutes(s)); //                       /letters/:slug/replies/:id.pdf
     await f.register(letterEmbedRoutes(s)); //                 /:lang/letters/:slug/embed, /letters/:slug/badge.svg
     await f.register(confirmRoutes(s, config)); //             /:lang/confirm[/renew]
+    await f.register(altchaAssets()); //                       /assets/altcha.js, /assets/altcha-sha.js, /assets/altcha.css
     await f.register(receiptRoutes(s, config)); //             /:lang/receipts/:token[/…], /:lang/verify, /assets/receipt-check.js
     await f.register(withdrawRoutes(s, config)); //            /:lang/withdraw
     await f.register(manageRoutes(s, config)); //             /:lang/manage[/visibility, /withdraw, /export, /erase]
@@ -49,6 +52,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(retentionRoutes(s, config)); //           /:lang/organise/letters/:slug/log
     await f.register(signatureTableRoutes(s, config)); //      /:lang/organise/letters/:slug/{signatures[.csv],removals}
     await f.register(updateRoutes(s, config)); //              /:lang/organise/letters/:slug/{updates,replies,deliver}
+    await f.register(heldRoutes(s, config)); //                /:lang/organise/letters/:slug/held (held signatures, sources)
     if (config.dev) await f.register(devRoutes(config, devOutbox)); // /dev/outbox
   };
 }

@@ -18,7 +18,7 @@ import { refusalMessage } from '../kit/refusals.ts';
 import type { Values } from '../views/forms.ts';
 import type { SafeHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
-import { letterPage, LIST_SLOT, signatoriesSection, thanksBody } from '../views/letter.ts';
+import { ALTCHA_SCRIPT, letterPage, LIST_SLOT, signatoriesSection, thanksBody } from '../views/letter.ts';
 import { messageDocument } from '../views/message.ts';
 import { letterOpenGraph } from '../views/share.ts';
 import { letterExtras } from '../views/letter-extras.ts';
@@ -52,7 +52,8 @@ export function letterRoutes(s: Services, config: Config) {
       const stats = await s.reads.stats(letter.id);
       const delivered = await delivery(letter.id);
       const replied = await replies(letter.id, letter.slug);
-      return { count, list, removals, stats, delivered, replied, hidden: Math.max(0, count - list.total) };
+      const held = await s.reads.held(letter.id);
+      return { count, list, removals, stats, delivered, replied, held, hidden: Math.max(0, count - list.total) };
     }
 
     function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
@@ -64,7 +65,9 @@ export function letterRoutes(s: Services, config: Config) {
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
         og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered), reply: replySection(t, d.replied) }),
+        // The sign form's proof-of-work widget (pages/altcha.ts), only where there is a form.
+        ...(letter.state === 'open' ? { scripts: [ALTCHA_SCRIPT], styles: ['/assets/altcha.css'] } : {}),
+        body: letterPage({ t, letter, version, count: d.count, held: d.held, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered), reply: replySection(t, d.replied) }),
       });
     }
 
@@ -98,7 +101,7 @@ export function letterRoutes(s: Services, config: Config) {
       const d = await letterData(letter, lang, pageOf(req));
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
-      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}.${fingerprint(d.replied)}`;
+      const inputs = `${fingerprint(letter)}.${d.count}.${d.held}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}.${fingerprint(d.replied)}`;
       const key = `${letter.id}\u0000${lang}`;
       const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
         frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),
@@ -122,9 +125,12 @@ export function letterRoutes(s: Services, config: Config) {
       async (req: Req, reply) => {
         const { t } = req;
         const values = formValues(req.body);
+        let held = false;
         try {
+          // Screened as the API's signings are (kit/screening.ts): a held signing is stored and mailed all the same.
+          const screening = await f.screen.screen({ ip: req.ip, slug: req.params.slug, body: req.body });
           // The same use-case and letter snapshot as the API's POST /api/v1/letters/:slug/signatures.
-          await sign(s.deps, req.params.slug, { ...values, lang: t.lang });
+          held = (await sign(s.deps, req.params.slug, { ...values, lang: t.lang }, screening)).held;
         } catch (e) {
           if (!(e instanceof DomainError)) throw e;
           const known = e.code === 'VALIDATION_FAILED' || e.code === 'LETTER_CLOSED' || e.code === 'LETTER_NOT_OPEN';
@@ -135,16 +141,17 @@ export function letterRoutes(s: Services, config: Config) {
           return sendPage(reply, await renderLetter(req, letter, t, values, [], t(`error.${e.code}`)), 409);
         }
         // Stored either way; while many mails wait to go out, the thanks page says the mail may take a few minutes.
-        const delayed = s.health.mailDelayed() ? '?mail=delayed' : '';
-        return reply.redirect(`/${t.lang}/letters/${encodeURIComponent(req.params.slug)}/thanks${delayed}`, 303);
+        // A held one is told it waits for a check once confirmed.
+        const query = [s.health.mailDelayed() ? 'mail=delayed' : '', held ? 'check=1' : ''].filter(Boolean).join('&');
+        return reply.redirect(`/${t.lang}/letters/${encodeURIComponent(req.params.slug)}/thanks${query ? `?${query}` : ''}`, 303);
       },
     );
 
-    f.get<G & { Querystring: { mail?: string } }>('/:lang/letters/:slug/thanks', async (req, reply) => {
+    f.get<G & { Querystring: { mail?: string; check?: string } }>('/:lang/letters/:slug/thanks', async (req, reply) => {
       const letter = await s.reads.bySlug(req.params.slug);
       const alternates = signerAlternates(`/letters/${encodeURIComponent(req.params.slug)}/thanks`, letter);
-      const body = thanksBody(req.t, req.params.slug, req.query.mail === 'delayed');
-      return sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), body, { alternates }));
+      const body = thanksBody(req.t, req.params.slug, req.query.mail === 'delayed', req.query.check === '1');
+      return sendPage(reply, messageDocument(req.t, base, req.t('sign.thanks.title'), body, { alternates: alternates.map((a) => req.query.check === '1' ? { ...a, href: `${a.href}?check=1` } : a) }));
     });
   };
 }

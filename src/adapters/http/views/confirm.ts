@@ -29,7 +29,9 @@ export function confirmPage(t: T, base: string, v: ConfirmView, notice?: string,
 /** Confirmed: the receipt's link (kept only by the signer), the way back to the letter, and `share` (share links). */
 export function confirmedPage(t: T, base: string, letter: LetterWithText, signature: Signature, receiptToken: string | undefined, share?: SafeHtml, alternates: Alternate[] = []): string {
   const receipt = receiptToken ? html`<p><a class="receipt" href="/${t.lang}/receipts/${receiptToken}">${t('confirm.done.receipt')}</a></p><p class="hint">${t('confirm.done.receiptHint')}</p>` : '';
-  const body = messagePage(t, t('confirm.done.title'), html`<p>${t('confirm.done.body', { title: bidiIsolate(titleOf(letter, t.lang)) })}</p>${receipt}<p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>${share ?? ''}`);
+  // Held for a check: confirmed, not counted yet (it says so instead of "now counts").
+  const said = signature.status === 'held' ? html`<p class="notice" role="status">${t('confirm.held')}</p>` : html`<p>${t('confirm.done.body', { title: bidiIsolate(titleOf(letter, t.lang)) })}</p>`;
+  const body = messagePage(t, t('confirm.done.title'), html`${said}${receipt}<p><a href="/${signature.lang}/letters/${letter.slug}">${t('sign.thanks.back')}</a></p>${share ?? ''}`);
   return page(t, base, t('confirm.done.title'), body, alternates);
 }
 

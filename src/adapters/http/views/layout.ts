@@ -36,6 +36,8 @@ export interface LayoutInput {
   noindex?: boolean;
   /** Same-origin scripts (CSP script-src 'self'; never inline), loaded as deferred modules. */
   scripts?: string[];
+  /** More same-origin stylesheets after app.css (the sign form's widget). */
+  styles?: string[];
   /** Reload the page after this many seconds (a receipt waiting for the log); no script needed. */
   refreshSeconds?: number;
   /** OpenGraph and Twitter card tags (views/share.ts). */
@@ -43,7 +45,7 @@ export interface LayoutInput {
 }
 
 /** The page frame: lang and dir on <html>, hreflang alternates, a language switcher, no inline script or style. */
-export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex, scripts = [], refreshSeconds, og }: LayoutInput): string {
+export function layout({ t, title, body, alternates = [], canonical, signedInAs, baseUrl, noindex, scripts = [], styles = [], refreshSeconds, og }: LayoutInput): string {
   const doc = html`<!doctype html>
 <html lang="${t.uiLang}" dir="${t.dir}">
 <head>
@@ -55,7 +57,8 @@ ${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">`
 ${scripts.map((s) => html`<script type="module" src="${s}"></script>
 `)}
 <link rel="stylesheet" href="/assets/app.css">
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+${styles.map((s) => html`<link rel="stylesheet" href="${s}">
+`)}<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 ${canonical ? html`<link rel="canonical" href="${baseUrl}${canonical}">` : ''}
 ${alternates.map((a) => html`<link rel="alternate" hreflang="${a.lang}" href="${baseUrl}${a.href}">\n`)}
 ${og ? openGraphTags(og) : ''}

@@ -19,6 +19,8 @@ export interface LetterPageInput {
   count: number;
   hidden: number;
   list: { items: PublicSignature[]; page: number; pages: number; total: number };
+  /** Confirmed signatures waiting for an organiser's check (not in the count). */
+  held?: number | undefined;
   values: Values;
   errors: FieldError[];
   formMessage?: string | undefined;
@@ -71,6 +73,11 @@ function signatoryItemHtml(t: T, s: PublicSignature): string {
   return out + '</li>';
 }
 
+/** Interface languages the proof-of-work widget speaks (browser/altcha-widget.ts loads them). */
+export const ALTCHA_LANGS = new Set(['en', 'fa', 'ar', 'fr', 'de', 'es', 'tr', 'ru']);
+/** The widget's script (served from /assets, built from the altcha package: pages/altcha.ts). */
+export const ALTCHA_SCRIPT = '/assets/altcha.js';
+
 function signForm(p: LetterPageInput): SafeHtml {
   const { t, letter, values, errors } = p;
   const base = `/${t.lang}/letters/${letter.slug}`;
@@ -96,6 +103,9 @@ ${input({ t, name: 'email', label: t('sign.email'), hint: t('sign.email.hint'), 
   ${fieldError(t, errors, 'visibility')}
 </fieldset>
 <label class="choice"><input type="checkbox" name="consentUpdates" value="yes"${values.consentUpdates ? html` checked` : ''}> ${t('sign.consent')}</label>
+<div class="hp" aria-hidden="true"><label for="website">${t('sign.honeypot')}</label><input id="website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+<div class="field pow"><altcha-widget challenge="/api/v1/challenge" name="altcha" auto="onfocus" language="${ALTCHA_LANGS.has(t.uiLang) ? t.uiLang : 'en'}"></altcha-widget>
+<p class="hint">${t('sign.pow.hint')}</p></div>
 <button type="submit" class="primary">${t('sign.submit')}</button>
 </form>
 </section>`;
@@ -120,6 +130,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 </header>
 <div class="tally" aria-live="polite" ${ui}>
   <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
+  ${p.held ? html`<p class="held hint">${t('letter.held', { count: p.held })}</p>` : ''}
   ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
   ${letter.state === 'open' ? html`<p class="to-sign"><a class="button primary" href="#sign">${t('letter.signLink')}</a></p>` : ''}
 </div>
@@ -177,7 +188,8 @@ export function removalsNote(t: T, r: Removals): SafeHtml {
 }
 
 /** After signing: check your mail. */
-export function thanksBody(t: T, slug: string, mailDelayed = false): SafeHtml {
+export function thanksBody(t: T, slug: string, mailDelayed = false, check = false): SafeHtml {
   const delayed = mailDelayed ? html`<p role="status">${t('sign.thanks.delayed')}</p>` : html``;
-  return html`<p>${t('sign.thanks.body')}</p>${delayed}<p class="hint">${t('sign.thanks.spam')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
+  const held = check ? html`<p class="notice" role="status">${t('sign.thanks.check')}</p>` : html``;
+  return html`${check ? '' : html`<p>${t('sign.thanks.body')}</p>`}${held}${delayed}<p class="hint">${t('sign.thanks.spam')}</p><p><a href="/${t.lang}/letters/${slug}">${t('sign.thanks.back')}</a></p>`;
 }

@@ -49,6 +49,7 @@ export function receiptPage(t: T, base: string, view: SignerView, token: string,
   let refresh: number | undefined;
   if (log?.erasedAt) parts.push(html`<p>${t('receipt.erased')}</p>`);
   else if (signature.status === 'pending') parts.push(html`<p>${t('receipt.pendingSignature')}</p>`);
+  else if (signature.status === 'held') parts.push(html`<p class="notice">${t('receipt.held')}</p>`);
   else if (!view.sequenced) {
     parts.push(html`<p class="notice">${t('receipt.pending')}</p>`);
     refresh = 3;
@@ -61,7 +62,7 @@ export function receiptPage(t: T, base: string, view: SignerView, token: string,
 </ul>`);
   }
   if (signature.status === 'withdrawn' || signature.status === 'invalidated') parts.push(html`<p class="notice">${t('receipt.withdrawn')}</p>`);
-  else if (signature.status === 'confirmed' && !log?.erasedAt) {
+  else if ((signature.status === 'confirmed' || signature.status === 'held') && !log?.erasedAt) {
     parts.push(html`<section class="withdraw"><h2>${t('withdraw.title')}</h2><p>${t('withdraw.body', { title: bidiIsolate(title) })}</p>
 <form method="post" action="/${t.lang}/withdraw"><input type="hidden" name="token" value="${token}"><button type="submit">${t('withdraw.button')}</button></form></section>`);
   }

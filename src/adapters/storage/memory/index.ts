@@ -173,6 +173,11 @@ class MemSignatures implements SignatureRepo {
     for (const x of this.st().signatures.values()) if (x.letterId === letterId && x.status === 'confirmed') n++;
     return n;
   }
+  async countHeld(letterId: string) {
+    let n = 0;
+    for (const x of this.st().signatures.values()) if (x.letterId === letterId && x.status === 'held') n++;
+    return n;
+  }
   async listPublic(letterId: string): Promise<PublicSignature[]> {
     return [...this.st().signatures.values()]
       .filter((x) => x.letterId === letterId && x.status === 'confirmed' && x.visibility === 'public')

@@ -11,7 +11,7 @@ export const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v)
 
 /** Every column of a signature row, for the selects that name them (signatures.ts, first-signatures.ts). */
 export const SIGNATURE_COLUMNS = ['id', 'letter_id', 'email', 'email_key', 'name', 'name_alt', 'title', 'country', 'visibility', 'lang', 'consent_updates', 'status',
-  'text_version', 'token_hash', 'token_expires_at', 'mails_sent', 'imported', 'created_at', 'updated_at', 'confirmed_at', 'withdrawn_at'] as const satisfies readonly (keyof SignaturesTable)[];
+  'text_version', 'token_hash', 'token_expires_at', 'mails_sent', 'imported', 'created_at', 'updated_at', 'confirmed_at', 'withdrawn_at', 'hold', 'source'] as const satisfies readonly (keyof SignaturesTable)[];
 
 // A column added to the table and not to SIGNATURE_COLUMNS fails to compile here (it would be read as undefined).
 const allSignatureColumns: Exclude<keyof SignaturesTable, (typeof SIGNATURE_COLUMNS)[number]> extends never ? true : never = true;
@@ -76,6 +76,8 @@ export function toSignature(r: Selectable<SignaturesTable>): Signature {
     updatedAt: r.updated_at,
     confirmedAt: u(r.confirmed_at),
     withdrawnAt: u(r.withdrawn_at),
+    hold: u(r.hold),
+    source: u(r.source),
   };
 }
 
@@ -102,6 +104,8 @@ export function signatureRow(s: Signature): SignaturesTable {
     updated_at: s.updatedAt,
     confirmed_at: n(s.confirmedAt),
     withdrawn_at: n(s.withdrawnAt),
+    hold: n(s.hold),
+    source: n(s.source),
   };
 }
 

@@ -56,6 +56,10 @@ export interface SignaturesTable {
   updated_at: string;
   confirmed_at: string | null;
   withdrawn_at: string | null;
+  /** Why the signing was held (migration 0019): comma-separated reasons, null when it was not. */
+  hold: string | null;
+  /** The hashed address prefix the signing came from (migration 0019). */
+  source: string | null;
 }
 
 export interface OutboxTable {

@@ -112,6 +112,12 @@ export class SqlSignatures implements SignatureRepo {
     }));
   }
 
+  async countHeld(letterId: string): Promise<number> {
+    const r = await this.db.selectFrom('signatures').select((eb) => eb.fn.countAll().as('n'))
+      .where('letter_id', '=', letterId).where('status', '=', 'held').where('hold', 'is not', null).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   async listPublic(letterId: string): Promise<PublicSignature[]> {
     const rows = await this.db
       .selectFrom('signatures')

@@ -7,6 +7,7 @@ import { letterApi } from './letters.ts';
 import { signatureApi } from './signatures.ts';
 import { organiseApi } from './organise.ts';
 import { openDataApi } from './open-data.ts';
+import { challengeApi } from './challenge.ts';
 
 export function apiRoutes(s: Services, config: Config) {
   return async (f: FastifyInstance) => {
@@ -19,6 +20,7 @@ export function apiRoutes(s: Services, config: Config) {
     await f.register(signatureApi(s, config)); // GET|POST /letters/:slug/signatures
     await f.register(confirmationApi(s)); //      POST /confirmations
     await f.register(organiseApi(s)); //          GET …/organise/letters/:slug/signatures, POST …/removals (tokens)
+    await f.register(challengeApi()); //         GET /challenge (proof of work for signing)
     await f.register(openDataApi(s)); //          GET /letters/:slug/signatures.csv, /letters/:slug/hourly.csv
   };
 }

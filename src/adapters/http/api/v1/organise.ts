@@ -16,6 +16,8 @@ import { sendUpdate } from '../../../../use-cases/send-update.ts';
 import { recordReply } from '../../../../use-cases/record-reply.ts';
 import { publicReply } from '../../cache/replies.ts';
 import { REPLY_BODY_LIMIT } from '../../kit/limits.ts';
+import { decideHeld } from '../../../../use-cases/decide-held.ts';
+import { heldView } from '../../../../use-cases/reads/held-sources.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import { toCsv } from '../../kit/csv.ts';
 import { requireJson } from './presenters.ts';
@@ -40,7 +42,7 @@ const row = {
 } as const;
 
 const filterProperties = {
-  state: { type: 'string', enum: [...SIGNATURE_STATES], description: 'held: confirmed and waiting in an open duplicate review; removed: removed by an organiser' },
+  state: { type: 'string', enum: [...SIGNATURE_STATES], description: 'held: waiting for an organiser — held for a check at signing (not counted until released: GET/POST …/held) or confirmed and in an open duplicate review; removed: removed by an organiser' },
   source: { type: 'string', enum: [...SIGNATURE_SOURCES] },
   country: { type: 'string', description: 'ISO 3166-1 alpha-2' },
   from: { type: 'string', description: 'YYYY-MM-DD, inclusive (when signed)' },
@@ -218,6 +220,62 @@ export function organiseApi(s: Services) {
       const r = await recordReply(s.deps, req.params.slug, actor, { texts: b.texts, receivedOn: b.receivedOn, notify: b.notify !== false, key: idempotencyKey(req) }, pdf);
       const letterSlug = req.params.slug;
       return reply.code(r.created ? 201 : 200).send({ ...publicReply(letterSlug, r.reply), update: r.update ? { id: r.update.id, recipients: r.update.recipients } : null, repeat: !r.created });
+    });
+
+    f.get<{ Params: { slug: string } }>('/organise/letters/:slug/held', {
+      schema: {
+        tags: ['organise'],
+        summary: 'Held signatures and signings by source: per hour over the last day, by hashed address prefix, email domain and country, with held counts',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              heldTotal: { type: 'integer' },
+              sources: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string', enum: ['prefix', 'domain', 'country'] }, value: { type: 'string' }, lastHour: { type: 'integer' }, lastDay: { type: 'integer' }, perHour: { type: 'array', items: { type: 'integer' } }, held: { type: 'integer' }, heldPending: { type: 'integer' } } } },
+              held: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, country: { type: 'string', nullable: true }, reasons: { type: 'array', items: { type: 'string' } }, source: { type: 'string', nullable: true }, domain: { type: 'string' }, createdAt: { type: 'string' } } } },
+            },
+          },
+          401: errorSchema, 403: errorSchema, 404: errorSchema,
+        },
+      },
+    }, async (req) => {
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const v = await heldView(s.deps, req.params.slug, actor);
+      return { heldTotal: v.heldTotal, sources: v.sources, held: v.held.map((h) => ({ id: h.id, name: h.name, country: h.country, reasons: h.reasons, source: h.sourceKey, domain: h.domain, createdAt: h.createdAt })) };
+    });
+
+    f.post<{ Params: { slug: string }; Body: { decision?: string; ids?: string[]; source?: string; domain?: string; country?: string; reason?: string; dryRun?: boolean } }>('/organise/letters/:slug/held', {
+      schema: {
+        tags: ['organise'],
+        summary: 'Release held signatures (they count, are listed and logged from then on) or remove them with a reason (never counted); by ids or a whole source; dryRun (the default) only counts them',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        body: {
+          type: 'object',
+          required: ['decision'],
+          additionalProperties: false,
+          properties: {
+            decision: { type: 'string', enum: ['release', 'remove'] },
+            ids: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 10000 },
+            source: { type: 'string', maxLength: 100, description: 'A hashed address prefix (GET …/held: sources of kind prefix)' },
+            domain: { type: 'string', maxLength: 255 },
+            country: { type: 'string', maxLength: 2 },
+            reason: { type: 'string', enum: ['fraud', 'duplicate', 'legal', 'signer'], description: 'Required to remove' },
+            dryRun: { type: 'boolean', default: true },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { dryRun: { type: 'boolean' }, decision: { type: 'string' }, count: { type: 'integer' }, sample: { type: 'array', items: row }, skipped: { type: 'integer' } } },
+          400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 415: errorSchema,
+        },
+      },
+    }, async (req) => {
+      requireJson(req);
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const b = req.body ?? {};
+      return decideHeld(s.deps, req.params.slug, actor, { decision: b.decision as 'release', ids: b.ids, source: b.source, domain: b.domain, country: b.country, reason: b.reason, dryRun: b.dryRun !== false });
     });
   };
 }

@@ -68,14 +68,16 @@ export function signatureApi(s: Services, _config: Config) {
             visibility: { type: 'string', enum: ['public', 'hidden'] },
             lang: { type: 'string' },
             consentUpdates: { type: 'boolean' },
+            altcha: { description: 'A solved proof-of-work challenge (GET /api/v1/challenge): the widget\'s base64 payload, or {challenge, solution}. Without a valid, unused one the signature is held for a check (still mailed and confirmable)' },
           },
         },
-        response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] }, mailDelayed: { type: 'boolean', description: 'True while many mails wait to go out: the confirmation mail may take a few minutes (the signature is stored)' } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema, 503: errorSchema },
+        response: { 202: { type: 'object', properties: { status: { type: 'string', enum: ['pending'] }, held: { type: 'boolean', description: 'True when the signature will wait for an organiser\'s check after confirmation before it counts (no proof of work, over a limit, a disposable address)' }, mailDelayed: { type: 'boolean', description: 'True while many mails wait to go out: the confirmation mail may take a few minutes (the signature is stored)' } } }, 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 429: errorSchema, 503: errorSchema },
       },
       // One limit per client for signing, shared with the sign form (kit/limits.ts); then the content type.
       preValidation: [f.signingLimit, async (req) => requireJson(req)],
     }, async (req, reply) => {
-      const result = await sign(s.deps, req.params.slug, req.body);
+      const screening = await f.screen.screen({ ip: req.ip, slug: req.params.slug, body: req.body });
+      const result = await sign(s.deps, req.params.slug, req.body, screening);
       return reply.code(202).send({ ...result, mailDelayed: s.health.mailDelayed() });
     });
   };

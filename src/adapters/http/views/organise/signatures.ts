@@ -88,6 +88,7 @@ ${o.page < o.pages ? html`<a href="${action}/signatures${query(o.filter, { page:
   const body = html`<section class="wide"><p><a href="/${t.lang}/organise">${t('desk.back')}</a></p>
 <h1>${t('desk.signatures')}: <bdi>${o.title}</bdi></h1>
 <ul class="counts">${counts}</ul>
+<p><a href="${action}/held">${t('desk.held.sources')} · ${t('desk.held.heading')}</a></p>
 ${filterForm(t, o)}
 <p role="status">${t('desk.matching', { count: o.total })}</p>
 ${o.rows.length ? sampleTable(t, o.rows, { csrf: o.csrf, action: `${action}/signatures`, back: `${action}/signatures${query(o.filter, o.page > 1 ? { page: String(o.page) } : {})}` }) : html`<p>${t('desk.noneMatching')}</p>`}

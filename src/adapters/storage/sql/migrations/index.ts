@@ -21,6 +21,7 @@ import { mailboxKeys } from './0012-mailbox-keys.ts';
 import { deliveries } from './0013-deliveries.ts';
 import { mailFailures } from './0014-mail-failures.ts';
 import { updatesReplies } from './0017-updates-replies.ts';
+import { held } from './0019-held.ts';
 import { deskMigration, titleChecksMigration } from '../desk.ts';
 
 /** Every migration, in order: its name as recorded in the database, and how it is made for a dialect. */
@@ -40,6 +41,7 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0013_deliveries', deliveries],
   ['0014_mail_failures', mailFailures],
   ['0017_updates_replies', updatesReplies],
+  ['0019_held', held],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
 ];
 
