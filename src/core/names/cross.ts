@@ -8,14 +8,42 @@
  * Inputs are normalised tokens (normalise.ts): folded Persian letters, lower-case Latin without diacritics.
  */
 
-type Spelling = readonly [latin: string, cost: number];
+import { LEARNT_CORRESPONDENCES } from './learnt.ts';
+
+export type Spelling = readonly [latin: string, cost: number];
+
+/**
+ * Learnt correspondences (learn.ts, scripts/learn-names.ts): for a Persian letter at a position ('^' word-initial,
+ * '$' word-final, '' inside), the Latin spellings and their costs estimated from pair data with the curated BASE
+ * costs as a Dirichlet prior. They replace BASE for that letter and position; the context rules below stay curated.
+ */
+export type Correspondences = Record<string, ReadonlyArray<Spelling>>;
+
+let learnt: Correspondences = LEARNT_CORRESPONDENCES;
+
+/** Use another learnt table (cross-validation folds; null = the curated costs alone). Clears the caches. */
+export function useCorrespondences(table: Correspondences | null): void {
+  learnt = table ?? {};
+  cache.clear();
+  for (const f of cacheListeners) f();
+}
+const cacheListeners: Array<() => void> = [];
+/** Lets the matcher drop its own token-similarity cache when the table changes. */
+export function onCorrespondencesChange(f: () => void): void {
+  cacheListeners.push(f);
+}
+
+/** Position class of letter i: '^' first, '$' last, '' inside (a ZWNJ seam is a word boundary). */
+export function positionKey(ch: string, first: boolean, last: boolean): string {
+  return first ? '^' + ch : last ? ch + '$' : ch;
+}
 
 const ZWNJ = '\u200C';
 
 const S = (...pairs: Array<[string, number]>): Spelling[] => pairs;
 
-/** Context-free spellings. Context (word start/end, article ال) adds more in `spellingsAt`. */
-const BASE: Record<string, Spelling[]> = {
+/** Context-free spellings (the curated prior). Context (word start/end, article ال) adds more in `spellingsOf`. */
+export const BASE: Record<string, Spelling[]> = {
   'ا': S(['a', 0], ['aa', 0], ['o', 0.6], ['e', 0.8]),
   'ب': S(['b', 0], ['p', 0.8]),
   'پ': S(['p', 0]),
@@ -56,18 +84,18 @@ const BASE: Record<string, Spelling[]> = {
 const cache = new Map<string, Spelling[][]>();
 
 /** Spellings of each letter of a Persian token, with context rules applied. */
-function spellingsOf(fa: string): Spelling[][] {
+export function spellingsOf(fa: string): Spelling[][] {
   const hit = cache.get(fa);
   if (hit) return hit;
   const letters = [...fa];
   const out: Spelling[][] = letters.map((ch, i) => {
     // a ZWNJ marks where two tokens were joined (حیدر + زاده): a word boundary that costs nothing
     if (ch === ZWNJ) return S(['', 0]);
-    const list: Spelling[] = [...(BASE[ch] ?? S(['', 1]))];
     const next = letters[i + 1] === ZWNJ ? undefined : letters[i + 1];
     const prev = letters[i - 1] === ZWNJ ? undefined : letters[i - 1];
     const last = next === undefined;
     const first = prev === undefined;
+    const list: Spelling[] = [...(learnt[positionKey(ch, first, last)] ?? BASE[ch] ?? S(['', 1]))];
     if (ch === 'ا') {
       if (first) {
         // word-initial alef is only a vowel carrier: اِ e, اُ o; before ی/و it is silent (ایرج Iraj, اومید)
@@ -101,7 +129,7 @@ const SHORT = new Set(['a', 'e', 'o']);
 const DIGRAPH_FIRST = new Set(['s', 'k', 'g', 'c', 'z']);
 
 /** Cost of a Latin letter that no Persian letter accounts for. */
-function latinInsertCost(l: string, j: number): number {
+export function latinInsertCost(l: string, j: number): number {
   const c = l[j]!;
   const edge = j === 0 || j === l.length - 1;
   if (SHORT.has(c)) return edge ? 0.8 : 0.15; // a vowel at a word edge is a written letter in Persian

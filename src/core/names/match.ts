@@ -13,11 +13,11 @@
  *    "Mohammad Sharifi" vs "Mohammad Reza Sharifi" → 0.8, review, not duplicate) except honorifics
  *    (Seyed, Haj, Dr, Mir), which weigh little.
  */
-import { crossMatch } from './cross.ts';
+import { crossMatch, onCorrespondencesChange } from './cross.ts';
 import { latinSimilarity } from './latin.ts';
 import { tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
-import { isOptionalId, variantId } from './variants.ts';
+import { isOptionalId, onVariantListChange, variantId } from './variants.ts';
 
 /** Score at or above which two names are judged the same person (dedupe, clustering). */
 export const LIKELY_DUPLICATE = 0.85;
@@ -79,6 +79,8 @@ const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.92 };
 const NEAR_MISS_FACTOR = 0.5;
 
 const simCache = new Map<string, number>();
+onCorrespondencesChange(() => simCache.clear());
+onVariantListChange(() => simCache.clear());
 
 /**
  * Token similarity in [0,1] after the soft cliff: a near miss counts for half its similarity, so one

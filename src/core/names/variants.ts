@@ -122,8 +122,29 @@ function index(entries: VariantEntry[], optional: boolean) {
 }
 index(GIVEN_NAMES, false);
 index(OPTIONAL_PARTS, true);
+/** Honorific tokens stay known when the list of given names is switched off (they are not a matching prior). */
+const OPTIONAL_TOKENS = new Set<string>();
+for (const e of OPTIONAL_PARTS) {
+  for (const f of e.fa) OPTIONAL_TOKENS.add('arab' + normaliseText(f, 'join'));
+  for (const l of e.la) OPTIONAL_TOKENS.add('latn' + normaliseText(l, 'join'));
+}
 
 const lookupCache = new Map<string, string | null>();
+let listInUse = true;
+
+/**
+ * Switch the curated list off (evaluation of the learnt distance alone) or on again. Clears the lookup cache;
+ * callers holding token similarities must drop theirs (match.ts does through onVariantListChange).
+ */
+export function useVariantList(on: boolean): void {
+  listInUse = on;
+  lookupCache.clear();
+  for (const f of listeners) f();
+}
+const listeners: Array<() => void> = [];
+export function onVariantListChange(f: () => void): void {
+  listeners.push(f);
+}
 
 /**
  * Variant id of one normalised token, or null. `script` says which index to use.
@@ -131,6 +152,7 @@ const lookupCache = new Map<string, string | null>();
  */
 export function variantId(token: string, script: 'arab' | 'latn' | 'other'): string | null {
   if (script === 'other') return null;
+  if (!listInUse && !OPTIONAL_TOKENS.has(script + token)) return null;
   const ck = script + token;
   const hit = lookupCache.get(ck);
   if (hit !== undefined) return hit;
