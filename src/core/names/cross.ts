@@ -84,8 +84,9 @@ export const BASE: Record<string, Spelling[]> = {
 const cache = new Map<string, Spelling[][]>();
 
 /** Spellings of each letter of a Persian token, with context rules applied. */
-export function spellingsOf(fa: string): Spelling[][] {
-  const hit = cache.get(fa);
+export function spellingsOf(fa: string, arabic = false): Spelling[][] {
+  const ck = arabic ? '\u0001' + fa : fa;
+  const hit = cache.get(ck);
   if (hit) return hit;
   const letters = [...fa];
   const out: Spelling[][] = letters.map((ch, i) => {
@@ -117,11 +118,18 @@ export function spellingsOf(fa: string): Spelling[][] {
     if (ch === 'و' && prev === 'خ' && next === 'ا') list.push(['', 0.1]); // خوا is pronounced kha: Khajeh
     if (ch === 'و' && first) list.push(['vo', 0.1]);
     if (ch === 'ک' && next === 'س') list.push(['x', 0.1]); // Roxana رکسانا: x spells ک+س
+    if (arabic) {
+      // Arabic-style romanisation: ta marbuta -a/-ah, ض/ذ/ظ as d/dh, ث as th (Tahira, Rida, Dhakiri, Thabit)
+      if (ch === 'ه' && last) list.push(['a', 0.1], ['ah', 0.05]);
+      if (ch === 'ض') list.push(['d', 0.1], ['dh', 0]);
+      if (ch === 'ذ' || ch === 'ظ') list.push(['dh', 0], ['th', 0.2], ['d', 0.3]);
+      if (ch === 'ث') list.push(['th', 0]);
+    }
     if (ch === 'س' && prev === 'ک') list.push(['', 0.1]);
     return list;
   });
   if (cache.size > 50_000) cache.clear();
-  cache.set(fa, out);
+  cache.set(ck, out);
   return out;
 }
 
@@ -129,9 +137,11 @@ const SHORT = new Set(['a', 'e', 'o']);
 const DIGRAPH_FIRST = new Set(['s', 'k', 'g', 'c', 'z']);
 
 /** Cost of a Latin letter that no Persian letter accounts for. */
-export function latinInsertCost(l: string, j: number): number {
+export function latinInsertCost(l: string, j: number, arabic = false): number {
   const c = l[j]!;
   const edge = j === 0 || j === l.length - 1;
+  // Arabic style writes the unwritten short vowels as a/i/u: Sipihri سپهری, Ghulam غلام
+  if (arabic && !edge && (c === 'i' || c === 'u')) return 0.2;
   if (SHORT.has(c)) return edge ? 0.8 : 0.15; // a vowel at a word edge is a written letter in Persian
   if (c === 'u') return edge ? 0.8 : 0.4; // often a short o in Arabic/Turkic-style spelling (Sultani سلطانی)
   if (c === 'i') return edge ? 0.8 : 0.7; // a long i is written ی: Hamid ≠ حامد
@@ -165,8 +175,8 @@ let nextH = new Float64Array(0);
 let insC = new Float64Array(0);
 
 /** Minimum cost of spelling Persian token `fa` as Latin token `la`, with the hard part of that cost. */
-export function crossCost(fa: string, la: string): CrossCost {
-  const sp = spellingsOf(fa);
+export function crossCost(fa: string, la: string, arabic = false): CrossCost {
+  const sp = spellingsOf(fa, arabic);
   const n = sp.length;
   const m = la.length;
   if (m + 1 > bufSize) {
@@ -177,7 +187,7 @@ export function crossCost(fa: string, la: string): CrossCost {
     nextH = new Float64Array(bufSize);
     insC = new Float64Array(bufSize);
   }
-  for (let j = 0; j < m; j++) insC[j] = latinInsertCost(la, j);
+  for (let j = 0; j < m; j++) insC[j] = latinInsertCost(la, j, arabic);
   // dp over (i Persian letters consumed, j Latin characters consumed); ties prefer less hard cost
   let c0 = rowC;
   let h0 = rowH;
@@ -269,10 +279,10 @@ export function crossSimilarity(fa: string, la: string): number {
 }
 
 /** Similarity and whether the token pair is only a near miss (about one letter wrong: Bahar/بهاره). */
-export function crossMatch(fa: string, la: string): { sim: number; nearMiss: boolean } {
+export function crossMatch(fa: string, la: string, arabic = false): { sim: number; nearMiss: boolean } {
   const n = letterCount(fa);
   if (n === 0 || la.length === 0) return { sim: 0, nearMiss: true };
-  const { cost, hard } = crossCost(fa, la);
+  const { cost, hard } = crossCost(fa, la, arabic);
   const sim = Math.max(0, 1 - cost / n);
   return { sim, nearMiss: hard >= HARD_LIMIT || sim < 0.8 };
 }

@@ -14,7 +14,7 @@
  *    (Seyed, Haj, Dr, Mir), which weigh little.
  */
 import { crossMatch, onCorrespondencesChange } from './cross.ts';
-import { latinSimilarity } from './latin.ts';
+import { arabicStyle, latinSimilarity } from './latin.ts';
 import { tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
 import { isOptionalId, onVariantListChange, variantId } from './variants.ts';
@@ -36,6 +36,8 @@ export interface Token {
   /** Variant-list id, if the token is a known name or name+suffix. */
   id: string | null;
   weight: number;
+  /** Latin token of a name written in the Arabic style of romanisation (latin.ts arabicStyle). */
+  arabic?: boolean;
 }
 
 export interface PreparedName {
@@ -64,19 +66,26 @@ const ZWNJ = '\u200C';
  * cross-script comparison still sees the end of the first word (قره باغ = Gharabagh: word-final ه).
  */
 function joinTokens(a: Token, b: Token): Token {
-  if (a.script !== 'arab') return makeToken(a.text + b.text, a.script);
+  if (a.script !== 'arab') {
+    const t = makeToken(a.text + b.text, a.script);
+    if (a.arabic) t.arabic = true;
+    return t;
+  }
   const joined = a.text + b.text;
   return { text: a.text + ZWNJ + b.text, script: 'arab', id: variantId(joined, 'arab'), weight: 1 };
 }
 
 export function prepareName(name: string): PreparedName {
   const toks = tokenize(name).slice(0, MAX_TOKENS).map((t) => makeToken(t.text, t.script));
+  const latin = toks.filter((t) => t.script === 'latn' && !isOptionalId(t.id)).map((t) => t.text);
+  if (arabicStyle(latin, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name))) for (const t of toks) if (t.script === 'latn') t.arabic = true;
   return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
 }
 
 /** Below these token similarities a same-script token pair counts as a near miss (soft cliff). */
 const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.92 };
 const NEAR_MISS_FACTOR = 0.5;
+const CROSS_STYLE_CLIFF = 0.85;
 
 const simCache = new Map<string, number>();
 onCorrespondencesChange(() => simCache.clear());
@@ -89,7 +98,7 @@ onVariantListChange(() => simCache.clear());
 export function tokenSimilarity(a: Token, b: Token): number {
   if (a.text === b.text && a.script === b.script) return 1;
   if (a.id !== null && b.id !== null) return a.id === b.id ? 1 : 0;
-  const k = a.script + a.text + '\u0000' + b.script + b.text;
+  const k = a.script + (a.arabic ? '*' : '') + a.text + '\u0000' + b.script + (b.arabic ? '*' : '') + b.text;
   const hit = simCache.get(k);
   if (hit !== undefined) return hit;
   let s: number;
@@ -100,12 +109,14 @@ export function tokenSimilarity(a: Token, b: Token): number {
     s = at === bt ? 1 : persianSimilarity(at, bt);
     near = s < CLIFF.arabarab!;
   } else if (a.script === 'latn' && b.script === 'latn') {
-    s = latinSimilarity(a.text, b.text);
-    near = s < CLIFF.latnlatn!;
+    const styles = !!a.arabic !== !!b.arabic;
+    s = latinSimilarity(a.text, b.text, styles);
+    // across romanisation styles every short vowel may differ (Sipihri/Sepehri): a lower cliff
+    near = s < (styles ? CROSS_STYLE_CLIFF : CLIFF.latnlatn!);
   } else if (a.script === 'arab' && b.script === 'latn') {
-    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text));
+    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text, !!b.arabic));
   } else if (a.script === 'latn' && b.script === 'arab') {
-    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text));
+    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text, !!a.arabic));
   } else {
     s = 0; // other scripts: exact match only (handled above)
     near = true;
