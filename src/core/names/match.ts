@@ -17,7 +17,7 @@ import { crossMatch, onCorrespondencesChange } from './cross.ts';
 import { arabicStyle, latinSimilarity } from './latin.ts';
 import { tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
-import { isOptionalId, onVariantListChange, variantId } from './variants.ts';
+import { isOptionalId, onVariantListChange, variantId, weightOfId } from './variants.ts';
 
 /** Score at or above which two names are judged the same person (dedupe, clustering). */
 export const LIKELY_DUPLICATE = 0.85;
@@ -51,12 +51,11 @@ export interface PreparedName {
 }
 
 const MAX_TOKENS = 8;
-const OPTIONAL_WEIGHT = 0.3;
 const JOIN_PENALTY = 0.03;
 
 function makeToken(text: string, script: Script): Token {
   const id = variantId(text, script);
-  return { text, script, id, weight: isOptionalId(id) ? OPTIONAL_WEIGHT : 1 };
+  return { text, script, id, weight: weightOfId(id) };
 }
 
 const ZWNJ = '\u200C';
@@ -210,6 +209,8 @@ export function scorePrepared(a: PreparedName, b: PreparedName): number {
   let total = 0;
   for (const t of a.tokens) total += t.weight;
   for (const t of b.tokens) total += t.weight;
+  // a name of titles only (Dr.) has no weight: nothing to compare
+  if (total === 0) return 0;
   const v = alignValue(a.tokens, b.tokens);
   return Math.max(0, Math.min(1, v / total));
 }
