@@ -30,6 +30,10 @@ import { useCorrespondences } from '../src/core/names/cross.ts';
 import { useVariantList } from '../src/core/names/variants.ts';
 import { LEARNT_CORRESPONDENCES } from '../src/core/names/learnt.ts';
 import { goldPairs } from './learn-names.ts';
+import { useTransliterator } from '../src/core/names/translit.ts';
+import { anyAsciiTransliterator } from '../src/adapters/translit/any-ascii.ts';
+
+useTransliterator(anyAsciiTransliterator); // as the composition root does
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // ../shared beside the checkout (main) or beside the worktrees' parent
@@ -233,6 +237,44 @@ for (const set of SETS) {
 }
 console.log(`   both sets overall: ${show(a2Total)}; hard negatives merged ${a2HnMerged}/${a2HnPairs}`);
 useCorrespondences(LEARNT_CORRESPONDENCES);
+
+// ---------------------------------------------------------------- B. other scripts
+{
+  const rows = readFileSync(join(fixtures, 'scripts.tsv'), 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l && !l.startsWith('#'))
+    .slice(1)
+    .map((l) => l.split('\t').map((x) => x.trim()) as [string, string, string]);
+  console.log(`\nB. Other scripts, test/fixtures/names/scripts.tsv (${rows.length} rows; every pair of rows of all scripts scored)`);
+  const per = new Map<string, Counts>();
+  const misses: string[] = [];
+  const falses: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    for (let j = i + 1; j < rows.length; j++) {
+      const [sa, pa, na] = rows[i]!;
+      const [, pb, nb] = rows[j]!;
+      const same = pa === pb;
+      const hit = compareNames(na, nb).score >= LIKELY_DUPLICATE;
+      const c = per.get(sa) ?? per.set(sa, { tp: 0, fp: 0, fn: 0 }).get(sa)!;
+      if (same && hit) c.tp++;
+      else if (same) {
+        c.fn++;
+        misses.push(`${na} ~ ${nb} (${compareNames(na, nb).score.toFixed(2)})`);
+      } else if (hit) {
+        c.fp++;
+        falses.push(`${na} = ${nb}`);
+      }
+    }
+  }
+  let all: Counts = { tp: 0, fp: 0, fn: 0 };
+  for (const [script, c] of per) {
+    all = add(all, c);
+    console.log(`   ${script.padEnd(4)} ${show(c)}`);
+  }
+  console.log(`   all  ${show(all)}`);
+  if (misses.length) console.log(`   missed: ${misses.join('; ')}`);
+  if (falses.length) console.log(`   false: ${falses.join('; ')}`);
+}
 
 // ---------------------------------------------------------------- C1. persian-names list pairing (development)
 console.log('\nC1. List pairing, ../shared/data/persian-names (fa list vs en list, separately sorted)');

@@ -26,7 +26,8 @@ import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
 import { Sequencer } from './use-cases/workers/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
-import { checkCollation } from './core/names/index.ts';
+import { checkCollation, useTransliterator } from './core/names/index.ts';
+import { anyAsciiTransliterator } from './adapters/translit/any-ascii.ts';
 import { RateLimitCounters } from './adapters/http/rate-limit/ipc.ts';
 import { rateLimitBackend } from './adapters/http/rate-limit/backend.ts';
 import { isUndersignedWorker, shareWriteLock } from './adapters/cluster/worker.ts';
@@ -142,6 +143,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Before anything else: a Node.js without full ICU sorts Persian in root order and would publish wrong lists.
   const collation = checkCollation();
   if (!collation.ok) throw new ConfigError(collation.message);
+  // names in other scripts (Cyrillic, Greek, Hebrew, Han, Kana) are matched through their Latin transliteration
+  useTransliterator(anyAsciiTransliterator);
   prepareDataDir(config, Boolean(opts.worker));
   setLanguageFallbacks(config.langFallback);
   const store = await openStore(config, Boolean(opts.worker));

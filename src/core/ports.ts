@@ -337,3 +337,10 @@ export interface DeliveryRepo {
 export interface LetterPdfs {
   pdf(letter: LetterWithText, lang?: string): Promise<{ bytes: Uint8Array; sha256: string; meta: { treeSize: number } }>;
 }
+
+/**
+ * Transliteration of a run of text in a script the names engine has no model for (Cyrillic, Greek, Hebrew, Han,
+ * Kana…) to Latin, for matching only (never for display). Implemented by an adapter over a library
+ * (src/adapters/translit/any-ascii.ts); installed once at start-up with core/names useTransliterator.
+ */
+export type Transliterator = (text: string) => string;

@@ -20,3 +20,4 @@ export type { ClusterOptions, ListPair, PairOptions, PairResult, Progress } from
 export { hungarian, maxGainMatching } from './assign.ts';
 export { sortNames, nameComparator, checkCollation } from './sort.ts';
 export type { CollationCheck } from './sort.ts';
+export { useTransliterator } from './translit.ts';

@@ -7,6 +7,8 @@
  * Rules follow research/anchor-names.md §2.1 (nisaba reading/visual normalisation tables for Persian).
  */
 
+import { toLatin } from './translit.ts';
+
 export type Script = 'arab' | 'latn' | 'other';
 
 export interface NameToken {
@@ -35,6 +37,19 @@ const ARABIC_FOLD: Record<string, string> = {
   '\u0624': '\u0648', // ؤ → و
   '\u0626': '\u06CC', // ئ → ی
   '\u0621': '', // lone hamza: dropped
+  // Urdu and Sorani Kurdish letters onto their Persian neighbours (issue 17: Arabic-script languages)
+  '\u0679': '\u062A', // ٹ retroflex t → ت
+  '\u0688': '\u062F', // ڈ retroflex d → د
+  '\u0691': '\u0631', // ڑ retroflex r → ر
+  '\u06BA': '\u0646', // ں noon ghunna → ن
+  '\u06D3': '\u06CC', // ۓ → ی
+  '\u0695': '\u0631', // ڕ Sorani rr → ر
+  '\u06B5': '\u0644', // ڵ Sorani ll → ل
+  '\u06C6': '\u0648', // ۆ Sorani o → و
+  '\u06CE': '\u06CC', // ێ Sorani ê → ی
+  '\u06A4': '\u0641', // ڤ Kurdish v → ف
+  '\u06CB': '\u0648', // ۋ → و
+  '\u06AD': '\u06AF', // ڭ → گ
   '\u0640': '', // tatweel: pure elongation, carries nothing
   '\u060C': ',', // ، Arabic comma
   '\u061B': ';', // ؛
@@ -54,7 +69,7 @@ const ZWNJ = /\u200C/g;
 /** Apostrophes and ayn/hamza transcription marks: Ja'far = Jafar. */
 const APOSTROPHES = /['\u2018\u2019\u02BC\u02BB\u02BF\u02BE`\u00B4\u2032]/g;
 /** Hyphens and dashes become token separators; joined/split compounds are handled by the matcher. */
-const SEPARATORS = /[-\u2010-\u2015\u2212_.,;:!?()[\]{}"«»\u201C\u201D\u201E/\\|*&+#@~<>=]/g;
+const SEPARATORS = /[-\u30FB\uFF65\u00B7\u2010-\u2015\u2212_.,;:!?()[\]{}"«»\u201C\u201D\u201E/\\|*&+#@~<>=]/g;
 const MARKS = /\p{M}/gu;
 
 /** Persian (U+06F0..) and Arabic-Indic (U+0660..) digits → ASCII. */
@@ -103,7 +118,14 @@ export function tokenize(name: string): NameToken[] {
   for (const raw of text.split(' ')) {
     // split runs of different scripts inside one token
     const parts = raw.match(/\p{Script=Arabic}+|\p{Script=Latin}+|[^\p{Script=Arabic}\p{Script=Latin}]+/gu) ?? [raw];
-    for (const p of parts) out.push({ text: p, script: scriptOf(p) });
+    for (const p of parts) {
+      const script = scriptOf(p);
+      // another script: its Latin transliteration, matched as Latin (translit.ts)
+      const latin = script === 'other' && /\p{L}/u.test(p) ? toLatin(p) : null;
+      if (latin !== null) {
+        for (const t of normaliseText(latin, 'space').split(' ')) if (t && /[a-z]/.test(t)) out.push({ text: t, script: 'latn' });
+      } else out.push({ text: p, script });
+    }
   }
   return out;
 }

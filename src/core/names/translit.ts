@@ -1,0 +1,35 @@
+/**
+ * Other scripts (issue 17): a name part in a script the engine has no model of its own for (Cyrillic, Greek,
+ * Hebrew, Han, Kana, Armenian, Georgian, Devanagari…) is transliterated to Latin through the Transliterator port
+ * and then matched and blocked as a Latin token, so Владимир Путин meets Vladimir Putin and 毛泽东 meets Mao Zedong.
+ * Arabic-script languages (Arabic, Urdu, Sorani Kurdish) are not transliterated: their letters are folded onto
+ * Persian ones (normalise.ts) and compared by the Persian models, which know unwritten vowels.
+ *
+ * The transliterator is installed once by the composition root (and by the eval and tests); without one, such
+ * parts match only exactly, as before.
+ */
+import type { Transliterator } from '../ports.ts';
+
+let current: Transliterator | null = null;
+const listeners: Array<() => void> = [];
+
+export function useTransliterator(t: Transliterator | null): void {
+  current = t;
+  for (const f of listeners) f();
+}
+
+export function onTransliteratorChange(f: () => void): void {
+  listeners.push(f);
+}
+
+/** Greek digraphs that a letter-by-letter table gets wrong for names: ου is u (Papadopoulos), αυ/ευ av/ev. */
+function greekDigraphs(s: string): string {
+  return s.replace(/ου/g, 'ou').replace(/αυ/g, 'av').replace(/ευ(?=[θκξπστφχψ]|$)/g, 'ef').replace(/ευ/g, 'ev');
+}
+
+/** Latin form of a run of another script, or null when no transliterator is installed or it gives no letters. */
+export function toLatin(run: string): string | null {
+  if (!current) return null;
+  const out = current(greekDigraphs(run));
+  return /[a-z]/i.test(out) ? out : null;
+}
