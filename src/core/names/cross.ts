@@ -79,6 +79,10 @@ export const BASE: Record<string, Spelling[]> = {
   'ه': S(['h', 0], ['', 0.6]),
   'ی': S(['i', 0], ['y', 0], ['ee', 0], ['ei', 0], ['ey', 0], ['iy', 0.1], ['ay', 0.1], ['ai', 0.2], ['ie', 0.2], ['e', 0.7], ['', 0.7]),
   'ء': S(['', 0]),
+  // Sorani Kurdish writes its vowels: ە e/a, ۆ o, ێ ê (Sherko Bekas شێرکۆ بێکەس)
+  'ە': S(['e', 0], ['a', 0.1], ['eh', 0.1], ['', 0.4]),
+  'ۆ': S(['o', 0], ['u', 0.2], ['ou', 0.1], ['w', 0.3]),
+  'ێ': S(['e', 0], ['ei', 0.1], ['ey', 0.1], ['i', 0.3], ['y', 0.3]),
 };
 
 const cache = new Map<string, Spelling[][]>();

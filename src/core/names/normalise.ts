@@ -27,7 +27,6 @@ const ARABIC_FOLD: Record<string, string> = {
   '\u0629': '\u0647', // ة teh marbuta → ه
   '\u06C0': '\u0647', // ۀ (if it survived NFD) → ه
   '\u06C1': '\u0647', // ہ heh goal → ه
-  '\u06D5': '\u0647', // ە ae → ه
   '\u06BE': '\u0647', // ھ heh doachashmee → ه
   '\u06C2': '\u0647',
   '\u0623': '\u0627', // أ (normally split by NFD; kept for safety)
@@ -45,8 +44,7 @@ const ARABIC_FOLD: Record<string, string> = {
   '\u06D3': '\u06CC', // ۓ → ی
   '\u0695': '\u0631', // ڕ Sorani rr → ر
   '\u06B5': '\u0644', // ڵ Sorani ll → ل
-  '\u06C6': '\u0648', // ۆ Sorani o → و
-  '\u06CE': '\u06CC', // ێ Sorani ê → ی
+  // Sorani ە (e/a), ۆ (o) and ێ (ê) are written vowels: kept, with their own costs in cross.ts and persian.ts
   '\u06A4': '\u0641', // ڤ Kurdish v → ف
   '\u06CB': '\u0648', // ۋ → و
   '\u06AD': '\u06AF', // ڭ → گ
@@ -90,6 +88,10 @@ export type ZwnjMode = 'join' | 'space';
 export function normaliseText(input: string, zwnj: ZwnjMode = 'join'): string {
   let s = input.normalize('NFKC');
   s = s.replace(ZWNJ, zwnj === 'join' ? '' : ' ').replace(INVISIBLE, '');
+  // ە (U+06D5) at a word end is a final heh as some keyboards type it (نامە); inside a word it is the Sorani vowel e
+  s = s.replace(/\u06D5(?=$|[\s\u200C\p{P}])/gu, '\u0647');
+  // a word-initial ئ is a silent vowel carrier in Kurdish and Urdu (ئەحمەد Ahmad): dropped before NFD splits it
+  s = s.replace(/(^|[\s\u200C])\u0626(?=[\u06D5\u0627\u06C6\u06CE\u06CC\u0648])/g, '$1');
   s = s.toLowerCase().normalize('NFD').replace(MARKS, '');
   let out = '';
   for (const ch of s) {
