@@ -88,8 +88,6 @@ export type ZwnjMode = 'join' | 'space';
 export function normaliseText(input: string, zwnj: ZwnjMode = 'join'): string {
   let s = input.normalize('NFKC');
   s = s.replace(ZWNJ, zwnj === 'join' ? '' : ' ').replace(INVISIBLE, '');
-  // ە (U+06D5) at a word end is a final heh as some keyboards type it (نامە); inside a word it is the Sorani vowel e
-  s = s.replace(/\u06D5(?=$|[\s\u200C\p{P}])/gu, '\u0647');
   // a word-initial ئ is a silent vowel carrier in Kurdish and Urdu (ئەحمەد Ahmad): dropped before NFD splits it
   s = s.replace(/(^|[\s\u200C])\u0626(?=[\u06D5\u0627\u06C6\u06CE\u06CC\u0648])/g, '$1');
   s = s.toLowerCase().normalize('NFD').replace(MARKS, '');
@@ -99,6 +97,8 @@ export function normaliseText(input: string, zwnj: ZwnjMode = 'join'): string {
     if (a !== undefined) out += a;
     else out += LATIN_FOLD[ch] ?? ch;
   }
+  // ە (U+06D5, also from ۀ under NFD) at a word end is a final heh (نامە); inside a word it is the Sorani vowel e
+  out = out.replace(/\u06D5(?=$|[\s\p{P}])/gu, '\u0647');
   out = asciiDigits(out).replace(APOSTROPHES, '').replace(SEPARATORS, ' ');
   return out.replace(/\s+/g, ' ').trim();
 }
