@@ -17,7 +17,7 @@ import { crossMatch, onCorrespondencesChange } from './cross.ts';
 import { arabicStyle, latinSimilarity } from './latin.ts';
 import { tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
-import { isOptionalId, onVariantListChange, variantId, weightOfId } from './variants.ts';
+import { COMMON_IDS, isOptionalId, onVariantListChange, variantId, weightOfId } from './variants.ts';
 
 /** Score at or above which two names are judged the same person (dedupe, clustering). */
 export const LIKELY_DUPLICATE = 0.85;
@@ -202,10 +202,28 @@ function alignValue(A: Token[], B: Token[]): number {
   return best(0, 0);
 }
 
-/** Similarity of two prepared names in [0,1]. */
+/** Taken off the score of two different spellings when both names are made of common names only. */
+export const COMMON_PENALTY = 0.06;
+
+/** A name whose every part (titles aside) is a frequent given name or surname: Ali Rezaei, Fatemeh Mohammadi. */
+export function isCommonName(n: PreparedName): boolean {
+  const core = n.tokens.filter((t) => t.weight > 0 && !isOptionalId(t.id));
+  return core.length > 0 && core.every((t) => t.id !== null && COMMON_IDS.has(t.id));
+}
+
+/**
+ * Similarity of two prepared names in [0,1]. Two names made only of common names (isCommonName) lose
+ * COMMON_PENALTY unless they are the same string: many people are called Ali Rezaei, so a spelling variant or an
+ * extra honorific is weaker evidence there than between two rare names.
+ */
 export function scorePrepared(a: PreparedName, b: PreparedName): number {
   if (a.tokens.length === 0 || b.tokens.length === 0) return 0;
   if (a.key === b.key) return 1;
+  const s = scoreAligned(a, b);
+  return s > 0 && isCommonName(a) && isCommonName(b) ? Math.max(0, s - COMMON_PENALTY) : s;
+}
+
+function scoreAligned(a: PreparedName, b: PreparedName): number {
   let total = 0;
   for (const t of a.tokens) total += t.weight;
   for (const t of b.tokens) total += t.weight;

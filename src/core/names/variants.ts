@@ -209,3 +209,16 @@ export function isOptionalId(id: string | null): boolean {
 export function weightOfId(id: string | null): number {
   return id === null ? 1 : (optionalIds.get(id) ?? 1);
 }
+
+/**
+ * The most frequent given names and surnames among Iranians (issue 17, "common names count for less"), as variant
+ * ids so that every spelling and script counts. A name made only of these (Ali Rezaei, Fatemeh Mohammadi) is
+ * shared by many people: two such names need stronger evidence before they are called the same person.
+ * Source: the civil registration's lists of frequent names as reported in the press; a short, deliberate list.
+ */
+export const COMMON_IDS: ReadonlySet<string> = new Set([
+  'mohammad', 'ali', 'hossein', 'reza', 'mehdi', 'hasan', 'ahmad', 'amir', 'abbas', 'mahmoud', 'javad', 'saeed',
+  'fatemeh', 'zahra', 'maryam', 'zeinab', 'masoumeh', 'sakineh', 'khadijeh',
+  'mohammad+i', 'hossein+i', 'ahmad+i', 'reza+i', 'karim+i', 'hasan+i', 'jafar+i', 'rahim+i', 'kazem+i', 'ghasem+i',
+  'sadegh+i', 'ebrahim+i', 'abbas+i', 'mohammad+zadeh', 'hossein+zadeh', 'hasan+zadeh', 'amir+i', 'mousa+i',
+]);
