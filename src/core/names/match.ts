@@ -213,14 +213,15 @@ export function isCommonName(n: PreparedName): boolean {
 
 /**
  * Similarity of two prepared names in [0,1]. Two names made only of common names (isCommonName) lose
- * COMMON_PENALTY unless they are the same string: many people are called Ali Rezaei, so a spelling variant or an
+ * COMMON_PENALTY unless every part matched fully: many people are called Ali Rezaei, so a spelling variant or an
  * extra honorific is weaker evidence there than between two rare names.
  */
 export function scorePrepared(a: PreparedName, b: PreparedName): number {
   if (a.tokens.length === 0 || b.tokens.length === 0) return 0;
   if (a.key === b.key) return 1;
   const s = scoreAligned(a, b);
-  return s > 0 && isCommonName(a) && isCommonName(b) ? Math.max(0, s - COMMON_PENALTY) : s;
+  // a full alignment (every part the same name, in any script or spelling the list knows) is not weakened
+  return s > 0 && s < 1 && isCommonName(a) && isCommonName(b) ? Math.max(0, s - COMMON_PENALTY) : s;
 }
 
 function scoreAligned(a: PreparedName, b: PreparedName): number {
