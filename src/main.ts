@@ -26,6 +26,7 @@ import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
 import { Sequencer } from './use-cases/workers/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
+import { rekeyNames } from './use-cases/workers/rekey-names.ts';
 import { checkCollation, useTransliterator } from './core/names/index.ts';
 import { anyAsciiTransliterator } from './adapters/translit/any-ascii.ts';
 import { RateLimitCounters } from './adapters/http/rate-limit/ipc.ts';
@@ -231,6 +232,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     sequencer.start();
     sweeper = setInterval(() => void eraseExpired(deps).catch((e: Error) => httpApp?.log.error({ err: e }, 'retention erasure failed')), 3600_000);
     sweeper.unref();
+    // Names: keys made by an older key function are recomputed in batches and those signatures re-checked
+    // (use-cases/workers/rekey-names.ts); a no-op once every key has the current version.
+    const rekey = async () => {
+      for (let r = await rekeyNames(deps); r.left > 0; r = await rekeyNames(deps));
+    };
+    void rekey().catch((e: Error) => httpApp?.log.error({ err: e }, 'name rekeying failed'));
   }
   return app;
 }

@@ -61,6 +61,13 @@ export function latinSkeletons(token: string): string[] {
   return [...out];
 }
 
+/**
+ * Version of the key function below. Raise it whenever a change alters any key (skeleton classes, views,
+ * transliteration): stored keys carry it, and the rekey job (use-cases/workers/rekey-names.ts) recomputes older
+ * ones and re-checks those signatures for duplicates. 2: issue 17 (g/gh/q one class, other scripts, titles).
+ */
+export const KEY_VERSION = 2;
+
 function tokenSkeletons(t: NameToken): string[] {
   if (t.script === 'arab') return [persianSkeleton(t.text)];
   if (t.script === 'latn') return latinSkeletons(t.text);

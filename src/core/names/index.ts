@@ -14,7 +14,7 @@ export {
   tokenSimilarity,
 } from './match.ts';
 export type { Band, NameComparison, PeopleComparison, Person, PreparedName, PreparedPerson, Token } from './match.ts';
-export { blockingKeys, latinSkeleton, persianSkeleton } from './blocking.ts';
+export { blockingKeys, KEY_VERSION, latinSkeleton, persianSkeleton } from './blocking.ts';
 export { clusterPeople, pairLists } from './pair.ts';
 export type { ClusterOptions, ListPair, PairOptions, PairResult, Progress } from './pair.ts';
 export { hungarian, maxGainMatching } from './assign.ts';

@@ -3,7 +3,7 @@
  * scripts — through the blocking keys, and queue likely duplicates for an organiser. Nothing is removed
  * automatically: a false merge would silence a real signatory.
  */
-import { blockingKeys, comparePreparedPeople, LIKELY_DUPLICATE, preparePerson, REVIEW, type PreparedPerson } from '../../core/names/index.ts';
+import { blockingKeys, KEY_VERSION, comparePreparedPeople, LIKELY_DUPLICATE, preparePerson, REVIEW, type PreparedPerson } from '../../core/names/index.ts';
 import type { DuplicateReview, Signature } from '../../core/model.ts';
 import type { StoreTx } from '../../core/ports.ts';
 import { iso, type Deps } from '../deps.ts';
@@ -33,7 +33,7 @@ function preparedPerson(name: string, nameAlt: string | null): PreparedPerson {
 
 export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature): Promise<DuplicateReview[]> {
   const keys = blockingKeys(sig.name, sig.nameAlt);
-  await tx.reviews.putKeys(sig.letterId, sig.id, keys);
+  await tx.reviews.putKeys(sig.letterId, sig.id, keys, KEY_VERSION);
   const candidates = await tx.reviews.candidates(sig.letterId, keys, sig.id, MAX_CANDIDATES);
   const found: DuplicateReview[] = [];
   if (!candidates.length) return found;
