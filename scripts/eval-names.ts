@@ -199,7 +199,8 @@ function groupFolds(rows: Row[]): Map<string, number> {
 
 const SETS = [
   { file: 'people.tsv', label: 'development set people.tsv' },
-  { file: 'unseen.tsv', label: 'held-out set unseen.tsv' },
+  { file: 'unseen.tsv', label: 'first held-out set unseen.tsv (development data since its first run)' },
+  { file: 'unseen-2.tsv', label: 'second held-out set unseen-2.tsv' },
 ];
 const a2Total: Counts = { tp: 0, fp: 0, fn: 0 };
 let a2HnPairs = 0;

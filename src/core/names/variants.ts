@@ -149,6 +149,20 @@ const lookupCache = new Map<string, string | null>();
 let listInUse = true;
 
 /**
+ * A compound of two known given names written as one token (Hamidreza, حامدرضا, Mohammadali): id `a&b`, so
+ * Hamidreza and Hamedreza stay as apart as Hamid and Hamed, and Mohammadreza = محمدرضا = Mohamadreza.
+ */
+function compoundId(token: string, index: Map<string, string>): string | null {
+  for (let i = 2; i <= token.length - 2; i++) {
+    const a = index.get(token.slice(0, i));
+    if (!a || optionalIds.has(a)) continue;
+    const b = index.get(token.slice(i));
+    if (b && !optionalIds.has(b)) return `${a}&${b}`;
+  }
+  return null;
+}
+
+/**
  * Switch the curated list off (evaluation of the learnt distance alone) or on again. Clears the lookup cache;
  * callers holding token similarities must drop theirs (match.ts does through onVariantListChange).
  */
@@ -175,6 +189,7 @@ export function variantId(token: string, script: 'arab' | 'latn' | 'other'): str
   let id: string | null = null;
   if (script === 'arab') {
     id = faIndex.get(token) ?? null;
+    if (!id) id = compoundId(token, faIndex);
     if (!id) {
       for (const [suf, canon] of SUFFIXES_FA) {
         if (token.length > suf.length + 1 && token.endsWith(suf)) {
@@ -186,6 +201,7 @@ export function variantId(token: string, script: 'arab' | 'latn' | 'other'): str
   } else {
     const k = latinKey(token);
     id = laIndex.get(k) ?? null;
+    if (!id) id = compoundId(k, laIndex);
     if (!id) {
       for (const [suf, canon] of SUFFIXES_LA) {
         const ks = latinKey(suf);
