@@ -71,11 +71,19 @@ function joinTokens(a: Token, b: Token): Token {
     return t;
   }
   const joined = a.text + b.text;
-  return { text: a.text + ZWNJ + b.text, script: 'arab', id: variantId(joined, 'arab'), weight: 1 };
+  const t: Token = { text: a.text + ZWNJ + b.text, script: 'arab', id: variantId(joined, 'arab'), weight: 1 };
+  if (a.arabic || b.arabic) t.arabic = true;
+  return t;
 }
 
 export function prepareName(name: string): PreparedName {
-  const toks = tokenize(name).slice(0, MAX_TOKENS).map((t) => makeToken(t.text, t.script));
+  const toks = tokenize(name)
+    .slice(0, MAX_TOKENS)
+    .map((t) => {
+      const tok = makeToken(t.text, t.script);
+      if (t.arabicLang) tok.arabic = true;
+      return tok;
+    });
   const latin = toks.filter((t) => t.script === 'latn' && !isOptionalId(t.id)).map((t) => t.text);
   if (arabicStyle(latin, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name))) for (const t of toks) if (t.script === 'latn') t.arabic = true;
   return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
@@ -113,9 +121,10 @@ export function tokenSimilarity(a: Token, b: Token): number {
     // across romanisation styles every short vowel may differ (Sipihri/Sepehri): a lower cliff
     near = s < (styles ? CROSS_STYLE_CLIFF : CLIFF.latnlatn!);
   } else if (a.script === 'arab' && b.script === 'latn') {
-    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text, !!b.arabic));
+    // Arabic-style costs when either side is in that style: the romanisation, or a word written in Arabic/Urdu/Hebrew
+    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text, !!a.arabic || !!b.arabic));
   } else if (a.script === 'latn' && b.script === 'arab') {
-    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text, !!a.arabic));
+    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text, !!a.arabic || !!b.arabic));
   } else {
     s = 0; // other scripts: exact match only (handled above)
     near = true;

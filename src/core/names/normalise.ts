@@ -15,6 +15,8 @@ export interface NameToken {
   /** Normalised token text (key form). */
   text: string;
   script: Script;
+  /** An Arabic-script word written in Arabic, Urdu or Hebrew (mapped), romanised in the Arabic style. */
+  arabicLang?: boolean;
 }
 
 /** Letters folded to their Persian form for keys only. Hamza carriers lose the hamza via NFD + mark removal. */
@@ -114,20 +116,85 @@ export function scriptOf(token: string): Script {
  * علی‌رضا, علیرضا and علی رضا all meet. A token mixing scripts (rare typos like "Aliعلی") is split by script.
  */
 export function tokenize(name: string): NameToken[] {
-  const text = normaliseText(name, 'space');
-  if (!text) return [];
   const out: NameToken[] = [];
-  for (const raw of text.split(' ')) {
-    // split runs of different scripts inside one token
-    const parts = raw.match(/\p{Script=Arabic}+|\p{Script=Latin}+|[^\p{Script=Arabic}\p{Script=Latin}]+/gu) ?? [raw];
-    for (const p of parts) {
-      const script = scriptOf(p);
-      // another script: its Latin transliteration, matched as Latin (translit.ts)
-      const latin = script === 'other' && /\p{L}/u.test(p) ? toLatin(p) : null;
-      if (latin !== null) {
-        for (const t of normaliseText(latin, 'space').split(' ')) if (t && /[a-z]/.test(t)) out.push({ text: t, script: 'latn' });
-      } else out.push({ text: p, script });
+  // word by word, so that what folding erases (an Urdu ہ, an Arabic ة, Hebrew letters) can still mark the word
+  for (const word of name.normalize('NFKC').split(/\s+/)) {
+    if (!word) continue;
+    const hebrew = /\p{Script=Hebrew}/u.test(word);
+    const arabicLang = hebrew || ARABIC_LANGUAGE.test(word);
+    // other scripts are transliterated before folding strips what they need (dakuten ズ, the breve of й)
+    const other = hebrew ? null : transliterateOther(word);
+    const text = normaliseText(hebrew ? hebrewToArabicScript(word) : (other ?? word), 'space');
+    if (!text) continue;
+    if (other !== null) {
+      for (const t of text.split(' ')) if (t) out.push({ text: t, script: scriptOf(t) });
+      continue;
     }
+    for (const raw of text.split(' ')) {
+      // split runs of different scripts inside one token
+      const parts = raw.match(/\p{Script=Arabic}+|\p{Script=Latin}+|[^\p{Script=Arabic}\p{Script=Latin}]+/gu) ?? [raw];
+      for (const p of parts) {
+        const script = scriptOf(p);
+        // another script: its Latin transliteration, matched as Latin (translit.ts)
+        const latin = script === 'other' && /\p{L}/u.test(p) ? toLatin(p) : null;
+        if (latin !== null) {
+          for (const t of normaliseText(latin, 'space').split(' ')) if (t && /[a-z]/.test(t)) out.push({ text: t, script: 'latn' });
+        } else out.push(arabicLang && script === 'arab' ? { text: p, script, arabicLang: true } : { text: p, script });
+      }
+    }
+  }
+  return out;
+}
+
+/** Letters of scripts the engine has no model of its own for (neither Arabic, Latin nor Hebrew). */
+const OTHER_LETTERS = /[^\p{Script=Arabic}\p{Script=Latin}\p{Script=Hebrew}\p{Script=Common}\p{Script=Inherited}]+/gu;
+
+/** The word with its runs of other scripts in Latin (translit.ts), or null (none, or no transliterator). */
+function transliterateOther(input: string): string | null {
+  // the kana length mark (イチロー) is dropped: passports write no long vowels
+  const word = input.replace(/[\u30FC\uFF70]/g, '');
+  if (!OTHER_LETTERS.test(word)) return null;
+  OTHER_LETTERS.lastIndex = 0;
+  let changed = false;
+  const out = word.replace(OTHER_LETTERS, (run) => {
+    if (!/\p{L}/u.test(run)) return run;
+    const l = toLatin(run);
+    if (l === null) return run;
+    changed = true;
+    return ` ${l} `;
+  });
+  return changed ? out : null;
+}
+
+/**
+ * Arabic-script words written in Arabic or Urdu rather than Persian (ة teh marbuta, Urdu ہ ے ۓ ٹ ڈ ڑ ں ھ, a leading
+ * article ال): their romanisations follow the Arabic style (final -a, short vowels a/i/u), see cross.ts.
+ */
+const ARABIC_LANGUAGE = /[\u0629\u06C1\u06D2\u06D3\u0679\u0688\u0691\u06BA\u06BE]|^\u0627\u0644\p{L}{3,}/u;
+
+/**
+ * Hebrew is an abjad like Persian (vowels mostly unwritten, ו and י as matres lectionis), which a letter-by-letter
+ * transliteration cannot romanise (דוד → dvd). Its letters are mapped onto their Persian counterparts so that the
+ * cross-script model, which knows unwritten vowels, compares them with Latin spellings (David, Golda Meir).
+ * א and ע are vowel carriers (ع), כ is k at a word start and kh elsewhere, ק is k, final ף is f.
+ */
+const HEBREW: Record<string, string> = {
+  'א': 'ع', 'ב': 'ب', 'ג': 'گ', 'ד': 'د', 'ה': 'ه', 'ו': 'و', 'ז': 'ز', 'ח': 'ح', 'ט': 'ط', 'י': 'ی', 'כ': 'خ',
+  'ך': 'خ', 'ל': 'ل', 'מ': 'م', 'ם': 'م', 'נ': 'ن', 'ן': 'ن', 'ס': 'س', 'ע': 'ع', 'פ': 'پ', 'ף': 'ف', 'צ': 'ص',
+  'ץ': 'ص', 'ק': 'ک', 'ר': 'ر', 'ש': 'ش', 'ת': 'ت',
+};
+function hebrewToArabicScript(word: string): string {
+  let out = '';
+  let first = true;
+  for (const ch of word.normalize('NFD')) {
+    const m = HEBREW[ch];
+    if (m === undefined) {
+      if (!/\p{M}/u.test(ch)) first = true;
+      out += ch;
+      continue;
+    }
+    out += ch === 'כ' && first ? 'ک' : m;
+    first = false;
   }
   return out;
 }

@@ -30,6 +30,8 @@ function greekDigraphs(s: string): string {
 /** Latin form of a run of another script, or null when no transliterator is installed or it gives no letters. */
 export function toLatin(run: string): string | null {
   if (!current) return null;
-  const out = current(greekDigraphs(run));
+  let out = current(greekDigraphs(run.toLowerCase()));
+  // kana long vowels as passports write them (Hepburn without macrons): たろう Taro, ゆうこ Yuko; Inoue keeps its ou-e
+  if (/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(run)) out = out.replace(/ou(?![aeiou])/gi, 'o').replace(/uu/gi, 'u');
   return /[a-z]/i.test(out) ? out : null;
 }
