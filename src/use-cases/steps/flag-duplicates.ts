@@ -31,7 +31,8 @@ function preparedPerson(name: string, nameAlt: string | null): PreparedPerson {
   return p;
 }
 
-export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature): Promise<DuplicateReview[]> {
+/** `known`: ids of signatures already paired with `sig` in a review, either way round (not queued again). */
+export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature, known?: ReadonlySet<string>): Promise<DuplicateReview[]> {
   const keys = blockingKeys(sig.name, sig.nameAlt);
   await tx.reviews.putKeys(sig.letterId, sig.id, keys, KEY_VERSION);
   const candidates = await tx.reviews.candidates(sig.letterId, keys, sig.id, MAX_CANDIDATES);
@@ -40,6 +41,7 @@ export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature): P
   // The new signature's names are normalised and tokenised once, not once per candidate (same scores).
   const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
   for (const other of candidates) {
+    if (known?.has(other.id)) continue;
     const cmp = comparePreparedPeople(mine, preparedPerson(other.name, other.nameAlt ?? null));
     if (cmp.score < REVIEW) continue;
     const review: DuplicateReview = {
