@@ -21,6 +21,11 @@ export type Correspondences = Record<string, ReadonlyArray<Spelling>>;
 
 let learnt: Correspondences = LEARNT_CORRESPONDENCES;
 
+/** The learnt table in use. */
+export function currentCorrespondences(): Correspondences {
+  return learnt;
+}
+
 /** Use another learnt table (cross-validation folds; null = the curated costs alone). Clears the caches. */
 export function useCorrespondences(table: Correspondences | null): void {
   learnt = table ?? {};

@@ -6,6 +6,7 @@
  * Vowel quality is priced by how often it separates real names: o↔u is nearly free (Nasrollahi/Nasrullahi),
  * i↔a or i↔e is expensive (Karimi/Karami, Hamid/Hamed are different people: threat of a false merge).
  */
+import { BASE, currentCorrespondences, onCorrespondencesChange } from './cross.ts';
 
 /** Romanisation key of one normalised Latin token. Multi-letter sounds become one symbol. */
 export function latinKey(token: string): string {
@@ -61,6 +62,38 @@ const CONS_SUB: Record<string, number> = {
 };
 
 /**
+ * Among romanisations, learnt through Persian (issue 17): two Latin consonants are as close as the cheapest Persian
+ * letter that both may spell, by the learnt correspondences (cross.ts): ق is gh/q/g/k, so G↔g 0.3 and G↔k 0.5; ن is
+ * n or m (0.5), ز is z or s (0.5). Only consonants: between vowels the curated costs decide (Hamid/Hamed).
+ */
+let pivot: Map<string, number> | null = null;
+function buildPivot(): Map<string, number> {
+  const out = new Map<string, number>();
+  const lists: Array<ReadonlyArray<readonly [string, number]>> = [...Object.values(BASE), ...Object.values(currentCorrespondences())];
+  for (const list of lists) {
+    const sym: Array<[string, number]> = [];
+    for (const [s, c] of list) {
+      if (!s) continue;
+      const k = latinKey(s);
+      if (k.length === 1 && !isVowel(k)) sym.push([k, c]);
+    }
+    for (const [x, cx] of sym) {
+      for (const [y, cy] of sym) {
+        if (x >= y) continue;
+        const k = x + y;
+        out.set(k, Math.min(out.get(k) ?? 1, cx + cy));
+      }
+    }
+  }
+  return out;
+}
+onCorrespondencesChange(() => (pivot = null));
+function pivotCost(a: string, b: string): number {
+  pivot ??= buildPivot();
+  return pivot.get(a < b ? a + b : b + a) ?? 1;
+}
+
+/**
  * Arabic-style romanisation (issue 17): the short vowels are written a/i/u where Persian-style writes a/e/o
  * (Husayn Hossein, Sipihri Sepehri, Ghulam Gholam, Tahira Tahereh). Between a name in that style and one in the
  * Persian style, e↔i and o↔u are the systematic correspondence, not a different name.
@@ -84,7 +117,7 @@ function subCost(a: string, b: string, final: boolean): number {
   if (va !== vb) return 1;
   // ض/ذ/ظ: z in Persian style, d/dh in Arabic style (Reza/Rida, Zakeri/Dhakiri)
   if (crossStyle && ((a === 'z' && b === 'd') || (a === 'd' && b === 'z'))) return 0.2;
-  return CONS_SUB[a + b] ?? CONS_SUB[b + a] ?? 1;
+  return Math.min(CONS_SUB[a + b] ?? CONS_SUB[b + a] ?? 1, pivotCost(a, b));
 }
 
 function indelCost(s: string, i: number): number {
