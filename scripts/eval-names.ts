@@ -200,7 +200,8 @@ function groupFolds(rows: Row[]): Map<string, number> {
 const SETS = [
   { file: 'people.tsv', label: 'development set people.tsv' },
   { file: 'unseen.tsv', label: 'first held-out set unseen.tsv (development data since its first run)' },
-  { file: 'unseen-2.tsv', label: 'second held-out set unseen-2.tsv' },
+  { file: 'unseen-2.tsv', label: 'second held-out set unseen-2.tsv (development data since its first run)' },
+  { file: 'unseen-3.tsv', label: 'third held-out set unseen-3.tsv (run once, unchanged since)' },
 ];
 const a2Total: Counts = { tp: 0, fp: 0, fn: 0 };
 let a2HnPairs = 0;
