@@ -36,3 +36,9 @@ test('Urdu, Sorani and Hebrew words fold onto the Persian letters; Arabic and Ur
   assert.deepEqual(tokenize('فاطمة').map((t) => !!t.arabicLang), [true]);
   assert.deepEqual(tokenize('فاطمه').map((t) => !!t.arabicLang), [false]);
 });
+
+test('learnt.ts is what scripts/learn-names.ts makes from the data (reproducible)', async () => {
+  const { goldPairs } = await import('../../../scripts/learn-names.ts');
+  const { table } = learnCorrespondences(goldPairs());
+  assert.deepEqual(JSON.parse(JSON.stringify(table)), JSON.parse(JSON.stringify(LEARNT_CORRESPONDENCES)));
+});
