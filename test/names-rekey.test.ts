@@ -55,6 +55,8 @@ for (const pg of [false, true]) {
       assert.equal((await t.app.store.reviews.list(letterId, 'open')).filter((r) => r.signatureId === b.id).length, 0, 'old keys: the duplicate is not found at confirmation');
       assert.deepEqual((await t.app.store.reviews.staleKeys(KEY_VERSION, 10)).map((s) => s.signatureId).sort(), [a.id, other.id].sort());
 
+      // keys left by a signature that no longer exists are dropped, not rekeyed for ever
+      await t.app.store.reviews.putKeys(letterId, 'gone', ['1:old-gone'], 1);
       const results = await Promise.all(Array.from({ length: 20 }, () => rekeyNames(t!.app.deps)));
       assert.ok(results.every((r) => r.left === 0));
       assert.deepEqual(await t.app.store.reviews.staleKeys(KEY_VERSION, 10), []);

@@ -24,12 +24,13 @@ export async function rekeyNames(deps: Deps, batch = 200): Promise<RekeyResult> 
   const stale = await deps.store.reviews.staleKeys(KEY_VERSION, batch);
   let rekeyed = 0;
   let reviews = 0;
-  for (const { signatureId } of stale) {
+  for (const { letterId, signatureId } of stale) {
     reviews += await deps.store.transaction(async (tx) => {
       const sig = await tx.signatures.byId(signatureId);
       if (!sig || sig.status !== 'confirmed') {
-        // an unconfirmed or removed signature keeps no keys (it is no candidate)
-        if (sig) await tx.reviews.putKeys(sig.letterId, sig.id, [], KEY_VERSION);
+        // an unconfirmed, removed or erased signature keeps no keys (it is no candidate); dropping them also ends
+        // the job, which would otherwise find them stale for ever
+        await tx.reviews.putKeys(letterId, signatureId, [], KEY_VERSION);
         return 0;
       }
       rekeyed++;
