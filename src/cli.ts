@@ -11,6 +11,11 @@ import { letterCreate, letterDeliver, letterList, letterTargets } from './adapte
 import { mailOutbox } from './adapters/cli/commands/mail.ts';
 import { namesCommands } from './adapters/cli/commands/names.ts';
 import { importCommand } from './adapters/cli/commands/import.ts';
+import { useTransliterator } from './core/names/index.ts';
+import { anyAsciiTransliterator } from './adapters/translit/any-ascii.ts';
+
+// the names commands (pair, dedupe, import) match names in other scripts through their Latin transliteration
+useTransliterator(anyAsciiTransliterator);
 import { auditCommand } from './adapters/cli/commands/audit.ts';
 import { eraseCommand, letterRetentionCommand, signatureRemoveCommand } from './adapters/cli/commands/erase.ts';
 import { deskCommands } from './adapters/cli/commands/desk.ts';

@@ -26,7 +26,9 @@ import { nodeLogCrypto } from './adapters/crypto/node-crypto.ts';
 import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/index.ts';
 import { Sequencer } from './use-cases/workers/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
-import { checkCollation } from './core/names/index.ts';
+import { rekeyNames } from './use-cases/workers/rekey-names.ts';
+import { checkCollation, useTransliterator } from './core/names/index.ts';
+import { anyAsciiTransliterator } from './adapters/translit/any-ascii.ts';
 import { RateLimitCounters } from './adapters/http/rate-limit/ipc.ts';
 import { rateLimitBackend } from './adapters/http/rate-limit/backend.ts';
 import { isUndersignedWorker, shareWriteLock } from './adapters/cluster/worker.ts';
@@ -142,6 +144,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Before anything else: a Node.js without full ICU sorts Persian in root order and would publish wrong lists.
   const collation = checkCollation();
   if (!collation.ok) throw new ConfigError(collation.message);
+  // names in other scripts (Cyrillic, Greek, Hebrew, Han, Kana) are matched through their Latin transliteration
+  useTransliterator(anyAsciiTransliterator);
   prepareDataDir(config, Boolean(opts.worker));
   setLanguageFallbacks(config.langFallback);
   const store = await openStore(config, Boolean(opts.worker));
@@ -228,6 +232,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     sequencer.start();
     sweeper = setInterval(() => void eraseExpired(deps).catch((e: Error) => httpApp?.log.error({ err: e }, 'retention erasure failed')), 3600_000);
     sweeper.unref();
+    // Names: keys made by an older key function are recomputed in batches and those signatures re-checked
+    // (use-cases/workers/rekey-names.ts); a no-op once every key has the current version.
+    const rekey = async () => {
+      for (let r = await rekeyNames(deps); r.left > 0; r = await rekeyNames(deps));
+    };
+    void rekey().catch((e: Error) => httpApp?.log.error({ err: e }, 'name rekeying failed'));
   }
   return app;
 }

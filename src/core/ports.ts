@@ -155,8 +155,10 @@ export interface DuplicateCandidate {
 
 /** Blocking keys of confirmed signatures and the organisers' duplicate reviews. */
 export interface ReviewRepo {
-  /** Replaces the blocking keys of one signature. */
-  putKeys(letterId: string, signatureId: string, keys: string[]): Promise<void>;
+  /** Replaces the blocking keys of one signature, made by version `version` of the key function (default 1). */
+  putKeys(letterId: string, signatureId: string, keys: string[], version?: number): Promise<void>;
+  /** Signatures (with their letter) having keys older than `version`, at most limit, by signature id. */
+  staleKeys(version: number, limit: number): Promise<Array<{ letterId: string; signatureId: string }>>;
   /**
    * Confirmed signatures of the letter sharing any of the keys (at most limit, by id), excluding one id: only the
    * names that duplicate scoring reads (up to 200 per confirmation, so no full rows).
@@ -364,3 +366,10 @@ export interface UpdateRepo {
   replies(letterId: string): Promise<LetterReply[]>;
   replyPdf(letterId: string, replyId: string): Promise<Uint8Array | undefined>;
 }
+
+/**
+ * Transliteration of a run of text in a script the names engine has no model for (Cyrillic, Greek, Hebrew, Han,
+ * Kana…) to Latin, for matching only (never for display). Implemented by an adapter over a library
+ * (src/adapters/translit/any-ascii.ts); installed once at start-up with core/names useTransliterator.
+ */
+export type Transliterator = (text: string) => string;

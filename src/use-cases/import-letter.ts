@@ -5,7 +5,7 @@
  */
 import { DomainError } from '../core/errors.ts';
 import type { ImportLetterInput } from '../core/import/index.ts';
-import { blockingKeys } from '../core/names/index.ts';
+import { blockingKeys, KEY_VERSION } from '../core/names/index.ts';
 import type { LetterState, LetterVersion, Signature } from '../core/model.ts';
 import { iso, type Deps } from './deps.ts';
 import { createLetter } from './create-letter.ts';
@@ -65,7 +65,7 @@ export async function importLetter(deps: Deps, input: ImportLetterInput, opts: I
           confirmedAt: now,
         };
         await tx.signatures.insert(sig);
-        await tx.reviews.putKeys(letter.id, sig.id, blockingKeys(sig.name, sig.nameAlt));
+        await tx.reviews.putKeys(letter.id, sig.id, blockingKeys(sig.name, sig.nameAlt), KEY_VERSION);
       }
     });
     opts.onProgress?.(Math.min(total, start + 500), total);

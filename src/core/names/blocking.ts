@@ -3,7 +3,7 @@
  * index them and a new signature is compared with a handful of candidates instead of every signer.
  *
  * Key = the consonant skeleton (research §1.5 step 9): both scripts map onto one consonant alphabet
- * {b p t s j C h X d z r S G f k g l m n}; vowels and vowel letters (ا ع و ی, a e i o u y w v) are dropped,
+ * {b p t s j C h X d z r S f k g l m n} (gh/q/غ/ق share g with گ); vowels and vowel letters (ا ع و ی, a e i o u y w v) are dropped,
  * so are a final h/ه; repeats collapse. محمد and Mohammad both give "mhmd".
  *
  * A single token's skeleton is far too common to block on (every Mohammad), so a multi-token name is keyed by
@@ -18,7 +18,7 @@ import { isOptionalId, variantId } from './variants.ts';
 const FA_SKELETON: Record<string, string> = {
   'ب': 'b', 'پ': 'p', 'ت': 't', 'ط': 't', 'ث': 's', 'س': 's', 'ص': 's', 'ج': 'j', 'ژ': 'j', 'چ': 'C',
   'ح': 'h', 'ه': 'h', 'خ': 'X', 'د': 'd', 'ذ': 'z', 'ز': 'z', 'ض': 'z', 'ظ': 'z', 'ر': 'r', 'ش': 'S',
-  'غ': 'G', 'ق': 'G', 'ف': 'f', 'ک': 'k', 'گ': 'g', 'ل': 'l', 'م': 'm', 'ن': 'n',
+  'غ': 'g', 'ق': 'g', 'ف': 'f', 'ک': 'k', 'گ': 'g', 'ل': 'l', 'م': 'm', 'ن': 'n',
 };
 
 function collapse(s: string): string {
@@ -42,7 +42,8 @@ export function latinSkeleton(token: string): string {
  */
 export function latinSkeletons(token: string): string[] {
   const read = (k: string, keepFinalH: boolean) => {
-    let x = k.replace(/x/g, 'X').replace(/J/g, 'j');
+    // gh/q and g share one class: a careless g for غ/ق (Asgar = Asghar) must still meet it
+    let x = k.replace(/x/g, 'X').replace(/J/g, 'j').replace(/G/g, 'g');
     if (!keepFinalH && x.endsWith('h')) x = x.slice(0, -1);
     return collapse(x.replace(/[aeiouyv]/g, ''));
   };
@@ -59,6 +60,13 @@ export function latinSkeletons(token: string): string[] {
   }
   return [...out];
 }
+
+/**
+ * Version of the key function below. Raise it whenever a change alters any key (skeleton classes, views,
+ * transliteration): stored keys carry it, and the rekey job (use-cases/workers/rekey-names.ts) recomputes older
+ * ones and re-checks those signatures for duplicates. 2: issue 17 (g/gh/q one class, other scripts, titles).
+ */
+export const KEY_VERSION = 2;
 
 function tokenSkeletons(t: NameToken): string[] {
   if (t.script === 'arab') return [persianSkeleton(t.text)];

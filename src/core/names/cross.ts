@@ -8,14 +8,47 @@
  * Inputs are normalised tokens (normalise.ts): folded Persian letters, lower-case Latin without diacritics.
  */
 
-type Spelling = readonly [latin: string, cost: number];
+import { LEARNT_CORRESPONDENCES } from './learnt.ts';
+
+export type Spelling = readonly [latin: string, cost: number];
+
+/**
+ * Learnt correspondences (learn.ts, scripts/learn-names.ts): for a Persian letter at a position ('^' word-initial,
+ * '$' word-final, '' inside), the Latin spellings and their costs estimated from pair data with the curated BASE
+ * costs as a Dirichlet prior. They replace BASE for that letter and position; the context rules below stay curated.
+ */
+export type Correspondences = Record<string, ReadonlyArray<Spelling>>;
+
+let learnt: Correspondences = LEARNT_CORRESPONDENCES;
+
+/** The learnt table in use. */
+export function currentCorrespondences(): Correspondences {
+  return learnt;
+}
+
+/** Use another learnt table (cross-validation folds; null = the curated costs alone). Clears the caches. */
+export function useCorrespondences(table: Correspondences | null): void {
+  learnt = table ?? {};
+  cache.clear();
+  for (const f of cacheListeners) f();
+}
+const cacheListeners: Array<() => void> = [];
+/** Lets the matcher drop its own token-similarity cache when the table changes. */
+export function onCorrespondencesChange(f: () => void): void {
+  cacheListeners.push(f);
+}
+
+/** Position class of letter i: '^' first, '$' last, '' inside (a ZWNJ seam is a word boundary). */
+export function positionKey(ch: string, first: boolean, last: boolean): string {
+  return first ? '^' + ch : last ? ch + '$' : ch;
+}
 
 const ZWNJ = '\u200C';
 
 const S = (...pairs: Array<[string, number]>): Spelling[] => pairs;
 
-/** Context-free spellings. Context (word start/end, article ال) adds more in `spellingsAt`. */
-const BASE: Record<string, Spelling[]> = {
+/** Context-free spellings (the curated prior). Context (word start/end, article ال) adds more in `spellingsOf`. */
+export const BASE: Record<string, Spelling[]> = {
   'ا': S(['a', 0], ['aa', 0], ['o', 0.6], ['e', 0.8]),
   'ب': S(['b', 0], ['p', 0.8]),
   'پ': S(['p', 0]),
@@ -51,23 +84,28 @@ const BASE: Record<string, Spelling[]> = {
   'ه': S(['h', 0], ['', 0.6]),
   'ی': S(['i', 0], ['y', 0], ['ee', 0], ['ei', 0], ['ey', 0], ['iy', 0.1], ['ay', 0.1], ['ai', 0.2], ['ie', 0.2], ['e', 0.7], ['', 0.7]),
   'ء': S(['', 0]),
+  // Sorani Kurdish writes its vowels: ە e/a, ۆ o, ێ ê (Sherko Bekas شێرکۆ بێکەس)
+  'ە': S(['e', 0], ['a', 0.1], ['eh', 0.1], ['', 0.4]),
+  'ۆ': S(['o', 0], ['u', 0.2], ['ou', 0.1], ['w', 0.3]),
+  'ێ': S(['e', 0], ['ei', 0.1], ['ey', 0.1], ['i', 0.3], ['y', 0.3]),
 };
 
 const cache = new Map<string, Spelling[][]>();
 
 /** Spellings of each letter of a Persian token, with context rules applied. */
-function spellingsOf(fa: string): Spelling[][] {
-  const hit = cache.get(fa);
+export function spellingsOf(fa: string, arabic = false): Spelling[][] {
+  const ck = arabic ? '\u0001' + fa : fa;
+  const hit = cache.get(ck);
   if (hit) return hit;
   const letters = [...fa];
   const out: Spelling[][] = letters.map((ch, i) => {
     // a ZWNJ marks where two tokens were joined (حیدر + زاده): a word boundary that costs nothing
     if (ch === ZWNJ) return S(['', 0]);
-    const list: Spelling[] = [...(BASE[ch] ?? S(['', 1]))];
     const next = letters[i + 1] === ZWNJ ? undefined : letters[i + 1];
     const prev = letters[i - 1] === ZWNJ ? undefined : letters[i - 1];
     const last = next === undefined;
     const first = prev === undefined;
+    const list: Spelling[] = [...(learnt[positionKey(ch, first, last)] ?? BASE[ch] ?? S(['', 1]))];
     if (ch === 'ا') {
       if (first) {
         // word-initial alef is only a vowel carrier: اِ e, اُ o; before ی/و it is silent (ایرج Iraj, اومید)
@@ -89,11 +127,18 @@ function spellingsOf(fa: string): Spelling[][] {
     if (ch === 'و' && prev === 'خ' && next === 'ا') list.push(['', 0.1]); // خوا is pronounced kha: Khajeh
     if (ch === 'و' && first) list.push(['vo', 0.1]);
     if (ch === 'ک' && next === 'س') list.push(['x', 0.1]); // Roxana رکسانا: x spells ک+س
+    if (arabic) {
+      // Arabic-style romanisation: ta marbuta -a/-ah, ض/ذ/ظ as d/dh, ث as th (Tahira, Rida, Dhakiri, Thabit)
+      if (ch === 'ه' && last) list.push(['a', 0.1], ['ah', 0.05]);
+      if (ch === 'ض') list.push(['d', 0.1], ['dh', 0]);
+      if (ch === 'ذ' || ch === 'ظ') list.push(['dh', 0], ['th', 0.2], ['d', 0.3]);
+      if (ch === 'ث') list.push(['th', 0]);
+    }
     if (ch === 'س' && prev === 'ک') list.push(['', 0.1]);
     return list;
   });
   if (cache.size > 50_000) cache.clear();
-  cache.set(fa, out);
+  cache.set(ck, out);
   return out;
 }
 
@@ -101,9 +146,11 @@ const SHORT = new Set(['a', 'e', 'o']);
 const DIGRAPH_FIRST = new Set(['s', 'k', 'g', 'c', 'z']);
 
 /** Cost of a Latin letter that no Persian letter accounts for. */
-function latinInsertCost(l: string, j: number): number {
+export function latinInsertCost(l: string, j: number, arabic = false): number {
   const c = l[j]!;
   const edge = j === 0 || j === l.length - 1;
+  // Arabic style writes the unwritten short vowels as a/i/u: Sipihri سپهری, Ghulam غلام
+  if (arabic && !edge && (c === 'i' || c === 'u')) return 0.2;
   if (SHORT.has(c)) return edge ? 0.8 : 0.15; // a vowel at a word edge is a written letter in Persian
   if (c === 'u') return edge ? 0.8 : 0.4; // often a short o in Arabic/Turkic-style spelling (Sultani سلطانی)
   if (c === 'i') return edge ? 0.8 : 0.7; // a long i is written ی: Hamid ≠ حامد
@@ -137,8 +184,8 @@ let nextH = new Float64Array(0);
 let insC = new Float64Array(0);
 
 /** Minimum cost of spelling Persian token `fa` as Latin token `la`, with the hard part of that cost. */
-export function crossCost(fa: string, la: string): CrossCost {
-  const sp = spellingsOf(fa);
+export function crossCost(fa: string, la: string, arabic = false): CrossCost {
+  const sp = spellingsOf(fa, arabic);
   const n = sp.length;
   const m = la.length;
   if (m + 1 > bufSize) {
@@ -149,7 +196,7 @@ export function crossCost(fa: string, la: string): CrossCost {
     nextH = new Float64Array(bufSize);
     insC = new Float64Array(bufSize);
   }
-  for (let j = 0; j < m; j++) insC[j] = latinInsertCost(la, j);
+  for (let j = 0; j < m; j++) insC[j] = latinInsertCost(la, j, arabic);
   // dp over (i Persian letters consumed, j Latin characters consumed); ties prefer less hard cost
   let c0 = rowC;
   let h0 = rowH;
@@ -230,10 +277,10 @@ function letterCount(fa: string): number {
 }
 
 /** Similarity and whether the token pair is only a near miss (about one letter wrong: Bahar/بهاره). */
-export function crossMatch(fa: string, la: string): { sim: number; nearMiss: boolean } {
+export function crossMatch(fa: string, la: string, arabic = false): { sim: number; nearMiss: boolean } {
   const n = letterCount(fa);
   if (n === 0 || la.length === 0) return { sim: 0, nearMiss: true };
-  const { cost, hard } = crossCost(fa, la);
+  const { cost, hard } = crossCost(fa, la, arabic);
   const sim = Math.max(0, 1 - cost / n);
   return { sim, nearMiss: hard >= HARD_LIMIT || sim < 0.8 };
 }

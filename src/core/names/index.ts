@@ -14,9 +14,10 @@ export {
   tokenSimilarity,
 } from './match.ts';
 export type { Band, NameComparison, PeopleComparison, Person, PreparedName, PreparedPerson, Token } from './match.ts';
-export { blockingKeys, latinSkeleton, persianSkeleton } from './blocking.ts';
+export { blockingKeys, KEY_VERSION, latinSkeleton, persianSkeleton } from './blocking.ts';
 export { clusterPeople, pairLists } from './pair.ts';
 export type { ClusterOptions, ListPair, PairOptions, PairResult, Progress } from './pair.ts';
 export { hungarian, maxGainMatching } from './assign.ts';
 export { sortNames, nameComparator, checkCollation } from './sort.ts';
 export type { CollationCheck } from './sort.ts';
+export { useTransliterator } from './translit.ts';

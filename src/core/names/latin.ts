@@ -6,6 +6,7 @@
  * Vowel quality is priced by how often it separates real names: o↔u is nearly free (Nasrollahi/Nasrullahi),
  * i↔a or i↔e is expensive (Karimi/Karami, Hamid/Hamed are different people: threat of a false merge).
  */
+import { BASE, currentCorrespondences, onCorrespondencesChange } from './cross.ts';
 
 /** Romanisation key of one normalised Latin token. Multi-letter sounds become one symbol. */
 export function latinKey(token: string): string {
@@ -20,6 +21,7 @@ export function latinKey(token: string): string {
     .replace(/tch|ch/g, 'C')
     .replace(/zh|jh/g, 'J')
     .replace(/^dj/, 'j') // Djalali; not inside compounds (Mohammadjavad)
+    .replace(/^dh/, 'z') // Arabic-style ذ/ض at a word start: Dhakiri = Zakeri (never Persian-style there)
     .replace(/ph/g, 'f')
     .replace(/ck/g, 'k')
     .replace(/c/g, 'k')
@@ -28,7 +30,8 @@ export function latinKey(token: string): string {
     .replace(/ee|ea|ie(?=[^aeiou]|$)/g, 'i')
     .replace(/ay/g, 'ai')
     .replace(/ey/g, 'ei')
-    .replace(/y(?![aeiou])/g, 'i');
+    .replace(/y(?![aeiou])/g, 'i')
+    .replace(/(?<=[^aeiou])y(?=[aeiou])/g, 'i'); // Daryush = Dariush, Shajariyan = Shajarian
   // gemination is not written in Persian script, so doubled consonants carry no identity; a doubled
   // vowel (aa) marks a long vowel and is kept (Houman هومن vs Houmaan هومان)
   s = s.replace(/([^aeiou])\1+/g, '$1');
@@ -58,14 +61,63 @@ const CONS_SUB: Record<string, number> = {
   sS: 0.7, xk: 0.6,
 };
 
+/**
+ * Among romanisations, learnt through Persian (issue 17): two Latin consonants are as close as the cheapest Persian
+ * letter that both may spell, by the learnt correspondences (cross.ts): ق is gh/q/g/k, so G↔g 0.3 and G↔k 0.5; ن is
+ * n or m (0.5), ز is z or s (0.5). Only consonants: between vowels the curated costs decide (Hamid/Hamed).
+ */
+let pivot: Map<string, number> | null = null;
+function buildPivot(): Map<string, number> {
+  const out = new Map<string, number>();
+  const lists: Array<ReadonlyArray<readonly [string, number]>> = [...Object.values(BASE), ...Object.values(currentCorrespondences())];
+  for (const list of lists) {
+    const sym: Array<[string, number]> = [];
+    for (const [s, c] of list) {
+      if (!s) continue;
+      const k = latinKey(s);
+      if (k.length === 1 && !isVowel(k)) sym.push([k, c]);
+    }
+    for (const [x, cx] of sym) {
+      for (const [y, cy] of sym) {
+        if (x >= y) continue;
+        const k = x + y;
+        out.set(k, Math.min(out.get(k) ?? 1, cx + cy));
+      }
+    }
+  }
+  return out;
+}
+onCorrespondencesChange(() => (pivot = null));
+function pivotCost(a: string, b: string): number {
+  pivot ??= buildPivot();
+  return pivot.get(a < b ? a + b : b + a) ?? 1;
+}
+
+/**
+ * Arabic-style romanisation (issue 17): the short vowels are written a/i/u where Persian-style writes a/e/o
+ * (Husayn Hossein, Sipihri Sepehri, Ghulam Gholam, Tahira Tahereh). Between a name in that style and one in the
+ * Persian style, e↔i and o↔u are the systematic correspondence, not a different name.
+ */
+const ARABIC_VOWEL_SUB: Record<string, number> = { ei: 0.15, ou: 0.1, ae: 0.3, ao: 0.5, eu: 0.5 };
+let crossStyle = false;
+
 function subCost(a: string, b: string, final: boolean): number {
   if (a === b) return 0;
   const va = isVowel(a);
   const vb = isVowel(b);
+  if (crossStyle && va && vb) {
+    const k = a < b ? a + b : b + a;
+    // a final ه is -a in Arabic style (Tahira, Saffarzada)
+    if (final) return k === 'ae' ? 0.3 : 0.8;
+    const c = ARABIC_VOWEL_SUB[k];
+    if (c !== undefined) return c;
+  }
   // a final vowel is a written letter (ا/ه/ی): Mehrana ≠ Mehraneh
   if (va && vb) return final ? 0.8 : (VOWEL_SUB[a < b ? a + b : b + a] ?? 0.8);
   if (va !== vb) return 1;
-  return CONS_SUB[a + b] ?? CONS_SUB[b + a] ?? 1;
+  // ض/ذ/ظ: z in Persian style, d/dh in Arabic style (Reza/Rida, Zakeri/Dhakiri)
+  if (crossStyle && ((a === 'z' && b === 'd') || (a === 'd' && b === 'z'))) return 0.2;
+  return Math.min(CONS_SUB[a + b] ?? CONS_SUB[b + a] ?? 1, pivotCost(a, b));
 }
 
 function indelCost(s: string, i: number): number {
@@ -102,7 +154,9 @@ export function latinDistance(a: string, b: string): number {
     for (let j = 1; j <= m; j++) {
       const del = prev[j]! + indelCost(a, i - 1);
       const ins = cur[j - 1]! + indelCost(b, j - 1);
-      const final = (i === n || (i === n - 1 && a[n - 1] === 'h')) && (j === m || (j === m - 1 && b[m - 1] === 'h'));
+      const final = crossStyle
+        ? i === n && j === m // Saleh/Salih: a vowel before a final consonant h is not a final vowel there
+        : (i === n || (i === n - 1 && a[n - 1] === 'h')) && (j === m || (j === m - 1 && b[m - 1] === 'h'));
       const sub = prev[j - 1]! + subCost(a[i - 1]!, b[j - 1]!, final);
       cur[j] = Math.min(del, ins, sub);
     }
@@ -111,12 +165,37 @@ export function latinDistance(a: string, b: string): number {
   return prev[m]!;
 }
 
-/** Similarity in [0,1] of two normalised Latin tokens. */
-export function latinSimilarity(a: string, b: string): number {
+/**
+ * Similarity in [0,1] of two normalised Latin tokens. `styles` says the two names are in different
+ * romanisation styles (one Arabic-style, see arabicStyle): e↔i, o↔u, final a↔e are then cheap.
+ */
+export function latinSimilarity(a: string, b: string, styles = false): number {
   const ka = latinKey(a);
   const kb = latinKey(b);
   if (ka === kb) return 1;
   const len = Math.max(ka.length, kb.length);
   if (len === 0) return 0;
-  return Math.max(0, 1 - latinDistance(ka, kb) / len);
+  crossStyle = styles;
+  try {
+    return Math.max(0, 1 - latinDistance(ka, kb) / len);
+  } finally {
+    crossStyle = false;
+  }
+}
+
+/**
+ * Is a name (its Latin tokens, honorifics left out) written in the Arabic style? No e or o in any token
+ * (after latinKey: ee, ei are i-sounds) and at least one mark of that style: a u, a q, a dh, or an apostrophe for
+ * ayn/hamza typed by the signer (Husayn, Qurbani, Dhakiri, Rida'i). Persian-style names almost always carry an e
+ * or an o (Hossein, Gholam, Sepehri); a name with neither and no mark (Hamid Karimi) is left undecided (false).
+ */
+export function arabicStyle(rawLatinTokens: string[], apostrophe = false): boolean {
+  if (rawLatinTokens.length === 0) return false;
+  let mark = apostrophe;
+  for (const t of rawLatinTokens) {
+    const k = latinKey(t);
+    if (/[eo]/.test(t.replace(/ee/g, 'i'))) return false;
+    if (/u/.test(k) || /q|dh/.test(t)) mark = true;
+  }
+  return mark;
 }

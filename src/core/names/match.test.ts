@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bandOf, compareNames, comparePeople, LIKELY_DUPLICATE, REVIEW } from './match.ts';
+import { bandOf, compareNames, comparePeople, LIKELY_DUPLICATE, prepareName, REVIEW } from './match.ts';
 
 const score = (a: string, b: string) => compareNames(a, b).score;
 const likely = (a: string, b: string) => score(a, b) >= LIKELY_DUPLICATE;
@@ -117,4 +117,40 @@ test('comparePeople uses the best evidence: Persian script decides when both giv
   const d = comparePeople({ name: 'Muhammad Sharifi' }, { name: 'Mohammad Sharifi', nameAlt: '' });
   assert.equal(d.via, 'latin');
   assert.equal(d.band, 'likely-duplicate');
+});
+
+test('issue 17: common names need stronger evidence; titles ignored in every script; Arabic-style romanisation', () => {
+  // the same extra honorific costs a common name more than a rare one
+  assert.ok(compareNames('Seyed Ali Rezaei', 'Ali Rezaei').score < compareNames('Seyed Parviz Shapour', 'Parviz Shapour').score);
+  assert.equal(compareNames('Ali Rezaei', 'Ali Rezaei').score, 1);
+  // titles are ignored (the display keeps them: prepareName keeps raw)
+  assert.equal(compareNames('Dr. Shirin Ebadi', 'Shirin Ebadi').score, 1);
+  assert.equal(compareNames('دکتر شیرین عبادی', 'شیرین عبادی').score, 1);
+  assert.equal(compareNames('Prof. Eng. Reza Kamali', 'مهندس رضا کمالی').band, 'likely-duplicate');
+  assert.equal(prepareName('Khanom Dr. Parvin Etesami').raw, 'Khanom Dr. Parvin Etesami');
+  // Arabic-style against Persian-style, and the hard negatives stay apart
+  assert.equal(compareNames('Suhrab Sipihri', 'Sohrab Sepehri').band, 'likely-duplicate');
+  assert.equal(compareNames('Ghulam Riza Qurbani', 'غلامرضا قربانی').band, 'likely-duplicate');
+  assert.notEqual(compareNames('Husayn Karimi', 'Hasan Karimi').band, 'likely-duplicate');
+  assert.notEqual(compareNames('Ali Karimi', 'علی کرمی').band, 'likely-duplicate');
+  assert.notEqual(compareNames('Hamid Karimi', 'حامد کریمی').band, 'likely-duplicate');
+});
+
+test('issue 17: other scripts through the transliterator port; without one they match only exactly', async () => {
+  const { useTransliterator } = await import('./index.ts');
+  const { anyAsciiTransliterator } = await import('../../adapters/translit/any-ascii.ts');
+  useTransliterator(null);
+  assert.notEqual(compareNames('Владимир Путин', 'Vladimir Putin').band, 'likely-duplicate');
+  useTransliterator(anyAsciiTransliterator);
+  try {
+    assert.equal(compareNames('Владимир Путин', 'Vladimir Putin').band, 'likely-duplicate');
+    assert.equal(compareNames('毛泽东', 'Mao Zedong').band, 'likely-duplicate');
+    assert.equal(compareNames('Γιώργος Παπαδόπουλος', 'Giorgos Papadopoulos').band, 'likely-duplicate');
+    assert.notEqual(compareNames('Владимир Путин', 'Vladimir Lenin').band, 'likely-duplicate');
+    const { blockingKeys } = await import('./index.ts');
+    const ka = new Set(blockingKeys('Михаил Горбачёв'));
+    assert.ok(blockingKeys('Mikhail Gorbachev').some((k) => ka.has(k)), 'blocking keys shared across scripts');
+  } finally {
+    useTransliterator(null);
+  }
 });

@@ -13,11 +13,11 @@
  *    "Mohammad Sharifi" vs "Mohammad Reza Sharifi" → 0.8, review, not duplicate) except honorifics
  *    (Seyed, Haj, Dr, Mir), which weigh little.
  */
-import { crossMatch } from './cross.ts';
-import { latinSimilarity } from './latin.ts';
+import { crossMatch, onCorrespondencesChange } from './cross.ts';
+import { arabicStyle, latinSimilarity } from './latin.ts';
 import { tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
-import { isOptionalId, variantId } from './variants.ts';
+import { COMMON_IDS, isOptionalId, onVariantListChange, variantId, weightOfId } from './variants.ts';
 
 /** Score at or above which two names are judged the same person (dedupe, clustering). */
 export const LIKELY_DUPLICATE = 0.85;
@@ -36,6 +36,8 @@ export interface Token {
   /** Variant-list id, if the token is a known name or name+suffix. */
   id: string | null;
   weight: number;
+  /** Latin token of a name written in the Arabic style of romanisation (latin.ts arabicStyle). */
+  arabic?: boolean;
 }
 
 export interface PreparedName {
@@ -49,12 +51,11 @@ export interface PreparedName {
 }
 
 const MAX_TOKENS = 8;
-const OPTIONAL_WEIGHT = 0.3;
 const JOIN_PENALTY = 0.03;
 
 function makeToken(text: string, script: Script): Token {
   const id = variantId(text, script);
-  return { text, script, id, weight: isOptionalId(id) ? OPTIONAL_WEIGHT : 1 };
+  return { text, script, id, weight: weightOfId(id) };
 }
 
 const ZWNJ = '\u200C';
@@ -64,21 +65,38 @@ const ZWNJ = '\u200C';
  * cross-script comparison still sees the end of the first word (قره باغ = Gharabagh: word-final ه).
  */
 function joinTokens(a: Token, b: Token): Token {
-  if (a.script !== 'arab') return makeToken(a.text + b.text, a.script);
+  if (a.script !== 'arab') {
+    const t = makeToken(a.text + b.text, a.script);
+    if (a.arabic) t.arabic = true;
+    return t;
+  }
   const joined = a.text + b.text;
-  return { text: a.text + ZWNJ + b.text, script: 'arab', id: variantId(joined, 'arab'), weight: 1 };
+  const t: Token = { text: a.text + ZWNJ + b.text, script: 'arab', id: variantId(joined, 'arab'), weight: 1 };
+  if (a.arabic || b.arabic) t.arabic = true;
+  return t;
 }
 
 export function prepareName(name: string): PreparedName {
-  const toks = tokenize(name).slice(0, MAX_TOKENS).map((t) => makeToken(t.text, t.script));
+  const toks = tokenize(name)
+    .slice(0, MAX_TOKENS)
+    .map((t) => {
+      const tok = makeToken(t.text, t.script);
+      if (t.arabicLang) tok.arabic = true;
+      return tok;
+    });
+  const latin = toks.filter((t) => t.script === 'latn' && !isOptionalId(t.id)).map((t) => t.text);
+  if (arabicStyle(latin, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name))) for (const t of toks) if (t.script === 'latn') t.arabic = true;
   return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
 }
 
 /** Below these token similarities a same-script token pair counts as a near miss (soft cliff). */
 const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.92 };
 const NEAR_MISS_FACTOR = 0.5;
+const CROSS_STYLE_CLIFF = 0.85;
 
 const simCache = new Map<string, number>();
+onCorrespondencesChange(() => simCache.clear());
+onVariantListChange(() => simCache.clear());
 
 /**
  * Token similarity in [0,1] after the soft cliff: a near miss counts for half its similarity, so one
@@ -87,7 +105,7 @@ const simCache = new Map<string, number>();
 export function tokenSimilarity(a: Token, b: Token): number {
   if (a.text === b.text && a.script === b.script) return 1;
   if (a.id !== null && b.id !== null) return a.id === b.id ? 1 : 0;
-  const k = a.script + a.text + '\u0000' + b.script + b.text;
+  const k = a.script + (a.arabic ? '*' : '') + a.text + '\u0000' + b.script + (b.arabic ? '*' : '') + b.text;
   const hit = simCache.get(k);
   if (hit !== undefined) return hit;
   let s: number;
@@ -98,12 +116,15 @@ export function tokenSimilarity(a: Token, b: Token): number {
     s = at === bt ? 1 : persianSimilarity(at, bt);
     near = s < CLIFF.arabarab!;
   } else if (a.script === 'latn' && b.script === 'latn') {
-    s = latinSimilarity(a.text, b.text);
-    near = s < CLIFF.latnlatn!;
+    const styles = !!a.arabic !== !!b.arabic;
+    s = latinSimilarity(a.text, b.text, styles);
+    // across romanisation styles every short vowel may differ (Sipihri/Sepehri): a lower cliff
+    near = s < (styles ? CROSS_STYLE_CLIFF : CLIFF.latnlatn!);
   } else if (a.script === 'arab' && b.script === 'latn') {
-    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text));
+    // Arabic-style costs when either side is in that style: the romanisation, or a word written in Arabic/Urdu/Hebrew
+    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text, !!a.arabic || !!b.arabic));
   } else if (a.script === 'latn' && b.script === 'arab') {
-    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text));
+    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text, !!a.arabic || !!b.arabic));
   } else {
     s = 0; // other scripts: exact match only (handled above)
     near = true;
@@ -190,13 +211,34 @@ function alignValue(A: Token[], B: Token[]): number {
   return best(0, 0);
 }
 
-/** Similarity of two prepared names in [0,1]. */
+/** Taken off the score of two different spellings when both names are made of common names only. */
+export const COMMON_PENALTY = 0.06;
+
+/** A name whose every part (titles aside) is a frequent given name or surname: Ali Rezaei, Fatemeh Mohammadi. */
+export function isCommonName(n: PreparedName): boolean {
+  const core = n.tokens.filter((t) => t.weight > 0 && !isOptionalId(t.id));
+  return core.length > 0 && core.every((t) => t.id !== null && COMMON_IDS.has(t.id));
+}
+
+/**
+ * Similarity of two prepared names in [0,1]. Two names made only of common names (isCommonName) lose
+ * COMMON_PENALTY unless every part matched fully: many people are called Ali Rezaei, so a spelling variant or an
+ * extra honorific is weaker evidence there than between two rare names.
+ */
 export function scorePrepared(a: PreparedName, b: PreparedName): number {
   if (a.tokens.length === 0 || b.tokens.length === 0) return 0;
   if (a.key === b.key) return 1;
+  const s = scoreAligned(a, b);
+  // a full alignment (every part the same name, in any script or spelling the list knows) is not weakened
+  return s > 0 && s < 1 && isCommonName(a) && isCommonName(b) ? Math.max(0, s - COMMON_PENALTY) : s;
+}
+
+function scoreAligned(a: PreparedName, b: PreparedName): number {
   let total = 0;
   for (const t of a.tokens) total += t.weight;
   for (const t of b.tokens) total += t.weight;
+  // a name of titles only (Dr.) has no weight: nothing to compare
+  if (total === 0) return 0;
   const v = alignValue(a.tokens, b.tokens);
   return Math.max(0, Math.min(1, v / total));
 }

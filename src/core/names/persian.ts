@@ -20,6 +20,10 @@ for (const cls of HOMOPHONES) for (const a of cls) for (const b of cls) if (a !=
 for (const cls of DOT_CLASSES) for (const a of cls) for (const b of cls) if (a !== b) setPair(a, b, 0.5);
 setPair('ژ', 'ج', 0.4); // نژاد / نجاد: both are common spellings of -nejad
 setPair('و', 'ا', 0.8);
+// Sorani vowel letters against their Persian-keyboard stand-ins
+setPair('ە', 'ه', 0.2);
+setPair('ۆ', 'و', 0.2);
+setPair('ێ', 'ی', 0.2);
 
 function indel(s: string, i: number): number {
   const c = s[i]!;

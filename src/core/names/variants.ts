@@ -83,16 +83,29 @@ export const GIVEN_NAMES: VariantEntry[] = [
   { id: 'nasr', fa: ['نصر'], la: ['nasr'] },
 ];
 
-/** Name parts that are optional (honorifics, titles): a missing one is a small penalty, not a mismatch. */
-export const OPTIONAL_PARTS: VariantEntry[] = [
-  { id: 'seyed', fa: ['سید'], la: ['seyed', 'seyyed', 'sayed', 'sayyed', 'sayyid', 'syed', 'sayid'] },
-  { id: 'seyedeh', fa: ['سیده'], la: ['seyedeh', 'seyyedeh', 'sayedeh', 'sayyedeh', 'seyede'] },
-  { id: 'haj', fa: ['حاج', 'حاجی'], la: ['haj', 'hajj', 'haji', 'hajji', 'hadj'] },
-  { id: 'dr', fa: ['دکتر'], la: ['dr', 'doctor', 'prof', 'professor'] },
-  { id: 'mohandes', fa: ['مهندس'], la: ['mohandes', 'eng', 'engineer'] },
-  { id: 'mr', fa: ['آقای', 'آقا'], la: ['mr', 'mister', 'agha', 'aqa', 'aghaye'] },
-  { id: 'mrs', fa: ['خانم'], la: ['mrs', 'ms', 'miss', 'khanom', 'khanum'] },
-  { id: 'mir', fa: ['میر'], la: ['mir'] },
+/**
+ * Name parts that are optional: titles and honorifics typed in the name field, in every supported script (Latin
+ * forms also cover the Latin transliteration of Cyrillic, Greek, Hebrew… names, see translit in normalise.ts).
+ * They are ignored in matching (`title`: weight 0) or count for little (`lineage`: Seyed, Mir, Mirza, patronymic
+ * particles say something about the person, so a missing one is a small penalty, weight 0.3). The name is always
+ * displayed as typed; only the comparison skips them.
+ */
+export interface OptionalEntry extends VariantEntry {
+  kind: 'title' | 'lineage';
+}
+export const OPTIONAL_PARTS: OptionalEntry[] = [
+  { id: 'seyed', kind: 'lineage', fa: ['سید', 'السید'], la: ['seyed', 'seyyed', 'sayed', 'sayyed', 'sayyid', 'syed', 'sayid', 'seyid', 'sejjed', 'alsayyid', 'alsayed'] },
+  { id: 'seyedeh', kind: 'lineage', fa: ['سیده', 'السیده'], la: ['seyedeh', 'seyyedeh', 'sayedeh', 'sayyedeh', 'seyede', 'sayyida', 'sayyidah', 'syeda'] },
+  { id: 'mir', kind: 'lineage', fa: ['میر'], la: ['mir'] },
+  { id: 'mirza', kind: 'lineage', fa: ['میرزا'], la: ['mirza', 'mirzaa', 'myrza'] },
+  { id: 'ibn', kind: 'lineage', fa: ['بن', 'ابن', 'بنت'], la: ['ibn', 'bin', 'bint', 'binti', 'ould', 'ibni'] },
+  { id: 'haj', kind: 'title', fa: ['حاج', 'حاجی', 'حاجیه', 'الحاج', 'الحاجه'], la: ['haj', 'hajj', 'haji', 'hajji', 'hadj', 'hajieh', 'hajiyeh', 'hajjah', 'alhaj', 'alhajj', 'elhadj'] },
+  { id: 'dr', kind: 'title', fa: ['دکتر', 'الدکتور', 'دکتور', 'ڈاکٹر', 'دوکتۆر'], la: ['dr', 'doctor', 'doktor', 'dokter', 'doutor', 'doctora', 'dra', 'ddr', 'iatros'] },
+  { id: 'prof', kind: 'title', fa: ['پروفسور', 'استاد', 'پرفسور', 'پروفیسر', 'مامۆستا'], la: ['prof', 'professor', 'profesor', 'professeur', 'ostad', 'ustad', 'ustadh', 'mamosta', 'kathigitis'] },
+  { id: 'mohandes', kind: 'title', fa: ['مهندس', 'المهندس', 'انجینئر'], la: ['mohandes', 'muhandis', 'eng', 'engr', 'engineer', 'inzh', 'inzhener'] },
+  { id: 'mr', kind: 'title', fa: ['آقای', 'آقا', 'جناب', 'کاک', 'صاحب'], la: ['mr', 'mister', 'agha', 'aqa', 'aghaye', 'aghay', 'aqaye', 'janab', 'kak', 'kaka', 'sahib', 'saheb', 'herr', 'monsieur', 'senor', 'gospodin', 'kyrios'] },
+  { id: 'mrs', kind: 'title', fa: ['خانم', 'خانوم', 'بانو', 'بیگم', 'سرکار', 'خاتون'], la: ['mrs', 'ms', 'miss', 'khanom', 'khanum', 'khanoum', 'khanam', 'banu', 'banoo', 'begum', 'begom', 'frau', 'madame', 'mme', 'mlle', 'sra', 'senora', 'bayan', 'hanim', 'gospozha', 'kyria', 'mx'] },
+  { id: 'sheikh', kind: 'title', fa: ['شیخ', 'الشیخ', 'ملا', 'آخوند'], la: ['sheikh', 'shaikh', 'shaykh', 'sheykh', 'molla', 'mulla', 'mullah', 'akhund'] },
 ];
 
 /**
@@ -111,19 +124,57 @@ const SUFFIXES_FA: Array<[string, string]> = [
 
 const faIndex = new Map<string, string>();
 const laIndex = new Map<string, string>();
-const optionalIds = new Set<string>();
+const optionalIds = new Map<string, number>();
 
-function index(entries: VariantEntry[], optional: boolean) {
+function index(entries: Array<VariantEntry & { kind?: 'title' | 'lineage' }>, optional: boolean) {
   for (const e of entries) {
     for (const f of e.fa) faIndex.set(normaliseText(f, 'join'), e.id);
     for (const l of e.la) laIndex.set(latinKey(normaliseText(l, 'join')), e.id);
-    if (optional) optionalIds.add(e.id);
+    if (optional) optionalIds.set(e.id, e.kind === 'title' ? TITLE_WEIGHT : LINEAGE_WEIGHT);
   }
 }
+/** Weight of a title in a name (ignored) and of a lineage honorific (a small penalty when missing). */
+const TITLE_WEIGHT = 0;
+const LINEAGE_WEIGHT = 0.3;
 index(GIVEN_NAMES, false);
 index(OPTIONAL_PARTS, true);
+/** Honorific tokens stay known when the list of given names is switched off (they are not a matching prior). */
+const OPTIONAL_TOKENS = new Set<string>();
+for (const e of OPTIONAL_PARTS) {
+  for (const f of e.fa) OPTIONAL_TOKENS.add('arab' + normaliseText(f, 'join'));
+  for (const l of e.la) OPTIONAL_TOKENS.add('latn' + normaliseText(l, 'join'));
+}
 
 const lookupCache = new Map<string, string | null>();
+let listInUse = true;
+
+/**
+ * A compound of two known given names written as one token (Hamidreza, حامدرضا, Mohammadali): id `a&b`, so
+ * Hamidreza and Hamedreza stay as apart as Hamid and Hamed, and Mohammadreza = محمدرضا = Mohamadreza.
+ */
+function compoundId(token: string, index: Map<string, string>): string | null {
+  for (let i = 2; i <= token.length - 2; i++) {
+    const a = index.get(token.slice(0, i));
+    if (!a || optionalIds.has(a)) continue;
+    const b = index.get(token.slice(i));
+    if (b && !optionalIds.has(b)) return `${a}&${b}`;
+  }
+  return null;
+}
+
+/**
+ * Switch the curated list off (evaluation of the learnt distance alone) or on again. Clears the lookup cache;
+ * callers holding token similarities must drop theirs (match.ts does through onVariantListChange).
+ */
+export function useVariantList(on: boolean): void {
+  listInUse = on;
+  lookupCache.clear();
+  for (const f of listeners) f();
+}
+const listeners: Array<() => void> = [];
+export function onVariantListChange(f: () => void): void {
+  listeners.push(f);
+}
 
 /**
  * Variant id of one normalised token, or null. `script` says which index to use.
@@ -131,12 +182,14 @@ const lookupCache = new Map<string, string | null>();
  */
 export function variantId(token: string, script: 'arab' | 'latn' | 'other'): string | null {
   if (script === 'other') return null;
+  if (!listInUse && !OPTIONAL_TOKENS.has(script + token)) return null;
   const ck = script + token;
   const hit = lookupCache.get(ck);
   if (hit !== undefined) return hit;
   let id: string | null = null;
   if (script === 'arab') {
     id = faIndex.get(token) ?? null;
+    if (!id) id = compoundId(token, faIndex);
     if (!id) {
       for (const [suf, canon] of SUFFIXES_FA) {
         if (token.length > suf.length + 1 && token.endsWith(suf)) {
@@ -148,6 +201,7 @@ export function variantId(token: string, script: 'arab' | 'latn' | 'other'): str
   } else {
     const k = latinKey(token);
     id = laIndex.get(k) ?? null;
+    if (!id) id = compoundId(k, laIndex);
     if (!id) {
       for (const [suf, canon] of SUFFIXES_LA) {
         const ks = latinKey(suf);
@@ -166,3 +220,21 @@ export function variantId(token: string, script: 'arab' | 'latn' | 'other'): str
 export function isOptionalId(id: string | null): boolean {
   return id !== null && optionalIds.has(id);
 }
+
+/** Matching weight of a token with this id: 1 for a name part, less for an honorific, 0 for a title. */
+export function weightOfId(id: string | null): number {
+  return id === null ? 1 : (optionalIds.get(id) ?? 1);
+}
+
+/**
+ * The most frequent given names and surnames among Iranians (issue 17, "common names count for less"), as variant
+ * ids so that every spelling and script counts. A name made only of these (Ali Rezaei, Fatemeh Mohammadi) is
+ * shared by many people: two such names need stronger evidence before they are called the same person.
+ * Source: the civil registration's lists of frequent names as reported in the press; a short, deliberate list.
+ */
+export const COMMON_IDS: ReadonlySet<string> = new Set([
+  'mohammad', 'ali', 'hossein', 'reza', 'mehdi', 'hasan', 'ahmad', 'amir', 'abbas', 'mahmoud', 'javad', 'saeed',
+  'fatemeh', 'zahra', 'maryam', 'zeinab', 'masoumeh', 'sakineh', 'khadijeh',
+  'mohammad+i', 'hossein+i', 'ahmad+i', 'reza+i', 'karim+i', 'hasan+i', 'jafar+i', 'rahim+i', 'kazem+i', 'ghasem+i',
+  'sadegh+i', 'ebrahim+i', 'abbas+i', 'mohammad+zadeh', 'hossein+zadeh', 'hasan+zadeh', 'amir+i', 'mousa+i',
+]);

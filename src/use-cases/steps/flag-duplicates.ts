@@ -3,7 +3,7 @@
  * scripts — through the blocking keys, and queue likely duplicates for an organiser. Nothing is removed
  * automatically: a false merge would silence a real signatory.
  */
-import { blockingKeys, comparePreparedPeople, LIKELY_DUPLICATE, preparePerson, REVIEW, type PreparedPerson } from '../../core/names/index.ts';
+import { blockingKeys, KEY_VERSION, comparePreparedPeople, LIKELY_DUPLICATE, preparePerson, REVIEW, type PreparedPerson } from '../../core/names/index.ts';
 import type { DuplicateReview, Signature } from '../../core/model.ts';
 import type { StoreTx } from '../../core/ports.ts';
 import { iso, type Deps } from '../deps.ts';
@@ -31,15 +31,17 @@ function preparedPerson(name: string, nameAlt: string | null): PreparedPerson {
   return p;
 }
 
-export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature): Promise<DuplicateReview[]> {
+/** `known`: ids of signatures already paired with `sig` in a review, either way round (not queued again). */
+export async function flagDuplicates(tx: StoreTx, deps: Deps, sig: Signature, known?: ReadonlySet<string>): Promise<DuplicateReview[]> {
   const keys = blockingKeys(sig.name, sig.nameAlt);
-  await tx.reviews.putKeys(sig.letterId, sig.id, keys);
+  await tx.reviews.putKeys(sig.letterId, sig.id, keys, KEY_VERSION);
   const candidates = await tx.reviews.candidates(sig.letterId, keys, sig.id, MAX_CANDIDATES);
   const found: DuplicateReview[] = [];
   if (!candidates.length) return found;
   // The new signature's names are normalised and tokenised once, not once per candidate (same scores).
   const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
   for (const other of candidates) {
+    if (known?.has(other.id)) continue;
     const cmp = comparePreparedPeople(mine, preparedPerson(other.name, other.nameAlt ?? null));
     if (cmp.score < REVIEW) continue;
     const review: DuplicateReview = {

@@ -2,7 +2,7 @@ import type { ReviewRepo } from '../../../core/ports.ts';
 import type { DuplicateReview, ReviewStatus, Signature } from '../../../core/model.ts';
 
 export interface ReviewState {
-  nameKeys: Map<string, { letterId: string; keys: string[] }>; // by signature id
+  nameKeys: Map<string, { letterId: string; keys: string[]; version?: number }>; // by signature id
   reviews: Map<string, DuplicateReview>;
   signatures: Map<string, Signature>;
 }
@@ -11,8 +11,15 @@ const clone = <T>(v: T): T => structuredClone(v);
 
 export class MemReviews implements ReviewRepo {
   constructor(private readonly st: () => ReviewState) {}
-  async putKeys(letterId: string, signatureId: string, keys: string[]) {
-    this.st().nameKeys.set(signatureId, { letterId, keys: [...new Set(keys)].filter(Boolean) });
+  async putKeys(letterId: string, signatureId: string, keys: string[], version = 1) {
+    this.st().nameKeys.set(signatureId, { letterId, keys: [...new Set(keys)].filter(Boolean), version });
+  }
+  async staleKeys(version: number, limit: number) {
+    return [...this.st().nameKeys]
+      .filter(([, v]) => (v.version ?? 1) < version && v.keys.length > 0)
+      .map(([signatureId, v]) => ({ letterId: v.letterId, signatureId }))
+      .sort((a, b) => (a.signatureId < b.signatureId ? -1 : 1))
+      .slice(0, limit);
   }
   async candidates(letterId: string, keys: string[], excludeId: string, limit: number) {
     const want = new Set(keys);

@@ -15,16 +15,28 @@ const REVIEW_INSERT = new Prepared<ReviewsTable>((db, p) => db.insertInto('revie
 export class SqlReviews implements ReviewRepo {
   constructor(private readonly db: Db, private readonly dialect: Dialect) {}
 
-  async putKeys(letterId: string, signatureId: string, keys: string[]): Promise<void> {
+  async putKeys(letterId: string, signatureId: string, keys: string[], version = 1): Promise<void> {
     await KEYS_DELETE.execute(this.db, this.dialect, { signature_id: signatureId });
     const unique = [...new Set(keys)].filter(Boolean);
     if (unique.length) {
       await this.db
         .insertInto('name_keys')
-        .values(unique.map((key) => ({ letter_id: letterId, signature_id: signatureId, key })))
+        .values(unique.map((key) => ({ letter_id: letterId, signature_id: signatureId, key, key_version: version })))
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
+  }
+
+  async staleKeys(version: number, limit: number): Promise<Array<{ letterId: string; signatureId: string }>> {
+    const rows = await this.db
+      .selectFrom('name_keys')
+      .select(['letter_id', 'signature_id'])
+      .distinct()
+      .where('key_version', '<', version)
+      .orderBy('signature_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ letterId: r.letter_id, signatureId: r.signature_id }));
   }
 
   async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]> {

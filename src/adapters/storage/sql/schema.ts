@@ -1,5 +1,5 @@
 /** Table types for Kysely. The same tables on SQLite and PostgreSQL: text ids, ISO-text timestamps, 0/1 flags. */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface LettersTable {
   id: string;
@@ -134,6 +134,7 @@ export interface NameKeysTable {
   letter_id: string;
   signature_id: string;
   key: string;
+  key_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface ReviewsTable {
