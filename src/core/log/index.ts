@@ -100,6 +100,7 @@ export {
 export {
   ENTRY_PREFIX,
   REMOVAL_REASONS,
+  ENTRY_SOURCES,
   COMMITMENT_KEY,
   OPENING_SIZE,
   encodeEntry,
@@ -119,6 +120,7 @@ export {
   type WithdrawalEntry,
   type RemovalEntry,
   type RemovalReason,
+  type SignatureSource as EntrySource,
   type CommitmentLabel,
   type LetterTally,
   type CountResult,
