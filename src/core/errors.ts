@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'ADMIN_NOT_FOUND',
   'LAST_OWNER',
   'API_TOKEN_NOT_FOUND',
+  'IMPORT_ROWS_INVALID',
+  'ALREADY_IMPORTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -72,7 +72,8 @@ export interface ApiToken {
 
 export type AuditAction =
   | 'publish' | 'close' | 'reopen' | 'edit' | 'remove' | 'merge' | 'dismiss' | 'vet' | 'export'
-  | 'organiser-add' | 'organiser-remove' | 'token-create' | 'token-revoke';
+  | 'organiser-add' | 'organiser-remove' | 'token-create' | 'token-revoke'
+  | 'import' | 'notable';
 
 /** One organiser action on a letter, visible to its owners (public actions are in the transparency log too). */
 export interface AuditEntry {

@@ -41,6 +41,8 @@ export const STATUS: Record<ErrorCode, number> = {
   ADMIN_NOT_FOUND: 404,
   LAST_OWNER: 409,
   API_TOKEN_NOT_FOUND: 404,
+  IMPORT_ROWS_INVALID: 422,
+  ALREADY_IMPORTED: 409,
 };
 
 /**
@@ -165,6 +167,8 @@ export function apiError(err: DomainError) {
       code: err.code,
       message: err.code === 'INTERNAL' ? 'Something went wrong on our side; please try again' : err.message,
       ...(err.fields.length ? { fields: err.fields } : {}),
+      // An import refused for its rows: every problem by line (IMPORT_ROWS_INVALID).
+      ...(Array.isArray((err as { problems?: unknown }).problems) ? { problems: (err as unknown as { problems: unknown[] }).problems } : {}),
     },
   };
 }

@@ -57,8 +57,9 @@ export function letterApi(s: Services) {
       const count = await s.reads.count(letter.id);
       const removals = await s.reads.removals(letter.slug);
       const delivered = await delivery(letter.id);
+      const split = await s.reads.countSplit(letter.id);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered], async () =>
+      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered, split], async () =>
         reply.serialize({
           ...(await summary(s, letter)),
           count,

@@ -20,6 +20,7 @@ import { logEntriesDuplicates } from './0009-log-entries-duplicates.ts';
 import { mailboxKeys } from './0012-mailbox-keys.ts';
 import { deliveries } from './0013-deliveries.ts';
 import { mailFailures } from './0014-mail-failures.ts';
+import { signatureSources } from './0016-signature-sources.ts';
 import { deskMigration, titleChecksMigration } from '../desk.ts';
 
 /** Every migration, in order: its name as recorded in the database, and how it is made for a dialect. */
@@ -38,6 +39,7 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0011b_title_checks', (_d, text) => titleChecksMigration(text)],
   ['0013_deliveries', deliveries],
   ['0014_mail_failures', mailFailures],
+  ['0016_signature_sources', signatureSources],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
 ];
 
