@@ -3,7 +3,7 @@
  * tokens (hashes only) and the organisers' audit trail. Decisions are single conditional statements (insert if
  * absent, update where the status is still as expected), so concurrent writers cannot both win.
  */
-import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
+import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 'kysely';
 import type { DeskRepo } from '../../../core/ports.ts';
 import type { Signature } from '../../../core/model.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from '../../../core/organisers/policy.ts';
@@ -280,11 +280,12 @@ export class SqlDesk implements DeskRepo {
   async sourceCounts(letterId: string) {
     const db = this.db as Kysely<any>;
     const rows = await db.selectFrom('signatures as s').leftJoin('signature_sources as ss', 'ss.signature_id', 's.id')
-      .select((eb) => [eb.fn.coalesce('ss.source', eb.val('imported')).as('source'), eb.fn.countAll().as('n')])
+      .select((eb) => ['ss.source', eb.fn.countAll().as('n')])
       .where('s.letter_id', '=', letterId).where('s.status', '=', 'confirmed').where('s.imported', '=', 1)
-      .groupBy(sql`coalesce(ss.source, 'imported')`).execute();
+      .groupBy('ss.source').execute();
     const out: Record<AddedSource, number> = { paper: 0, imported: 0 };
-    for (const r of rows) if (r.source === 'paper' || r.source === 'imported') out[r.source as AddedSource] = Number(r.n);
+    // No record: a signatory of an imported letter (imported).
+    for (const r of rows) out[r.source === 'paper' ? 'paper' : 'imported'] += Number(r.n);
     return out;
   }
   async showNotable(letterId: string) {

@@ -19,7 +19,7 @@ import { toCsv } from '../../kit/csv.ts';
 import { requireJson } from './presenters.ts';
 import { errorSchema } from './schemas.ts';
 
-const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'lang', 'createdAt', 'confirmedAt'] as const;
+const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'addedBy', 'lang', 'createdAt', 'confirmedAt'] as const;
 
 export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean): string {
   const cols = emails ? [...CSV_COLUMNS, 'email' as const] : [...CSV_COLUMNS];
@@ -32,6 +32,7 @@ const row = {
     id: { type: 'string' }, name: { type: 'string' }, nameAlt: { type: 'string', nullable: true }, title: { type: 'string', nullable: true },
     titleChecked: { type: 'boolean', description: 'An organiser checked the title; otherwise self-described' },
     country: { type: 'string', nullable: true }, state: { type: 'string', enum: [...SIGNATURE_STATES] }, source: { type: 'string', enum: [...SIGNATURE_SOURCES] },
+    addedBy: { type: 'string', nullable: true, description: 'Who added a paper or imported signature (an organiser, or operator for the CLI); null for email' },
     lang: { type: 'string' }, createdAt: { type: 'string' }, confirmedAt: { type: 'string', nullable: true },
     email: { type: 'string', description: 'Only with ?emails=true, for owners; empty for imported signatories' },
   },
