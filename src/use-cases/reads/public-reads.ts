@@ -300,6 +300,24 @@ export class PublicReads {
     return this.notableCache.get(letterId, () => this.deps.store.desk.showNotable(letterId));
   }
 
+  private readonly notableMemo = new Map<string, { version: number; items: PublicSignature[] }>();
+
+  /**
+   * The letter's notable signatories for `lang` when its owners show them (else none): public signatures whose title
+   * an organiser checked, in the list's order, at most MAX_NOTABLE. Worked out once per list version.
+   */
+  async notable(letterId: string, lang: string): Promise<PublicSignature[]> {
+    if (!(await this.showNotable(letterId))) return [];
+    const { items, version } = await this.sorted(letterId, lang);
+    const key = `${letterId}\u0000${lang}`;
+    const hit = this.notableMemo.get(key);
+    if (hit && hit.version === version) return hit.items;
+    const out = notableOf(items);
+    if (this.notableMemo.size >= MAX_LETTERS) this.notableMemo.clear();
+    this.notableMemo.set(key, { version, items: out });
+    return out;
+  }
+
   /** Count per country and per hour (and the count), at most CACHE_MS old. */
   async stats(letterId: string): Promise<LetterStats> {
     return this.statsCache.get(letterId, () => this.deps.store.signatures.stats(letterId));

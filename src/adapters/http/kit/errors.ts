@@ -132,6 +132,17 @@ export function toDomainError(err: unknown): DomainError {
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return frameworkError(e);
+    // An uploaded file (the desk's CSV import, @fastify/multipart) over its limits, or not a form upload
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new DomainError('BODY_TOO_LARGE', 'The uploaded file is too large (at most 4 MiB, one file)');
+    case 'FST_PROTO_VIOLATION':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+    case 'FST_MP_PREMATURE_CLOSE':
+      return new DomainError('VALIDATION_FAILED', 'The upload is not a valid form');
     case 'FST_ERR_CTP_BODY_TIMEOUT':
       return new DomainError('REQUEST_TIMEOUT', 'The request body did not arrive in time');
   }

@@ -22,6 +22,7 @@ import { retentionRoutes } from './organise/retention.ts';
 import { reviewRoutes } from './organise/reviews.ts';
 import { sessionRoutes } from './organise/session.ts';
 import { signatureTableRoutes } from './organise/signatures.ts';
+import { importRoutes } from './organise/import.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
@@ -41,6 +42,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(reviewRoutes(s, config)); //              /:lang/organise/letters/:slug/reviews[/:id]
     await f.register(retentionRoutes(s, config)); //           /:lang/organise/letters/:slug/log
     await f.register(signatureTableRoutes(s, config)); //      /:lang/organise/letters/:slug/{signatures[.csv],removals}
+    await f.register(importRoutes(s, config)); //              /:lang/organise/letters/:slug/{import,notable}
     if (config.dev) await f.register(devRoutes(config, devOutbox)); // /dev/outbox
   };
 }

@@ -48,7 +48,9 @@ export function letterRoutes(s: Services, config: Config) {
       const removals = await s.reads.removals(letter.slug);
       const stats = await s.reads.stats(letter.id);
       const delivered = await delivery(letter.id);
-      return { count, list, removals, stats, delivered, hidden: Math.max(0, count - list.total) };
+      const split = await s.reads.countSplit(letter.id);
+      const notable = await s.reads.notable(letter.id, lang);
+      return { count, list, removals, stats, delivered, split, notable, hidden: Math.max(0, count - list.total) };
     }
 
     function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
@@ -60,7 +62,7 @@ export function letterRoutes(s: Services, config: Config) {
         canonical: `/${t.lang}/letters/${letter.slug}`,
         alternates: letterAlternates(letter),
         og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
-        body: letterPage({ t, letter, version, count: d.count, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered) }),
+        body: letterPage({ t, letter, version, count: d.count, split: d.split, notable: d.notable, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered) }),
       });
     }
 
@@ -94,7 +96,7 @@ export function letterRoutes(s: Services, config: Config) {
       const d = await letterData(letter, lang, pageOf(req));
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
-      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}`;
+      const inputs = `${fingerprint(letter)}.${d.count}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}.${fingerprint(d.split)}.${d.notable.length ? fingerprint(d.notable.map((x) => x.id)) : '-'}`;
       const key = `${letter.id}\u0000${lang}`;
       const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
         frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),
