@@ -20,7 +20,7 @@ export interface ImportView {
   csrf: string;
 }
 
-const COLUMN_LABEL: Record<string, Key> = { name: 'sign.name', nameAlt: 'sign.nameAlt', title: 'sign.title', country: 'sign.country', lang: 'nav.language', visibility: 'sign.visibility' };
+const COLUMN_LABEL: Record<string, Key> = { name: 'desk.col.name', nameAlt: 'sign.nameAlt', title: 'desk.col.title', country: 'desk.col.country', lang: 'nav.language', visibility: 'sign.visibility' };
 
 /** One problem in words: the line, the column, what is wrong (field codes say it as the sign form does). */
 function problemText(t: T, p: RowProblem): string {
