@@ -99,7 +99,7 @@ test('an owner adds a paper sheet; the letter page shows the split count and the
     else {
       // pdftotext marks the runs' directions (U+202A…U+202E, U+200E, U+200F) and orders RTL runs its own way
       const plain = text.replace(/[\u200e\u200f\u202a-\u202e]/g, '');
-      for (const part of ['۶ امضا', 'تأییدشده با ایمیل', 'از برگه‌های کاغذی']) assert.ok(plain.includes(part), `${part} in the fa PDF: ${plain.slice(0, 400)}`);
+      for (const part of ['۶امضا ۲', 'تأییدشده با ایمیل ۴', 'از برگه‌های کاغذی']) assert.ok(plain.includes(part), `${part} in the fa PDF: ${plain.slice(0, 400)}`);
     }
   }
 });
