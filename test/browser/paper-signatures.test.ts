@@ -86,7 +86,7 @@ test('an owner adds a paper sheet; the letter page shows the split count and the
     assert.equal(await notable.count(), 1, 'only the checked title is featured');
     assert.match(await notable.first().textContent() ?? '', /Professor, University of Tirana/);
     // nothing overflows the narrow screen
-    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.ok(overflow <= 0, `${lang} ${width}px: ${overflow}px of horizontal overflow`);
     await screenshot(p, `12-${lang}-paper-letter-${width}`);
     await c.close();
