@@ -2,7 +2,8 @@
  * `undersigned letter import-signatures` as an operator runs it (real CLI processes), then a real `serve` and
  * `undersigned audit`: the seed letter's signatories are 'imported', a paper sheet's rows 'paper', each named so in its
  * log entry; the API's counts split agrees with the log, the audit passes and counts them; bad rows are printed by
- * line (exit 1, nothing added); --dry-run adds nothing; a repeat is refused.
+ * line (exit 1, nothing added); --dry-run adds nothing; a repeat is refused. A site that calls a paper signature
+ * something else fails the audit (SOURCES_MISMATCH).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { startServe, type Served } from './support/serve.ts';
 
 // shared/ sits beside the checkout (one level further up from a worktree in wt/)
@@ -65,4 +67,18 @@ test('bad rows by line, a dry run, the import with who added it, a repeat refuse
   assert.deepEqual(l.sources, { paper: 3, imported: 46 });
   const page = await (await fetch(`${s.url}/en/letters/albania`)).text();
   assert.match(page, /49 signatures: 3 from paper, 46 imported, not confirmed by email/);
+});
+
+test('a site whose count calls a paper signature imported fails the audit', async () => {
+  const db = new Database(join(dir, 'undersigned.db'));
+  const one = db.prepare("select signature_id from signature_sources where source = 'paper' limit 1").get() as { signature_id: string };
+  db.prepare("update signature_sources set source = 'imported' where signature_id = ?").run(one.signature_id);
+  db.close();
+  await new Promise((r) => setTimeout(r, 2500)); // the count split's cache
+  const letter = await (await fetch(`${s!.url}/api/v1/letters/albania`)).json() as any;
+  assert.deepEqual(letter.counts, { email: 0, paper: 2, imported: 47 });
+  const audit = run('audit', s!.url, '--letter', 'albania', '--json', '--retries', '1', '--state', join(dir, 'audit-state.json'));
+  assert.equal(audit.status, 1);
+  const report = JSON.parse(audit.stdout);
+  assert.ok(report.problems.some((p: any) => p.code === 'SOURCES_MISMATCH' && /paper/.test(p.message)), JSON.stringify(report.problems));
 });
