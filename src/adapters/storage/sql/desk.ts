@@ -3,7 +3,7 @@
  * tokens (hashes only) and the organisers' audit trail. Decisions are single conditional statements (insert if
  * absent, update where the status is still as expected), so concurrent writers cannot both win.
  */
-import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 'kysely';
+import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
 import type { DeskRepo } from '../../../core/ports.ts';
 import type { Signature } from '../../../core/model.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from '../../../core/organisers/policy.ts';
@@ -281,7 +281,8 @@ export class SqlDesk implements DeskRepo {
     const db = this.db as Kysely<any>;
     const rows = await db.selectFrom('signatures as s').leftJoin('signature_sources as ss', 'ss.signature_id', 's.id')
       .select((eb) => ['ss.source', eb.fn.countAll().as('n')])
-      .where('s.letter_id', '=', letterId).where('s.status', '=', 'confirmed').where('s.imported', '=', 1)
+      // `imported = 1` as a literal: the partial index signatures_added (migration 0016) is chosen only for its own predicate
+      .where('s.letter_id', '=', letterId).where('s.status', '=', 'confirmed').where(sql<boolean>`s.imported = 1`)
       .groupBy('ss.source').execute();
     const out: Record<AddedSource, number> = { paper: 0, imported: 0 };
     // No record: a signatory of an imported letter (imported).
