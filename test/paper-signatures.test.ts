@@ -145,6 +145,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(bad.json().error.problems.map((p: any) => [p.line, p.field, p.code]), [[2, 'colour', 'UNKNOWN_COLUMN'], [3, '', 'INVALID_TYPE']]);
     });
 
+    test('hostile bodies are refused with a code, never a 500; the OpenAPI document describes the import and the split', async () => {
+      for (const body of [[1, 2], { source: 'paper', rows: 'x' }, { source: 'paper', rows: [{ name: { a: 1 } }, { name: 'x'.repeat(151) }, { name: 'ok', country: 7 }] }, { source: 'paper', dryRun: 'no', rows: [] }, { source: 'paper', csv: 5 }, null]) {
+        const r = await importJson(body);
+        assert.ok(r.statusCode >= 400 && r.statusCode < 500 || r.statusCode === 200, `${JSON.stringify(body)}: ${r.statusCode} ${r.body}`);
+        assert.ok(r.json().error?.code || r.json().problems, r.body);
+      }
+      const deep = await importJson({ source: 'paper', rows: [{ name: { a: 1 } }, { name: 'x'.repeat(151) }, { name: 'ok', country: 7 }] });
+      assert.deepEqual(deep.json().problems.map((p: any) => [p.line, p.field, p.code]), [[1, 'name', 'INVALID_TYPE'], [2, 'name', 'TOO_LONG'], [3, 'country', 'INVALID_COUNTRY']]);
+      const big = await importCsv('name\r\n' + 'x,'.repeat(10).concat('\r\n').repeat(10_001), 'source=paper');
+      assert.ok([200, 413].includes(big.statusCode), String(big.statusCode));
+      if (big.statusCode === 200) assert.deepEqual(big.json().problems.map((p: any) => p.code), ['TOO_MANY_ROWS']);
+      const huge = await importCsv('name\r\n' + 'y'.repeat(5 * 1024 * 1024), 'source=paper');
+      assert.equal(huge.statusCode, 413);
+      assert.equal(huge.json().error.code, 'BODY_TOO_LARGE');
+      const doc = (await t.http.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      assert.ok(doc.paths['/api/v1/organise/letters/{slug}/signatures/import']?.post, 'the import is in OpenAPI');
+      const letterSchema = doc.paths['/api/v1/letters/{slug}'].get.responses['200'].content['application/json'].schema;
+      assert.deepEqual(Object.keys(letterSchema.properties.counts.properties), ['email', 'paper', 'imported']);
+    });
+
     test('20 concurrent imports of the same file: one lands, the others are refused, the count grows once', async () => {
       const csv = 'name\r\n' + Array.from({ length: 30 }, (_, i) => `Race Signer ${i + 1}`).join('\r\n') + '\r\n';
       const before = (await letterApi()).count;
