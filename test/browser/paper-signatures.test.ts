@@ -7,8 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startServer, waitForMail, linkIn, screenshot, signAndConfirmViaApi, type LiveServer } from '../support/browser.ts';
+import { launchChromium, startServer, waitForMail, linkIn, screenshot, signAndConfirmViaApi, SCREENSHOTS, type LiveServer } from '../support/browser.ts';
 import { faEnLetter } from '../support/app.ts';
 import { createLetter } from '../../src/use-cases/create-letter.ts';
 
@@ -91,6 +93,14 @@ test('an owner adds a paper sheet; the letter page shows the split count and the
     await screenshot(p, `12-${lang}-paper-letter-${width}`);
     await c.close();
   }
+  // The share card and the home page say it too
+  for (const lang of ['en', 'fa']) {
+    const png = Buffer.from(await (await fetch(`${server.baseUrl}/${lang}/letters/albania/card.png`)).arrayBuffer());
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(join(SCREENSHOTS, `12-${lang}-paper-card.png`), png);
+  }
+  assert.match(await (await fetch(`${server.baseUrl}/en/`)).text(), /6 signatures: 2 confirmed by email, 4 from paper/);
   // The PDF (print view) says the same split
   for (const [lang, want] of [['en', '6 signatures: 2 confirmed by email, 4 from paper'], ['fa', '']] as const) {
     const pdf = Buffer.from(await (await fetch(`${server.baseUrl}/${lang}/letters/albania.pdf`)).arrayBuffer());

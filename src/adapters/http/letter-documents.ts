@@ -63,8 +63,9 @@ export class LetterDocuments {
     const version = versionFor(letter, lang);
     if (!version) throw new DomainError('LANGUAGE_NOT_AVAILABLE', `The letter has no version in ${lang}`);
     const count = await this.s.reads.count(letter.id);
-    return this.cards.get(`${letter.id}\u0000${lang}`, `${fingerprint(letter)}.${count}`, async () => ({
-      bytes: await this.renderer.png({ html: cardDocument(translator(lang), letter, version, count), ...CARD }),
+    const split = await this.s.reads.countSplit(letter.id);
+    return this.cards.get(`${letter.id}\u0000${lang}`, `${fingerprint(letter)}.${count}.${fingerprint(split)}`, async () => ({
+      bytes: await this.renderer.png({ html: cardDocument(translator(lang), letter, version, count, split), ...CARD }),
     }));
   }
 }

@@ -140,13 +140,19 @@ ${others.length
  * email, 54 from paper" (in the page's words and digits). The print view and the badge say the same.
  */
 export function countText(t: T, count: number, split?: { email: number; paper: number; imported: number } | undefined): string {
-  if (!split || split.paper + split.imported === 0) return t('letter.count', { count });
+  const parts = splitParts(t, count, split);
+  return parts === undefined ? t('letter.count', { count }) : t('letter.split', { count, parts });
+}
+
+/** The parts of the split alone ("1,150 confirmed by email, 54 from paper"); undefined when all came by email. */
+export function splitParts(t: T, count: number, split?: { email: number; paper: number; imported: number } | undefined): string | undefined {
+  if (!split || split.paper + split.imported === 0) return undefined;
   const email = Math.max(0, count - split.paper - split.imported);
   const parts: string[] = [];
   if (email > 0) parts.push(t('letter.split.email', { count: email }));
   if (split.paper > 0) parts.push(t('letter.split.paper', { count: split.paper }));
   if (split.imported > 0) parts.push(t('letter.split.imported', { count: split.imported }));
-  return t('letter.split', { count, parts: parts.join(t('letter.sep')) });
+  return parts.join(t('letter.sep'));
 }
 
 /** Signatories whose title an organiser checked, before everything else the page lists (never an unchecked title). */
