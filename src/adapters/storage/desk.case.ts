@@ -181,5 +181,19 @@ export function deskContract(factory: StoreFactory): void {
       assert.equal(await store.desk.setShowNotable(l.id, false), false);
       assert.equal(await store.desk.showNotable(l.id), false);
     });
+
+    test('paper signatures on a draft enter the log, naming their source, when it is published', async () => {
+      const l = letterFixture({ organisers: ['o@example.org'], state: 'draft' });
+      await store.letters.insert(l, versionsFixture);
+      const r = await importSignatures(deps, l.slug, 'o@example.org', { source: 'paper', rows: [{ name: 'یک' }, { name: 'دو' }, { name: 'سه' }], dryRun: false });
+      assert.equal(r.count, 3);
+      const sources = await store.desk.signatureSources(l.id);
+      const mine = async () => (await store.log.pending(100_000)).filter((e) => e.kind === 'sig' && sources.has(e.signatureId ?? ''));
+      assert.equal((await mine()).length, 0, 'a draft logs nothing');
+      await setLetterState(deps, l.slug, 'open', 'o@example.org');
+      const entries = await mine();
+      assert.equal(entries.length, 3);
+      for (const e of entries) assert.ok(new TextDecoder().decode(e.bytes).endsWith('source paper\n'));
+    });
   });
 }
