@@ -66,10 +66,13 @@ test('an owner adds paper signatures on the desk: problems by line first, then a
   assert.equal((await t.http.inject({ method: 'GET', url: '/api/v1/letters/sheet' })).json().count, 2, 'a preview adds nothing');
 
   const csv = preview.body.match(/<textarea name="csv" hidden aria-hidden="true">([\s\S]*?)<\/textarea>/)![1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
-  const done = await owner.post('/en/organise/letters/sheet/import', { _csrf: csrfFrom(preview.body), step: 'confirm', source: 'paper', csv });
+  const changed = await owner.post('/en/organise/letters/sheet/import', { _csrf: csrfFrom(preview.body), step: 'confirm', source: 'paper', csv, expected: '2' });
+  assert.equal(changed.statusCode, 409, 'a confirmation that no longer matches its preview is shown again');
+  assert.match(changed.body, /3 signatures will be added/);
+  const done = await owner.post('/en/organise/letters/sheet/import', { _csrf: csrfFrom(preview.body), step: 'confirm', source: 'paper', csv, expected: '3' });
   assert.equal(done.statusCode, 200, done.body.slice(0, 500));
   assert.match(done.body, /3 signatures were added\./);
-  const again = await owner.post('/en/organise/letters/sheet/import', { _csrf: csrfFrom(preview.body), step: 'confirm', source: 'paper', csv });
+  const again = await owner.post('/en/organise/letters/sheet/import', { _csrf: csrfFrom(preview.body), step: 'confirm', source: 'paper', csv, expected: '3' });
   assert.equal(again.statusCode, 409);
 
   const api = (await t.http.inject({ method: 'GET', url: '/api/v1/letters/sheet' })).json();

@@ -39,7 +39,9 @@ export function importRoutes(s: Services, config: Config) {
     const base = config.baseUrl;
     const sameOrigin = sameOriginOnly(new URL(base).origin);
     const signedIn = organiserOnly(s);
-    await f.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: IMPORT_BODY_LIMIT, files: 1, fields: 10, parts: 12 } });
+    await f.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: IMPORT_BODY_LIMIT, fieldSize: 2 * IMPORT_BODY_LIMIT, files: 1, fields: 10, parts: 12 } });
+    // The confirmation sends the file's text back as a form field (multipart: Persian text is not inflated 3 to 9
+    // times by URL-encoding).
     const posted = { bodyLimit: IMPORT_BODY_LIMIT + 64 * 1024, preHandler: [sameOrigin, f.csrfProtection, signedIn] };
 
     async function view(req: Req, reply: FastifyReply) {
@@ -61,6 +63,11 @@ export function importRoutes(s: Services, config: Config) {
         const r = await importSignatures(s.deps, req.params.slug, req.organiser, { source, csv, dryRun: true });
         if (r.problems.length) return sendPage(reply, importPage(req.t, base, { ...v, source, problems: r.problems }), 422);
         return sendPage(reply, importPreviewPage(req.t, base, { ...v, result: r, csv }));
+      }
+      // The confirmation adds what the preview showed: a text that no longer gives that many rows is shown again.
+      const check = await importSignatures(s.deps, req.params.slug, req.organiser, { source, csv, dryRun: true });
+      if (!check.problems.length && !check.repeatOf && String(check.count) !== String(body.expected ?? '')) {
+        return sendPage(reply, importPreviewPage(req.t, base, { ...v, result: check, csv }), 409);
       }
       try {
         const r = await importSignatures(s.deps, req.params.slug, req.organiser, { source, csv, dryRun: false });

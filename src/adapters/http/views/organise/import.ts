@@ -71,7 +71,7 @@ ${r.repeatOf ? html`<p class="notice" role="alert">${t('desk.import.repeat', { d
 ${r.duplicates ? html`<p>${t('desk.import.duplicates', { count: r.duplicates })}</p>` : ''}`}
 <h2>${t('desk.import.sample')}</h2>
 ${sampleRows(t, r.sample)}
-${r.repeatOf ? '' : html`<form method="post" action="${action}/import">${csrfField(o.csrf)}
+${r.repeatOf ? '' : html`<form method="post" action="${action}/import" enctype="multipart/form-data">${csrfField(o.csrf)}
 <input type="hidden" name="step" value="confirm"><input type="hidden" name="source" value="${r.source}"><input type="hidden" name="expected" value="${String(r.count)}">
 <textarea name="csv" hidden aria-hidden="true">${o.csv}</textarea>
 <button type="submit" class="primary">${t('desk.import.confirm', { count: r.count })}</button></form>`}</section>`;
