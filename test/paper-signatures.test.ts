@@ -153,7 +153,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
       const deep = await importJson({ source: 'paper', rows: [{ name: { a: 1 } }, { name: 'x'.repeat(151) }, { name: 'ok', country: 7 }] });
       assert.deepEqual(deep.json().problems.map((p: any) => [p.line, p.field, p.code]), [[1, 'name', 'INVALID_TYPE'], [2, 'name', 'TOO_LONG'], [3, 'country', 'INVALID_COUNTRY']]);
-      const big = await importCsv('name\r\n' + 'x,'.repeat(10).concat('\r\n').repeat(10_001), 'source=paper');
+      const big = await importCsv('name\r\n' + 'x,'.repeat(10).concat('\r\n').repeat(1_001), 'source=paper');
       assert.ok([200, 413].includes(big.statusCode), String(big.statusCode));
       if (big.statusCode === 200) assert.deepEqual(big.json().problems.map((p: any) => p.code), ['TOO_MANY_ROWS']);
       const huge = await importCsv('name\r\n' + 'y'.repeat(5 * 1024 * 1024), 'source=paper');

@@ -52,7 +52,7 @@ function bearer(req: FastifyRequest): string | undefined {
   return typeof h === 'string' && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : undefined;
 }
 
-/** A CSV body for the import: 4 MiB (10,000 rows of long names in Persian fit). */
+/** A CSV body for the import: 4 MiB (every row at its longest, in Persian, fits many times over). */
 export const IMPORT_BODY_LIMIT = 4 * 1024 * 1024;
 
 const addedRow = {
