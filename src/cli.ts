@@ -19,13 +19,14 @@ useTransliterator(anyAsciiTransliterator);
 import { auditCommand } from './adapters/cli/commands/audit.ts';
 import { eraseCommand, letterRetentionCommand, signatureRemoveCommand } from './adapters/cli/commands/erase.ts';
 import { deskCommands } from './adapters/cli/commands/desk.ts';
+import { importSignaturesCommand } from './adapters/cli/commands/import-signatures.ts';
 import { DomainError } from './core/errors.ts';
 import { isUndersignedWorker, workerStderr } from './adapters/cluster/worker.ts';
 
 /** The settings' names in `--help` line up after the longest. */
 const SETTING_WIDTH = Math.max(...SETTINGS.map(([k]) => k.length));
 
-export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, letterTargets, letterDeliver, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand, ...deskCommands];
+export const COMMANDS: Command[] = [serveCommand, letterCreate, letterList, letterTargets, letterDeliver, mailOutbox, importCommand, ...namesCommands, auditCommand, eraseCommand, signatureRemoveCommand, letterRetentionCommand, ...deskCommands, importSignaturesCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));

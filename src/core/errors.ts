@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'API_TOKEN_NOT_FOUND',
   // updates to signers and the addressee's reply
   'REPLY_NOT_FOUND',
+  'IMPORT_ROWS_INVALID',
+  'ALREADY_IMPORTED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -9,6 +9,7 @@ import type {
 } from './model.ts';
 import type { LogRepo, SignerTokenPurpose } from './log-ports.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from './organisers/policy.ts';
+import type { AddedSignature, AddedSource, SignatureImport } from './organisers/signature-rows.ts';
 
 export interface Clock {
   now(): Date;
@@ -305,6 +306,26 @@ export interface DeskRepo {
   setTitleChecked(letterId: string, signatureId: string, checked: boolean, at: string, by: string): Promise<boolean>;
   /** Ids of the letter's signatures whose title an organiser checked. */
   checkedTitles(letterId: string): Promise<string[]>;
+  /**
+   * Records an import of rows if the letter has none with the same rows hash (a conditional insert: of concurrent
+   * imports of one file exactly one gets true); false otherwise.
+   */
+  insertImport(imp: SignatureImport): Promise<boolean>;
+  /** The import of these rows on this letter, if there was one. */
+  importByHash(letterId: string, rowsHash: string): Promise<SignatureImport | undefined>;
+  /** Records how an organiser added a signature (paper or imported, and by whom). */
+  addSignatureSource(a: AddedSignature): Promise<void>;
+  /** The letter's signatures added by organisers, by signature id. */
+  signatureSources(letterId: string): Promise<Map<string, AddedSignature>>;
+  /**
+   * Confirmed signatures not confirmed by email, per source: those recorded by an import, and the signatories of an
+   * imported letter (imported, with no record).
+   */
+  sourceCounts(letterId: string): Promise<Record<AddedSource, number>>;
+  /** Whether the letter page shows a "notable signatories" section (checked titles only). */
+  showNotable(letterId: string): Promise<boolean>;
+  /** Sets that option; false when it was so already. */
+  setShowNotable(letterId: string, on: boolean): Promise<boolean>;
 }
 
 /** One of our own HTML documents to draw: its markup and the size of the picture (PNG) or paper (PDF, from its CSS). */

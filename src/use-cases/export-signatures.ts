@@ -13,7 +13,7 @@ export async function exportSignatures(
   return deps.store.transaction(async (tx) => {
     const sel = await selectSignatures(tx, slug, actor, filter);
     checkEmailsAllowed(sel.role, opts.emails);
-    const rows = sel.matching.map((s) => toRow(s, sel.held, opts.emails, sel.checked));
+    const rows = sel.matching.map((s) => toRow(s, sel.held, opts.emails, sel.checked, sel.sources));
     await recordAudit(tx, deps, sel.letter.id, actor, 'export', {
       rows: rows.length, emails: opts.emails, format: opts.format, via: opts.via, ...filterDetail(filter),
     });

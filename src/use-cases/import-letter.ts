@@ -10,6 +10,7 @@ import type { LetterState, LetterVersion, Signature } from '../core/model.ts';
 import { iso, type Deps } from './deps.ts';
 import { createLetter } from './create-letter.ts';
 import { changeLetterState } from './steps/letter-state.ts';
+import { recordAudit } from './steps/audit.ts';
 
 export interface ImportOptions {
   slug: string;
@@ -40,6 +41,13 @@ export async function importLetter(deps: Deps, input: ImportLetterInput, opts: I
   );
   const now = iso(deps.clock.now());
   const total = input.people.length;
+  // The list is one import: its signatories are marked imported and added by the letter's owner (or the operator).
+  const addedBy = opts.organiser ?? 'operator';
+  const importId = deps.secrets.newId();
+  await deps.store.transaction(async (tx) => {
+    await tx.desk.insertImport({ id: importId, letterId: letter.id, rowsHash: `letter-import:${letter.id}`, source: 'imported', addedBy, rows: total, createdAt: now });
+    await recordAudit(tx, deps, letter.id, opts.organiser, 'import', { source: 'imported', count: total, import: importId, via: 'letter import' });
+  });
   // Batches keep each transaction short on a large list; each batch lands whole or not at all.
   for (let start = 0; start < total; start += 500) {
     await deps.store.transaction(async (tx) => {
@@ -65,6 +73,7 @@ export async function importLetter(deps: Deps, input: ImportLetterInput, opts: I
           confirmedAt: now,
         };
         await tx.signatures.insert(sig);
+        await tx.desk.addSignatureSource({ signatureId: sig.id, letterId: letter.id, source: 'imported', addedBy, importId });
         await tx.reviews.putKeys(letter.id, sig.id, blockingKeys(sig.name, sig.nameAlt), KEY_VERSION);
       }
     });

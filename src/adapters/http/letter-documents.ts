@@ -31,14 +31,15 @@ export class LetterDocuments {
     const versions = lang === undefined ? letter.versions : [versionFor(letter, lang)].filter((v) => v !== undefined);
     if (!versions.length) throw new DomainError('LANGUAGE_NOT_AVAILABLE', `The letter has no version in ${lang}`);
     const listLang = versions[0]!.lang;
-    const [count, list, state] = await Promise.all([
+    const [count, split, list, state] = await Promise.all([
       this.s.reads.count(letter.id),
+      this.s.reads.countSplit(letter.id),
       this.s.reads.sorted(letter.id, listLang),
       this.s.deps.store.log.state(),
     ]);
     const madeAt = this.s.deps.clock.now().toISOString();
     // Equal inputs, equal document: the letter, the count, the list, the checkpoint and the day printed on it.
-    const inputs = `${fingerprint(letter)}.${count}.${list.version}.${state?.size ?? '-'}.${madeAt.slice(0, 10)}`;
+    const inputs = `${fingerprint(letter)}.${count}.${fingerprint(split)}.${list.version}.${state?.size ?? '-'}.${madeAt.slice(0, 10)}`;
     const checkpoint = state ? { origin: this.s.log.origin, size: state.size, rootHash: toBase64(state.root) } : undefined;
     return (await this.pdfs.get(`${letter.id}\u0000${lang ?? '*'}`, inputs, async () => ({
       bytes: await this.renderer.pdf({
@@ -46,6 +47,7 @@ export class LetterDocuments {
           letter,
           sections: versions.map((v) => ({ t: translator(v.lang), version: v })),
           count,
+          split,
           items: list.items,
           checkpoint,
           madeAt,
@@ -61,8 +63,9 @@ export class LetterDocuments {
     const version = versionFor(letter, lang);
     if (!version) throw new DomainError('LANGUAGE_NOT_AVAILABLE', `The letter has no version in ${lang}`);
     const count = await this.s.reads.count(letter.id);
-    return this.cards.get(`${letter.id}\u0000${lang}`, `${fingerprint(letter)}.${count}`, async () => ({
-      bytes: await this.renderer.png({ html: cardDocument(translator(lang), letter, version, count), ...CARD }),
+    const split = await this.s.reads.countSplit(letter.id);
+    return this.cards.get(`${letter.id}\u0000${lang}`, `${fingerprint(letter)}.${count}.${fingerprint(split)}`, async () => ({
+      bytes: await this.renderer.png({ html: cardDocument(translator(lang), letter, version, count, split), ...CARD }),
     }));
   }
 }

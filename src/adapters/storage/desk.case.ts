@@ -16,6 +16,8 @@ import { addAdmin, approveOrganiser, revokeOrganiser } from '../../use-cases/ins
 import { setLetterState } from '../../use-cases/edit-letter.ts';
 import { removeSignatures } from '../../use-cases/remove-signatures.ts';
 import { setTitleChecked } from '../../use-cases/vet-title.ts';
+import { importSignatures } from '../../use-cases/import-signatures.ts';
+import { setShowNotable } from '../../use-cases/letter-settings.ts';
 import { logPublishedTexts, logSignature } from '../../use-cases/steps/log-entries.ts';
 import { signatureFixture } from './store.case.ts';
 
@@ -147,6 +149,51 @@ export function deskContract(factory: StoreFactory): void {
       assert.deepEqual(outcomes(rs), [...Array(19).fill('false'), 'true'].sort());
       assert.deepEqual(await store.desk.checkedTitles(l.id), [sig.id]);
       assert.equal((await store.desk.audit(l.id, 100)).filter((e) => e.action === 'vet').length, 1);
+    });
+
+    test('paper signatures: sources round-trip and count; 20 imports of one file at once add it once; the notable option', async () => {
+      const l = letterFixture({ organisers: ['o@example.org'], state: 'open', imported: true });
+      await store.letters.insert(l, versionsFixture);
+      // A signatory of an imported letter: imported, with no record
+      await store.signatures.insert(signatureFixture(l.id, { email: '', emailKey: 'imported:0', imported: true, status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z', tokenHash: undefined }));
+      await store.signatures.insert(signatureFixture(l.id, { status: 'confirmed', confirmedAt: '2026-01-02T00:00:00.000Z', tokenHash: undefined }));
+      const csv = 'name\n' + Array.from({ length: 12 }, (_, i) => `Paper Signer ${i}`).join('\n') + '\n';
+      const rs = await at20(() => importSignatures(deps, l.slug, 'o@example.org', { source: 'paper', csv, dryRun: false }).then((r) => r.count));
+      assert.deepEqual(outcomes(rs), [...Array(19).fill('ALREADY_IMPORTED'), '12'].sort());
+      assert.equal(await store.signatures.countConfirmed(l.id), 14);
+      assert.deepEqual(await store.desk.sourceCounts(l.id), { paper: 12, imported: 1 });
+      const sources = await store.desk.signatureSources(l.id);
+      assert.equal(sources.size, 12);
+      const one = [...sources.values()][0]!;
+      assert.equal(one.source, 'paper');
+      assert.equal(one.addedBy, 'o@example.org');
+      const imp = await store.desk.importByHash(l.id, 'no-such-hash');
+      assert.equal(imp, undefined);
+      assert.equal((await store.desk.audit(l.id, 100)).filter((e) => e.action === 'import').length, 1);
+      const pending = await store.log.pending(100_000);
+      assert.equal(pending.filter((e) => e.kind === 'sig' && sources.has(e.signatureId ?? '')).length, 12, 'one sig entry per paper signature');
+
+      assert.equal(await store.desk.showNotable(l.id), false);
+      const on = await at20(() => setShowNotable(deps, l.slug, 'o@example.org', true));
+      assert.deepEqual(outcomes(on), [...Array(19).fill('false'), 'true'].sort());
+      assert.equal(await store.desk.showNotable(l.id), true);
+      assert.equal(await store.desk.setShowNotable(l.id, false), true);
+      assert.equal(await store.desk.setShowNotable(l.id, false), false);
+      assert.equal(await store.desk.showNotable(l.id), false);
+    });
+
+    test('paper signatures on a draft enter the log, naming their source, when it is published', async () => {
+      const l = letterFixture({ organisers: ['o@example.org'], state: 'draft' });
+      await store.letters.insert(l, versionsFixture);
+      const r = await importSignatures(deps, l.slug, 'o@example.org', { source: 'paper', rows: [{ name: 'یک' }, { name: 'دو' }, { name: 'سه' }], dryRun: false });
+      assert.equal(r.count, 3);
+      const sources = await store.desk.signatureSources(l.id);
+      const mine = async () => (await store.log.pending(100_000)).filter((e) => e.kind === 'sig' && sources.has(e.signatureId ?? ''));
+      assert.equal((await mine()).length, 0, 'a draft logs nothing');
+      await setLetterState(deps, l.slug, 'open', 'o@example.org');
+      const entries = await mine();
+      assert.equal(entries.length, 3);
+      for (const e of entries) assert.ok(new TextDecoder().decode(e.bytes).endsWith('source paper\n'));
     });
   });
 }

@@ -137,8 +137,8 @@ test('countLetters: signatures minus withdrawals and removals, per letter and re
   const r = countLetters(all);
   assert.deepEqual(r.problems, []);
   assert.deepEqual(r.letters, [
-    { letter: 'cats', versions: 1, signatures: 1, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 1 }, count: 0, duplicates: { signatures: 0, cancellations: 0 } },
-    { letter: 'pony', versions: 2, signatures: 6, withdrawn: 1, removed: { signer: 0, duplicate: 1, fraud: 1, legal: 0 }, count: 3, duplicates: { signatures: 0, cancellations: 0 } },
+    { letter: 'cats', versions: 1, signatures: 1, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 1 }, count: 0, sources: { paper: 0, imported: 0 }, duplicates: { signatures: 0, cancellations: 0 } },
+    { letter: 'pony', versions: 2, signatures: 6, withdrawn: 1, removed: { signer: 0, duplicate: 1, fraud: 1, legal: 0 }, count: 3, sources: { paper: 0, imported: 0 }, duplicates: { signatures: 0, cancellations: 0 } },
   ]);
 });
 
@@ -219,4 +219,29 @@ test('duplicates: a signature logged twice and cancelled twice counts once, by t
     { signatures: pony.signatures, withdrawn: pony.withdrawn, removed: pony.removed, duplicates: pony.duplicates, count: pony.count },
     { signatures: 3, withdrawn: 1, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, duplicates: { signatures: 2, cancellations: 2 }, count: 2 },
   );
+});
+
+test('sig entries name their source when not confirmed by email; email entries keep their bytes; the tally splits the count', () => {
+  const base = decodeEntry(utf8(SIG_BYTES)) as LogEntry & { type: 'sig' };
+  assert.equal(base.source, undefined);
+  const paper = encodeEntry({ ...base, source: 'paper' });
+  assert.equal(new TextDecoder().decode(paper), SIG_BYTES + 'source paper\n');
+  assert.deepEqual(decodeEntry(paper), { ...base, source: 'paper' });
+  assert.equal((decodeEntry(encodeEntry({ ...base, source: 'imported' })) as typeof base).source, 'imported');
+  for (const bad of [SIG_BYTES + 'source email\n', SIG_BYTES + 'source Paper\n', SIG_BYTES + 'source paper\nsource paper\n', SIG_BYTES + 'sourc paper\n', SIG_BYTES + 'source  paper\n']) {
+    assert.throws(() => decodeEntry(utf8(bad)), code('BAD_ENTRY'), JSON.stringify(bad));
+  }
+  assert.throws(() => encodeEntry({ ...base, source: 'email' } as unknown as LogEntry), code('BAD_ENTRY'));
+  const t = H(1);
+  const entries: LogEntry[] = [{ type: 'letter', letter: 'pony', time: 1, text: t }];
+  entries.push({ type: 'sig', letter: 'pony', text: t, time: 2, name: H(10), contact: H(20) }); // 1 email
+  entries.push({ type: 'sig', letter: 'pony', text: t, time: 2, name: H(11), contact: H(21), source: 'paper' }); // 2
+  entries.push({ type: 'sig', letter: 'pony', text: t, time: 2, name: H(12), contact: H(22), source: 'paper' }); // 3
+  entries.push({ type: 'sig', letter: 'pony', text: t, time: 2, name: H(13), contact: H(23), source: 'imported' }); // 4
+  const l = log(entries);
+  const all = log([...entries, { type: 'remove', letter: 'pony', time: 3, ref: 3, refHash: l[3]!.leafHash, reason: 'fraud' }]);
+  const r = countLetters(all);
+  assert.deepEqual(r.problems, []);
+  assert.equal(r.letters[0]!.count, 3);
+  assert.deepEqual(r.letters[0]!.sources, { paper: 1, imported: 1 });
 });

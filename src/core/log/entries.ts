@@ -18,6 +18,7 @@
  *   text <b64 sha256 text>       time <unix s>                 ref <index of sig>          ref <index of sig>
  *                                name <b64 commitment>         refhash <b64 leaf hash>     refhash <b64 leaf hash>
  *                                contact <b64 commitment>      reason signer               reason signer|duplicate|fraud|legal
+ *                                [source paper|imported]       (only for signatures not confirmed by email)
  *
  *   undersigned/v1 delivery      (the letter's PDF mailed to its addressees)
  *   letter <id>
@@ -62,7 +63,16 @@ export interface SignatureEntry {
   time: number;
   name: Uint8Array;
   contact: Uint8Array;
+  /**
+   * How the signature came, when not confirmed by email: `paper` (a paper sheet typed in by an organiser) or
+   * `imported` (a list brought from elsewhere). Absent for email: an email signature's bytes are as before.
+   */
+  source?: SignatureSource | undefined;
 }
+
+/** Sources a `sig` entry may name (an email-confirmed signature names none). */
+export const ENTRY_SOURCES = ['paper', 'imported'] as const;
+export type SignatureSource = (typeof ENTRY_SOURCES)[number];
 
 export interface WithdrawalEntry {
   type: 'withdraw';
@@ -139,6 +149,10 @@ export function encodeEntry(e: LogEntry): Uint8Array {
         `name ${checkHash(e.name, 'name')}`,
         `contact ${checkHash(e.contact, 'contact')}`,
       ];
+      if (e.source !== undefined) {
+        if (!(ENTRY_SOURCES as readonly string[]).includes(e.source)) fail('BAD_ENTRY', `bad signature source ${JSON.stringify(e.source)}`);
+        lines.push(`source ${e.source}`);
+      }
       break;
     case 'withdraw':
     case 'remove': {
@@ -229,6 +243,14 @@ export function decodeEntryText(bytes: Uint8Array): { entry: LogEntry; text?: st
       p = e + 1;
       e = fieldEnd(s, p, 'contact');
       entry = { type, letter, text: t, time, name, contact: hashAt(s, p + 8, e, 'contact') };
+      if (e + 1 < n) {
+        // The optional last field: how a signature not confirmed by email came (never written as "source email").
+        p = e + 1;
+        e = fieldEnd(s, p, 'source');
+        const source = s.slice(p + 7, e);
+        if (!(ENTRY_SOURCES as readonly string[]).includes(source)) fail('BAD_ENTRY', `bad signature source ${JSON.stringify(source)}`);
+        entry.source = source as SignatureSource;
+      }
       break;
     }
     case 'withdraw':
@@ -419,6 +441,8 @@ export interface LetterTally {
   removed: Record<RemovalReason, number>;
   /** signatures − withdrawn − all removals: the number the letter page must show. */
   count: number;
+  /** Of `count`, the signatures whose entry names a source (not confirmed by email): paper sheets, imported lists. */
+  sources: Record<SignatureSource, number>;
   /**
    * Duplicate entries, never counted (docs/transparency-log.md §7.8): `sig` entries that repeat a signature the log
    * holds already (`signatures` counts each signature once), and withdrawals or removals of a signature cancelled
@@ -514,6 +538,8 @@ export class LetterCounter {
   #cancelAt = new Float64Array(1024);
   /** Per cancelled signature: what cancelled it first (0 withdraw, 1 + position in REMOVAL_REASONS). */
   #cancelKind = new Uint8Array(1024);
+  /** Per signature entry: 0 email, 1 + position in ENTRY_SOURCES. */
+  #sourceOf = new Uint8Array(1024);
   /** Declared repeats: [repeat index, earlier index]. */
   #dups: [number, number][] = [];
   readonly maxProblems: number;
@@ -545,6 +571,9 @@ export class LetterCounter {
     const ck = new Uint8Array(n);
     ck.set(this.#cancelKind);
     this.#cancelKind = ck;
+    const so = new Uint8Array(n);
+    so.set(this.#sourceOf);
+    this.#sourceOf = so;
   }
 
   #warn(index: number, code: CountWarningCode, message: string): void {
@@ -580,7 +609,7 @@ export class LetterCounter {
       this.#letterIdx.set(id, idx);
       this.#letters.push({
         idx,
-        tally: { letter: id, versions: 0, signatures: 0, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: 0, duplicates: { signatures: 0, cancellations: 0 } },
+        tally: { letter: id, versions: 0, signatures: 0, withdrawn: 0, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: 0, sources: { paper: 0, imported: 0 }, duplicates: { signatures: 0, cancellations: 0 } },
         texts: new Set(),
         lastText: '',
       });
@@ -625,6 +654,10 @@ export class LetterCounter {
         this.#kinds[index] = KIND_SIG;
         this.#letterOf[index] = L.idx;
         this.#hashes.set(e.leafHash, index * HASH_SIZE);
+        if (entry.source !== undefined) {
+          this.#sourceOf[index] = 1 + ENTRY_SOURCES.indexOf(entry.source);
+          L.tally.sources[entry.source]++;
+        }
         return entry;
       }
       case 'withdraw':
@@ -653,6 +686,7 @@ export class LetterCounter {
         this.#cancelKind[ref] = entry.type === 'withdraw' ? 0 : 1 + REMOVAL_REASONS.indexOf(entry.reason);
         if (entry.type === 'withdraw') L.tally.withdrawn++;
         else L.tally.removed[entry.reason]++;
+        if (this.#sourceOf[ref]) L.tally.sources[ENTRY_SOURCES[this.#sourceOf[ref]! - 1]!]--;
         return entry;
       }
       case 'delivery':
@@ -666,7 +700,7 @@ export class LetterCounter {
   }
 
   result(): CountResult {
-    const tallies = this.#letters.map(({ tally }) => ({ ...tally, removed: { ...tally.removed }, duplicates: { ...tally.duplicates } }));
+    const tallies = this.#letters.map(({ tally }) => ({ ...tally, removed: { ...tally.removed }, sources: { ...tally.sources }, duplicates: { ...tally.duplicates } }));
     const warnings = [...this.#warnings];
     // Declared repeats: each group of entries of one signature counts as one signature, cancelled by its first
     // cancellation; its other entries and other cancellations are duplicates.
@@ -699,6 +733,9 @@ export class LetterCounter {
         if (warnings.length < this.maxProblems) warnings.push({ index: i, code: 'DUPLICATE_SIG', message: `signature entry ${i} repeats entry ${members[0]} (the same signature): a duplicate, not counted` });
       }
       const cancelled = members.filter((i) => this.#cancelAt[i] !== 0).sort((x, y) => this.#cancelAt[x]! - this.#cancelAt[y]!);
+      // Per source, the group stands once (or not at all, once cancelled), not once per entry left standing.
+      const src = this.#sourceOf[members[0]!]!;
+      if (src) t.sources[ENTRY_SOURCES[src - 1]!] += (cancelled.length ? 0 : 1) - (members.length - cancelled.length);
       for (const i of cancelled.slice(1)) {
         const k = this.#cancelKind[i]!;
         if (k === 0) t.withdrawn--;

@@ -99,6 +99,7 @@ export {
 export {
   ENTRY_PREFIX,
   REMOVAL_REASONS,
+  ENTRY_SOURCES,
   COMMITMENT_KEY,
   OPENING_SIZE,
   encodeEntry,
@@ -118,6 +119,7 @@ export {
   type WithdrawalEntry,
   type RemovalEntry,
   type RemovalReason,
+  type SignatureSource as EntrySource,
   type CommitmentLabel,
   type LetterTally,
   type CountResult,

@@ -72,7 +72,7 @@ test('a well-formed log verifies, with counts, progress and the previous checkpo
   assert.equal(progress.at(-1), 70000);
   assert.equal(r.tilesChecked, 274 + 2 + 1);
   assert.deepEqual(r.letters, [
-    { letter: 'pony', versions: 1, signatures: log.sigs, withdrawn: log.withdrawn, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: log.sigs - log.withdrawn, duplicates: { signatures: 0, cancellations: 0 } },
+    { letter: 'pony', versions: 1, signatures: log.sigs, withdrawn: log.withdrawn, removed: { signer: 0, duplicate: 0, fraud: 0, legal: 0 }, count: log.sigs - log.withdrawn, sources: { paper: 0, imported: 0 }, duplicates: { signatures: 0, cancellations: 0 } },
   ]);
 });
 

@@ -75,7 +75,8 @@ export type AuditAction =
   | 'organiser-add' | 'organiser-remove' | 'token-create' | 'token-revoke'
   | 'update' | 'reply' | 'deliver' | 'targets'
   /** Held signatures released (counted and logged from then on), or removed without ever counting. */
-  | 'release' | 'remove-held';
+  | 'release' | 'remove-held'
+  | 'import' | 'notable';
 
 /** One organiser action on a letter, visible to its owners (public actions are in the transparency log too). */
 export interface AuditEntry {

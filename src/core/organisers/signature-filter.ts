@@ -14,7 +14,7 @@ import { latinSkeletons, persianSkeleton } from '../names/blocking.ts';
  */
 export const SIGNATURE_STATES = ['pending', 'confirmed', 'held', 'withdrawn', 'removed'] as const;
 export type SignatureState = (typeof SIGNATURE_STATES)[number];
-export const SIGNATURE_SOURCES = ['email', 'imported'] as const;
+export const SIGNATURE_SOURCES = ['email', 'imported', 'paper'] as const;
 export type SignatureSource = (typeof SIGNATURE_SOURCES)[number];
 
 export interface SignatureFilter {
@@ -115,13 +115,24 @@ export function nameMatcher(query: string): (name: string, nameAlt?: string | un
   };
 }
 
-/** Whether a signature passes the filter; `held` tells whether it waits in an open duplicate review. */
-export function signatureFilter(f: SignatureFilter): (sig: Signature, held: boolean) => boolean {
+/**
+ * How a signature came: email (confirmed by its signer), or added by an organiser from paper or an imported list.
+ * `recorded` is the source an organiser's import recorded; a signatory of an imported letter has none (imported).
+ */
+export function sourceOf(sig: Signature, recorded?: SignatureSource | undefined): SignatureSource {
+  return recorded ?? (sig.imported ? 'imported' : 'email');
+}
+
+/**
+ * Whether a signature passes the filter; `held` tells whether it waits in an open duplicate review, `source` how it
+ * came (sourceOf).
+ */
+export function signatureFilter(f: SignatureFilter): (sig: Signature, held: boolean, source?: SignatureSource) => boolean {
   const byName = f.q ? nameMatcher(f.q) : undefined;
   const to = f.to ? `${f.to}T99` : undefined; // inclusive: every time of that day sorts before "T99"
-  return (sig, held) => {
+  return (sig, held, source) => {
     if (f.state && stateOf(sig, held) !== f.state && !(f.state === 'confirmed' && held && sig.status === 'confirmed')) return false;
-    if (f.source && (f.source === 'imported') !== sig.imported) return false;
+    if (f.source && f.source !== (source ?? sourceOf(sig))) return false;
     if (f.country && sig.country !== f.country) return false;
     if (f.from && sig.createdAt < f.from) return false;
     if (to && sig.createdAt > to) return false;

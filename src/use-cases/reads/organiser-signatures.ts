@@ -5,7 +5,8 @@
 import { DomainError } from '../../core/errors.ts';
 import type { LetterWithText, Signature } from '../../core/model.ts';
 import type { OrganiserRole } from '../../core/organisers/policy.ts';
-import { SIGNATURE_STATES, signatureFilter, stateOf, type SignatureFilter, type SignatureState } from '../../core/organisers/signature-filter.ts';
+import { SIGNATURE_STATES, signatureFilter, sourceOf, stateOf, type SignatureFilter, type SignatureSource, type SignatureState } from '../../core/organisers/signature-filter.ts';
+import type { AddedSignature } from '../../core/organisers/signature-rows.ts';
 import type { StoreTx } from '../../core/ports.ts';
 import type { Deps } from '../deps.ts';
 import { loadOwnLetter, roleOn } from '../steps/access.ts';
@@ -19,7 +20,9 @@ export interface OrganiserSignatureRow {
   titleChecked: boolean;
   country: string | null;
   state: SignatureState;
-  source: 'email' | 'imported';
+  source: SignatureSource;
+  /** Who added a paper or imported signature (an organiser's address, or `operator`); null for email. */
+  addedBy: string | null;
   lang: string;
   createdAt: string;
   confirmedAt: string | null;
@@ -36,6 +39,8 @@ export interface SignatureSelection {
   held: Set<string>;
   /** Signatures whose title an organiser checked. */
   checked: Set<string>;
+  /** How organisers added signatures (paper, imported), by id. */
+  sources: Map<string, AddedSignature>;
   counts: Record<SignatureState, number>;
 }
 
@@ -43,21 +48,22 @@ export interface SignatureSelection {
 export async function selectSignatures(tx: StoreTx, slug: string, actor: string | undefined, filter: SignatureFilter): Promise<SignatureSelection> {
   const letter = await loadOwnLetter(tx, slug, actor);
   const role = actor === undefined ? 'owner' : (await roleOn(tx, letter, actor))!;
-  const [all, open, checkedIds] = await Promise.all([tx.desk.letterSignatures(letter.id), tx.reviews.list(letter.id, 'open'), tx.desk.checkedTitles(letter.id)]);
+  const [all, open, checkedIds, sources] = await Promise.all([tx.desk.letterSignatures(letter.id), tx.reviews.list(letter.id, 'open'), tx.desk.checkedTitles(letter.id), tx.desk.signatureSources(letter.id)]);
   const checked = new Set(checkedIds);
   const confirmed = new Set(all.filter((x) => x.status === 'confirmed').map((x) => x.id));
   const held = new Set(open.filter((r) => confirmed.has(r.signatureId) && confirmed.has(r.otherId)).map((r) => r.signatureId));
   const counts = Object.fromEntries(SIGNATURE_STATES.map((s) => [s, 0])) as Record<SignatureState, number>;
   for (const s of all) counts[stateOf(s, held.has(s.id))]++;
   const pass = signatureFilter(filter);
-  const matching = all.filter((s) => pass(s, held.has(s.id))).reverse();
-  return { letter, role, matching, held, checked, counts };
+  const matching = all.filter((s) => pass(s, held.has(s.id), sourceOf(s, sources.get(s.id)?.source))).reverse();
+  return { letter, role, matching, held, checked, sources, counts };
 }
 
-export function toRow(s: Signature, held: Set<string>, withEmail: boolean, checked: Set<string> = new Set()): OrganiserSignatureRow {
+export function toRow(s: Signature, held: Set<string>, withEmail: boolean, checked: Set<string> = new Set(), sources: Map<string, AddedSignature> = new Map()): OrganiserSignatureRow {
+  const added = sources.get(s.id);
   return {
     id: s.id, name: s.name, nameAlt: s.nameAlt ?? null, title: s.title ?? null, titleChecked: !!s.title && checked.has(s.id), country: s.country ?? null,
-    state: stateOf(s, held.has(s.id)), source: s.imported ? 'imported' : 'email', lang: s.lang,
+    state: stateOf(s, held.has(s.id)), source: sourceOf(s, added?.source), addedBy: added?.addedBy ?? null, lang: s.lang,
     createdAt: s.createdAt, confirmedAt: s.confirmedAt ?? null,
     ...(withEmail ? { email: s.imported ? '' : s.email } : {}),
   };
@@ -74,6 +80,6 @@ export async function signaturesPage(deps: Deps, slug: string, actor: string | u
   const sel = await selectSignatures(deps.store, slug, actor, filter);
   const pages = Math.max(1, Math.ceil(sel.matching.length / perPage));
   const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const rows = sel.matching.slice((p - 1) * perPage, p * perPage).map((s) => toRow(s, sel.held, false, sel.checked));
+  const rows = sel.matching.slice((p - 1) * perPage, p * perPage).map((s) => toRow(s, sel.held, false, sel.checked, sel.sources));
   return { letter: sel.letter, role: sel.role, rows, total: sel.matching.length, page: p, pages, counts: sel.counts };
 }

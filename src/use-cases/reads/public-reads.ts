@@ -18,6 +18,26 @@ import type { Removals, SignatureLog } from '../../core/log-ports.ts';
 import type { Deps } from '../deps.ts';
 
 export const PAGE_SIZE = 100;
+/** At most this many notable signatories are shown (checked titles; the full list has them all). */
+export const MAX_NOTABLE = 60;
+
+/** A letter's count by how its signatures came (sum: total). */
+export interface CountSplit {
+  total: number;
+  email: number;
+  paper: number;
+  imported: number;
+}
+
+/** The notable signatories of a sorted public list: only those whose title an organiser checked, in list order. */
+export function notableOf(sorted: readonly PublicSignature[], max = MAX_NOTABLE): PublicSignature[] {
+  const out: PublicSignature[] = [];
+  for (const s of sorted) {
+    if (s.titleChecked === true && s.title) out.push(s);
+    if (out.length >= max) break;
+  }
+  return out;
+}
 const CACHE_MS = 2000;
 /** How far before the newest change seen a refresh reads again (clock skew between processes, slow commits). */
 const OVERLAP_MS = 5000;
@@ -194,6 +214,8 @@ export class PublicReads {
   private readonly counts = new Expiring<number>(() => this.now(), CACHE_MS);
   private readonly statsCache = new Expiring<LetterStats>(() => this.now(), CACHE_MS);
   private readonly heldCounts = new Expiring<number>(() => this.now(), CACHE_MS);
+  private readonly splitCache = new Expiring<CountSplit>(() => this.now(), CACHE_MS);
+  private readonly notableCache = new Expiring<boolean>(() => this.now(), LETTER_MS);
   private lists = new Map<string, List>();
   private building = new Map<string, Promise<List>>();
   private readonly letters = new Expiring<LetterWithText | undefined>(() => this.now(), LETTER_MS);
@@ -244,6 +266,8 @@ export class PublicReads {
     this.counts.delete(letterId);
     this.statsCache.delete(letterId);
     this.heldCounts.delete(letterId);
+    this.splitCache.delete(letterId);
+    this.notableCache.delete(letterId);
     for (const slug of this.letters.keysWhere((l) => l?.id === letterId)) {
       this.letters.delete(slug);
       this.removalsCache.delete(slug);
@@ -264,6 +288,41 @@ export class PublicReads {
   /** Confirmed signatures held for a check (not counted until an organiser releases them); at most CACHE_MS old. */
   async held(letterId: string): Promise<number> {
     return this.heldCounts.get(letterId, () => this.deps.store.signatures.countHeld(letterId));
+  }
+
+  /**
+   * The count split by how signatures came: confirmed by email, typed in from paper, imported from a list (the
+   * signatories of an imported letter, or an organiser's import). The same object while cached (callers memoise on
+   * it); at most CACHE_MS old.
+   */
+  async countSplit(letterId: string): Promise<CountSplit> {
+    return this.splitCache.get(letterId, async () => {
+      const [total, added] = await Promise.all([this.count(letterId), this.deps.store.desk.sourceCounts(letterId)]);
+      return { total, email: Math.max(0, total - added.paper - added.imported), paper: added.paper, imported: added.imported };
+    });
+  }
+
+  /** Whether the letter page shows its notable signatories (an owner's choice), at most LETTER_MS old. */
+  async showNotable(letterId: string): Promise<boolean> {
+    return this.notableCache.get(letterId, () => this.deps.store.desk.showNotable(letterId));
+  }
+
+  private readonly notableMemo = new Map<string, { version: number; items: PublicSignature[] }>();
+
+  /**
+   * The letter's notable signatories for `lang` when its owners show them (else none): public signatures whose title
+   * an organiser checked, in the list's order, at most MAX_NOTABLE. Worked out once per list version.
+   */
+  async notable(letterId: string, lang: string): Promise<PublicSignature[]> {
+    if (!(await this.showNotable(letterId))) return [];
+    const { items, version } = await this.sorted(letterId, lang);
+    const key = `${letterId}\u0000${lang}`;
+    const hit = this.notableMemo.get(key);
+    if (hit && hit.version === version) return hit.items;
+    const out = notableOf(items);
+    if (this.notableMemo.size >= MAX_LETTERS) this.notableMemo.clear();
+    this.notableMemo.set(key, { version, items: out });
+    return out;
   }
 
   /** Count per country and per hour (and the count), at most CACHE_MS old. */

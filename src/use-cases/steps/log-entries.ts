@@ -12,7 +12,7 @@ import { canonicalText } from '../../core/letters/canonical.ts';
 import { versionFor } from '../../core/letters/letter.ts';
 import type { LetterWithText, Signature } from '../../core/model.ts';
 import type { StoreTx } from '../../core/ports.ts';
-import { commitContact, commitName, encodeEntry, letterTextHash, toBase64, type RemovalReason } from '../../core/log/index.ts';
+import { commitContact, commitName, encodeEntry, letterTextHash, toBase64, type EntrySource, type RemovalReason } from '../../core/log/index.ts';
 import type { Deps } from '../deps.ts';
 
 export const unixSeconds = (d: Date | string): number => Math.floor((typeof d === 'string' ? Date.parse(d) : d.getTime()) / 1000);
@@ -34,15 +34,20 @@ export async function logPublishedTexts(tx: StoreTx, deps: Deps, letter: LetterW
   }
 }
 
-/** Queues the `sig` entry of a signature that has just been confirmed, with fresh openings. */
-export async function logSignature(tx: StoreTx, deps: Deps, letter: LetterWithText, sig: Signature): Promise<void> {
+/**
+ * Queues the `sig` entry of a signature that has just been confirmed, with fresh openings. A signature not confirmed
+ * by email names its source in the entry: `paper`, or `imported` (an imported letter's signatories when no source
+ * is given).
+ */
+export async function logSignature(tx: StoreTx, deps: Deps, letter: LetterWithText, sig: Signature, source?: EntrySource): Promise<void> {
   const c = deps.log.crypto;
   const v = versionFor(letter, sig.lang) ?? versionFor(letter, letter.defaultLang) ?? letter.versions[0]!;
   const text = letterTextHash(c, canonicalText(v));
   const nameOpening = deps.log.opening();
   const contactOpening = deps.log.opening();
   const time = unixSeconds(sig.confirmedAt ?? deps.clock.now());
-  const bytes = encodeEntry({ type: 'sig', letter: logLetterId(letter), text, time, name: commitName(c, nameOpening, sig.name), contact: commitContact(c, contactOpening, sig.email) });
+  const src = source ?? (sig.imported ? 'imported' : undefined);
+  const bytes = encodeEntry({ type: 'sig', letter: logLetterId(letter), text, time, name: commitName(c, nameOpening, sig.name), contact: commitContact(c, contactOpening, sig.email), ...(src ? { source: src } : {}) });
   const entryId = await tx.log.enqueue({ kind: 'sig', letter: logLetterId(letter), time, bytes, signatureId: sig.id, textHash: toBase64(text) });
   await tx.log.putSignatureLog({ signatureId: sig.id, letterId: letter.id, entryId, nameOpening, contactOpening });
 }
@@ -65,9 +70,10 @@ export async function logCancel(tx: StoreTx, deps: Deps, letter: { slug: string 
 export async function logPublish(tx: StoreTx, deps: Deps, letter: LetterWithText): Promise<void> {
   if (letter.state === 'draft') return;
   await logPublishedTexts(tx, deps, letter);
+  const sources = await tx.desk.signatureSources(letter.id);
   for (;;) {
     const batch = await tx.log.unlogged(letter.id, 1000);
-    for (const sig of batch) await logSignature(tx, deps, letter, sig);
+    for (const sig of batch) await logSignature(tx, deps, letter, sig, sources.get(sig.id)?.source);
     if (batch.length < 1000) break;
   }
 }

@@ -52,6 +52,8 @@ interface LetterApi {
   slug: string;
   count: number;
   removals?: { withdrawn: number; removed: Record<string, number> };
+  /** The count by source (email, paper, imported): the log's `sig` entries name paper and imported. */
+  counts?: { email: number; paper: number; imported: number };
   versions?: { lang: string; textHash?: string }[];
   log?: { letter: string };
 }
@@ -82,7 +84,7 @@ interface AuditState {
 }
 
 /** Problems that a site running a second or two ahead of its log can show; only these are worth another look. */
-const LAG_CODES = new Set(['COUNT_MISMATCH', 'REMOVALS_MISMATCH', 'LIST_NOT_LOGGED', 'PUBLIC_TOTAL_MISMATCH', 'LIST_NOT_EXPORTED', 'LIST_EXPORT_MISMATCH']);
+const LAG_CODES = new Set(['COUNT_MISMATCH', 'REMOVALS_MISMATCH', 'SOURCES_MISMATCH', 'LIST_NOT_LOGGED', 'PUBLIC_TOTAL_MISMATCH', 'LIST_NOT_EXPORTED', 'LIST_EXPORT_MISMATCH']);
 
 function defaultStateFile(origin: string): string {
   return join(homedir(), '.undersigned-audit', origin.replace(/[^A-Za-z0-9._-]+/g, '_') + '.json');
@@ -406,6 +408,18 @@ async function auditOnce(
         }
       }
     }
+    if (l.counts) {
+      // Signatures not confirmed by email are counted as the log names them (`source paper|imported`). Paper exactly;
+      // imported at least as the log names them: signatories imported before entries named their source are in the
+      // log as email, and a site saying more of its count is unverified than the log shows misleads nobody.
+      for (const k of ['paper', 'imported'] as const) {
+        const logged = tally?.sources[k] ?? 0;
+        if (k === 'paper' ? l.counts[k] !== logged : l.counts[k] < logged) {
+          countMismatch = true;
+          problem({ code: 'SOURCES_MISMATCH', letter: l.slug, message: `${k}: the API counts ${l.counts[k]}, the log ${logged}` });
+        }
+      }
+    }
     for (const v of l.versions ?? []) {
       if (v.textHash && !texts.get(id)?.has(v.textHash)) problem({ code: 'TEXT_NOT_LOGGED', letter: l.slug, message: `the ${v.lang} text served now was never published in the log` });
     }
@@ -551,6 +565,7 @@ export const auditCommand: Command = {
           namesCheckedIn: run?.namesThread,
           letters: run?.letters.map((l) => ({
             slug: l.slug, apiCount: l.count, logCount: l.log?.count ?? 0, signatures: l.log?.signatures ?? 0, withdrawn: l.log?.withdrawn ?? 0, removed: l.log?.removed,
+            sources: l.log?.sources ?? { paper: 0, imported: 0 },
             duplicates: l.log?.duplicates,
             publicTotal: l.publicTotal, namesChecked: l.names, erased: l.erased, listChecked: l.listed, listPages: l.listPages,
           })),
@@ -564,7 +579,7 @@ export const auditCommand: Command = {
         ctx.io.out(`Checked: checkpoint signature (key ${run.vkey.split('+')[1]}), ${run.result.entries} entries, ${run.result.tilesChecked} tiles\n`);
         for (const l of run.letters) {
           ctx.io.out(
-            `  ${l.slug}: API ${l.count}, log ${l.log?.count ?? 0} (${l.log?.signatures ?? 0} signed, ${l.log?.withdrawn ?? 0} withdrawn, removed ${JSON.stringify(l.log?.removed ?? {})}); ` +
+            `  ${l.slug}: API ${l.count}, log ${l.log?.count ?? 0} (${l.log?.signatures ?? 0} signed, ${l.log?.withdrawn ?? 0} withdrawn, removed ${JSON.stringify(l.log?.removed ?? {})}${l.log && l.log.sources.paper + l.log.sources.imported ? `; of the count ${l.log.sources.paper} from paper, ${l.log.sources.imported} imported` : ''}); ` +
               `${l.names} public names checked against the log, ${l.erased} erased, list total ${l.publicTotal ?? '?'}; ${l.listed} list items on ${l.listPages.checked} of ${l.listPages.of} pages checked\n`,
           );
         }

@@ -43,6 +43,8 @@ export const STATUS: Record<ErrorCode, number> = {
   LAST_OWNER: 409,
   API_TOKEN_NOT_FOUND: 404,
   REPLY_NOT_FOUND: 404,
+  IMPORT_ROWS_INVALID: 422,
+  ALREADY_IMPORTED: 409,
 };
 
 /**
@@ -132,6 +134,17 @@ export function toDomainError(err: unknown): DomainError {
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return frameworkError(e);
+    // An uploaded file (the desk's CSV import, @fastify/multipart) over its limits, or not a form upload
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new DomainError('BODY_TOO_LARGE', 'The uploaded file is too large (at most 4 MiB, one file)');
+    case 'FST_PROTO_VIOLATION':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+    case 'FST_MP_PREMATURE_CLOSE':
+      return new DomainError('VALIDATION_FAILED', 'The upload is not a valid form');
     case 'FST_ERR_CTP_BODY_TIMEOUT':
       return new DomainError('REQUEST_TIMEOUT', 'The request body did not arrive in time');
   }
@@ -167,6 +180,8 @@ export function apiError(err: DomainError) {
       code: err.code,
       message: err.code === 'INTERNAL' ? 'Something went wrong on our side; please try again' : err.message,
       ...(err.fields.length ? { fields: err.fields } : {}),
+      // An import refused for its rows: every problem by line (IMPORT_ROWS_INVALID).
+      ...(Array.isArray((err as { problems?: unknown }).problems) ? { problems: (err as unknown as { problems: unknown[] }).problems } : {}),
     },
   };
 }

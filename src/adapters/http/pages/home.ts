@@ -17,7 +17,7 @@ export function homeRoutes(s: Services, config: Config) {
       const letters = await Promise.all(
         (await s.reads.openLetters()).map(async (full) => {
           const v = full && (versionFor(full, t.lang) ?? versionFor(full, full.defaultLang));
-          return full && v ? { slug: full.slug, lang: v.lang, title: v.title, count: await s.reads.count(full.id) } : undefined;
+          return full && v ? { slug: full.slug, lang: v.lang, title: v.title, count: await s.reads.count(full.id), split: await s.reads.countSplit(full.id) } : undefined;
         }),
       );
       return sendPage(reply, homePage(t, config.baseUrl, letters, uiAlternates('/'), await currentOrganiser(s, req)));

@@ -28,6 +28,7 @@ import { unsubscribeRoutes } from './unsubscribe.ts';
 import { replyRoutes } from './replies.ts';
 import { heldRoutes } from './organise/held.ts';
 import { altchaAssets } from './altcha.ts';
+import { importRoutes } from './organise/import.ts';
 
 export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: number) => readonly CapturedMail[]) | undefined) {
   return async (f: FastifyInstance) => {
@@ -53,6 +54,7 @@ export function pageRoutes(s: Services, config: Config, devOutbox: ((limit: numb
     await f.register(signatureTableRoutes(s, config)); //      /:lang/organise/letters/:slug/{signatures[.csv],removals}
     await f.register(updateRoutes(s, config)); //              /:lang/organise/letters/:slug/{updates,replies,deliver}
     await f.register(heldRoutes(s, config)); //                /:lang/organise/letters/:slug/held (held signatures, sources)
+    await f.register(importRoutes(s, config)); //              /:lang/organise/letters/:slug/{import,notable}
     if (config.dev) await f.register(devRoutes(config, devOutbox)); // /dev/outbox
   };
 }

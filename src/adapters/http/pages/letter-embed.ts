@@ -52,8 +52,9 @@ export function letterEmbedRoutes(s: Services) {
       const version = versionFor(letter, req.t.lang);
       if (!version) throw new DomainError('LANGUAGE_NOT_AVAILABLE', `The letter has no version in ${req.t.lang}`);
       const count = await s.reads.count(letter.id);
-      const rep = await drawn.get(`e\u0000${letter.id}\u0000${version.lang}`, `${fingerprint(letter)}.${count}`, () =>
-        Representation.build(embedDocument(req.t, s.deps.baseUrl, letter, version, count), { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE, effort: 'fast' }));
+      const split = await s.reads.countSplit(letter.id);
+      const rep = await drawn.get(`e\u0000${letter.id}\u0000${version.lang}`, `${fingerprint(letter)}.${count}.${fingerprint(split)}`, () =>
+        Representation.build(embedDocument(req.t, s.deps.baseUrl, letter, version, count, split), { contentType: 'text/html; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE, effort: 'fast' }));
       shareable(reply, EMBED_CSP);
       return sendRepresentation(req, reply, rep);
     });
@@ -63,8 +64,9 @@ export function letterEmbedRoutes(s: Services) {
       const asked = typeof req.query.lang === 'string' ? req.query.lang : undefined;
       const lang = asked && versionFor(letter, asked) ? asked : letter.defaultLang;
       const count = await s.reads.count(letter.id);
-      const rep = await drawn.get(`b\u0000${letter.id}\u0000${lang}`, String(count), () =>
-        Representation.build(badgeSvg(translator(lang), count), { contentType: 'image/svg+xml; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE, effort: 'fast' }));
+      const split = await s.reads.countSplit(letter.id);
+      const rep = await drawn.get(`b\u0000${letter.id}\u0000${lang}`, `${count}.${split.paper}.${split.imported}`, () =>
+        Representation.build(badgeSvg(translator(lang), count, split), { contentType: 'image/svg+xml; charset=utf-8', cacheControl: PUBLIC_PAGE_CACHE, effort: 'fast' }));
       shareable(reply, BADGE_CSP);
       return sendRepresentation(req, reply, rep);
     });

@@ -53,7 +53,9 @@ export function letterRoutes(s: Services, config: Config) {
       const delivered = await delivery(letter.id);
       const replied = await replies(letter.id, letter.slug);
       const held = await s.reads.held(letter.id);
-      return { count, list, removals, stats, delivered, replied, held, hidden: Math.max(0, count - list.total) };
+      const split = await s.reads.countSplit(letter.id);
+      const notable = await s.reads.notable(letter.id, lang);
+      return { count, list, removals, stats, delivered, replied, held, split, notable, hidden: Math.max(0, count - list.total) };
     }
 
     function drawLetter(letter: LetterWithText, t: T, d: Awaited<ReturnType<typeof letterData>>, values: Values, errors: DomainError['fields'], message?: string, signatories?: SafeHtml) {
@@ -67,7 +69,7 @@ export function letterRoutes(s: Services, config: Config) {
         og: letter.state === 'draft' ? undefined : letterOpenGraph(t, base, letter, version, d.count),
         // The sign form's proof-of-work widget (pages/altcha.ts), only where there is a form.
         ...(letter.state === 'open' ? { scripts: [ALTCHA_SCRIPT], styles: ['/assets/altcha.css'] } : {}),
-        body: letterPage({ t, letter, version, count: d.count, held: d.held, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered), reply: replySection(t, d.replied) }),
+        body: letterPage({ t, letter, version, count: d.count, held: d.held, split: d.split, notable: d.notable, hidden: d.hidden, list: d.list, values, errors, formMessage: message, removals: d.removals, signatories, extras: letterExtras(t, base, letter, version, d.count, d.stats, d.delivered), reply: replySection(t, d.replied) }),
       });
     }
 
@@ -101,7 +103,7 @@ export function letterRoutes(s: Services, config: Config) {
       const d = await letterData(letter, lang, pageOf(req));
       if (letter.state === 'draft') return reply.header('cache-control', 'private, no-store').type('text/html; charset=utf-8').send(drawLetter(letter, t, d, {}, []));
       // Everything the page shows, as a short key: equal inputs, equal bytes.
-      const inputs = `${fingerprint(letter)}.${d.count}.${d.held}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}.${fingerprint(d.replied)}`;
+      const inputs = `${fingerprint(letter)}.${d.count}.${d.held}.${fingerprint(d.removals)}.${d.list.version}.${fingerprint(d.stats)}.${fingerprint(d.delivered ?? undefined)}.${fingerprint(d.replied)}.${fingerprint(d.split)}.${d.notable.length ? fingerprint(d.notable.map((x) => x.id)) : '-'}`;
       const key = `${letter.id}\u0000${lang}`;
       const rep = pages.peek(key, d.list.page, inputs) ?? await pages.get(key, d.list.page, inputs, {
         frame: () => drawLetter(letter, t, d, {}, [], undefined, LIST_SLOT),

@@ -6,8 +6,11 @@ import type { LetterVersion, LetterWithText } from '../../../core/model.ts';
 import { directionOf } from '../../../core/text.ts';
 import type { T } from '../../i18n/index.ts';
 import { html } from './html.ts';
+import { countText } from './letter.ts';
 
-export function embedDocument(t: T, baseUrl: string, letter: LetterWithText, version: LetterVersion, count: number): string {
+type Split = { email: number; paper: number; imported: number };
+
+export function embedDocument(t: T, baseUrl: string, letter: LetterWithText, version: LetterVersion, count: number, split?: Split): string {
   const url = `${baseUrl}/${version.lang}/letters/${letter.slug}`;
   return html`<!doctype html>
 <html lang="${version.lang}" dir="${directionOf(version.lang)}">
@@ -21,7 +24,7 @@ export function embedDocument(t: T, baseUrl: string, letter: LetterWithText, ver
 <body>
 <div class="embed">
 <p class="title"><a href="${url}" target="_blank" rel="noopener">${version.title}</a></p>
-<p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
+<p class="count"><strong>${countText(t, count, split)}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
 ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
 ${letter.state === 'open'
   ? html`<a class="sign" href="${url}#sign-heading" target="_blank" rel="noopener">${t('embed.sign')}</a>`
@@ -41,14 +44,16 @@ export function embedSnippet(baseUrl: string, letter: LetterWithText, version: L
 const textWidth = (s: string) => Math.ceil([...s].length * 6.6) + 12;
 
 /** A shields-style badge: the label ("Signatures") and the count, in the given language's words and digits. */
-export function badgeSvg(t: T, count: number): string {
+export function badgeSvg(t: T, count: number, split?: Split): string {
   const label = t('chart.count');
   const value = t.number(count);
+  // The number alone on the badge; its title (a tooltip, what screen readers say) splits it when not all came by email.
+  const spoken = split && split.paper + split.imported > 0 ? countText(t, count, split) : `${label}: ${value}`;
   const lw = textWidth(label);
   const vw = textWidth(value);
   const w = lw + vw;
-  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="20" role="img" aria-label="${label}: ${value}">
-<title>${label}: ${value}</title>
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="20" role="img" aria-label="${spoken}">
+<title>${spoken}</title>
 <rect width="${lw}" height="20" rx="3" fill="#555"/>
 <rect x="${lw}" width="${vw}" height="20" rx="3" fill="#1b4d89"/>
 <rect x="${lw - 4}" width="8" height="20" fill="#1b4d89"/>

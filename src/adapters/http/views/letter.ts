@@ -17,6 +17,10 @@ export interface LetterPageInput {
   letter: LetterWithText;
   version: LetterVersion;
   count: number;
+  /** The count by how signatures came (email, paper, imported); the tally shows it when any came otherwise. */
+  split?: { email: number; paper: number; imported: number } | undefined;
+  /** Notable signatories (checked titles only), shown first when the owners want them. */
+  notable?: PublicSignature[] | undefined;
   hidden: number;
   list: { items: PublicSignature[]; page: number; pages: number; total: number };
   /** Confirmed signatures waiting for an organiser's check (not in the count). */
@@ -129,7 +133,7 @@ export function letterPage(p: LetterPageInput): SafeHtml {
   <h1>${version.title}</h1>
 </header>
 <div class="tally" aria-live="polite" ${ui}>
-  <p class="count"><strong>${t('letter.count', { count })}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
+  <p class="count"><strong>${countText(t, count, p.split)}</strong>${letter.goal ? html` <span class="goal">${t('letter.goalOnly', { goal: t.number(letter.goal) })}</span>` : ''}</p>
   ${p.held ? html`<p class="held hint">${t('letter.held', { count: p.held })}</p>` : ''}
   ${letter.goal ? html`<progress max="${letter.goal}" value="${Math.min(count, letter.goal)}">${t.number(count)}</progress>` : ''}
   ${letter.state === 'open' ? html`<p class="to-sign"><a class="button primary" href="#sign">${t('letter.signLink')}</a></p>` : ''}
@@ -137,12 +141,42 @@ export function letterPage(p: LetterPageInput): SafeHtml {
 <div class="body">${renderMarkdown(version.body)}</div>
 </article>
 ${p.reply ?? ''}
+${p.notable?.length ? notableSection(t, p.notable) : ''}
 ${letter.state === 'open' ? signForm(p) : html`<p class="notice">${letter.state === 'closed' ? t('letter.closed') : t('letter.draft')}</p>`}
 ${p.signatories ?? signatoriesSection(p)}
 ${p.extras ?? ''}
 ${others.length
   ? html`<aside class="others"><h2>${t('letter.otherLanguages')}</h2><ul>${others.map((v) => html`<li lang="${v.lang}" dir="${directionOf(v.lang)}"><a href="/${v.lang}/letters/${letter.slug}" hreflang="${v.lang}">${v.title}</a></li>`)}</ul></aside>`
   : ''}`;
+}
+
+/**
+ * The count, split by how signatures came when any did not come by email: "1,204 signatures: 1,150 confirmed by
+ * email, 54 from paper" (in the page's words and digits). The print view and the badge say the same.
+ */
+export function countText(t: T, count: number, split?: { email: number; paper: number; imported: number } | undefined): string {
+  const parts = splitParts(t, count, split);
+  return parts === undefined ? t('letter.count', { count }) : t('letter.split', { count, parts });
+}
+
+/** The parts of the split alone ("1,150 confirmed by email, 54 from paper"); undefined when all came by email. */
+export function splitParts(t: T, count: number, split?: { email: number; paper: number; imported: number } | undefined): string | undefined {
+  if (!split || split.paper + split.imported === 0) return undefined;
+  const email = Math.max(0, count - split.paper - split.imported);
+  const parts: string[] = [];
+  if (email > 0) parts.push(t('letter.split.email', { count: email }));
+  if (split.paper > 0) parts.push(t('letter.split.paper', { count: split.paper }));
+  if (split.imported > 0) parts.push(t('letter.split.imported', { count: split.imported }));
+  return parts.join(t('letter.sep'));
+}
+
+/** Signatories whose title an organiser checked, before everything else the page lists (never an unchecked title). */
+function notableSection(t: T, items: PublicSignature[]): SafeHtml {
+  return html`<section class="notable" aria-labelledby="notable-heading" lang="${t.uiLang}" dir="${t.dir}">
+<h2 id="notable-heading">${t('letter.notable.heading')}</h2>
+<ul class="names">${trusted(items.filter((s) => s.titleChecked === true && !!s.title).map((s) => signatoryItemHtml(t, s)).join(''))}</ul>
+<p class="hint">${t('letter.notable.note')}</p>
+</section>`;
 }
 
 /** The sign form's field labels, for the error summary. */

@@ -9,12 +9,15 @@ import { directionOf } from '../../../core/text.ts';
 import type { T } from '../../i18n/index.ts';
 import { html, type SafeHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
+import { countText } from './letter.ts';
 
 export interface PrintInput {
   letter: LetterWithText;
   /** The versions to print, in order, each with the translator of its language. */
   sections: { t: T; version: LetterVersion }[];
   count: number;
+  /** The count by how signatures came: printed when any did not come by email. */
+  split?: { email: number; paper: number; imported: number } | undefined;
   /** The public list, sorted as the first section's language sorts. */
   items: readonly PublicSignature[];
   /** The log's state the document was made from; undefined before the first checkpoint. */
@@ -48,6 +51,7 @@ function letterSection(p: PrintInput, t: T, v: LetterVersion): SafeHtml {
 <h1>${v.title}</h1>
 <div class="body">${renderMarkdown(v.body)}</div>
 <p class="count">${t('print.count', { count: p.count, listed: t.number(p.items.length) })}</p>
+${p.split && p.split.paper + p.split.imported > 0 ? html`<p class="count split">${countText(t, p.count, p.split)}</p>` : ''}
 <p class="link">${t('print.link', { url })}</p>
 </article>`;
 }

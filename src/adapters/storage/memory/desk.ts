@@ -2,6 +2,7 @@
 import type { DeskRepo } from '../../../core/ports.ts';
 import type { Signature } from '../../../core/model.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from '../../../core/organisers/policy.ts';
+import type { AddedSignature, AddedSource, SignatureImport } from '../../../core/organisers/signature-rows.ts';
 
 export interface DeskState {
   moderators: Set<string>; // letterId + '\n' + email
@@ -10,6 +11,9 @@ export interface DeskState {
   tokens: Map<string, ApiToken>;
   audit: AuditEntry[];
   titleChecks: Map<string, string>; // signature id → letter id
+  imports?: Map<string, SignatureImport>; // letterId + '\n' + rows hash
+  sources?: Map<string, AddedSignature>; // signature id
+  notable?: Set<string>; // letter ids
 }
 
 export function emptyDeskState(): DeskState {
@@ -96,5 +100,47 @@ export class MemDesk implements DeskRepo {
   }
   async checkedTitles(letterId: string) {
     return [...this.d.titleChecks].filter(([, l]) => l === letterId).map(([id]) => id).sort();
+  }
+  private get imports() {
+    return (this.d.imports ??= new Map<string, SignatureImport>());
+  }
+  private get sources() {
+    return (this.d.sources ??= new Map<string, AddedSignature>());
+  }
+  private get notable() {
+    return (this.d.notable ??= new Set<string>());
+  }
+  async insertImport(imp: SignatureImport) {
+    const k = `${imp.letterId}\n${imp.rowsHash}`;
+    if (this.imports.has(k)) return false;
+    this.imports.set(k, clone(imp));
+    return true;
+  }
+  async importByHash(letterId: string, rowsHash: string) {
+    const i = this.imports.get(`${letterId}\n${rowsHash}`);
+    return i && clone(i);
+  }
+  async addSignatureSource(a: AddedSignature) {
+    this.sources.set(a.signatureId, clone(a));
+  }
+  async signatureSources(letterId: string) {
+    return new Map([...this.sources].filter(([, a]) => a.letterId === letterId).map(([k, a]) => [k, clone(a)]));
+  }
+  async sourceCounts(letterId: string) {
+    const out: Record<AddedSource, number> = { paper: 0, imported: 0 };
+    for (const s of this.st().signatures.values()) {
+      if (s.letterId !== letterId || s.status !== 'confirmed' || !s.imported) continue;
+      out[(this.sources.get(s.id) as AddedSignature | undefined)?.source ?? 'imported']++;
+    }
+    return out;
+  }
+  async showNotable(letterId: string) {
+    return this.notable.has(letterId);
+  }
+  async setShowNotable(letterId: string, on: boolean) {
+    if (this.notable.has(letterId) === on) return false;
+    if (on) this.notable.add(letterId);
+    else this.notable.delete(letterId);
+    return true;
   }
 }

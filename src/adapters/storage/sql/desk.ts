@@ -3,10 +3,11 @@
  * tokens (hashes only) and the organisers' audit trail. Decisions are single conditional statements (insert if
  * absent, update where the status is still as expected), so concurrent writers cannot both win.
  */
-import type { ColumnDataType, Expression, Kysely, Migration, Transaction } from 'kysely';
+import { sql, type ColumnDataType, type Expression, type Kysely, type Migration, type Transaction } from 'kysely';
 import type { DeskRepo } from '../../../core/ports.ts';
 import type { Signature } from '../../../core/model.ts';
 import type { ApiToken, ApprovalStatus, AuditEntry, InstanceAdmin, OrganiserApproval } from '../../../core/organisers/policy.ts';
+import type { AddedSignature, AddedSource, SignatureImport } from '../../../core/organisers/signature-rows.ts';
 /** The desk's own tables: schema.ts adds them to the Database (this file does not import it, so no cycle). */
 type Db = Kysely<DeskTables> | Transaction<DeskTables>;
 
@@ -51,7 +52,32 @@ export interface TitleChecksTable {
   checked_by: string;
 }
 
+/** 0016: paper and imported signatures, per-letter display options. */
+export interface SignatureImportsTable {
+  id: string;
+  letter_id: string;
+  rows_hash: string;
+  source: string;
+  added_by: string;
+  rows: number;
+  created_at: string;
+}
+export interface SignatureSourcesTable {
+  signature_id: string;
+  letter_id: string;
+  source: string;
+  added_by: string;
+  import_id: string;
+}
+export interface LetterSettingsTable {
+  letter_id: string;
+  show_notable: number;
+}
+
 export interface DeskTables {
+  signature_imports: SignatureImportsTable;
+  signature_sources: SignatureSourcesTable;
+  letter_settings: LetterSettingsTable;
   title_checks: TitleChecksTable;
   letter_moderators: LetterModeratorsTable;
   instance_admins: InstanceAdminsTable;
@@ -233,5 +259,44 @@ export class SqlDesk implements DeskRepo {
   }
   async checkedTitles(letterId: string) {
     return (await this.db.selectFrom('title_checks').select('signature_id').where('letter_id', '=', letterId).execute()).map((r) => r.signature_id);
+  }
+  async insertImport(imp: SignatureImport) {
+    const r = await this.db.insertInto('signature_imports').values({
+      id: imp.id, letter_id: imp.letterId, rows_hash: imp.rowsHash, source: imp.source, added_by: imp.addedBy, rows: imp.rows, created_at: imp.createdAt,
+    }).onConflict((oc) => oc.columns(['letter_id', 'rows_hash']).doNothing()).executeTakeFirst();
+    return changed(r);
+  }
+  async importByHash(letterId: string, rowsHash: string) {
+    const r = await this.db.selectFrom('signature_imports').selectAll().where('letter_id', '=', letterId).where('rows_hash', '=', rowsHash).executeTakeFirst();
+    return r && { id: r.id, letterId: r.letter_id, rowsHash: r.rows_hash, source: r.source as AddedSource, addedBy: r.added_by, rows: Number(r.rows), createdAt: r.created_at };
+  }
+  async addSignatureSource(a: AddedSignature) {
+    await this.db.insertInto('signature_sources').values({ signature_id: a.signatureId, letter_id: a.letterId, source: a.source, added_by: a.addedBy, import_id: a.importId }).execute();
+  }
+  async signatureSources(letterId: string) {
+    const rows = await this.db.selectFrom('signature_sources').selectAll().where('letter_id', '=', letterId).execute();
+    return new Map(rows.map((r) => [r.signature_id, { signatureId: r.signature_id, letterId: r.letter_id, source: r.source as AddedSource, addedBy: r.added_by, importId: r.import_id }]));
+  }
+  async sourceCounts(letterId: string) {
+    const db = this.db as Kysely<any>;
+    const rows = await db.selectFrom('signatures as s').leftJoin('signature_sources as ss', 'ss.signature_id', 's.id')
+      .select((eb) => ['ss.source', eb.fn.countAll().as('n')])
+      // `imported = 1` as a literal: the partial index signatures_added (migration 0016) is chosen only for its own predicate
+      .where('s.letter_id', '=', letterId).where('s.status', '=', 'confirmed').where(sql<boolean>`s.imported = 1`)
+      .groupBy('ss.source').execute();
+    const out: Record<AddedSource, number> = { paper: 0, imported: 0 };
+    // No record: a signatory of an imported letter (imported).
+    for (const r of rows) out[r.source === 'paper' ? 'paper' : 'imported'] += Number(r.n);
+    return out;
+  }
+  async showNotable(letterId: string) {
+    const r = await this.db.selectFrom('letter_settings').select('show_notable').where('letter_id', '=', letterId).executeTakeFirst();
+    return Number(r?.show_notable ?? 0) === 1;
+  }
+  async setShowNotable(letterId: string, on: boolean) {
+    const v = on ? 1 : 0;
+    const r = await this.db.insertInto('letter_settings').values({ letter_id: letterId, show_notable: v })
+      .onConflict((oc) => oc.column('letter_id').doUpdateSet({ show_notable: v }).where('letter_settings.show_notable', '<>', v)).executeTakeFirst();
+    return changed(r);
   }
 }

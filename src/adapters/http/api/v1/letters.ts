@@ -73,8 +73,9 @@ export function letterApi(s: Services) {
       const removals = await s.reads.removals(letter.slug);
       const delivered = await delivery(letter.id);
       const replied = await replies(letter.id, letter.slug);
+      const split = await s.reads.countSplit(letter.id);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered, replied], async () =>
+      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered, replied, split], async () =>
         reply.serialize({
           ...(await summary(s, letter)),
           count,

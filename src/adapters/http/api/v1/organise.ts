@@ -4,6 +4,10 @@
  * owners with ?emails=true, recorded in the audit trail) and POST /organise/letters/:slug/removals (bulk removal with a
  * dry run), POST /organise/letters/:slug/updates (an update to the consenting signers) and /replies (the addressee's
  * reply, logged and sent as an update). Never cached.
+    });
+
+ * dry run) and POST /organise/letters/:slug/signatures/import (paper and imported signatures from CSV or JSON rows,
+ * owners only, a dry run first). Never cached.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../../core/errors.ts';
@@ -18,12 +22,14 @@ import { publicReply } from '../../cache/replies.ts';
 import { REPLY_BODY_LIMIT } from '../../kit/limits.ts';
 import { decideHeld } from '../../../../use-cases/decide-held.ts';
 import { heldView } from '../../../../use-cases/reads/held-sources.ts';
+import { importSignatures } from '../../../../use-cases/import-signatures.ts';
+import { MAX_IMPORT_ROWS } from '../../../../core/organisers/signature-rows.ts';
 import type { Services } from '../../../../use-cases/services.ts';
 import { toCsv } from '../../kit/csv.ts';
 import { requireJson } from './presenters.ts';
 import { errorSchema } from './schemas.ts';
 
-const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'lang', 'createdAt', 'confirmedAt'] as const;
+const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'addedBy', 'lang', 'createdAt', 'confirmedAt'] as const;
 
 export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean): string {
   const cols = emails ? [...CSV_COLUMNS, 'email' as const] : [...CSV_COLUMNS];
@@ -36,6 +42,7 @@ const row = {
     id: { type: 'string' }, name: { type: 'string' }, nameAlt: { type: 'string', nullable: true }, title: { type: 'string', nullable: true },
     titleChecked: { type: 'boolean', description: 'An organiser checked the title; otherwise self-described' },
     country: { type: 'string', nullable: true }, state: { type: 'string', enum: [...SIGNATURE_STATES] }, source: { type: 'string', enum: [...SIGNATURE_SOURCES] },
+    addedBy: { type: 'string', nullable: true, description: 'Who added a paper or imported signature (an organiser, or operator for the CLI); null for email' },
     lang: { type: 'string' }, createdAt: { type: 'string' }, confirmedAt: { type: 'string', nullable: true },
     email: { type: 'string', description: 'Only with ?emails=true, for owners; empty for imported signatories' },
   },
@@ -55,9 +62,35 @@ function bearer(req: FastifyRequest): string | undefined {
   return typeof h === 'string' && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, '').trim() : undefined;
 }
 
+/** A CSV body for the import: 4 MiB (every row at its longest, in Persian, fits many times over). */
+export const IMPORT_BODY_LIMIT = 4 * 1024 * 1024;
+
+const addedRow = {
+  type: 'object',
+  properties: {
+    line: { type: 'integer' }, name: { type: 'string' }, nameAlt: { type: 'string' }, title: { type: 'string' },
+    country: { type: 'string' }, lang: { type: 'string' }, visibility: { type: 'string', enum: ['public', 'hidden'] },
+  },
+} as const;
+
+export const importResultSchema = {
+  type: 'object',
+  properties: {
+    dryRun: { type: 'boolean' },
+    source: { type: 'string', enum: ['paper', 'imported'] },
+    count: { type: 'integer', description: 'Rows that would be added (dryRun) or were added; 0 while any row has a problem' },
+    sample: { type: 'array', items: addedRow, description: 'Up to 10 of them, as they will be published (names exactly as typed)' },
+    problems: { type: 'array', items: { type: 'object', properties: { line: { type: 'integer' }, field: { type: 'string' }, code: { type: 'string' }, limit: { type: 'integer' } } } },
+    duplicates: { type: 'integer', description: 'dryRun: rows resembling a signature on the letter; commit: pairs opened in the review queue' },
+    repeatOf: { type: 'object', nullable: true, properties: { id: { type: 'string' }, at: { type: 'string' }, by: { type: 'string' }, rows: { type: 'integer' } }, description: 'These rows were imported before: a commit is refused (ALREADY_IMPORTED)' },
+    importId: { type: 'string' },
+  },
+} as const;
+
 export function organiseApi(s: Services) {
   return async (f: FastifyInstance) => {
     const security = [{ organiserToken: [] }];
+    f.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
     f.get<{ Params: { slug: string }; Querystring: Record<string, string | undefined> }>('/organise/letters/:slug/signatures', {
       schema: {
@@ -276,6 +309,36 @@ export function organiseApi(s: Services) {
       const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
       const b = req.body ?? {};
       return decideHeld(s.deps, req.params.slug, actor, { decision: b.decision as 'release', ids: b.ids, source: b.source, domain: b.domain, country: b.country, reason: b.reason, dryRun: b.dryRun !== false });
+    });
+
+    f.post<{ Params: { slug: string }; Querystring: { source?: string; dryRun?: string }; Body: unknown }>('/organise/letters/:slug/signatures/import', {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags: ['organise'],
+        summary: 'Add paper or imported signatures from CSV or JSON rows (owners); dryRun (the default) checks and counts only',
+        description: 'Send `text/csv` (a header line naming the columns: name, nameAlt, title, country, lang, visibility; `?source=paper|imported&dryRun=false`) '
+          + `or JSON \`{"source": "paper", "dryRun": true, "rows": [{"name": "…"}]}\` (or \`"csv": "…"\` instead of rows). At most ${MAX_IMPORT_ROWS} rows. `
+          + 'Names are kept exactly as typed. Any problem refuses the whole import (IMPORT_ROWS_INVALID, every problem by line); the same rows again on the same letter are refused (ALREADY_IMPORTED). '
+          + 'Each signature added is confirmed, marked with its source and who added it, and has a `sig` entry naming its source in the transparency log once the letter is published.',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' } } },
+        querystring: { type: 'object', properties: { source: { type: 'string', enum: ['paper', 'imported'] }, dryRun: { type: 'string', enum: ['true', 'false'] } } },
+        response: { 200: importResultSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema },
+      },
+    }, async (req) => {
+      const ct = String(req.headers['content-type'] ?? '');
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      if (/^text\/csv\b/i.test(ct)) {
+        return importSignatures(s.deps, req.params.slug, actor, { source: String(req.query.source ?? ''), csv: String(req.body ?? ''), dryRun: req.query.dryRun !== 'false' });
+      }
+      requireJson(req);
+      const body = (req.body ?? {}) as { source?: unknown; dryRun?: unknown; rows?: unknown; csv?: unknown };
+      if (typeof body !== 'object' || Array.isArray(body)) throw new DomainError('VALIDATION_FAILED', 'Send an object: {"source", "dryRun", "rows"}', [{ field: 'rows', code: 'INVALID_TYPE' }]);
+      if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') throw new DomainError('VALIDATION_FAILED', 'dryRun is true or false', [{ field: 'dryRun', code: 'INVALID_TYPE' }]);
+      if (body.csv !== undefined && typeof body.csv !== 'string') throw new DomainError('VALIDATION_FAILED', 'csv is the text of a CSV file', [{ field: 'csv', code: 'INVALID_TYPE' }]);
+      return importSignatures(s.deps, req.params.slug, actor, {
+        source: String(body.source ?? req.query.source ?? ''), csv: body.csv as string | undefined, rows: body.rows, dryRun: body.dryRun !== false && req.query.dryRun !== 'false',
+      });
     });
   };
 }

@@ -25,9 +25,16 @@ export async function summary(s: Services, letter: LetterWithText) {
     addressee: { name: letter.addressee.name, title: letter.addressee.title ?? null },
     goal: letter.goal ?? null,
     count: await s.reads.count(letter.id),
+    counts: await countsOf(s, letter.id),
     imported: letter.imported,
     urls: Object.fromEntries(letter.versions.map((v) => [v.lang, `${s.deps.baseUrl}/${v.lang}/letters/${letter.slug}`])),
   };
+}
+
+/** The count split by source: email-confirmed, from paper, imported (they add up to `count`). */
+export async function countsOf(s: Services, letterId: string) {
+  const c = await s.reads.countSplit(letterId);
+  return { email: c.email, paper: c.paper, imported: c.imported };
 }
 
 /** A language version with the hash of its canonical text, as a `letter` log entry holds it. */

@@ -8,6 +8,11 @@ export const errorSchema = {
         code: { type: 'string', description: 'Stable error code (docs/errors.md)' },
         message: { type: 'string' },
         fields: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, code: { type: 'string' }, limit: { type: 'integer' } } } },
+        problems: {
+          type: 'array',
+          description: 'IMPORT_ROWS_INVALID: every problem of the rows, by line (1 = the CSV header; JSON rows count from 1; 0 = the file)',
+          items: { type: 'object', properties: { line: { type: 'integer' }, field: { type: 'string' }, code: { type: 'string' }, limit: { type: 'integer' } } },
+        },
       },
     },
   },
@@ -29,6 +34,11 @@ export const letterSummary = {
     addressee: { type: 'object', properties: { name: { type: 'string' }, title: { type: 'string', nullable: true } } },
     goal: { type: 'integer', nullable: true },
     count: { type: 'integer', description: 'Confirmed signatures (public and hidden)' },
+    counts: {
+      type: 'object',
+      description: 'The count by how signatures came: confirmed by email, typed in by an organiser from paper, imported from a list (not confirmed by email). They add up to count; the log\'s `sig` entries name the same sources.',
+      properties: { email: { type: 'integer' }, paper: { type: 'integer' }, imported: { type: 'integer' } },
+    },
     imported: { type: 'boolean' },
     urls: { type: 'object', additionalProperties: { type: 'string' } },
   },

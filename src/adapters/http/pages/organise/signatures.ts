@@ -42,7 +42,8 @@ export function signatureTableRoutes(s: Services, config: Config) {
         status = 400;
       }
       const p = await readPage(s.deps, req.params.slug, req.organiser, filter, Number(raw.page ?? 1));
-      const view = { me: req.organiser, slug: p.letter.slug, title: titleIn(p.letter, req.t.lang), role: p.role, csrf: reply.generateCsrf(), filter: errors ? { ...raw } as SignatureFilter : filter, rows: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts, errors };
+      const showNotable = p.role === 'owner' ? await s.deps.store.desk.showNotable(p.letter.id) : false;
+      const view = { me: req.organiser, slug: p.letter.slug, title: titleIn(p.letter, req.t.lang), role: p.role, csrf: reply.generateCsrf(), filter: errors ? { ...raw } as SignatureFilter : filter, rows: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts, errors, showNotable, notableSaved: raw.notable === 'saved' };
       return sendPage(reply, signaturesPage(req.t, base, view), status);
     }
 

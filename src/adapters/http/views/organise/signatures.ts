@@ -29,6 +29,19 @@ export interface SignaturesView {
   pages: number;
   counts: Record<SignatureState, number>;
   errors?: FieldError[] | undefined;
+  /** Owners: whether the letter page shows its notable signatories, and whether it was just saved. */
+  showNotable?: boolean | undefined;
+  notableSaved?: boolean | undefined;
+}
+
+/** Owners: add paper signatures, and the notable signatories option. */
+function ownerTools(t: T, o: SignaturesView, action: string): SafeHtml {
+  if (o.role !== 'owner') return html``;
+  return html`<div class="desk-actions"><a class="button" href="${action}/import">${t('desk.import.link')}</a></div>
+<form method="post" action="${action}/notable" class="notable-option">${csrfField(o.csrf)}
+<fieldset class="field"><legend>${t('desk.notable.heading')}</legend>
+<label class="choice"><input type="checkbox" name="show" value="1"${o.showNotable ? html` checked` : ''}> ${t('desk.notable.label')}</label></fieldset>
+<button type="submit">${t('desk.notable.save')}</button>${o.notableSaved ? html` <span role="status">${t('desk.notable.saved')}</span>` : ''}</form>`;
 }
 
 function query(f: SignatureFilter, extra: Record<string, string> = {}): string {
@@ -98,7 +111,8 @@ ${pager}
 ${o.role === 'owner' ? html`<form method="post" action="${action}/signatures.csv" class="inline">${csrfField(o.csrf)}${hiddenFilter(o.filter)}<input type="hidden" name="emails" value="1"><button type="submit">${t('desk.export.emails')}</button></form>` : ''}
 <form method="post" action="${action}/removals" class="inline">${csrfField(o.csrf)}${hiddenFilter(o.filter)}<input type="hidden" name="step" value="preview"><button type="submit">${t('desk.remove.start')}</button></form>
 </div>
-<p class="hint">${o.role === 'owner' ? t('desk.export.hint') : t('desk.export.hintModerator')}</p></section>`;
+<p class="hint">${o.role === 'owner' ? t('desk.export.hint') : t('desk.export.hintModerator')}</p>
+${ownerTools(t, o, action)}</section>`;
   return layout({ t, title: t('desk.signatures'), body, baseUrl: base, signedInAs: o.me, noindex: true });
 }
 

@@ -21,6 +21,7 @@ import { mailboxKeys } from './0012-mailbox-keys.ts';
 import { deliveries } from './0013-deliveries.ts';
 import { mailFailures } from './0014-mail-failures.ts';
 import { nameKeyVersions } from './0015-name-key-versions.ts';
+import { signatureSources } from './0016-signature-sources.ts';
 import { updatesReplies } from './0017-updates-replies.ts';
 import { held } from './0019-held.ts';
 import { deskMigration, titleChecksMigration } from '../desk.ts';
@@ -42,6 +43,7 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0013_deliveries', deliveries],
   ['0014_mail_failures', mailFailures],
   ['0015_name_key_versions', nameKeyVersions],
+  ['0016_signature_sources', signatureSources],
   ['0017_updates_replies', updatesReplies],
   ['0019_held', held],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
