@@ -33,7 +33,7 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
     });
 
     test('one update, one reply and one unsubscription land; the rest answer as repeats', async () => {
-      const env: Record<string, string> = { UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off' };
+      const env: Record<string, string> = { UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off' };
       if (setup.pg) {
         db = await createTestDatabase();
         env.UNDERSIGNED_DATABASE_URL = db.url;

@@ -71,7 +71,7 @@ describe('updates to signers and the reply, through a real SMTP peer', () => {
   before(async () => {
     peer = await startSmtp();
     dir = mkdtempSync(join(tmpdir(), 'undersigned-updates-'));
-    app = await buildApp(loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SMTP_URL: peer.url }, { dataDir: dir }));
+    app = await buildApp(loadConfig({ UNDERSIGNED_LOG_LEVEL: 'silent', UNDERSIGNED_BASE_URL: 'http://test.local', UNDERSIGNED_RATE_LIMIT: 'off', UNDERSIGNED_SCREENING: 'off', UNDERSIGNED_SMTP_URL: peer.url }, { dataDir: dir }));
     const letter = faEnLetter('albania', { organisers: [OWNER], goal: 3 });
     letter.versions.push({ lang: 'de', title: 'Offener Brief an den Präsidenten Albaniens', body: 'Sehr geehrter Herr **Ilir Meta**,\n\nwir …' } as never);
     await createLetter(app.deps, letter, { publish: true });
