@@ -15,6 +15,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { testApp, openLetter, Browser, signInOrganiser, csrfFrom, type TestApp } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
 import { decideHeld } from '../src/use-cases/decide-held.ts';
+import { eraseBySigner } from '../src/use-cases/erase.ts';
 import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 
 async function solved(t: TestApp): Promise<string> {
@@ -198,6 +199,25 @@ for (const setup of setups) {
       assert.ok(audit.some((e) => e.action === 'remove-held' && e.detail.reason === 'fraud' && e.detail.count === 1));
       assert.ok(audit.some((e) => e.action === 'release' && e.detail.count === 1));
       assert.equal((await t.app.deps.store.signatures.byId(id2))!.status, 'invalidated');
+    });
+
+    test('a held signature its signer erases (manage page) is withdrawn: a release finds nothing, nothing counts or logs', async () => {
+      await openLetter(t, 'erase-held');
+      await signApi(t, 'erase-held', { name: 'Erased Held', email: 'gone@example.org' }, '198.51.100.60');
+      assert.deepEqual(await confirmAll(t, ['gone@example.org']), ['held']);
+      const mail = [...t.mailer.sent].reverse().find((m) => m.to === 'gone@example.org' && /manage\?token=/.test(m.text))!;
+      const manageToken = /manage\?token=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+      const letter = (await t.app.deps.store.letters.bySlug('erase-held'))!;
+      const id = (await t.app.deps.store.desk.letterSignatures(letter.id)).find((r) => r.email === 'gone@example.org')!.id;
+      const before = await treeSize(t);
+      await eraseBySigner(t.app.deps, manageToken);
+      const erased = (await t.app.deps.store.signatures.byId(id))!;
+      assert.equal(erased.status, 'withdrawn');
+      assert.equal(erased.name, '');
+      const released = await decideHeld(t.app.deps, 'erase-held', undefined, { decision: 'release', ids: [id], dryRun: false });
+      assert.equal(released.count, 0, 'nothing to release');
+      assert.equal(await count(t, 'erase-held'), 0);
+      assert.equal(await treeSize(t) - before, 0, 'no entry for a nameless signature');
     });
 
     test('organisers see signings by source and release a whole source with a preview', async () => {

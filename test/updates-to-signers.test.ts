@@ -117,6 +117,19 @@ describe('updates to signers and the reply, through a real SMTP peer', () => {
       assert.ok(!m.text.includes('@example.org'), 'no address in the text');
     }
     unsubscribeUrl = header(got.get('maryam@example.org')!, 'List-Unsubscribe')!.slice(1, -1);
+    // The unsubscribe link only unsubscribes: providers and anyone the mail is forwarded to see it, so it neither
+    // withdraws the signature nor opens its receipt (which holds the address).
+    const unsubToken = new URL(unsubscribeUrl).searchParams.get('token')!;
+    const h = await app.http();
+    const w = await h.inject({ method: 'POST', url: '/fa/withdraw', payload: `token=${unsubToken}`, headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', origin: 'http://test.local' } });
+    assert.ok(w.statusCode >= 400 && w.statusCode < 500, `withdraw with an unsubscribe token: ${w.statusCode}`);
+    for (const path of ['', '/receipt.json', '/receipt.tlog-proof']) {
+      const r = await h.inject({ method: 'GET', url: `/fa/receipts/${unsubToken}${path}` });
+      assert.ok(r.statusCode >= 400 && r.statusCode < 500, `receipt${path} with an unsubscribe token: ${r.statusCode}`);
+      assert.doesNotMatch(r.body, /maryam@example\.org/);
+    }
+    const maryamLetter = (await app.store.letters.bySlug('albania'))!;
+    assert.equal((await app.store.signatures.byEmail(maryamLetter.id, 'maryam@example.org'))?.status, 'confirmed', 'still signed');
     // Every mail to a signer carries their private manage link, which opens their own page.
     const manage = /http:\/\/test\.local(\/fa\/manage\?token=[A-Za-z0-9_-]+)/.exec(got.get('maryam@example.org')!.text)?.[1];
     assert.ok(manage, 'the update carries the manage link');

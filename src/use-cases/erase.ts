@@ -16,8 +16,12 @@ export const ERASED_KEY_PREFIX = 'erased:';
 export const isErased = (s: Pick<Signature, 'emailKey'>) => s.emailKey.startsWith(ERASED_KEY_PREFIX);
 
 async function erasePersonal(tx: StoreTx, sig: Signature, now: string): Promise<Signature> {
+  // A signature held for a check was never counted or logged: erased, it is withdrawn too, so that no release can
+  // ever count (and log) a signature without a name or an address.
+  const stillHeld = sig.status === 'held';
   const erased: Signature = {
     ...sig,
+    ...(stillHeld ? { status: 'withdrawn' as const, withdrawnAt: now } : {}),
     email: '',
     emailKey: ERASED_KEY_PREFIX + sig.id,
     name: '',
@@ -79,11 +83,11 @@ export async function eraseBySigner(deps: Deps, token: unknown): Promise<{ withd
     const { letter, signature: sig } = await signerByToken(tx, deps, token, 'manage');
     let current = sig;
     let withdrawn = false;
-    if (sig.status === 'confirmed' || sig.status === 'pending') {
+    if (sig.status === 'confirmed' || sig.status === 'pending' || sig.status === 'held') {
       current = { ...sig, status: 'withdrawn', withdrawnAt: now, updatedAt: now };
       // Conditional: the loser of two erasures (or an erasure and a withdrawal) at once runs again, with no second entry.
       if (!(await tx.signatures.updateIfUnchanged(current, sig))) throw new Raced();
-      // A pending signature was never logged: nothing to cancel there.
+      // A pending or held signature was never logged: nothing to cancel there.
       if (sig.status === 'confirmed') withdrawn = await logCancel(tx, deps, letter, sig.id, 'withdraw', 'signer');
     }
     await erasePersonal(tx, current, now);

@@ -5,15 +5,21 @@
  */
 import { DomainError } from '../core/errors.ts';
 import type { LetterWithText, Signature } from '../core/model.ts';
+import type { SignerTokenPurpose } from '../core/log-ports.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { logCancel } from './steps/log-entries.ts';
+
+/** The signer links that may withdraw: the withdrawal link, the receipt page's button, the manage page. */
+const WITHDRAWS: ReadonlySet<SignerTokenPurpose> = new Set<SignerTokenPurpose>(['withdraw', 'receipt', 'manage']);
 
 export async function withdraw(deps: Deps, token: string): Promise<{ letter: LetterWithText; signature: Signature; already: boolean }> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
   const now = iso(deps.clock.now());
   const result = await retryRaced(() => deps.store.transaction(async (tx) => {
     const t = await tx.log.signerToken(deps.secrets.hashToken(token));
-    const sig = t && (await tx.signatures.byId(t.signatureId));
+    // Only a link that was given for it withdraws: never an update mail's unsubscribe link (providers and anyone the
+    // mail is forwarded to see that one).
+    const sig = t && WITHDRAWS.has(t.purpose) ? await tx.signatures.byId(t.signatureId) : undefined;
     const letter = sig && (await tx.letters.byId(sig.letterId));
     if (!t || !sig || !letter) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
     if (sig.status === 'withdrawn' || sig.status === 'invalidated') return { letter, signature: sig, already: true };

@@ -18,11 +18,14 @@ export interface SignerView {
   sequenced: boolean;
 }
 
-/** The signature a receipt or withdrawal token belongs to. Changes nothing. */
+/** The signer links that open the receipt and withdrawal pages; an update mail's unsubscribe link never does. */
+const VIEWS: ReadonlySet<SignerTokenPurpose> = new Set<SignerTokenPurpose>(['receipt', 'withdraw', 'manage']);
+
+/** The signature a receipt, withdrawal or manage token belongs to. Changes nothing. */
 export async function signerView(deps: Deps, token: string): Promise<SignerView> {
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
   const t = await deps.store.log.signerToken(deps.secrets.hashToken(token));
-  const signature = t && (await deps.store.signatures.byId(t.signatureId));
+  const signature = t && VIEWS.has(t.purpose) ? await deps.store.signatures.byId(t.signatureId) : undefined;
   const letter = signature && (await deps.store.letters.byId(signature.letterId));
   if (!t || !signature || !letter) throw new DomainError('TOKEN_INVALID', 'This link is not valid');
   const log = await deps.store.log.signatureLog(signature.id);
