@@ -1,13 +1,10 @@
 /**
  * The organiser API, opened by an organiser API token (`Authorization: Bearer usd_…`, `undersigned token create`):
  * GET /organise/letters/:slug/signatures (the organisers' table, ?format=json|csv, filters, paging; addresses for
- * owners with ?emails=true, recorded in the audit trail) and POST /organise/letters/:slug/removals (bulk removal with a
- * dry run), POST /organise/letters/:slug/updates (an update to the consenting signers) and /replies (the addressee's
- * reply, logged and sent as an update). Never cached.
-    });
-
- * dry run) and POST /organise/letters/:slug/signatures/import (paper and imported signatures from CSV or JSON rows,
- * owners only, a dry run first). Never cached.
+ * owners with ?emails=true, recorded in the audit trail), POST /organise/letters/:slug/removals (bulk removal with a
+ * dry run), POST /organise/letters/:slug/signatures/import (paper and imported signatures from CSV or JSON rows,
+ * owners only, a dry run first), POST /organise/letters/:slug/updates (an update to the consenting signers) and
+ * /replies (the addressee's reply, logged and sent as an update). Never cached.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../../core/errors.ts';
