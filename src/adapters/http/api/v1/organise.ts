@@ -264,7 +264,7 @@ export function organiseApi(s: Services) {
             properties: {
               heldTotal: { type: 'integer' },
               sources: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string', enum: ['prefix', 'domain', 'country'] }, value: { type: 'string' }, lastHour: { type: 'integer' }, lastDay: { type: 'integer' }, perHour: { type: 'array', items: { type: 'integer' } }, held: { type: 'integer' }, heldPending: { type: 'integer' } } } },
-              held: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, country: { type: 'string', nullable: true }, reasons: { type: 'array', items: { type: 'string' } }, source: { type: 'string', nullable: true }, domain: { type: 'string' }, createdAt: { type: 'string' } } } },
+              held: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, country: { type: 'string', nullable: true }, reasons: { type: 'array', items: { type: 'string' } }, source: { type: 'string', nullable: true }, domain: { type: 'string', nullable: true, description: "The signer's email domain: for the letter's owners only, null for a moderator" }, createdAt: { type: 'string' } } } },
             },
           },
           401: errorSchema, 403: errorSchema, 404: errorSchema,
