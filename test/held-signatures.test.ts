@@ -124,6 +124,12 @@ for (const setup of setups) {
       assert.match(en, /17 more signatures wait for a check by the organisers/);
       const fa = (await t.http.inject({ method: 'GET', url: '/fa/letters/flood' })).body;
       assert.match(fa, /۱۷ امضای دیگر چشم‌به‌راه بررسی/);
+      // So does the API's letter, with the count (and the OpenAPI document names the field).
+      const api = (await t.http.inject({ method: 'GET', url: '/api/v1/letters/flood' })).json();
+      assert.equal(api.count, 9);
+      assert.equal(api.held, 17);
+      const spec = (await t.http.inject('/api/openapi.json')).json();
+      assert.equal(spec.paths['/api/v1/letters/{slug}'].get.responses['200'].content['application/json'].schema.properties.held.type, 'integer');
       // The reasons are kept for the organisers.
       const rows = await t.app.deps.store.desk.letterSignatures((await t.app.deps.store.letters.bySlug('flood'))!.id);
       const hold = (email: string) => rows.find((r) => r.email === email)?.hold;
