@@ -2,7 +2,8 @@
  * An update to 2,000 signers (issue 13, the fan-out), on SQLite and PostgreSQL: its mails are queued in batches of
  * 500, each its own transaction, so a signing between two batches is answered (202) while the fan-out goes on, and
  * every recipient gets exactly one mail; a fan-out stopped after its first batch (a crash) is finished by a
- * resumption — two at once — with no mail twice.
+ * resumption — two at once — with no mail twice, and by the outbox worker on its own once it has not moved for a
+ * minute.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { createLetter } from '../src/use-cases/create-letter.ts';
 import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 import { validateUpdate } from '../src/core/updates/update.ts';
 import { fanOutUpdate, FANOUT_BATCH, queueUpdate, resumeFanouts } from '../src/use-cases/steps/updates.ts';
-import { deliverDue } from '../src/use-cases/workers/deliver-outbox.ts';
+import { deliverDue, OutboxWorker } from '../src/use-cases/workers/deliver-outbox.ts';
 import { signatureFixture } from '../src/adapters/storage/store.case.ts';
 import { faEnLetter, MemoryMailer } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
@@ -43,7 +44,7 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
       http = await app.http();
       // The worker stays stopped: the mails wait in the outbox, where the test counts them, then delivers them.
       await app.worker.stop();
-      for (const slug of ['big', 'crash']) {
+      for (const slug of ['big', 'crash', 'worker']) {
         await createLetter(app.deps, faEnLetter(slug, { organisers: [OWNER] }), { publish: true });
         const letter = (await app.store.letters.bySlug(slug))!;
         for (let i = 0; i < N; i++) {
@@ -136,6 +137,23 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
       assert.equal(new Set(jobs.map((j) => j.payload.to)).size, N);
       assert.equal(await resumeFanouts(app.deps, { staleMs: 0 }), 0, 'nothing left to resume');
       await deliverAll();
+      const mails = mailer.sent.slice(before).filter((m) => m.template === 'update');
+      assert.equal(mails.length, N);
+      assert.equal(new Set(mails.map((m) => m.to)).size, N, 'no recipient mailed twice');
+    });
+
+    test('the outbox worker finishes a fan-out that has not moved for a minute, and sends its mails once', async () => {
+      const before = mailer.sent.length;
+      const { update } = await queue('worker', 'key:worker');
+      await fanOutUpdate(app.deps, update.id, { maxBatches: 1 });
+      // A worker started after the crash, two minutes later.
+      const later = { ...app.deps, clock: { now: () => new Date(Date.now() + 120_000) } };
+      const worker = new OutboxWorker(later, mailer, 20);
+      worker.start();
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && mailer.sent.slice(before).filter((m) => m.template === 'update').length < N) await new Promise((r) => setTimeout(r, 100));
+      await worker.stop();
+      assert.equal((await app.store.updates.updateById(update.id))!.fanoutDone, true);
       const mails = mailer.sent.slice(before).filter((m) => m.template === 'update');
       assert.equal(mails.length, N);
       assert.equal(new Set(mails.map((m) => m.to)).size, N, 'no recipient mailed twice');
