@@ -219,6 +219,17 @@ for (const setup of setups) {
       assert.match(page.body, /example\.org/);
       assert.doesNotMatch(page.body, /src0@example\.org/, 'no address on the page');
       assert.doesNotMatch(page.body, /198\.51\.100/, 'no client address on the page');
+      const heldTable = (body: string) => body.slice(body.indexOf('<table class="signatures">'));
+      assert.match(heldTable(page.body), /example\.org/, 'an owner sees each held signer\'s domain');
+      // A moderator sees the held signatures and the sources, not each held signer's domain.
+      await addOrganiser(t.app.deps, 'sources', 'mod-sources@example.org', 'moderator', undefined);
+      const m = new Browser(t.http);
+      await signInOrganiser(t, m, 'mod-sources@example.org', { lang: 'en' });
+      const modPage = await m.get('/en/organise/letters/sources/held');
+      assert.equal(modPage.statusCode, 200, modPage.body);
+      assert.match(modPage.body, /Source Person a/);
+      assert.match(modPage.body.slice(0, modPage.body.indexOf('<table class="signatures">')), /example\.org/, 'the aggregate by domain');
+      assert.doesNotMatch(heldTable(modPage.body), /example\.org/);
       const preview = await b.post('/en/organise/letters/sources/held', { kind: 'domain', value: 'example.org', decision: 'release', _csrf: csrfFrom(page.body) });
       assert.equal(preview.statusCode, 200);
       assert.match(preview.body, /3 held signatures from this source/);
