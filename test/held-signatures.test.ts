@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
 import { decideHeld } from '../src/use-cases/decide-held.ts';
 import { eraseBySigner } from '../src/use-cases/erase.ts';
 import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
+import { addOrganiser } from '../src/use-cases/manage-organisers.ts';
 
 async function solved(t: TestApp): Promise<string> {
   const res = await t.http.inject({ method: 'GET', url: '/api/v1/challenge' });
@@ -124,6 +125,12 @@ for (const setup of setups) {
       assert.match(en, /17 more signatures wait for a check by the organisers/);
       const fa = (await t.http.inject({ method: 'GET', url: '/fa/letters/flood' })).body;
       assert.match(fa, /۱۷ امضای دیگر چشم‌به‌راه بررسی/);
+      // So does the API's letter, with the count (and the OpenAPI document names the field).
+      const api = (await t.http.inject({ method: 'GET', url: '/api/v1/letters/flood' })).json();
+      assert.equal(api.count, 9);
+      assert.equal(api.held, 17);
+      const spec = (await t.http.inject('/api/openapi.json')).json();
+      assert.equal(spec.paths['/api/v1/letters/{slug}'].get.responses['200'].content['application/json'].schema.properties.held.type, 'integer');
       // The reasons are kept for the organisers.
       const rows = await t.app.deps.store.desk.letterSignatures((await t.app.deps.store.letters.bySlug('flood'))!.id);
       const hold = (email: string) => rows.find((r) => r.email === email)?.hold;
@@ -232,6 +239,17 @@ for (const setup of setups) {
       assert.match(page.body, /example\.org/);
       assert.doesNotMatch(page.body, /src0@example\.org/, 'no address on the page');
       assert.doesNotMatch(page.body, /198\.51\.100/, 'no client address on the page');
+      const heldTable = (body: string) => body.slice(body.indexOf('<table class="signatures">'));
+      assert.match(heldTable(page.body), /example\.org/, 'an owner sees each held signer\'s domain');
+      // A moderator sees the held signatures and the sources, not each held signer's domain.
+      await addOrganiser(t.app.deps, 'sources', 'mod-sources@example.org', 'moderator', undefined);
+      const m = new Browser(t.http);
+      await signInOrganiser(t, m, 'mod-sources@example.org', { lang: 'en' });
+      const modPage = await m.get('/en/organise/letters/sources/held');
+      assert.equal(modPage.statusCode, 200, modPage.body);
+      assert.match(modPage.body, /Source Person a/);
+      assert.match(modPage.body.slice(0, modPage.body.indexOf('<table class="signatures">')), /example\.org/, 'the aggregate by domain');
+      assert.doesNotMatch(heldTable(modPage.body), /example\.org/);
       const preview = await b.post('/en/organise/letters/sources/held', { kind: 'domain', value: 'example.org', decision: 'release', _csrf: csrfFrom(page.body) });
       assert.equal(preview.statusCode, 200);
       assert.match(preview.body, /3 held signatures from this source/);
@@ -253,6 +271,15 @@ for (const setup of setups) {
       assert.equal(domain.held, 2);
       assert.equal(domain.lastHour, 2);
       assert.ok(!JSON.stringify(view).includes('apiheld0@'), 'no address in the answer');
+      assert.deepEqual(view.held.map((h: { domain: string | null }) => h.domain), ['spam.example', 'spam.example'], 'an owner sees each held signer\'s domain');
+      // A moderator sees the held signatures and the aggregates by source, never which signer is at which domain.
+      await addOrganiser(t.app.deps, 'api-held', 'mod@example.org', 'moderator', undefined);
+      const modAuth = { authorization: `Bearer ${(await createApiToken(t.app.deps, 'mod@example.org', { letterSlug: 'api-held' })).token}` };
+      const modView = (await t.http.inject({ method: 'GET', url: '/api/v1/organise/letters/api-held/held', headers: modAuth })).json();
+      assert.equal(modView.heldTotal, 2);
+      assert.deepEqual(modView.held.map((h: { domain: string | null }) => h.domain), [null, null]);
+      assert.equal(modView.sources.find((x: { kind: string; value: string }) => x.kind === 'domain' && x.value === 'spam.example').held, 2);
+      assert.ok(!JSON.stringify(modView.held).includes('spam.example'), 'no domain in a moderator\'s list of held signatures');
       // 20 releases of one of them at once through the API: one is released, the others find nothing left to do.
       const id0 = view.held.find((h: { name: string }) => h.name === 'Api Held a').id;
       const before = await treeSize(t);
@@ -270,6 +297,66 @@ for (const setup of setups) {
       assert.equal(done.json().count, 1);
       assert.equal((await t.http.inject({ method: 'GET', url: '/api/v1/organise/letters/api-held/held', headers: auth })).json().heldTotal, 0);
       assert.equal(await count(t, 'api-held'), 1);
+    });
+  });
+}
+
+for (const setup of setups) {
+  describe(`the letter-wide burst on ${setup.name} (a flood rotating IPv6 addresses)`, () => {
+    let t: TestApp;
+    let db: TestDatabase | undefined;
+    before(async () => {
+      const env: Record<string, string> = { UNDERSIGNED_SCREENING: 'on', UNDERSIGNED_RATE_LIMIT: '100', UNDERSIGNED_HOLD_LIMITS: 'burst=5,prefix=1000' };
+      if (setup.pg) {
+        db = await createTestDatabase();
+        env.UNDERSIGNED_DATABASE_URL = db.url;
+      }
+      t = await testApp(env);
+    });
+    after(async () => {
+      await t?.close();
+      await db?.drop();
+    });
+
+    const ipv6 = (i: number) => `2001:db8:${(i + 1).toString(16)}::1`;
+
+    const holdOf = async (slug: string, name: string) => {
+      const letter = (await t.app.deps.store.letters.bySlug(slug))!;
+      return (await t.app.deps.store.desk.letterSignatures(letter.id)).find((s) => s.name === name)?.hold ?? '';
+    };
+
+    test('posts that fail validation do not count towards the burst; stored ones do', async () => {
+      await openLetter(t, 'burst-invalid');
+      // Fifty posts from fifty /64s, every one refused by validation (no name): none is stored, none counts.
+      for (let i = 0; i < 50; i++) {
+        const res = await signApi(t, 'burst-invalid', { name: '', email: `junk${i}@example.net` }, ipv6(i));
+        assert.equal(res.statusCode, 400, res.body);
+      }
+      // Stored signings do count: the sixth and seventh in a minute are past the burst of five, the first five not
+      // (each is held anyway, having no proof of work; the burst is a reason of its own).
+      const reasons: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const name = `Stored ${'abcdefg'[i]}`;
+        const res = await signApi(t, 'burst-invalid', { name, email: `stored${i}@example.net` }, ipv6(200 + i));
+        assert.equal(res.statusCode, 202, res.body);
+        reasons.push(await holdOf('burst-invalid', name));
+      }
+      assert.deepEqual(reasons.map((r) => r.includes('burst')), [false, false, false, false, false, true, true], reasons.join(' | '));
+    });
+
+    test('past the burst, a signing with a valid proof of work is not held; one without is', async () => {
+      await openLetter(t, 'burst-proof');
+      for (let i = 0; i < 10; i++) {
+        const res = await signApi(t, 'burst-proof', { name: `Flood ${i}`, email: `flood${i}@example.net` }, ipv6(300 + i));
+        assert.equal(res.statusCode, 202, res.body);
+      }
+      const real = await signApi(t, 'burst-proof', { name: 'Real Signer', email: 'real@example.org', altcha: await solved(t) }, ipv6(400));
+      assert.equal(real.statusCode, 202, real.body);
+      assert.equal(real.json().held, false, 'a real signer with a proof of work is not held by the burst');
+      const bot = await signApi(t, 'burst-proof', { name: 'Another Flood', email: 'flood-last@example.net' }, ipv6(401));
+      assert.equal(bot.json().held, true);
+      assert.match(await holdOf('burst-proof', 'Another Flood'), /burst/);
+      assert.equal(await holdOf('burst-proof', 'Real Signer'), '');
     });
   });
 }

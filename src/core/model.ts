@@ -255,10 +255,17 @@ export interface LetterUpdate {
   subject: Record<string, string>;
   body: Record<string, string>;
   replyId?: string | undefined;
-  /** How many signers it was queued for. */
+  /** How many signers it was queued for (counted when the update was stored). */
   recipients: number;
   createdAt: string;
   createdBy?: string | undefined;
+  /**
+   * The fan-out's progress (steps/updates.ts): the last signature id whose mail is queued (recipients go in id
+   * order), whether every recipient's is, and when the last batch committed.
+   */
+  fanoutAfter?: string | undefined;
+  fanoutDone: boolean;
+  fanoutAt?: string | undefined;
 }
 
 /** A signer an update goes to: confirmed, opted in, not withdrawn, removed, unsubscribed or erased. */

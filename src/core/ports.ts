@@ -379,6 +379,19 @@ export interface UpdateRepo {
   updates(letterId: string): Promise<LetterUpdate[]>;
   /** Who an update goes to now: confirmed, opted in (and not unsubscribed since), not erased. Oldest first. */
   recipients(letterId: string): Promise<UpdateRecipient[]>;
+  /** How many an update sent now would go to (recipients' length, counted by the database). */
+  recipientCount(letterId: string): Promise<number>;
+  /** One batch of a fan-out: up to `limit` recipients with a signature id above `after`, in id order. */
+  recipientsAfter(letterId: string, after: string | undefined, limit: number): Promise<UpdateRecipient[]>;
+  updateById(id: string): Promise<LetterUpdate | undefined>;
+  /**
+   * Records a batch of the update's fan-out: the cursor moves from `from` to `to` (done when it was the last), only
+   * if the fan-out is not done and its cursor is still `from`: of two resumptions at once one records each batch,
+   * the other finds it changed (false) and rolls its batch back.
+   */
+  advanceFanout(updateId: string, from: string | undefined, to: string | undefined, done: boolean, at: string): Promise<boolean>;
+  /** Updates whose fan-out is not done and has not moved after `before` (left by a crash): oldest first. */
+  unfinishedFanouts(before: string, limit: number): Promise<LetterUpdate[]>;
   /** Stops updates to a signature (its consent withdrawn, kept); false when it was not subscribed. */
   unsubscribe(signatureId: string, at: string): Promise<boolean>;
   /** Inserts the reply unless one with its id exists (ids come from the request's key): false, changing nothing, then. */

@@ -2,7 +2,8 @@
  * The addressee's reply, recorded by an owner (the desk, POST /api/v1/organise/letters/:slug/replies): its text in
  * one or more languages, the date it came and optionally its PDF. One transaction: the reply, a `reply` entry in the
  * transparency log (the SHA-256 of its canonical text and of its PDF), the audit entry and — unless `notify` is
- * false — an update to the consenting signers carrying the reply in their language.
+ * false — an update to the consenting signers carrying the reply in their language, whose mails are queued after
+ * it in batches (steps/updates.ts fanOutUpdate).
  */
 import { DomainError } from '../core/errors.ts';
 import { encodeEntry, toBase64, toHex } from '../core/log/index.ts';
@@ -14,7 +15,7 @@ import { loadOwnLetter } from './steps/access.ts';
 import { recordAudit } from './steps/audit.ts';
 import { logLetterId, unixSeconds } from './steps/log-entries.ts';
 import { titleFor } from './steps/mail.ts';
-import { queueUpdate } from './steps/updates.ts';
+import { fanOutUpdate, queueUpdate } from './steps/updates.ts';
 
 export interface ReplyInput {
   texts?: unknown;
@@ -68,7 +69,7 @@ export async function recordReply(deps: Deps, slug: string, actor: string | unde
   });
   if (!out.created) return out;
   deps.signals.logQueued();
-  if (out.update && out.update.recipients > 0) deps.signals.mailQueued();
+  if (out.update && !out.update.fanoutDone) await fanOutUpdate(deps, out.update.id);
   deps.signals.letterChanged(read.id);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * An owner's update to the letter's signers (the desk's form, POST /api/v1/organise/letters/:slug/updates): checked
- * (core/updates), then queued in one transaction — the update, one mail per consenting confirmed signer, the audit
- * entry. Idempotent: the same key (the form's nonce, an Idempotency-Key, else the words' hash) sends one update.
+ * (core/updates), then stored in one transaction with its audit entry, and its mails queued after it, one per
+ * consenting confirmed signer, in batches of their own (steps/updates.ts fanOutUpdate). Idempotent: the same key (the form's nonce, an Idempotency-Key, else the words' hash) sends one update.
  */
 import { DomainError } from '../core/errors.ts';
 import type { LetterUpdate, UpdateKind } from '../core/model.ts';
@@ -9,7 +9,7 @@ import { updateFingerprint, validateUpdate } from '../core/updates/update.ts';
 import type { Deps } from './deps.ts';
 import { loadOwnLetter } from './steps/access.ts';
 import { recordAudit } from './steps/audit.ts';
-import { contentKey, queueUpdate } from './steps/updates.ts';
+import { contentKey, fanOutUpdate, queueUpdate } from './steps/updates.ts';
 
 export interface UpdateInput {
   subject?: unknown;
@@ -32,6 +32,7 @@ export async function sendUpdate(deps: Deps, slug: string, actor: string | undef
     if (r.created) await recordAudit(tx, deps, letter.id, actor, 'update', { kind, recipients: r.update.recipients, languages: Object.keys(valid.subject).join(' ') });
     return r;
   });
-  if (out.created && out.update.recipients > 0) deps.signals.mailQueued();
+  // The mails, batch by batch (the signals wake the outbox worker after each); a crash leaves the rest to the worker.
+  if (out.created && !out.update.fanoutDone) await fanOutUpdate(deps, out.update.id);
   return out;
 }

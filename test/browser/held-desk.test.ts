@@ -1,12 +1,13 @@
 /**
  * The organisers' held page in chromium (issue 15 item 8): signings per hour by source with held counts, the held
- * signatures with why, and releasing a whole source after its preview; in English and Persian, 1280 and 390 px.
- * Screenshots: artifacts/screenshots/15-held-*.
+ * signatures with why, and releasing a whole source after its preview; in English and Persian, 1280 and 390 px;
+ * a moderator's page, without each held signer's domain. Screenshots: artifacts/screenshots/15-held-*.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createLetter } from '../../src/use-cases/create-letter.ts';
+import { addOrganiser } from '../../src/use-cases/manage-organisers.ts';
 import { launchChromium, linkIn, screenshot, startServer, tokenIn, waitForMail, type LiveServer } from '../support/browser.ts';
 
 let server: LiveServer;
@@ -40,11 +41,11 @@ after(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page, lang: string, nth: number) {
+async function signIn(page: Page, lang: string, nth: number, email = 'org@example.org') {
   await page.goto(`${server.baseUrl}/${lang}/organise`);
-  await page.fill('#email', 'org@example.org');
+  await page.fill('#email', email);
   await page.click('button[type=submit]');
-  const mail = await waitForMail(server.outboxDir, 'org@example.org', 'login', nth);
+  const mail = await waitForMail(server.outboxDir, email, 'login', nth);
   await page.goto(linkIn(mail));
   await page.click('button[type=submit]');
   await page.waitForURL(`${server.baseUrl}/${lang}/organise`);
@@ -83,6 +84,25 @@ test('the held page: sources, the held queue, release a whole source after a pre
       const letter = await fetch(`${server.baseUrl}/api/v1/letters/held-desk`);
       assert.equal(((await letter.json()) as { count: number }).count, 2);
     }
+    await ctx.close();
+  }
+});
+
+test('a moderator\'s held page: the held signatures and the sources, no signer\'s domain', { timeout: 120_000 }, async () => {
+  await addOrganiser(server.app.deps, 'held-desk', 'mod@example.org', 'moderator', undefined);
+  let nth = 0;
+  for (const lang of ['fa', 'en'] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await signIn(page, lang, ++nth, 'mod@example.org');
+    await page.goto(`${server.baseUrl}/${lang}/organise/letters/held-desk/held`);
+    assert.equal(await page.locator('table.signatures tbody tr').count(), 2);
+    assert.equal(await page.locator('table.signatures thead th').count(), 4, 'name, country, reasons, date: no domain column');
+    assert.doesNotMatch(await page.locator('table.signatures').textContent() ?? '', /bots\.example|mailinator/);
+    assert.match(await page.locator('table.sources').textContent() ?? '', /bots\.example/, 'the aggregate by domain stays');
+    await screenshot(page, `15-held-moderator-${lang}-1280`);
+    await page.setViewportSize({ width: 390, height: 900 });
+    await screenshot(page, `15-held-moderator-${lang}-390`);
     await ctx.close();
   }
 });

@@ -158,11 +158,21 @@ export async function signInOrganiser(
   opts: { lang?: string; onLoginPage?: (body: string) => void; onLinkOpened?: (token: string) => Promise<void> } = {},
 ): Promise<string> {
   const lang = opts.lang ?? 'fa';
+  const sentBefore = t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase()).length;
   const res = await b.post(`/${lang}/organise/login`, { email }, `/${lang}/organise`);
   if (res.statusCode >= 400) throw new Error(`login form answered ${res.statusCode}`);
   opts.onLoginPage?.(res.body);
-  await t.flushMail();
-  const mail = t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase()).at(-1)!;
+  // The login pokes the outbox worker, which may have the mail leased while flushMail looks: wait for it.
+  let mail: MailMessage | undefined;
+  for (let i = 0; i < 50 && !mail; i++) {
+    await t.flushMail();
+    const mine = t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase());
+    mail = mine.length > sentBefore ? mine.at(-1) : undefined;
+    if (!mail) await new Promise((r) => setTimeout(r, 50));
+  }
+  // None new (a login that sends no second mail): the last one, as before.
+  mail ??= t.mailer.sent.filter((m) => m.template === 'login' && m.to === email.toLowerCase()).at(-1);
+  if (!mail) throw new Error(`no login mail to ${email}`);
   const token = tokenFromUrl(mail.text);
   const page = await b.get(`/${lang}/organise/login/complete?token=${token}`);
   await opts.onLinkOpened?.(token);

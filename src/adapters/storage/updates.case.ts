@@ -15,7 +15,7 @@ const id = (p: string) => `${p}-${process.pid}-${++seq}`;
 const at = '2026-03-01T10:00:00.000Z';
 
 const update = (letterId: string, over: Partial<LetterUpdate> = {}): LetterUpdate => ({
-  id: id('u'), letterId, key: 'key-1', kind: 'update', subject: { fa: 'خبر', en: 'News' }, body: { fa: 'متن', en: 'Text' }, recipients: 2, createdAt: at, ...over,
+  id: id('u'), letterId, key: 'key-1', kind: 'update', subject: { fa: 'خبر', en: 'News' }, body: { fa: 'متن', en: 'Text' }, recipients: 2, createdAt: at, fanoutDone: false, ...over,
 });
 
 export function updatesContract(factory: StoreFactory): void {
@@ -39,6 +39,12 @@ export function updatesContract(factory: StoreFactory): void {
       const erased = signatureFixture(l.id, { status: 'confirmed', consentUpdates: true, email: '', emailKey: 'erased:x' });
       for (const s of [yes, yes2, no, pending, withdrawn, erased]) assert.equal(await store.signatures.insert(s), true);
       assert.deepEqual(await store.updates.recipients(l.id), [{ signatureId: yes.id, email: yes.email, lang: 'en' }, { signatureId: yes2.id, email: yes2.email, lang: 'fa' }]);
+      assert.equal(await store.updates.recipientCount(l.id), 2, 'counted by the database, the same two');
+      // In id order from a cursor, for the fan-out's batches.
+      const [lo, hi] = [yes, yes2].sort((a, b) => (a.id < b.id ? -1 : 1));
+      assert.deepEqual((await store.updates.recipientsAfter(l.id, undefined, 1)).map((r) => r.signatureId), [lo!.id]);
+      assert.deepEqual((await store.updates.recipientsAfter(l.id, lo!.id, 10)).map((r) => r.signatureId), [hi!.id]);
+      assert.deepEqual(await store.updates.recipientsAfter(l.id, hi!.id, 10), []);
       const wins = await Promise.all(Array.from({ length: 20 }, () => store.updates.unsubscribe(yes.id, at)));
       assert.equal(wins.filter(Boolean).length, 1);
       assert.deepEqual((await store.updates.recipients(l.id)).map((r) => r.signatureId), [yes2.id]);
@@ -62,6 +68,26 @@ export function updatesContract(factory: StoreFactory): void {
       assert.equal(await store.updates.insertUpdate(update(other.id)), true);
       assert.equal(await store.updates.insertUpdate(update(l.id, { key: 'key-2', kind: 'milestone', createdAt: '2026-03-02T10:00:00.000Z' })), true);
       assert.deepEqual((await store.updates.updates(l.id)).map((u) => [u.key, u.kind]), [['key-2', 'milestone'], ['key-1', 'update']]);
+    });
+
+    test('the fan-out cursor: of 20 moves from one place at once one lands; done ends it; unfinished ones are found', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, [{ lang: 'fa', title: 't', body: 'b' }]);
+      const u = update(l.id, { key: id('k') });
+      assert.equal(await store.updates.insertUpdate(u), true);
+      assert.ok((await store.updates.unfinishedFanouts(at, 100)).some((x) => x.id === u.id), 'not moved since it was stored');
+      assert.ok(!(await store.updates.unfinishedFanouts('2026-02-01T00:00:00.000Z', 100)).some((x) => x.id === u.id), 'newer than the bound');
+      const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => store.transaction((tx) => tx.updates.advanceFanout(u.id, undefined, `s-${i}`, false, '2026-03-01T10:01:00.000Z'))));
+      assert.equal(wins.filter(Boolean).length, 1);
+      const moved = (await store.updates.updateById(u.id))!;
+      assert.equal(moved.fanoutAfter, `s-${wins.indexOf(true)}`);
+      assert.equal(moved.fanoutDone, false);
+      assert.equal(moved.fanoutAt, '2026-03-01T10:01:00.000Z');
+      assert.equal(await store.updates.advanceFanout(u.id, undefined, 'again', false, at), false, 'the cursor is no longer where it was read');
+      assert.equal(await store.updates.advanceFanout(u.id, moved.fanoutAfter, 'z', true, '2026-03-01T10:02:00.000Z'), true);
+      assert.equal((await store.updates.updateById(u.id))!.fanoutDone, true);
+      assert.equal(await store.updates.advanceFanout(u.id, 'z', 'zz', true, at), false, 'done is done');
+      assert.ok(!(await store.updates.unfinishedFanouts('2027-01-01T00:00:00.000Z', 100)).some((x) => x.id === u.id));
     });
 
     test('replies: inserted once per id, newest first, the PDF kept byte for byte', async () => {

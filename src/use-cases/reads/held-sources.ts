@@ -2,6 +2,8 @@
  * The organisers' view of where a letter's signings come from (issue 15 item 8): signings per hour over the last
  * day by source — the hashed address prefix, the email domain, the country — with how many of each are held, and
  * the held signatures themselves with why. Only for the letter's organisers; never an address or a whole email.
+ * Each held signer's email domain is for the letter's owners only: a moderator sees the held signatures and the
+ * aggregates by source (how many of a domain), never which signer's address is at which domain.
  */
 import type { LetterWithText, Signature } from '../../core/model.ts';
 import { emailDomain, parseHold, type HoldReason } from '../../core/signatures/hold.ts';
@@ -28,8 +30,11 @@ export interface SourceRow {
 export interface HeldView {
   letter: LetterWithText;
   sources: SourceRow[];
-  held: (OrganiserSignatureRow & { reasons: HoldReason[]; sourceKey: string | null; domain: string })[];
+  /** `domain` is null for a moderator (owners only). */
+  held: (OrganiserSignatureRow & { reasons: HoldReason[]; sourceKey: string | null; domain: string | null })[];
   heldTotal: number;
+  /** Whether the viewer owns the letter (and so sees each held signer's domain). */
+  owner: boolean;
 }
 
 /** What a signature's source is, per kind. */
@@ -75,6 +80,7 @@ export async function heldView(deps: Deps, slug: string, actor: string | undefin
     sources.push(...mine.slice(0, MAX_SOURCES));
   }
   const heldSigs = sel.matching.filter((s) => s.status === 'held');
-  const held = heldSigs.slice(0, MAX_HELD_LISTED).map((s) => ({ ...toRow(s, sel.held, false, sel.checked), reasons: parseHold(s.hold), sourceKey: s.source ?? null, domain: emailDomain(s.emailKey) }));
-  return { letter: sel.letter, sources, held, heldTotal: heldSigs.length };
+  const owner = sel.role === 'owner';
+  const held = heldSigs.slice(0, MAX_HELD_LISTED).map((s) => ({ ...toRow(s, sel.held, false, sel.checked), reasons: parseHold(s.hold), sourceKey: s.source ?? null, domain: owner ? emailDomain(s.emailKey) : null }));
+  return { letter: sel.letter, sources, held, heldTotal: heldSigs.length, owner };
 }

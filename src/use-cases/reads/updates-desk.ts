@@ -23,13 +23,13 @@ export async function updatesDesk(deps: Deps, slug: string, actor: string | unde
   const letter = await loadOwnLetter(deps.store, slug, actor, 'owner');
   const store = deps.store;
   const [count, recipients, updates, replies, targets, deliveries] = await Promise.all([
-    store.signatures.countConfirmed(letter.id), store.updates.recipients(letter.id), store.updates.updates(letter.id),
+    store.signatures.countConfirmed(letter.id), store.updates.recipientCount(letter.id), store.updates.updates(letter.id),
     store.updates.replies(letter.id), store.deliveries.targets(letter.id), store.deliveries.byLetter(letter.id),
   ]);
   const last = new Map<string, Delivery>();
   for (const d of deliveries) if (!last.has(d.targetId)) last.set(d.targetId, d);
   return {
-    letter, count, recipients: recipients.length, updates, replies,
+    letter, count, recipients, updates, replies,
     targets: targets.map((target) => ({ target, last: last.get(target.id) })),
     offerMilestone: letter.state !== 'draft' && goalReached(letter.goal, count) && !updates.some((u) => u.kind === 'milestone'),
   };

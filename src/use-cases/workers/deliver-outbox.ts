@@ -6,9 +6,12 @@
 import type { MailMessage, OutboxJob, OutboxMail, TemplatedMail } from '../../core/model.ts';
 import { MailRejected, type Mailer, type MailTemplates } from '../../core/ports.ts';
 import { iso, type Deps } from '../deps.ts';
+import { resumeFanouts } from '../steps/updates.ts';
 
 export const LEASE_MS = 60_000;
 export const MAX_BACKOFF_MS = 3600_000;
+/** How often the worker looks for an update's fan-out left undone by a crash (steps/updates.ts resumeFanouts). */
+export const FANOUT_CHECK_MS = 30_000;
 
 export function backoffMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
@@ -102,6 +105,9 @@ export type MailOutage = { state: 'down'; error: string } | { state: 'up' };
  * within the lease), and the next claim is made as soon as half of them have an outcome, so the connections do not
  * sit idle while the last mails of a claim finish and the next claim commits. Each claim is a round: a mail server
  * outage is said once, when every try of a round failed and none went out, and its end when a mail goes out again.
+ *
+ * It also finishes the fan-outs of updates that a crash left undone (on start, then every FANOUT_CHECK_MS), beside
+ * the rounds: their mails are claimed by the rounds as the batches commit.
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -111,6 +117,8 @@ export class OutboxWorker {
   private inFlight = 0;
   private readonly rounds = new Set<Promise<void>>();
   private mailDown = false;
+  private lastFanoutCheck = -Infinity;
+  private resuming: Promise<void> | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -151,8 +159,20 @@ export class OutboxWorker {
     this.rounds.add(round);
   }
 
+  /** Resumes undone fan-outs now and then, one look at a time, without holding up the round. */
+  private resumeFanouts(now: number): void {
+    if (this.resuming || now - this.lastFanoutCheck < FANOUT_CHECK_MS) return;
+    this.lastFanoutCheck = now;
+    this.resuming = resumeFanouts(this.deps, { stopped: () => this.stopped })
+      .then(() => {}, (e: unknown) => this.onError(e))
+      .finally(() => {
+        this.resuming = undefined;
+      });
+  }
+
   private async round(): Promise<void> {
     const now = this.deps.clock.now();
+    this.resumeFanouts(now.getTime());
     let jobs: OutboxJob[];
     try {
       jobs = await this.deps.store.outbox.claim(iso(now), iso(new Date(now.getTime() + LEASE_MS)), this.batch - this.inFlight);
@@ -199,5 +219,6 @@ export class OutboxWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.rounds.size > 0) await Promise.all([...this.rounds]);
+    await this.resuming;
   }
 }

@@ -56,3 +56,30 @@ test('the screen: a solved challenge passes once; tampered, missing or replayed 
   const off = new SigningScreen('secret', 2000, DEFAULT_HOLD_LIMITS, false);
   assert.deepEqual((await off.screen({ ip: '203.0.113.9', slug: 'x', body: { website: 'spam' } })).hold, []);
 });
+
+test('window counter: a hit taken back (a signing not stored) no longer counts, in its window or the previous one', () => {
+  const c = new WindowCounter(1000);
+  c.hit('a', 100);
+  c.hit('a', 200);
+  c.unhit('a', 200);
+  assert.equal(c.hit('a', 300), 2, 'one taken back');
+  c.unhit('a', 300);
+  c.hit('b', 900);
+  c.hit('c', 1100);
+  c.unhit('b', 900);
+  assert.equal(c.hit('b', 1100), 1, 'taken back from the previous window');
+});
+
+test('the screen: a signing not stored is taken back from the limits; a proof of work spares the burst', async () => {
+  const screen = new SigningScreen('secret', 2000, { address: 2, prefix: 1000, domain: 1000, burst: 1 });
+  const now = Date.now();
+  const sign = (ip: string) => screen.screen({ ip, slug: 'letter', body: { email: 'x@example.net' }, now });
+  for (let i = 0; i < 5; i++) (await sign('198.51.100.1')).notStored();
+  assert.deepEqual((await sign('198.51.100.1')).hold, ['no-proof'], 'five posts not stored: none counted');
+  assert.deepEqual((await sign('198.51.100.1')).hold, ['no-proof', 'burst']);
+  assert.deepEqual((await sign('198.51.100.1')).hold, ['no-proof', 'address', 'burst']);
+  const challenge = await screen.challenge(now);
+  const solution = (await solveChallenge({ challenge, deriveKey }))!;
+  const proved = await screen.screen({ ip: '203.0.113.5', slug: 'letter', body: { email: 'y@example.net', altcha: { challenge, solution } }, now });
+  assert.deepEqual(proved.hold, [], 'past the burst, with a proof of work: not held');
+});

@@ -61,6 +61,16 @@ export class WindowCounter {
     return n + Math.floor((this.previous.get(key) ?? 0) * overlap);
   }
 
+  /** Takes back one hit of `key` made at `at` (a signing that was not stored after all). */
+  unhit(key: string, at: number): void {
+    const start = at - (at % this.windowMs);
+    const map = start === this.windowStart ? this.current : start === this.windowStart - this.windowMs ? this.previous : undefined;
+    const n = map?.get(key);
+    if (!map || n === undefined) return;
+    if (n <= 1) map.delete(key);
+    else map.set(key, n - 1);
+  }
+
   private roll(now: number) {
     const start = now - (now % this.windowMs);
     if (start === this.windowStart) return;
@@ -104,6 +114,11 @@ export interface ScreenInput {
   slug: string;
   body: Record<string, unknown> | undefined;
   now?: number;
+}
+
+/** A signing's screening, and how to take it back from the limits' counts when the signing was not stored. */
+export interface ScreenResult extends Screening {
+  notStored(): void;
 }
 
 export class SigningScreen {
@@ -164,27 +179,45 @@ export class SigningScreen {
     return createHmac('sha256', this.sourceSecret).update(prefix).digest('base64url').slice(0, 12);
   }
 
-  /** Why this signing is held (none: counted after confirmation as usual), and its source. */
-  async screen(input: ScreenInput): Promise<Screening> {
+  /**
+   * Why this signing is held (none: counted after confirmation as usual), and its source. The signing counts towards
+   * the limits from now on; call `notStored()` when it was not stored after all (it failed validation, the letter is
+   * closed…), so that only stored signings count: posts that fail cannot push real signers over a limit.
+   */
+  async screen(input: ScreenInput): Promise<ScreenResult> {
     const now = input.now ?? Date.now();
     const body = input.body ?? {};
     // Screening off (UNDERSIGNED_SCREENING=off): nothing is held; the source is still kept for the organisers.
-    if (!this.enabled) return { hold: [], source: this.sourceOf(input.ip) };
+    if (!this.enabled) return { hold: [], source: this.sourceOf(input.ip), notStored: () => {} };
     const hold: HoldReason[] = [];
     const honey = body[HONEYPOT_FIELD];
     if (honey !== undefined && honey !== null && honey !== '') hold.push('honeypot');
-    if (!(await this.verify(body.altcha, now))) hold.push('no-proof');
+    const proof = await this.verify(body.altcha, now);
+    if (!proof) hold.push('no-proof');
     const email = typeof body.email === 'string' ? body.email : '';
     const domain = email.includes('@') ? emailDomain(mailboxKeyOf(email)) : '';
     if (domain && isDisposableDomain(domain)) hold.push('disposable');
     const source = this.sourceOf(input.ip);
     const letter = createHash('sha256').update(input.slug).digest('base64url').slice(0, 12);
-    // Every signing counts towards the limits, held or not: a flood is seen whatever it sends.
-    if (this.perHour.hit(`a:${letter}:${input.ip}`, now) > this.limits.address) hold.push('address');
-    if (this.perHour.hit(`p:${letter}:${source}`, now) > this.limits.prefix) hold.push('prefix');
-    if (domain && !SHARED_PROVIDERS.has(domain) && this.perHour.hit(`d:${letter}:${domain}`, now) > this.limits.domain) hold.push('domain');
-    if (this.perMinute.hit(`b:${letter}`, now) > this.limits.burst) hold.push('burst');
-    return { hold, source };
+    // Every stored signing counts towards the limits, held or not: a flood is seen whatever it sends. Counted now
+    // (so that signings at once see each other) and taken back by notStored().
+    const hourKeys = [`a:${letter}:${input.ip}`, `p:${letter}:${source}`, ...(domain && !SHARED_PROVIDERS.has(domain) ? [`d:${letter}:${domain}`] : [])];
+    const [byAddress, byPrefix, byDomain] = hourKeys.map((k) => this.perHour.hit(k, now));
+    if (byAddress! > this.limits.address) hold.push('address');
+    if (byPrefix! > this.limits.prefix) hold.push('prefix');
+    if (byDomain !== undefined && byDomain > this.limits.domain) hold.push('domain');
+    // The letter-wide burst holds only signings without a valid proof of work: one who rotates addresses (IPv6) to
+    // flood a letter must not get every real signer, who solves the proof of work, held with them.
+    const burstKey = `b:${letter}`;
+    if (this.perMinute.hit(burstKey, now) > this.limits.burst && !proof) hold.push('burst');
+    let taken = false;
+    const notStored = () => {
+      if (taken) return;
+      taken = true;
+      for (const k of hourKeys) this.perHour.unhit(k, now);
+      this.perMinute.unhit(burstKey, now);
+    };
+    return { hold, source, notStored };
   }
 }
 

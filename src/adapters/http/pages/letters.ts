@@ -128,12 +128,14 @@ export function letterRoutes(s: Services, config: Config) {
         const { t } = req;
         const values = formValues(req.body);
         let held = false;
+        // Screened as the API's signings are (kit/screening.ts): a held signing is stored and mailed all the same.
+        const screening = await f.screen.screen({ ip: req.ip, slug: req.params.slug, body: req.body });
         try {
-          // Screened as the API's signings are (kit/screening.ts): a held signing is stored and mailed all the same.
-          const screening = await f.screen.screen({ ip: req.ip, slug: req.params.slug, body: req.body });
           // The same use-case and letter snapshot as the API's POST /api/v1/letters/:slug/signatures.
-          held = (await sign(s.deps, req.params.slug, { ...values, lang: t.lang }, screening)).held;
+          held = (await sign(s.deps, req.params.slug, { ...values, lang: t.lang }, { hold: screening.hold, source: screening.source })).held;
         } catch (e) {
+          // Only a stored signing counts towards the screen's limits (a post that fails validation does not).
+          screening.notStored();
           if (!(e instanceof DomainError)) throw e;
           const known = e.code === 'VALIDATION_FAILED' || e.code === 'LETTER_CLOSED' || e.code === 'LETTER_NOT_OPEN';
           if (!known) throw e;

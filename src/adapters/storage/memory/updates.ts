@@ -31,6 +31,35 @@ export class MemUpdates implements UpdateRepo {
       .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : 1))
       .map((s) => ({ signatureId: s.id, email: s.email, lang: s.lang }));
   }
+  async recipientCount(letterId: string) {
+    return (await this.recipients(letterId)).length;
+  }
+  async recipientsAfter(letterId: string, after: string | undefined, limit: number) {
+    return [...this.signatures().values()]
+      .filter((s) => s.letterId === letterId && s.status === 'confirmed' && s.consentUpdates && s.email !== '' && (after === undefined || s.id > after))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map((s) => ({ signatureId: s.id, email: s.email, lang: s.lang }));
+  }
+  async updateById(id: string) {
+    const x = this.st().updates.get(id);
+    return x && clone(x);
+  }
+  async advanceFanout(updateId: string, from: string | undefined, to: string | undefined, done: boolean, at: string) {
+    const x = this.st().updates.get(updateId);
+    if (!x || x.fanoutDone || x.fanoutAfter !== from) return false;
+    x.fanoutAfter = to;
+    x.fanoutDone = done;
+    x.fanoutAt = at;
+    return true;
+  }
+  async unfinishedFanouts(before: string, limit: number) {
+    return [...this.st().updates.values()]
+      .filter((x) => !x.fanoutDone && (x.fanoutAt ?? x.createdAt) <= before)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+      .slice(0, limit)
+      .map(clone);
+  }
   async unsubscribe(signatureId: string, at: string) {
     const s = this.signatures().get(signatureId);
     if (!s?.consentUpdates) return false;

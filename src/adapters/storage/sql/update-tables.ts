@@ -13,6 +13,10 @@ export interface LetterUpdatesTable {
   recipients: number;
   created_at: string;
   created_by: string | null;
+  /** 0020: the fan-out's progress: the last signature id queued, 1 once done, when the last batch committed. */
+  fanout_after: string | null;
+  fanout_done: number;
+  fanout_at: string | null;
 }
 
 /** 0017: the addressee's reply; texts JSON [{lang, body}], pdf base64. */

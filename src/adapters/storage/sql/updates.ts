@@ -8,6 +8,7 @@ import type { LetterRepliesTable, LetterUpdatesTable } from './update-tables.ts'
 const toUpdate = (r: LetterUpdatesTable): LetterUpdate => ({
   id: r.id, letterId: r.letter_id, key: r.update_key, kind: r.kind as UpdateKind, subject: JSON.parse(r.subject), body: JSON.parse(r.body),
   replyId: u(r.reply_id), recipients: Number(r.recipients), createdAt: r.created_at, createdBy: u(r.created_by),
+  fanoutAfter: u(r.fanout_after), fanoutDone: Number(r.fanout_done) === 1, fanoutAt: u(r.fanout_at),
 });
 
 const toReply = (r: Omit<LetterRepliesTable, 'pdf'>): LetterReply => ({
@@ -25,6 +26,7 @@ export class SqlUpdates implements UpdateRepo {
       .values({
         id: x.id, letter_id: x.letterId, update_key: x.key, kind: x.kind, subject: JSON.stringify(x.subject), body: JSON.stringify(x.body),
         reply_id: n(x.replyId), recipients: x.recipients, created_at: x.createdAt, created_by: n(x.createdBy),
+        fanout_after: n(x.fanoutAfter), fanout_done: x.fanoutDone ? 1 : 0, fanout_at: n(x.fanoutAt),
       })
       .onConflict((oc) => oc.columns(['letter_id', 'update_key']).doNothing())
       .executeTakeFirst();
@@ -53,6 +55,52 @@ export class SqlUpdates implements UpdateRepo {
       .orderBy('id')
       .execute();
     return rows.map((r) => ({ signatureId: r.id, email: r.email, lang: r.lang }));
+  }
+
+  private recipientRows(letterId: string) {
+    return this.db
+      .selectFrom('signatures')
+      .where('letter_id', '=', letterId)
+      .where('status', '=', 'confirmed')
+      .where('consent_updates', '=', 1)
+      .where('email', '<>', '');
+  }
+
+  async recipientCount(letterId: string): Promise<number> {
+    const r = await this.recipientRows(letterId).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async recipientsAfter(letterId: string, after: string | undefined, limit: number): Promise<UpdateRecipient[]> {
+    let q = this.recipientRows(letterId).select(['id', 'email', 'lang']);
+    if (after !== undefined) q = q.where('id', '>', after);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ signatureId: r.id, email: r.email, lang: r.lang }));
+  }
+
+  async updateById(id: string): Promise<LetterUpdate | undefined> {
+    const r = await this.db.selectFrom('letter_updates').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toUpdate(r);
+  }
+
+  async advanceFanout(updateId: string, from: string | undefined, to: string | undefined, done: boolean, at: string): Promise<boolean> {
+    // Conditional on the cursor as read: the batch that moves it commits, any other rolls back.
+    let q = this.db.updateTable('letter_updates').set({ fanout_after: n(to), fanout_done: done ? 1 : 0, fanout_at: at }).where('id', '=', updateId).where('fanout_done', '=', 0);
+    q = from === undefined ? q.where('fanout_after', 'is', null) : q.where('fanout_after', '=', from);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async unfinishedFanouts(before: string, limit: number): Promise<LetterUpdate[]> {
+    const rows = await this.db
+      .selectFrom('letter_updates')
+      .selectAll()
+      .where('fanout_done', '=', 0)
+      .where((eb) => eb(eb.fn.coalesce('fanout_at', 'created_at'), '<=', before))
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toUpdate);
   }
 
   async unsubscribe(signatureId: string, at: string): Promise<boolean> {

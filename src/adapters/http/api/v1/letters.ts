@@ -34,6 +34,7 @@ export function letterApi(s: Services) {
             type: 'object',
             properties: {
               ...letterSummary.properties,
+              held: { type: 'integer', description: 'Confirmed signatures waiting for an organiser\'s check (held as possibly automated): not in count until released, as the letter\'s page says' },
               textVersion: { type: 'integer' },
               versions: { type: 'array', items: { type: 'object', properties: { ...versionSchema.properties, textHash: { type: 'string', description: 'Base64 SHA-256 of the canonical text (docs/transparency-log.md), as logged in a `letter` entry' } } } },
               log: { type: 'object', properties: { letter: { type: 'string', description: 'The letter id in log entries' }, origin: { type: 'string' } } },
@@ -74,11 +75,13 @@ export function letterApi(s: Services) {
       const delivered = await delivery(letter.id);
       const replied = await replies(letter.id, letter.slug);
       const split = await s.reads.countSplit(letter.id);
+      const held = await s.reads.held(letter.id);
       reply.header('cache-control', 'public, max-age=2, stale-while-revalidate=4');
-      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered, replied, split], async () =>
+      const body = await letterBodies.get(letter.id, [letter, count, removals, delivered, replied, split, held], async () =>
         reply.serialize({
           ...(await summary(s, letter)),
           count,
+          held,
           textVersion: letter.textVersion,
           versions: letter.versions.map((v) => versionOf(s, v)),
           log: { letter: letter.slug, origin: s.log.origin },

@@ -1,13 +1,10 @@
 /**
  * The organiser API, opened by an organiser API token (`Authorization: Bearer usd_…`, `undersigned token create`):
  * GET /organise/letters/:slug/signatures (the organisers' table, ?format=json|csv, filters, paging; addresses for
- * owners with ?emails=true, recorded in the audit trail) and POST /organise/letters/:slug/removals (bulk removal with a
- * dry run), POST /organise/letters/:slug/updates (an update to the consenting signers) and /replies (the addressee's
- * reply, logged and sent as an update). Never cached.
-    });
-
- * dry run) and POST /organise/letters/:slug/signatures/import (paper and imported signatures from CSV or JSON rows,
- * owners only, a dry run first). Never cached.
+ * owners with ?emails=true, recorded in the audit trail), POST /organise/letters/:slug/removals (bulk removal with a
+ * dry run), POST /organise/letters/:slug/signatures/import (paper and imported signatures from CSV or JSON rows,
+ * owners only, a dry run first), POST /organise/letters/:slug/updates (an update to the consenting signers) and
+ * /replies (the addressee's reply, logged and sent as an update). Never cached.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../../core/errors.ts';
@@ -267,7 +264,7 @@ export function organiseApi(s: Services) {
             properties: {
               heldTotal: { type: 'integer' },
               sources: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string', enum: ['prefix', 'domain', 'country'] }, value: { type: 'string' }, lastHour: { type: 'integer' }, lastDay: { type: 'integer' }, perHour: { type: 'array', items: { type: 'integer' } }, held: { type: 'integer' }, heldPending: { type: 'integer' } } } },
-              held: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, country: { type: 'string', nullable: true }, reasons: { type: 'array', items: { type: 'string' } }, source: { type: 'string', nullable: true }, domain: { type: 'string' }, createdAt: { type: 'string' } } } },
+              held: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, country: { type: 'string', nullable: true }, reasons: { type: 'array', items: { type: 'string' } }, source: { type: 'string', nullable: true }, domain: { type: 'string', nullable: true, description: "The signer's email domain: for the letter's owners only, null for a moderator" }, createdAt: { type: 'string' } } } },
             },
           },
           401: errorSchema, 403: errorSchema, 404: errorSchema,

@@ -77,7 +77,11 @@ export function signatureApi(s: Services, _config: Config) {
       preValidation: [f.signingLimit, async (req) => requireJson(req)],
     }, async (req, reply) => {
       const screening = await f.screen.screen({ ip: req.ip, slug: req.params.slug, body: req.body });
-      const result = await sign(s.deps, req.params.slug, req.body, screening);
+      // Only a stored signing counts towards the screen's limits (a post that fails validation does not).
+      const result = await sign(s.deps, req.params.slug, req.body, { hold: screening.hold, source: screening.source }).catch((e: unknown) => {
+        screening.notStored();
+        throw e;
+      });
       return reply.code(202).send({ ...result, mailDelayed: s.health.mailDelayed() });
     });
   };

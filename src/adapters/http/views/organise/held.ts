@@ -44,8 +44,8 @@ export function heldPage(t: T, base: string, o: { me: string; slug: string; titl
 <td>${r.held ? html`${actionForm(t, action, o.csrf, r, 'release')} ${actionForm(t, action, o.csrf, r, 'remove')}` : ''}</td></tr>`)}</tbody></table></div>
 <h2>${t('desk.held.link', { count: t.number(v.heldTotal) })}</h2>
 ${v.held.length ? html`<table class="signatures"><thead><tr><th scope="col">${t('desk.col.name')}</th><th scope="col">${t('desk.col.country')}</th><th scope="col">${t('desk.held.reasons')}</th>
-<th scope="col">${t('desk.held.kind.domain')}</th><th scope="col">${t('desk.col.date')}</th></tr></thead><tbody>${v.held.map((r) => html`<tr><td><bdi>${r.name}</bdi></td><td>${r.country ? t.country(r.country) : ''}</td>
-<td>${r.reasons.map((x) => t(`desk.held.reason.${x}` as Key)).join(', ')}</td><td><bdi dir="ltr">${r.domain}</bdi></td><td>${t.date(r.createdAt)}</td></tr>`)}</tbody></table>` : html`<p>${t('desk.held.none')}</p>`}
+${v.owner ? html`<th scope="col">${t('desk.held.kind.domain')}</th>` : ''}<th scope="col">${t('desk.col.date')}</th></tr></thead><tbody>${v.held.map((r) => html`<tr><td><bdi>${r.name}</bdi></td><td>${r.country ? t.country(r.country) : ''}</td>
+<td>${r.reasons.map((x) => t(`desk.held.reason.${x}` as Key)).join(', ')}</td>${v.owner ? html`<td><bdi dir="ltr">${r.domain ?? ''}</bdi></td>` : ''}<td>${t.date(r.createdAt)}</td></tr>`)}</tbody></table>` : html`<p>${t('desk.held.none')}</p>`}
 </section>`;
   return layout({ t, title: t('desk.held.heading'), body, baseUrl: base, signedInAs: o.me, noindex: true });
 }

@@ -24,6 +24,7 @@ import { nameKeyVersions } from './0015-name-key-versions.ts';
 import { signatureSources } from './0016-signature-sources.ts';
 import { updatesReplies } from './0017-updates-replies.ts';
 import { held } from './0019-held.ts';
+import { updateFanout } from './0020-update-fanout.ts';
 import { deskMigration, titleChecksMigration } from '../desk.ts';
 
 /** Every migration, in order: its name as recorded in the database, and how it is made for a dialect. */
@@ -46,6 +47,7 @@ const MIGRATIONS: readonly [name: string, make: (dialect: Dialect, text: TextTyp
   ['0016_signature_sources', signatureSources],
   ['0017_updates_replies', updatesReplies],
   ['0019_held', held],
+  ['0020_update_fanout', updateFanout],
   // New migrations here, one line each, in number order (a migration object that takes no dialect: `() => object`).
 ];
 
