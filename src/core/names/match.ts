@@ -76,6 +76,14 @@ function joinTokens(a: Token, b: Token): Token {
   return t;
 }
 
+/** Arabic ي, ك or ى and no letter of the Persian alphabet alone: a name typed in Arabic (طه حسين, نجيب محفوظ). */
+const ARABIC_KEYBOARD_ONLY = /^(?=.*[\u064A\u0643\u0649])[^\u067E\u0686\u0698\u06AF\u06CC\u06A9]*$/su;
+/**
+ * Sorani Kurdish letters (ێ ۆ ڕ ڵ ڤ, ە inside a word): Sorani writes its vowels except the short i, so a Latin i
+ * without a letter (هێمن Hemin) is spelling freedom there as in the Arabic style.
+ */
+const SORANI = /[\u06CE\u06C6\u0695\u06B5\u06A4]|\u06D5(?=\p{L})/u;
+
 export function prepareName(name: string): PreparedName {
   const toks = tokenize(name)
     .slice(0, MAX_TOKENS)
@@ -84,6 +92,11 @@ export function prepareName(name: string): PreparedName {
       if (t.arabicLang) tok.arabic = true;
       return tok;
     });
+  // a name is written in one language: one Arabic, Urdu or Sorani word marks all its Arabic-script words, and so
+  // does an Arabic keyboard (ي ك ى) with none of the letters only Persian has (پ چ ژ گ, Persian ی ک)
+  if (toks.some((t) => t.arabic) || ARABIC_KEYBOARD_ONLY.test(name) || SORANI.test(name)) {
+    for (const t of toks) if (t.script === 'arab') t.arabic = true;
+  }
   const latin = toks.filter((t) => t.script === 'latn' && !isOptionalId(t.id)).map((t) => t.text);
   if (arabicStyle(latin, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name))) for (const t of toks) if (t.script === 'latn') t.arabic = true;
   return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
@@ -153,6 +166,15 @@ function segments(tokens: Token[]): Segment[] {
   return out;
 }
 
+/** Does the Arabic article sit at the seam of tokens i and i+1 (Abdel | Nasser, Abd | al-Nasser, عبد | الناصر)? */
+function articleSeam(tokens: Token[], i: number): boolean {
+  const a = tokens[i]!.text;
+  const b = tokens[i + 1]!.text;
+  if (tokens[i]!.script === 'arab') return b.length > 3 && b.startsWith('\u0627\u0644');
+  // the article alone (al, el, ul), or glued to Abd/Abu before it (Abdel, Abdul, Abol)
+  return /^(?:[aeu]l|abd?[aeiou]l)$/.test(a);
+}
+
 /**
  * Best alignment value of two token lists: the sum over matched segment pairs of
  * (weightA + weightB) × similarity. Exact search with memo over (position in A, used mask of B).
@@ -194,8 +216,11 @@ function alignValue(A: Token[], B: Token[]): number {
         const c = s + best(nextI, mask | bit);
         if (c > v) v = c;
       }
-      if (sa.len === 1) {
+      // two joined tokens meet two joined tokens only where the Arabic article moves the word boundary
+      // (Abdel Nasser = Abd al-Nasser = عبد الناصر); elsewhere a join would hide a near miss (Hamid/Hamed Karimi)
+      if (sa.len === 1 || articleSeam(A, sa.start)) {
         for (const sb of pairsB) {
+          if (sa.len === 2 && !articleSeam(B, sb.start)) continue;
           const bits = (1 << sb.start) | (1 << (sb.start + 1));
           if (mask & bits) continue;
           const s = sim(sa, sb);

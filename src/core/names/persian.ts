@@ -32,6 +32,10 @@ function indel(s: string, i: number): number {
   if (c === 'ا') return last ? 0.8 : 0.6;
   if (c === 'ع') return 0.5;
   if (c === 'ه' && last) return 0.8;
+  // و or ی beside the same letter is one letter written twice, as consonant and vowel (داوود/داود, کاووس/کاوس)
+  if ((c === 'و' || c === 'ی') && (s[i - 1] === c || s[i + 1] === c)) return 0.2;
+  // a medial و as the vowel u/o is often left out (کوروش/کورش); a medial ی is not (کریمی/کرمی: two names)
+  if (c === 'و' && i > 0 && !last) return 0.35;
   if (c === 'و' || c === 'ی') return 0.8;
   return 1;
 }
