@@ -135,9 +135,6 @@ export function spellingsOf(fa: string, arabic = false): Spelling[][] {
       if (ch === 'ث') list.push(['th', 0]);
       // Egyptian and Levantine romanisation writes ج as g (Gamal, Naguib, Gibran): cheap in the Arabic style only
       if (ch === 'ج') list.push(['g', 0.1], ['gu', 0.15]);
-      // the article ال at a word start is often left out or joined (الناصر Nasser, an-Nasser, Abdel Nasser)
-      if (ch === 'ا' && first && next === 'ل' && letters.length > 3) list.push(['', 0.1]);
-      if (ch === 'ل' && prev === 'ا' && (i === 1 || letters[i - 2] === ZWNJ) && letters.length > 3) list.push(['', 0.1]);
       // a final ه may carry an unwritten long a (طه Taha)
       if (ch === 'ه' && last) list.push(['ha', 0.1]);
     }

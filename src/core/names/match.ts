@@ -38,6 +38,8 @@ export interface Token {
   weight: number;
   /** Latin token of a name written in the Arabic style of romanisation (latin.ts arabicStyle). */
   arabic?: boolean;
+  /** An Arabic-script word after the first that starts with the article ال before four letters or more (الناصر). */
+  article?: boolean;
 }
 
 export interface PreparedName {
@@ -76,6 +78,8 @@ function joinTokens(a: Token, b: Token): Token {
   return t;
 }
 
+/** Letters of Arabic and Urdu spelling that Persian does not use (as normalise.ts ARABIC_LANGUAGE, without ال). */
+const ARABIC_LETTERS = /[\u0629\u06C1\u06D2\u06D3\u0679\u0688\u0691\u06BA\u06BE]/u;
 /** Arabic ي, ك or ى and no letter of the Persian alphabet alone: a name typed in Arabic (طه حسين, نجيب محفوظ). */
 const ARABIC_KEYBOARD_ONLY = /^(?=.*[\u064A\u0643\u0649])[^\u067E\u0686\u0698\u06AF\u06CC\u06A9]*$/su;
 /**
@@ -92,9 +96,15 @@ export function prepareName(name: string): PreparedName {
       if (t.arabicLang) tok.arabic = true;
       return tok;
     });
-  // a name is written in one language: one Arabic, Urdu or Sorani word marks all its Arabic-script words, and so
-  // does an Arabic keyboard (ي ك ى) with none of the letters only Persian has (پ چ ژ گ, Persian ی ک)
-  if (toks.some((t) => t.arabic) || ARABIC_KEYBOARD_ONLY.test(name) || SORANI.test(name)) {
+  // the article is often left out in Latin (بشار الاسد Bashar Assad, جمال عبد الناصر Gamal Abdel Nasser); not in a first
+  // word nor before a short stem, where ال is mostly Persian (الهام Elham, الناز Elnaz ≠ ناز Naz)
+  toks.forEach((t, i) => {
+    if (i > 0 && t.script === 'arab' && t.text.length >= 5 && t.text.startsWith('\u0627\u0644')) t.article = true;
+  });
+  // a name is written in one language: an Arabic or Urdu letter (ة ہ ے…), the article inside the name, Sorani
+  // letters, or an Arabic keyboard (ي ك ى) with none of the letters only Persian has (پ چ ژ گ, Persian ی ک) mark
+  // all its Arabic-script words (a leading ال alone does not: الهام Elham is Persian)
+  if (toks.some((t) => t.article) || ARABIC_LETTERS.test(name) || ARABIC_KEYBOARD_ONLY.test(name) || SORANI.test(name)) {
     for (const t of toks) if (t.script === 'arab') t.arabic = true;
   }
   const latin = toks.filter((t) => t.script === 'latn' && !isOptionalId(t.id)).map((t) => t.text);
@@ -105,6 +115,7 @@ export function prepareName(name: string): PreparedName {
 /** Below these token similarities a same-script token pair counts as a near miss (soft cliff). */
 const CLIFF: Record<string, number> = { arabarab: 0.92, latnlatn: 0.92 };
 const NEAR_MISS_FACTOR = 0.5;
+const ARTICLE_DROP = 0.3;
 const CROSS_STYLE_CLIFF = 0.85;
 
 const simCache = new Map<string, number>();
@@ -118,7 +129,7 @@ onVariantListChange(() => simCache.clear());
 export function tokenSimilarity(a: Token, b: Token): number {
   if (a.text === b.text && a.script === b.script) return 1;
   if (a.id !== null && b.id !== null) return a.id === b.id ? 1 : 0;
-  const k = a.script + (a.arabic ? '*' : '') + a.text + '\u0000' + b.script + (b.arabic ? '*' : '') + b.text;
+  const k = a.script + (a.arabic ? '*' : '') + (a.article ? '^' : '') + a.text + '\u0000' + b.script + (b.arabic ? '*' : '') + (b.article ? '^' : '') + b.text;
   const hit = simCache.get(k);
   if (hit !== undefined) return hit;
   let s: number;
@@ -133,11 +144,21 @@ export function tokenSimilarity(a: Token, b: Token): number {
     s = latinSimilarity(a.text, b.text, styles);
     // across romanisation styles every short vowel may differ (Sipihri/Sepehri): a lower cliff
     near = s < (styles ? CROSS_STYLE_CLIFF : CLIFF.latnlatn!);
-  } else if (a.script === 'arab' && b.script === 'latn') {
+  } else if (a.script !== b.script && (a.script === 'arab' || b.script === 'arab') && a.script !== 'other' && b.script !== 'other') {
     // Arabic-style costs when either side is in that style: the romanisation, or a word written in Arabic/Urdu/Hebrew
-    ({ sim: s, nearMiss: near } = crossMatch(a.text, b.text, !!a.arabic || !!b.arabic));
-  } else if (a.script === 'latn' && b.script === 'arab') {
-    ({ sim: s, nearMiss: near } = crossMatch(b.text, a.text, !!a.arabic || !!b.arabic));
+    const [fa, la] = a.script === 'arab' ? [a, b] : [b, a];
+    const arabic = !!a.arabic || !!b.arabic;
+    ({ sim: s, nearMiss: near } = crossMatch(fa.text, la.text, arabic));
+    if (fa.article) {
+      // the article left out costs ARTICLE_DROP, counted over the whole word
+      const stem = crossMatch(fa.text.slice(2), la.text, arabic);
+      const n = [...fa.text].filter((c) => c !== ZWNJ).length;
+      const alt = 1 - ((1 - stem.sim) * (n - 2) + ARTICLE_DROP) / n;
+      if (!stem.nearMiss && alt > s) {
+        s = alt;
+        near = alt < 0.8;
+      }
+    }
   } else {
     s = 0; // other scripts: exact match only (handled above)
     near = true;
