@@ -13,7 +13,8 @@ export function latinKey(token: string): string {
   let s = token.toLowerCase();
   s = s
     // the diphthong over ی is spelled ai, ay, ei or ey indifferently: Heidari/Haidari, Leila/Layla
-    .replace(/[ae][iy](?![aeiou])/g, 'ei')
+    // (not at a word end, where ai is a + ی: Beyzai/Beyzaie بیضایی, Rezai/Rezaei)
+    .replace(/[ae][iy](?![aeiou]|$)/g, 'ei')
     .replace(/x/g, 'ks') // Roxana = Roksana; x as kh is introduced just below
     .replace(/kh/g, 'x')
     .replace(/gh|qh|q/g, 'G')
@@ -147,6 +148,7 @@ function indelCost(s: string, i: number): number {
 }
 
 const HAMZA_SUB = 0.2;
+const INITIAL_EI = 0.3;
 const inVowelRun = (s: string, i: number) => isVowel(s[i]!) && ((i > 0 && isVowel(s[i - 1]!)) || (i + 1 < s.length && isVowel(s[i + 1]!)));
 const isEI = (x: string, y: string) => (x === 'e' && y === 'i') || (x === 'i' && y === 'e');
 
@@ -166,6 +168,8 @@ export function latinDistance(a: string, b: string): number {
         ? i === n && j === m // Saleh/Salih: a vowel before a final consonant h is not a final vowel there
         : (i === n || (i === n - 1 && a[n - 1] === 'h')) && (j === m || (j === m - 1 && b[m - 1] === 'h'));
       let sc = subCost(a[i - 1]!, b[j - 1]!, final);
+      // a word-initial e or i spells the same alef or ayn in the Persian and the Arabic style (Ebadi/Ibadi, Ehsan/Ihsan)
+      if (i === 1 && j === 1 && sc > INITIAL_EI && isEI(a[0]!, b[0]!) && n > 2 && m > 2) sc = INITIAL_EI;
       // e↔i inside a run of vowels is how a hamza or ayn is transcribed (Daei/Dayi دایی, Rezaei/Rezaii)
       if (sc > HAMZA_SUB && inVowelRun(a, i - 1) && inVowelRun(b, j - 1) && isEI(a[i - 1]!, b[j - 1]!)) sc = HAMZA_SUB;
       const sub = prev[j - 1]! + sc;
