@@ -15,7 +15,7 @@
  */
 import { crossMatch, onCorrespondencesChange } from './cross.ts';
 import { arabicStyle, latinSimilarity } from './latin.ts';
-import { tokenize, nameKey, type Script } from './normalise.ts';
+import { arabicNameMarks, hasArticle, tokenize, nameKey, type Script } from './normalise.ts';
 import { persianSimilarity } from './persian.ts';
 import { COMMON_IDS, isOptionalId, onVariantListChange, variantId, weightOfId } from './variants.ts';
 
@@ -78,16 +78,6 @@ function joinTokens(a: Token, b: Token): Token {
   return t;
 }
 
-/** Letters of Arabic and Urdu spelling that Persian does not use (as normalise.ts ARABIC_LANGUAGE, without ال). */
-const ARABIC_LETTERS = /[\u0629\u06C1\u06D2\u06D3\u0679\u0688\u0691\u06BA\u06BE]/u;
-/** Arabic ي, ك or ى and no letter of the Persian alphabet alone: a name typed in Arabic (طه حسين, نجيب محفوظ). */
-const ARABIC_KEYBOARD_ONLY = /^(?=.*[\u064A\u0643\u0649])[^\u067E\u0686\u0698\u06AF\u06CC\u06A9]*$/su;
-/**
- * Sorani Kurdish letters (ێ ۆ ڕ ڵ ڤ, ە inside a word): Sorani writes its vowels except the short i, so a Latin i
- * without a letter (هێمن Hemin) is spelling freedom there as in the Arabic style.
- */
-const SORANI = /[\u06CE\u06C6\u0695\u06B5\u06A4]|\u06D5(?=\p{L})/u;
-
 export function prepareName(name: string): PreparedName {
   const toks = tokenize(name)
     .slice(0, MAX_TOKENS)
@@ -96,17 +86,12 @@ export function prepareName(name: string): PreparedName {
       if (t.arabicLang) tok.arabic = true;
       return tok;
     });
-  // the article is often left out in Latin (بشار الاسد Bashar Assad, جمال عبد الناصر Gamal Abdel Nasser); not in a first
-  // word nor before a short stem, where ال is mostly Persian (الهام Elham, الناز Elnaz ≠ ناز Naz)
+  // the article is often left out in Latin (بشار الاسد Bashar Assad, جمال عبد الناصر Gamal Abdel Nasser)
   toks.forEach((t, i) => {
-    if (i > 0 && t.script === 'arab' && t.text.length >= 5 && t.text.startsWith('\u0627\u0644')) t.article = true;
+    if (hasArticle(t.text, t.script, i)) t.article = true;
   });
-  // a name is written in one language: an Arabic or Urdu letter (ة ہ ے…), the article inside the name, Sorani
-  // letters, or an Arabic keyboard (ي ك ى) with none of the letters only Persian has (پ چ ژ گ, Persian ی ک) mark
-  // all its Arabic-script words (a leading ال alone does not: الهام Elham is Persian)
-  if (toks.some((t) => t.article) || ARABIC_LETTERS.test(name) || ARABIC_KEYBOARD_ONLY.test(name) || SORANI.test(name)) {
-    for (const t of toks) if (t.script === 'arab') t.arabic = true;
-  }
+  // a name is written in one language: its marks (normalise.ts arabicNameMarks) make all its Arabic-script words Arabic
+  if (arabicNameMarks(name, toks)) for (const t of toks) if (t.script === 'arab') t.arabic = true;
   const latin = toks.filter((t) => t.script === 'latn' && !isOptionalId(t.id)).map((t) => t.text);
   if (arabicStyle(latin, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name))) for (const t of toks) if (t.script === 'latn') t.arabic = true;
   return { raw: name, key: nameKey(name), tokens: toks, scripts: new Set(toks.map((t) => t.script)) };
