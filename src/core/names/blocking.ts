@@ -131,11 +131,10 @@ function keysOfName(name: string): string[] {
   if (all.length === 0) return [];
   // honorifics (Seyed, Dr, Mir) are optional: key with and without them (Mir Bagher = Mirbagher = Bagher)
   const core = all.filter((t) => !isOptionalId(variantId(t.text, t.script)));
-  const arabicName = arabicNameMarks(name, all);
-  const arabicLatin = arabicStyle(
-    core.filter((t) => t.script === 'latn').map((t) => t.text),
-    /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name),
-  );
+  const arabicName = all.some((t) => t.script === 'arab') && arabicNameMarks(name, all);
+  const latinCore = core.filter((t) => t.script === 'latn').map((t) => t.text);
+  const arabicLatin =
+    latinCore.some((t) => t.includes('d')) && arabicStyle(latinCore, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name));
   const keys = new Set<string>();
   for (const toks of core.length > 0 && core.length < all.length ? [all, core] : [all]) {
     const sk = toks.map((t, i) => tokenSkeletons(t, i, arabicName, arabicLatin));

@@ -10,6 +10,17 @@ import { BASE, currentCorrespondences, onCorrespondencesChange } from './cross.t
 
 /** Romanisation key of one normalised Latin token. Multi-letter sounds become one symbol. */
 export function latinKey(token: string): string {
+  const hit = keyCache.get(token);
+  if (hit !== undefined) return hit;
+  const k = computeLatinKey(token);
+  if (keyCache.size > 100_000) keyCache.clear();
+  keyCache.set(token, k);
+  return k;
+}
+/** latinKey is called for every token by blocking, the list and the distance: its result is kept. */
+const keyCache = new Map<string, string>();
+
+function computeLatinKey(token: string): string {
   let s = token.toLowerCase();
   s = s
     // the diphthong over ی is spelled ai, ay, ei or ey indifferently: Heidari/Haidari, Leila/Layla
@@ -171,7 +182,7 @@ export function latinDistance(a: string, b: string): number {
       // a word-initial e or i spells the same alef or ayn in the Persian and the Arabic style (Ebadi/Ibadi, Ehsan/Ihsan)
       if (i === 1 && j === 1 && sc > INITIAL_EI && isEI(a[0]!, b[0]!) && n > 2 && m > 2) sc = INITIAL_EI;
       // e↔i inside a run of vowels is how a hamza or ayn is transcribed (Daei/Dayi دایی, Rezaei/Rezaii)
-      if (sc > HAMZA_SUB && inVowelRun(a, i - 1) && inVowelRun(b, j - 1) && isEI(a[i - 1]!, b[j - 1]!)) sc = HAMZA_SUB;
+      if (sc > HAMZA_SUB && isEI(a[i - 1]!, b[j - 1]!) && inVowelRun(a, i - 1) && inVowelRun(b, j - 1)) sc = HAMZA_SUB;
       const sub = prev[j - 1]! + sc;
       cur[j] = Math.min(del, ins, sub);
     }

@@ -194,6 +194,8 @@ function alignValue(A: Token[], B: Token[]): number {
   const pairsB = segB.filter((s) => s.len === 2);
   const startsA: Segment[][] = Array.from({ length: m }, () => []);
   for (const s of segA) startsA[s.start]!.push(s);
+  const seamA = A.map((_, i) => i + 1 < m && articleSeam(A, i));
+  const seamB = B.map((_, i) => i + 1 < n && articleSeam(B, i));
   const simMemo = new Map<string, number>();
   const sim = (x: Segment, y: Segment) => {
     const k = `${x.start},${x.len},${y.start},${y.len}`;
@@ -224,9 +226,9 @@ function alignValue(A: Token[], B: Token[]): number {
       }
       // two joined tokens meet two joined tokens only where the Arabic article moves the word boundary
       // (Abdel Nasser = Abd al-Nasser = عبد الناصر); elsewhere a join would hide a near miss (Hamid/Hamed Karimi)
-      if (sa.len === 1 || articleSeam(A, sa.start)) {
+      if (sa.len === 1 || seamA[sa.start]) {
         for (const sb of pairsB) {
-          if (sa.len === 2 && !articleSeam(B, sb.start)) continue;
+          if (sa.len === 2 && !seamB[sb.start]) continue;
           const bits = (1 << sb.start) | (1 << (sb.start + 1));
           if (mask & bits) continue;
           const s = sim(sa, sb);
