@@ -203,8 +203,9 @@ const SETS = [
   { file: 'people.tsv', label: 'development set people.tsv' },
   { file: 'unseen.tsv', label: 'first held-out set unseen.tsv (development data since its first run)' },
   { file: 'unseen-2.tsv', label: 'second held-out set unseen-2.tsv (development data since its first run)' },
-  { file: 'unseen-3.tsv', label: 'third held-out set unseen-3.tsv (run once, unchanged since)' },
-];
+  { file: 'unseen-3.tsv', label: 'third held-out set unseen-3.tsv (development data since its first run)' },
+  { file: 'unseen-4.tsv', label: 'fourth held-out set unseen-4.tsv (written before the work it measures, not tuned on)', heldOut: true },
+] as Array<{ file: string; label: string; heldOut?: boolean }>;
 const a2Total: Counts = { tp: 0, fp: 0, fn: 0 };
 let a2HnPairs = 0;
 let a2HnMerged = 0;
@@ -236,6 +237,8 @@ for (const set of SETS) {
   a2PerSet[set.file] = total;
   for (const k of ['tp', 'fp', 'fn'] as const) a2Total[k] += total[k];
   console.log(`      overall: ${show(total)}`);
+  // a held-out set's errors are counted, not listed, so that nobody tunes on them
+  if (set.heldOut) continue;
   if (falseAll.length) console.log(`      false merges: ${falseAll.slice(0, 10).join('; ')}`);
   if (missedAll.length) console.log(`      missed: ${missedAll.slice(0, 14).join('; ')}${missedAll.length > 14 ? ` … (${missedAll.length})` : ''}`);
 }

@@ -11,8 +11,8 @@
  * has three tokens, and an extra middle name or honorific never removes a key. Compound names are covered by
  * adding "views" where two adjacent tokens are joined (Mohammad Reza → mhmdrz, like Mohammadreza).
  */
-import { latinKey } from './latin.ts';
-import { tokenize, type NameToken } from './normalise.ts';
+import { arabicStyle, latinKey } from './latin.ts';
+import { arabicNameMarks, hasArticle, tokenize, type NameToken } from './normalise.ts';
 import { isOptionalId, variantId } from './variants.ts';
 
 const FA_SKELETON: Record<string, string> = {
@@ -65,12 +65,32 @@ export function latinSkeletons(token: string): string[] {
  * Version of the key function below. Raise it whenever a change alters any key (skeleton classes, views,
  * transliteration): stored keys carry it, and the rekey job (use-cases/workers/rekey-names.ts) recomputes older
  * ones and re-checks those signatures for duplicates. 2: issue 17 (g/gh/q one class, other scripts, titles).
+ * 3: Arabic readings (ج as g, the article left out, d for ض/ذ in Arabic-style Latin).
  */
-export const KEY_VERSION = 2;
+export const KEY_VERSION = 3;
 
-function tokenSkeletons(t: NameToken): string[] {
-  if (t.script === 'arab') return [persianSkeleton(t.text)];
-  if (t.script === 'latn') return latinSkeletons(t.text);
+/**
+ * Skeletons of one token. In a name written in Arabic (normalise.ts arabicNameMarks) ج may be romanised g (Gamal
+ * جمال) and the article may be left out (الناصر Nasser); a Latin name in the Arabic style may write ض/ذ as d/dh
+ * (Rida رضا): those readings are added.
+ */
+function tokenSkeletons(t: NameToken, i: number, arabicName: boolean, arabicLatin: boolean): string[] {
+  if (t.script === 'arab') {
+    const out = new Set([persianSkeleton(t.text)]);
+    if (arabicName) {
+      const stems = hasArticle(t.text, t.script, i) ? [t.text, t.text.slice(2)] : [t.text];
+      for (const stem of stems) {
+        out.add(persianSkeleton(stem));
+        if (stem.includes('ج')) out.add(persianSkeleton(stem).replace(/j/g, 'g'));
+      }
+    }
+    return [...out];
+  }
+  if (t.script === 'latn') {
+    const out = latinSkeletons(t.text);
+    if (arabicLatin && out[0]!.includes('d')) out.push(out[0]!.replace(/d/g, 'z'));
+    return out;
+  }
   return [t.text];
 }
 
@@ -111,9 +131,13 @@ function keysOfName(name: string): string[] {
   if (all.length === 0) return [];
   // honorifics (Seyed, Dr, Mir) are optional: key with and without them (Mir Bagher = Mirbagher = Bagher)
   const core = all.filter((t) => !isOptionalId(variantId(t.text, t.script)));
+  const arabicName = all.some((t) => t.script === 'arab') && arabicNameMarks(name, all);
+  const latinCore = core.filter((t) => t.script === 'latn').map((t) => t.text);
+  const arabicLatin =
+    latinCore.some((t) => t.includes('d')) && arabicStyle(latinCore, /\p{L}['\u2019\u02BC\u02BF\u02BE]\p{L}/u.test(name));
   const keys = new Set<string>();
   for (const toks of core.length > 0 && core.length < all.length ? [all, core] : [all]) {
-    const sk = toks.map(tokenSkeletons);
+    const sk = toks.map((t, i) => tokenSkeletons(t, i, arabicName, arabicLatin));
     for (const view of joinViews(toks, sk)) for (const k of keysOfView(view)) keys.add(k);
   }
   return [...keys];

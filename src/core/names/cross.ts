@@ -133,6 +133,10 @@ export function spellingsOf(fa: string, arabic = false): Spelling[][] {
       if (ch === 'ض') list.push(['d', 0.1], ['dh', 0]);
       if (ch === 'ذ' || ch === 'ظ') list.push(['dh', 0], ['th', 0.2], ['d', 0.3]);
       if (ch === 'ث') list.push(['th', 0]);
+      // Egyptian and Levantine romanisation writes ج as g (Gamal, Naguib, Gibran): cheap in the Arabic style only
+      if (ch === 'ج') list.push(['g', 0.1], ['gu', 0.15]);
+      // a final ه may carry an unwritten long a (طه Taha)
+      if (ch === 'ه' && last) list.push(['ha', 0.1]);
     }
     if (ch === 'س' && prev === 'ک') list.push(['', 0.1]);
     return list;

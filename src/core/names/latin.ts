@@ -10,10 +10,22 @@ import { BASE, currentCorrespondences, onCorrespondencesChange } from './cross.t
 
 /** Romanisation key of one normalised Latin token. Multi-letter sounds become one symbol. */
 export function latinKey(token: string): string {
+  const hit = keyCache.get(token);
+  if (hit !== undefined) return hit;
+  const k = computeLatinKey(token);
+  if (keyCache.size > 100_000) keyCache.clear();
+  keyCache.set(token, k);
+  return k;
+}
+/** latinKey is called for every token by blocking, the list and the distance: its result is kept. */
+const keyCache = new Map<string, string>();
+
+function computeLatinKey(token: string): string {
   let s = token.toLowerCase();
   s = s
     // the diphthong over ی is spelled ai, ay, ei or ey indifferently: Heidari/Haidari, Leila/Layla
-    .replace(/[ae][iy](?![aeiou])/g, 'ei')
+    // (not at a word end, where ai is a + ی: Beyzai/Beyzaie بیضایی, Rezai/Rezaei)
+    .replace(/[ae][iy](?![aeiou]|$)/g, 'ei')
     .replace(/x/g, 'ks') // Roxana = Roksana; x as kh is introduced just below
     .replace(/kh/g, 'x')
     .replace(/gh|qh|q/g, 'G')
@@ -27,6 +39,8 @@ export function latinKey(token: string): string {
     .replace(/c/g, 'k')
     .replace(/w/g, 'v')
     .replace(/ou|oo|uu/g, 'u')
+    // Russian ё after a consonant is yo or e indifferently (Fyodor/Fedor, Pyotr/Petr, Semyon/Semen)
+    .replace(/(?<=[^aeiouy])yo/g, 'e')
     .replace(/ee|ea|ie(?=[^aeiou]|$)/g, 'i')
     .replace(/ay/g, 'ai')
     .replace(/ey/g, 'ei')
@@ -127,7 +141,9 @@ function indelCost(s: string, i: number): number {
   if (isVowel(c)) {
     // a vowel next to another vowel is spelling noise (Saeid/Said); a lone short vowel is unwritten in
     // Persian but still a different pronunciation (Sahar/Sahra), so it costs half
-    if (prev === c || next === c) return 0.5; // a doubled vowel marks length: Houmaan/Houman
+    // a doubled vowel marks a long vowel, which a single letter may spell too (Vafaa/Vafa وفا, Kaar/Kar کار):
+    // spelling freedom, not another name (the list keeps Houman/Houmaan, two names, apart)
+    if (prev === c || next === c) return 0.2;
     // a vowel at a word edge is a written letter in Persian (ا, ه, ی): Bahar/Bahara/Bahareh are three names
     if (i === 0 || i === s.length - 1 || (i === s.length - 2 && next === 'h')) return 0.8;
     // an e beside another vowel is transcription noise for a hamza/ayn (Saeid/Said, Esmaeil/Esmail)
@@ -141,6 +157,11 @@ function indelCost(s: string, i: number): number {
   if (c === 'd' && next === 'j') return 0.2; // French-style dj for ج: Lahidji/Lahiji
   return 1;
 }
+
+const HAMZA_SUB = 0.2;
+const INITIAL_EI = 0.3;
+const inVowelRun = (s: string, i: number) => isVowel(s[i]!) && ((i > 0 && isVowel(s[i - 1]!)) || (i + 1 < s.length && isVowel(s[i + 1]!)));
+const isEI = (x: string, y: string) => (x === 'e' && y === 'i') || (x === 'i' && y === 'e');
 
 /** Weighted edit distance between two romanisation keys. */
 export function latinDistance(a: string, b: string): number {
@@ -157,7 +178,12 @@ export function latinDistance(a: string, b: string): number {
       const final = crossStyle
         ? i === n && j === m // Saleh/Salih: a vowel before a final consonant h is not a final vowel there
         : (i === n || (i === n - 1 && a[n - 1] === 'h')) && (j === m || (j === m - 1 && b[m - 1] === 'h'));
-      const sub = prev[j - 1]! + subCost(a[i - 1]!, b[j - 1]!, final);
+      let sc = subCost(a[i - 1]!, b[j - 1]!, final);
+      // a word-initial e or i spells the same alef or ayn in the Persian and the Arabic style (Ebadi/Ibadi, Ehsan/Ihsan)
+      if (i === 1 && j === 1 && sc > INITIAL_EI && isEI(a[0]!, b[0]!) && n > 2 && m > 2) sc = INITIAL_EI;
+      // e↔i inside a run of vowels is how a hamza or ayn is transcribed (Daei/Dayi دایی, Rezaei/Rezaii)
+      if (sc > HAMZA_SUB && isEI(a[i - 1]!, b[j - 1]!) && inVowelRun(a, i - 1) && inVowelRun(b, j - 1)) sc = HAMZA_SUB;
+      const sub = prev[j - 1]! + sc;
       cur[j] = Math.min(del, ins, sub);
     }
     [prev, cur] = [cur, prev];

@@ -173,6 +173,40 @@ function transliterateOther(input: string): string | null {
  */
 const ARABIC_LANGUAGE = /[\u0629\u06C1\u06D2\u06D3\u0679\u0688\u0691\u06BA\u06BE]|^\u0627\u0644\p{L}{3,}/u;
 
+/** Letters of Arabic and Urdu spelling that Persian does not use (as ARABIC_LANGUAGE, without the article). */
+const ARABIC_LETTERS = /[\u0629\u06C1\u06D2\u06D3\u0679\u0688\u0691\u06BA\u06BE]/u;
+/** Arabic ي, ك or ى and no letter of the Persian alphabet alone: a name typed in Arabic (طه حسين, نجيب محفوظ). */
+const ARABIC_KEYBOARD_ONLY = /^(?=.*[\u064A\u0643\u0649])[^\u067E\u0686\u0698\u06AF\u06CC\u06A9]*$/su;
+/**
+ * Sorani Kurdish letters (ێ ۆ ڕ ڵ ڤ, ە inside a word): Sorani writes its vowels except the short i, so a Latin i
+ * without a letter (هێمن Hemin) is spelling freedom there as in the Arabic style.
+ */
+const SORANI = /[\u06CE\u06C6\u0695\u06B5\u06A4]|\u06D5(?=\p{L})/u;
+
+/**
+ * The article ال at the start of a word after the first, before three letters or more (الناصر, الاسد): often left
+ * out in Latin (Nasser, Bashar Assad). Not in a first word nor before a short stem, where ال is mostly Persian
+ * (الهام Elham, الناز Elnaz ≠ ناز Naz).
+ */
+export function hasArticle(text: string, script: Script, index: number): boolean {
+  return index > 0 && script === 'arab' && text.length >= 5 && text.startsWith('\u0627\u0644');
+}
+
+/**
+ * Is a name written in Arabic, Urdu or Sorani rather than Persian? An Arabic or Urdu letter (ة ہ ے…), the article
+ * inside the name, a Sorani letter, or an Arabic keyboard (ي ك ى) with none of the letters only Persian has
+ * (پ چ ژ گ, Persian ی ک). A leading ال alone is not a mark (الهام Elham is Persian). A name is written in one
+ * language, so the mark makes all its Arabic-script words Arabic (Arabic-style costs in cross.ts, blocking views).
+ */
+export function arabicNameMarks(name: string, tokens: ReadonlyArray<{ text: string; script: Script; arabicLang?: boolean }>): boolean {
+  return (
+    tokens.some((t, i) => (t.arabicLang && !t.text.startsWith('\u0627\u0644')) || hasArticle(t.text, t.script, i)) ||
+    ARABIC_LETTERS.test(name) ||
+    ARABIC_KEYBOARD_ONLY.test(name) ||
+    SORANI.test(name)
+  );
+}
+
 /**
  * Hebrew is an abjad like Persian (vowels mostly unwritten, ו and י as matres lectionis), which a letter-by-letter
  * transliteration cannot romanise (דוד → dvd). Its letters are mapped onto their Persian counterparts so that the

@@ -25,6 +25,8 @@ setPair('ە', 'ه', 0.2);
 setPair('ۆ', 'و', 0.2);
 setPair('ێ', 'ی', 0.2);
 
+const VOWEL_LETTERS = new Set(['ا', 'و', 'ی', 'ع', 'ە', 'ۆ', 'ێ']);
+
 function indel(s: string, i: number): number {
   const c = s[i]!;
   const last = i === s.length - 1;
@@ -32,6 +34,11 @@ function indel(s: string, i: number): number {
   if (c === 'ا') return last ? 0.8 : 0.6;
   if (c === 'ع') return 0.5;
   if (c === 'ه' && last) return 0.8;
+  // و or ی beside the same letter is one letter written twice, as consonant and vowel (داوود/داود, کاووس/کاوس)
+  if ((c === 'و' || c === 'ی') && (s[i - 1] === c || s[i + 1] === c)) return 0.2;
+  // a medial و between two consonants is the vowel u/o and is often left out (کوروش/کورش); beside a vowel letter
+  // it is the consonant v (کیوان Keyvan ≠ کیان Kian); a medial ی is never cheap (کریمی/کرمی: two names)
+  if (c === 'و' && i > 0 && !last && !VOWEL_LETTERS.has(s[i - 1]!) && !VOWEL_LETTERS.has(s[i + 1]!)) return 0.35;
   if (c === 'و' || c === 'ی') return 0.8;
   return 1;
 }
