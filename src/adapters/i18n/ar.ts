@@ -549,4 +549,18 @@ export const ar: Record<MessageKey, string> = {
   "desk.audit.action.notable": "غيّر قسم الموقّعين البارزين",
   "error.IMPORT_ROWS_INVALID": "بعض الأسطر تحتاج إلى تصحيح، لذلك لم يُضف شيء.",
   "error.ALREADY_IMPORTED": "أُضيفت هذه الأسطر إلى هذه الرسالة من قبل.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "البريد",
+  "desk.mail.undeliverable": "عنوان رفض بريدنا",
+  "desk.mail.refused": "رُفض البريد",
+  "desk.mail.reason": "ردّ خادم البريد",
+  "desk.mail.count": "{count, plural, zero {لم يرفض أي عنوان بريدنا} one {رفض عنوان موقّع واحد بريدنا} two {رفض عنوانا موقّعَين بريدنا} few {رفضت عناوين # موقّعين بريدنا} many {رفضت عناوين # موقّعًا بريدنا} other {رفضت عناوين # موقّع بريدنا}}",
+  "desk.delivery.bounce": "وسمها بأنها مرتدّة",
+  "desk.delivery.bounceText": "رسالة الارتداد (الصقها هنا)",
+  "desk.delivery.bounced": "وُسم التسليم بأنه مرتدّ.",
+  "desk.audit.action.bounce": "وسم تسليمًا بأنه مرتدّ",
+  "letter.deliveryBounced": "ارتدّ البريد المرسل إلى {name}: لم يُسلَّم.",
+  "desk.updates.unsubscribed": "{count, plural, zero {لم يُلغِ أي موقّع اشتراكه في التحديثات.} one {ألغى موقّع واحد اشتراكه في التحديثات.} two {ألغى موقّعان اشتراكهما في التحديثات.} few {ألغى # موقّعين اشتراكهم في التحديثات.} many {ألغى # موقّعًا اشتراكهم في التحديثات.} other {ألغى # موقّع اشتراكهم في التحديثات.}}",
+  "desk.updates.next": "{count, plural, zero {لن يصل التحديث التالي إلى أي موقّع.} one {سيصل التحديث التالي إلى موقّع واحد.} two {سيصل التحديث التالي إلى موقّعَين.} few {سيصل التحديث التالي إلى # موقّعين.} many {سيصل التحديث التالي إلى # موقّعًا.} other {سيصل التحديث التالي إلى # موقّع.}}",
+  "error.DELIVERY_NOT_SENT": "لا يمكن وسم تسليم بأنه مرتدّ إلا إذا أُرسل.",
 };

@@ -549,4 +549,18 @@ export const de: Record<MessageKey, string> = {
   "desk.audit.action.notable": "hat den Abschnitt der bekannten Unterzeichnenden geändert",
   "error.IMPORT_ROWS_INVALID": "Einige Zeilen müssen korrigiert werden, daher wurde nichts hinzugefügt.",
   "error.ALREADY_IMPORTED": "Diese Zeilen wurden diesem Brief schon hinzugefügt.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "E-Mail",
+  "desk.mail.undeliverable": "Adresse hat unsere E-Mail abgelehnt",
+  "desk.mail.refused": "E-Mail abgelehnt",
+  "desk.mail.reason": "Die Antwort des Mailservers",
+  "desk.mail.count": "{count, plural, one {Die Adresse von # Unterzeichnenden hat unsere E-Mail abgelehnt} other {Die Adressen von # Unterzeichnenden haben unsere E-Mail abgelehnt}}",
+  "desk.delivery.bounce": "Als zurückgekommen markieren",
+  "desk.delivery.bounceText": "Die Rückläufer-Nachricht (hier einfügen)",
+  "desk.delivery.bounced": "Die Zustellung ist als zurückgekommen markiert.",
+  "desk.audit.action.bounce": "hat eine Zustellung als zurückgekommen markiert",
+  "letter.deliveryBounced": "Die E-Mail an {name} kam zurück: nicht zugestellt.",
+  "desk.updates.unsubscribed": "{count, plural, one {# Unterzeichnende Person hat Neuigkeiten abbestellt.} other {# Unterzeichnende haben Neuigkeiten abbestellt.}}",
+  "desk.updates.next": "{count, plural, one {Die nächste Neuigkeit ginge an # Unterzeichnende Person.} other {Die nächste Neuigkeit ginge an # Unterzeichnende.}}",
+  "error.DELIVERY_NOT_SENT": "Nur eine gesendete Zustellung kann als zurückgekommen markiert werden.",
 };

@@ -549,4 +549,18 @@ export const es: Record<MessageKey, string> = {
   "desk.audit.action.notable": "cambió la sección de firmantes destacados",
   "error.IMPORT_ROWS_INVALID": "Algunas filas necesitan corrección, así que no se añadió nada.",
   "error.ALREADY_IMPORTED": "Estas filas ya se añadieron a esta carta.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "Correo",
+  "desk.mail.undeliverable": "dirección que rechazó nuestro correo",
+  "desk.mail.refused": "correo rechazado",
+  "desk.mail.reason": "La respuesta del servidor de correo",
+  "desk.mail.count": "{count, plural, one {La dirección de # firmante rechazó nuestro correo} many {Las direcciones de # de firmantes rechazaron nuestro correo} other {Las direcciones de # firmantes rechazaron nuestro correo}}",
+  "desk.delivery.bounce": "Marcar como rebotada",
+  "desk.delivery.bounceText": "El mensaje de rebote (péguelo aquí)",
+  "desk.delivery.bounced": "La entrega quedó marcada como rebotada.",
+  "desk.audit.action.bounce": "marcó una entrega como rebotada",
+  "letter.deliveryBounced": "El correo a {name} rebotó: no se entregó.",
+  "desk.updates.unsubscribed": "{count, plural, one {# firmante canceló la suscripción a las novedades.} many {# de firmantes cancelaron la suscripción a las novedades.} other {# firmantes cancelaron la suscripción a las novedades.}}",
+  "desk.updates.next": "{count, plural, one {La próxima novedad llegaría a # firmante.} many {La próxima novedad llegaría a # de firmantes.} other {La próxima novedad llegaría a # firmantes.}}",
+  "error.DELIVERY_NOT_SENT": "Solo una entrega enviada puede marcarse como rebotada.",
 };

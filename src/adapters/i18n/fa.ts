@@ -550,4 +550,18 @@ export const fa: Record<MessageKey, string> = {
   "desk.audit.action.notable": "بخش امضاکنندگان سرشناس را تغییر داد",
   "error.IMPORT_ROWS_INVALID": "برخی سطرها نیاز به اصلاح دارند، پس چیزی افزوده نشد.",
   "error.ALREADY_IMPORTED": "این سطرها پیش‌تر به این نامه افزوده شده‌اند.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "رایانامه",
+  "desk.mail.undeliverable": "نشانی‌ای که رایانامهٔ ما را نپذیرفت",
+  "desk.mail.refused": "رایانامه پذیرفته نشد",
+  "desk.mail.reason": "پاسخ کارساز رایانامه",
+  "desk.mail.count": "{count, plural, one {نشانی # امضاکننده رایانامهٔ ما را نپذیرفت} other {نشانی # امضاکننده رایانامهٔ ما را نپذیرفت}}",
+  "desk.delivery.bounce": "علامت‌گذاری به‌عنوان برگشتی",
+  "desk.delivery.bounceText": "پیام برگشت (اینجا بچسبانید)",
+  "desk.delivery.bounced": "این تحویل برگشتی علامت خورد.",
+  "desk.audit.action.bounce": "تحویلی را برگشتی علامت زد",
+  "letter.deliveryBounced": "رایانامه به {name} برگشت خورد: تحویل نشد.",
+  "desk.updates.unsubscribed": "{count, plural, one {# امضاکننده اشتراک به‌روزرسانی‌ها را لغو کرد.} other {# امضاکننده اشتراک به‌روزرسانی‌ها را لغو کردند.}}",
+  "desk.updates.next": "{count, plural, one {به‌روزرسانی بعدی به # امضاکننده می‌رسد.} other {به‌روزرسانی بعدی به # امضاکننده می‌رسد.}}",
+  "error.DELIVERY_NOT_SENT": "فقط تحویلی که فرستاده شده را می‌توان برگشتی علامت زد.",
 };

@@ -549,4 +549,18 @@ export const fr: Record<MessageKey, string> = {
   "desk.audit.action.notable": "a modifié la section des signataires notables",
   "error.IMPORT_ROWS_INVALID": "Certaines lignes sont à corriger : rien n’a été ajouté.",
   "error.ALREADY_IMPORTED": "Ces lignes ont déjà été ajoutées à cette lettre.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "Courriel",
+  "desk.mail.undeliverable": "adresse qui refuse nos courriels",
+  "desk.mail.refused": "courriel refusé",
+  "desk.mail.reason": "La réponse du serveur de messagerie",
+  "desk.mail.count": "{count, plural, one {L’adresse de # signataire a refusé nos courriels} many {Les adresses de # de signataires ont refusé nos courriels} other {Les adresses de # signataires ont refusé nos courriels}}",
+  "desk.delivery.bounce": "Marquer comme revenue",
+  "desk.delivery.bounceText": "Le message de retour (collez-le ici)",
+  "desk.delivery.bounced": "La remise est marquée comme revenue.",
+  "desk.audit.action.bounce": "a marqué une remise comme revenue",
+  "letter.deliveryBounced": "Le courriel à {name} est revenu : non remise.",
+  "desk.updates.unsubscribed": "{count, plural, one {# signataire s’est désabonné des nouvelles.} many {# de signataires se sont désabonnés des nouvelles.} other {# signataires se sont désabonnés des nouvelles.}}",
+  "desk.updates.next": "{count, plural, one {La prochaine nouvelle atteindrait # signataire.} many {La prochaine nouvelle atteindrait # de signataires.} other {La prochaine nouvelle atteindrait # signataires.}}",
+  "error.DELIVERY_NOT_SENT": "Seule une remise envoyée peut être marquée comme revenue.",
 };

@@ -549,4 +549,18 @@ export const ru: Record<MessageKey, string> = {
   "desk.audit.action.notable": "изменил(а) раздел известных подписантов",
   "error.IMPORT_ROWS_INVALID": "Некоторые строки нужно исправить, поэтому ничего не добавлено.",
   "error.ALREADY_IMPORTED": "Эти строки уже были добавлены к этому письму.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "Почта",
+  "desk.mail.undeliverable": "адрес отверг нашу почту",
+  "desk.mail.refused": "почта отвергнута",
+  "desk.mail.reason": "Ответ почтового сервера",
+  "desk.mail.count": "{count, plural, one {Адрес # подписанта отверг нашу почту} few {Адреса # подписантов отвергли нашу почту} many {Адреса # подписантов отвергли нашу почту} other {Адреса # подписанта отвергли нашу почту}}",
+  "desk.delivery.bounce": "Отметить как вернувшееся",
+  "desk.delivery.bounceText": "Сообщение о возврате (вставьте сюда)",
+  "desk.delivery.bounced": "Доставка отмечена как вернувшаяся.",
+  "desk.audit.action.bounce": "отметил(а) доставку как вернувшуюся",
+  "letter.deliveryBounced": "Письмо для {name} вернулось: не доставлено.",
+  "desk.updates.unsubscribed": "{count, plural, one {# подписант отписался от новостей.} few {# подписанта отписались от новостей.} many {# подписантов отписались от новостей.} other {# подписанта отписались от новостей.}}",
+  "desk.updates.next": "{count, plural, one {Следующая новость дойдёт до # подписанта.} few {Следующая новость дойдёт до # подписантов.} many {Следующая новость дойдёт до # подписантов.} other {Следующая новость дойдёт до # подписанта.}}",
+  "error.DELIVERY_NOT_SENT": "Отметить как вернувшуюся можно только отправленную доставку.",
 };

@@ -549,4 +549,18 @@ export const tr: Record<MessageKey, string> = {
   "desk.audit.action.notable": "tanınmış imzacılar bölümünü değiştirdi",
   "error.IMPORT_ROWS_INVALID": "Bazı satırların düzeltilmesi gerekiyor, bu yüzden hiçbir şey eklenmedi.",
   "error.ALREADY_IMPORTED": "Bu satırlar bu mektuba zaten eklendi.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "E-posta",
+  "desk.mail.undeliverable": "e-postamızı reddeden adres",
+  "desk.mail.refused": "e-posta reddedildi",
+  "desk.mail.reason": "E-posta sunucusunun yanıtı",
+  "desk.mail.count": "{count, plural, one {# imzacının adresi e-postamızı reddetti} other {# imzacının adresi e-postamızı reddetti}}",
+  "desk.delivery.bounce": "Geri döndü olarak işaretle",
+  "desk.delivery.bounceText": "Geri dönüş iletisi (buraya yapıştırın)",
+  "desk.delivery.bounced": "Teslim geri döndü olarak işaretlendi.",
+  "desk.audit.action.bounce": "bir teslimi geri döndü olarak işaretledi",
+  "letter.deliveryBounced": "{name} adresine giden e-posta geri döndü: teslim edilmedi.",
+  "desk.updates.unsubscribed": "{count, plural, one {# imzacı güncellemelerden çıktı.} other {# imzacı güncellemelerden çıktı.}}",
+  "desk.updates.next": "{count, plural, one {Bir sonraki güncelleme # imzacıya ulaşır.} other {Bir sonraki güncelleme # imzacıya ulaşır.}}",
+  "error.DELIVERY_NOT_SENT": "Yalnızca gönderilmiş bir teslim geri döndü olarak işaretlenebilir.",
 };

@@ -75,6 +75,6 @@ export async function heldView(deps: Deps, slug: string, actor: string | undefin
     sources.push(...mine.slice(0, MAX_SOURCES));
   }
   const heldSigs = sel.matching.filter((s) => s.status === 'held');
-  const held = heldSigs.slice(0, MAX_HELD_LISTED).map((s) => ({ ...toRow(s, sel.held, false, sel.checked), reasons: parseHold(s.hold), sourceKey: s.source ?? null, domain: emailDomain(s.emailKey) }));
+  const held = heldSigs.slice(0, MAX_HELD_LISTED).map((s) => ({ ...toRow(s, sel.held, false, sel.checked, undefined, { refused: sel.refused, owner: false }), reasons: parseHold(s.hold), sourceKey: s.source ?? null, domain: emailDomain(s.emailKey) }));
   return { letter: sel.letter, sources, held, heldTotal: heldSigs.length };
 }

@@ -29,10 +29,12 @@ import { toCsv } from '../../kit/csv.ts';
 import { requireJson } from './presenters.ts';
 import { errorSchema } from './schemas.ts';
 
-const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'addedBy', 'lang', 'createdAt', 'confirmedAt'] as const;
+const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'addedBy', 'lang', 'createdAt', 'confirmedAt', 'mailUndeliverable'] as const;
+/** Owners only: the mail server's answer when it refused the address for good, and when. */
+const OWNER_COLUMNS = ['mailRefusedReason', 'mailRefusedAt'] as const;
 
-export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean): string {
-  const cols = emails ? [...CSV_COLUMNS, 'email' as const] : [...CSV_COLUMNS];
+export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean, owner = emails): string {
+  const cols = [...CSV_COLUMNS, ...(owner ? OWNER_COLUMNS : []), ...(emails ? ['email' as const] : [])];
   return toCsv(cols, rows.map((r) => cols.map((c) => r[c] ?? '')));
 }
 
@@ -45,6 +47,9 @@ const row = {
     addedBy: { type: 'string', nullable: true, description: 'Who added a paper or imported signature (an organiser, or operator for the CLI); null for email' },
     lang: { type: 'string' }, createdAt: { type: 'string' }, confirmedAt: { type: 'string', nullable: true },
     email: { type: 'string', description: 'Only with ?emails=true, for owners; empty for imported signatories' },
+    mailUndeliverable: { type: 'boolean', description: 'A mail server refused this signer\'s address for good (an SMTP 5xx): our mail does not reach them' },
+    mailRefusedReason: { type: 'string', nullable: true, description: 'Owners only: the server\'s answer when it refused the address' },
+    mailRefusedAt: { type: 'string', nullable: true, description: 'Owners only: when the server refused the address' },
   },
 } as const;
 
@@ -55,6 +60,7 @@ const filterProperties = {
   from: { type: 'string', description: 'YYYY-MM-DD, inclusive (when signed)' },
   to: { type: 'string', description: 'YYYY-MM-DD, inclusive' },
   q: { type: 'string', maxLength: 200, description: 'A name or part of one in any script (Latin letters find Persian names and back)' },
+  mail: { type: 'string', enum: ['undeliverable'], description: 'undeliverable: only signers whose address a mail server refused for good' },
 } as const;
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -111,7 +117,10 @@ export function organiseApi(s: Services) {
           200: {
             type: 'object',
             description: 'JSON (format=json); format=csv answers text/csv',
-            properties: { items: { type: 'array', items: row }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, counts: { type: 'object', additionalProperties: { type: 'integer' } } },
+            properties: {
+              items: { type: 'array', items: row }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, counts: { type: 'object', additionalProperties: { type: 'integer' } },
+              undeliverable: { type: 'integer', description: 'How many of the letter\'s signers have an address a mail server refused for good' },
+            },
           },
           400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,
         },
@@ -125,12 +134,12 @@ export function organiseApi(s: Services) {
         const out = await exportSignatures(s.deps, req.params.slug, actor, filter, { emails: withEmails, format: format === 'csv' ? 'csv' : 'json', via: 'api' });
         if (format === 'csv') {
           reply.header('content-disposition', `attachment; filename="${out.slug}-signatures.csv"`);
-          return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, withEmails));
+          return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, withEmails, out.owner));
         }
         return { items: out.rows, total: out.rows.length, page: 1, pages: 1 };
       }
       const p = await signaturesPage(s.deps, req.params.slug, actor, filter, Number(page ?? 1), 100);
-      return { items: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts };
+      return { items: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts, undeliverable: p.undeliverable };
     });
 
     f.post<{ Params: { slug: string }; Body: { filter?: Record<string, unknown>; ids?: string[]; reason?: string; dryRun?: boolean } }>('/organise/letters/:slug/removals', {
