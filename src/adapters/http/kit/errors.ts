@@ -45,6 +45,8 @@ export const STATUS: Record<ErrorCode, number> = {
   REPLY_NOT_FOUND: 404,
   IMPORT_ROWS_INVALID: 422,
   ALREADY_IMPORTED: 409,
+  DELIVERY_NOT_FOUND: 404,
+  DELIVERY_NOT_SENT: 409,
 };
 
 /**

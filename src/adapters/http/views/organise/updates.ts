@@ -71,6 +71,7 @@ function updateForm(t: T, p: UpdatesPage, values: Values, errors: FieldError[]):
   const action = `/${t.lang}/organise/letters/${desk.letter.slug}/updates`;
   return html`<section class="desk-updates" aria-labelledby="updates-heading">
 <h2 id="updates-heading">${t('desk.updates.write')}</h2>
+<ul class="counts update-reach"><li><strong>${t('desk.updates.next', { count: desk.recipients })}</strong></li><li>${t('desk.updates.unsubscribed', { count: desk.unsubscribed })}</li></ul>
 <p class="hint">${t('desk.updates.hint', { count: desk.recipients, lang: languageLabel(desk.letter.defaultLang) })}</p>
 ${desk.offerMilestone ? html`<p class="notice" role="status">${t('desk.milestone.offer', { goal: desk.letter.goal ?? 0 })}</p>` : ''}
 <form method="post" action="${action}" novalidate>
