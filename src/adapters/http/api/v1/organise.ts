@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../../core/errors.ts';
 import { parseSignatureFilter, SIGNATURE_SOURCES, SIGNATURE_STATES } from '../../../../core/organisers/signature-filter.ts';
 import { exportSignatures } from '../../../../use-cases/export-signatures.ts';
+import { markBounced } from '../../../../use-cases/mark-bounced.ts';
 import { tokenOrganiser } from '../../../../use-cases/organiser-tokens.ts';
 import { signaturesPage, type OrganiserSignatureRow } from '../../../../use-cases/reads/organiser-signatures.ts';
 import { removeSignatures } from '../../../../use-cases/remove-signatures.ts';
@@ -219,6 +220,26 @@ export function organiseApi(s: Services) {
       const r = await sendUpdate(s.deps, req.params.slug, actor, { subject: b.subject, body: b.body, key: idempotencyKey(req), kind: b.kind === 'milestone' ? 'milestone' : 'update' });
       const u = r.update;
       return reply.code(r.created ? 201 : 200).send({ id: u.id, kind: u.kind, subject: u.subject, body: u.body, recipients: u.recipients, createdAt: u.createdAt, repeat: !r.created });
+    });
+
+    f.post<{ Params: { slug: string; id: string }; Body: { bounce?: unknown } }>('/organise/letters/:slug/deliveries/:id/bounce', {
+      schema: {
+        tags: ['organise'],
+        summary: 'Mark a sent delivery as bounced, with the bounce message (owners)',
+        description: 'For a delivery the addressee\'s server accepted and later returned: a conditional update from sent to bounced (of two at once one lands; DELIVERY_NOT_SENT for a queued, failed or bounced one), recorded in the audit trail. The public letter and API show the status `bounced`, never the message. A delivery our SMTP server refused (5xx) is `failed` already.',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' }, id: { type: 'string', maxLength: 200 } } },
+        body: { type: 'object', required: ['bounce'], additionalProperties: false, properties: { bounce: { type: 'string', maxLength: 100_000, description: 'The bounce message as received (kept up to 8,000 characters)' } } },
+        response: {
+          200: { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' }, status: { type: 'string', enum: ['bounced'] }, updatedAt: { type: 'string', format: 'date-time' } } },
+          400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 415: errorSchema,
+        },
+      },
+    }, async (req) => {
+      requireJson(req);
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const d = await markBounced(s.deps, req.params.slug, actor, req.params.id, req.body?.bounce);
+      return { id: d.id, targetId: d.targetId, status: d.status, updatedAt: d.updatedAt };
     });
 
     const replySchema = {
