@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, openLetter, Browser, csrfFrom, signInOrganiser, type TestApp } from './support/app.ts';
 import { addOrganiser } from '../src/use-cases/manage-organisers.ts';
+import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 
 let t: TestApp;
 let owner: Browser;
@@ -176,4 +177,23 @@ test('the updates page counts who the next update would reach and who unsubscrib
   const fa = await owner.get('/fa/organise/letters/desk/updates');
   assert.match(fa.body, /خبر بعدی به ۰ امضاکننده می‌رسد\./);
   assert.match(fa.body, /۱ امضاکننده اشتراک خبرها را لغو کرد\./);
+});
+
+test('the organiser API marks a sent delivery as bounced once; moderators may not; an unknown delivery is named', async () => {
+  const letterId = (await t.app.store.letters.bySlug('desk'))!.id;
+  const sent = (await t.app.store.deliveries.byLetter(letterId)).find((d) => d.status === 'sent')!;
+  const ownerToken = (await createApiToken(t.app.deps, 'owner@example.org', { letterSlug: 'desk' })).token;
+  const modToken = (await createApiToken(t.app.deps, 'mod@example.org', { letterSlug: 'desk' })).token;
+  const bounce = (id: string, token: string, body: unknown = { bounce: '550 5.7.1 Rejected by the recipient\'s policy' }) =>
+    t.http.inject({ method: 'POST', url: `/api/v1/organise/letters/desk/deliveries/${encodeURIComponent(id)}/bounce`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  assert.equal((await bounce(sent.id, modToken)).statusCode, 403);
+  assert.equal((await bounce(sent.id, ownerToken, { bounce: '' })).json().error.code, 'VALIDATION_FAILED');
+  const nf = await bounce('delivery:none', ownerToken);
+  assert.deepEqual([nf.statusCode, nf.json().error.code], [404, 'DELIVERY_NOT_FOUND']);
+  const ok = await bounce(sent.id, ownerToken);
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.deepEqual([ok.json().id, ok.json().status], [sent.id, 'bounced']);
+  const twice = await bounce(sent.id, ownerToken);
+  assert.deepEqual([twice.statusCode, twice.json().error.code], [409, 'DELIVERY_NOT_SENT']);
+  assert.equal((await t.app.store.deliveries.byLetter(letterId)).find((d) => d.id === sent.id)!.error, "550 5.7.1 Rejected by the recipient's policy");
 });
