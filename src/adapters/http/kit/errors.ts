@@ -170,6 +170,8 @@ export function toDomainError(err: unknown): DomainError {
     );
   }
   if (e instanceof SyntaxError || (e.statusCode === 400 && typeof e.code === 'string')) return new DomainError('VALIDATION_FAILED', 'The request body is malformed');
+  // busboy (under @fastify/multipart) throws plain errors for a multipart body it cannot read (no boundary, …)
+  if (err instanceof Error && err.message.startsWith('Multipart: ')) return new DomainError('VALIDATION_FAILED', 'The upload is not a valid form');
   if (typeof e.statusCode === 'number' && e.statusCode === 404) return new DomainError('NOT_FOUND', 'Not found');
   if (typeof e.statusCode === 'number' && e.statusCode === 415) return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
   if (typeof e.statusCode === 'number' && e.statusCode === 413) return new DomainError('BODY_TOO_LARGE', 'The request body is too large');
