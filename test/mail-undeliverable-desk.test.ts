@@ -12,8 +12,6 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type App } from '../src/main.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Mailer } from '../src/core/ports.ts';
-import type { MailMessage } from '../src/core/model.ts';
 import { SmtpMailer } from '../src/adapters/mail/smtp.ts';
 import { createLetter } from '../src/use-cases/create-letter.ts';
 import { addOrganiser } from '../src/use-cases/manage-organisers.ts';
@@ -21,27 +19,7 @@ import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 import { deliverDue } from '../src/use-cases/workers/deliver-outbox.ts';
 import { Browser, faEnLetter, signInOrganiser, type TestApp } from './support/app.ts';
 import { createTestDatabase, type TestDatabase } from './support/postgres.ts';
-import { startSmtp } from './support/smtp.ts';
-
-/** Sends through the real SMTP peer and keeps what went out (for the links the test follows). */
-class KeepingMailer implements Mailer {
-  readonly batch: number;
-  sent: MailMessage[] = [];
-  constructor(private readonly inner: SmtpMailer) {
-    this.batch = inner.batch;
-  }
-  async send(m: MailMessage) {
-    await this.inner.send(m);
-    this.sent.push(m);
-  }
-  close() {
-    return this.inner.close();
-  }
-  lastToken(to: string): string {
-    const m = [...this.sent].reverse().find((x) => x.to === to && x.template === 'confirm');
-    return /token=([A-Za-z0-9_-]+)/.exec(m?.text ?? '')![1]!;
-  }
-}
+import { KeepingMailer, startSmtp } from './support/smtp.ts';
 
 const OWNER = 'owner@example.org';
 const MOD = 'mod@example.org';
