@@ -127,7 +127,7 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
       assert.match(only, /2 signatures match/);
       assert.doesNotMatch(only, /Maryam Karimi/);
       assert.match(only, /<option value="undeliverable" selected>/);
-      assert.match((await owner.get('/fa/organise/letters/mail/signatures')).body, /نشانی ۲ امضاکننده رایانامهٔ ما را نپذیرفت/);
+      assert.match((await owner.get('/fa/organise/letters/mail/signatures')).body, /نشانی ۲ امضاکننده ایمیل ما را نپذیرفت/);
       assert.match((await owner.get('/en/organise')).body, /href="\/en\/organise\/letters\/mail\/signatures\?mail=undeliverable">2 signers’ addresses refused our mail/);
       const moderator = new Browser(http);
       await signInOrganiser(shim, moderator, MOD, { lang: 'en' });
