@@ -6,6 +6,7 @@
  */
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { buildApp, type App } from '../src/main.ts';
 import { loadConfig } from '../src/config.ts';
 import { SmtpMailer } from '../src/adapters/mail/smtp.ts';
 import { createLetter } from '../src/use-cases/create-letter.ts';
+import { deliverLetter } from '../src/use-cases/deliver-letter.ts';
 import { addOrganiser } from '../src/use-cases/manage-organisers.ts';
 import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 import { deliverDue } from '../src/use-cases/workers/deliver-outbox.ts';
@@ -32,6 +34,10 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
     let db: TestDatabase | undefined;
     let app: App | undefined;
     let peer: Awaited<ReturnType<typeof startSmtp>> | undefined;
+    let http: FastifyInstance;
+    let ownerToken = '';
+    let flush: () => Promise<void>;
+    let refused: Set<string>;
     after(async () => {
       await app?.close();
       await peer?.close();
@@ -40,7 +46,7 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
     });
 
     test('a 550 marks the signer for organisers only; the filter selects them; the dashboard counts them', async () => {
-      const refused = new Set(['nobody@example.org']);
+      refused = new Set(['nobody@example.org']);
       const rcpt = new Map<string, number>();
       peer = await startSmtp({
         refuse: (a) => {
@@ -55,10 +61,17 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
       }
       const mailer = new KeepingMailer(new SmtpMailer(peer.url, 'Letters <letters@mail.example.org>'));
       app = await buildApp(loadConfig(env, { dataDir: dir }), { mailer });
-      const http: FastifyInstance = await app.http();
+      http = await app.http();
       await http.ready();
-      const flush = async () => {
-        for (let i = 0; i < 5; i++) await deliverDue(app!.deps, mailer);
+      flush = async () => {
+        // Until nothing waits: a poke may have started the worker's own round, whose mails are leased, not yet done.
+        for (let i = 0; i < 400; i++) {
+          const r = await deliverDue(app!.deps, mailer);
+          assert.equal(r.failed, 0, `a mail failed for now: ${r.lastError}`);
+          if ((await app!.store.outbox.stats(new Date().toISOString())).waiting === 0) return;
+          if (r.sent + r.rejected === 0) await new Promise((ok) => setTimeout(ok, 25));
+        }
+        throw new Error('the outbox did not drain');
       };
       await createLetter(app.deps, faEnLetter('mail', { organisers: [OWNER] }), { publish: true });
       await addOrganiser(app.deps, 'mail', MOD, 'moderator', undefined);
@@ -76,7 +89,7 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
 
       // Later Zoë's server refuses her address too: an update to the signers is refused at RCPT TO.
       refused.add('zoe@example.org');
-      const ownerToken = (await createApiToken(app.deps, OWNER, { letterSlug: 'mail' })).token;
+      ownerToken = (await createApiToken(app.deps, OWNER, { letterSlug: 'mail' })).token;
       const modToken = (await createApiToken(app.deps, MOD, { letterSlug: 'mail' })).token;
       const upd = await http.inject({ method: 'POST', url: '/api/v1/organise/letters/mail/updates', ...json({ subject: { fa: 'خبر', en: 'News' }, body: { fa: 'متن', en: 'Text' } }, { authorization: `Bearer ${ownerToken}` }) });
       assert.ok(upd.statusCode < 300, upd.body);
@@ -142,6 +155,43 @@ for (const setup of [{ name: 'SQLite' }, { name: 'PostgreSQL', pg: true }]) {
         assert.match(r.body, /Zoë Martin|Maryam Karimi|"slug"/, url);
         assert.doesNotMatch(r.body, /mailUndeliverable|mailRefused|mail refused|No such mailbox/, url);
       }
+    });
+
+    test('delivery: a 5xx from our SMTP server leaves the target failed (never bounced); a sent one is marked bounced once of 20 at once', async () => {
+      const letter = (await app!.store.letters.bySlug('mail'))!;
+      await app!.store.deliveries.putTargets(letter.id, [
+        { id: 'target-office', letterId: letter.id, name: 'Ilir Meta', title: 'President', email: 'office@president.example', lang: 'en' },
+        { id: 'target-gone', letterId: letter.id, name: 'دفتر ریاست جمهوری', email: 'gone@president.example', lang: 'fa' },
+      ]);
+      refused.add('gone@president.example');
+      // The PDF is not the subject here: fixed bytes in place of the chromium drawing.
+      const bytes = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
+      const pdfs = { pdf: async () => ({ bytes, sha256: createHash('sha256').update(bytes).digest('base64'), meta: { treeSize: 2 } }) };
+      const run = await deliverLetter(app!.deps, pdfs, 'mail', { actor: OWNER });
+      await flush();
+      const rows = async () => new Map((await app!.store.deliveries.byLetter(letter.id)).filter((d) => d.run === run.run).map((d) => [d.targetId, d]));
+      const settled = await rows();
+      assert.equal(settled.get('target-office')!.status, 'sent');
+      assert.equal(settled.get('target-gone')!.status, 'failed');
+      assert.match(settled.get('target-gone')!.error ?? '', /550[\s\S]*No such mailbox here/);
+      assert.ok(peer!.mails.some((m) => m.to.includes('office@president.example')), 'the PDF reached the accepting server');
+
+      const bounce = (id: string) => http.inject({ method: 'POST', url: `/api/v1/organise/letters/mail/deliveries/${encodeURIComponent(id)}/bounce`, ...json({ bounce: `The message to office@president.example bounced: 550 5.2.1 Mailbox disabled (${Math.random()})` }, { authorization: `Bearer ${ownerToken}` }) });
+      const failed = await bounce(settled.get('target-gone')!.id);
+      assert.deepEqual([failed.statusCode, failed.json().error.code], [409, 'DELIVERY_NOT_SENT'], 'a failed delivery stays failed');
+      const answers = await Promise.all(Array.from({ length: 20 }, () => bounce(settled.get('target-office')!.id)));
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, ...Array(19).fill(409)]);
+      const after = await rows();
+      assert.equal(after.get('target-office')!.status, 'bounced');
+      assert.equal(after.get('target-office')!.sentAt, settled.get('target-office')!.sentAt, 'it was sent: the time stays');
+      assert.equal(after.get('target-gone')!.status, 'failed');
+      const trail = (await app!.store.desk.audit(letter.id, 1000)).filter((e) => e.action === 'bounce');
+      assert.equal(trail.length, 1, 'one audit entry for the one mark that landed');
+      assert.equal(trail[0]!.detail.target, 'Ilir Meta');
+      await new Promise((r) => setTimeout(r, 2100)); // the public delivery note is read at most every 2 s
+      const pub = (await http.inject({ method: 'GET', url: '/api/v1/letters/mail' })).json() as { delivery: { targets: { name: string; status: string; deliveredAt: string | null }[] } };
+      assert.deepEqual(pub.delivery.targets.map((x) => [x.name, x.status, x.deliveredAt]), [['Ilir Meta', 'bounced', null], ['دفتر ریاست جمهوری', 'failed', null]]);
+      assert.doesNotMatch(JSON.stringify(pub), /Mailbox disabled|No such mailbox|president\.example/);
     });
   });
 }
