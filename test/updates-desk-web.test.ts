@@ -139,7 +139,7 @@ test('an owner marks a sent delivery as bounced with the bounce text: the desk, 
   assert.equal(ok.headers.location, '/en/organise/letters/desk/updates?bounced=1');
   const shown = await owner.get(ok.headers.location as string);
   assert.match(shown.body, /The delivery is marked as bounced\./);
-  assert.match(shown.body, /class="status-bounced">bounced: Delivery to the following recipient failed permanently:/);
+  assert.match(shown.body, /class="status-bounced">bounced: \u2068Delivery to the following recipient failed permanently:/);
   assert.match(shown.body, /<pre dir="ltr">[^<]*550 5\.1\.1 The email account does not exist\./);
   assert.equal((shown.body.match(/<summary>Mark as bounced<\/summary>/g) ?? []).length, 1, 'a bounced delivery has no form any more');
   const again = await owner.post('/en/organise/letters/desk/bounce', { _csrf: csrfFrom(shown.body), delivery, bounce: text });

@@ -5,6 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { buildApp, type App } from '../../src/main.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SmtpMailer } from '../../src/adapters/mail/smtp.ts';
 import { createLetter } from '../../src/use-cases/create-letter.ts';
+import { deliverLetter } from '../../src/use-cases/deliver-letter.ts';
 import { sendUpdate } from '../../src/use-cases/send-update.ts';
 import { faEnLetter } from '../support/app.ts';
 import { launchChromium, screenshot, SCREENSHOTS, waitFor } from '../support/browser.ts';
@@ -108,3 +110,46 @@ for (const [lang, width, locale] of [['en', 1280, 'en-GB'], ['en', 390, 'en-GB']
     await ctx.close();
   });
 }
+
+test('the updates page: who the next update reaches, who unsubscribed; a delivery marked bounced with its text (en 1280, fa 390)', { timeout: 120_000 }, async () => {
+  const letter = (await app.store.letters.bySlug('albania'))!;
+  await app.store.deliveries.putTargets(letter.id, [
+    { id: 'target-office', letterId: letter.id, name: 'Ilir Meta', title: 'President of Albania', email: 'office@president.example', lang: 'en' },
+    { id: 'target-gone', letterId: letter.id, name: 'دفتر ریاست جمهوری', email: 'nobody@example.org', lang: 'fa' },
+  ]);
+  // The PDF is not the subject here: fixed bytes in place of the chromium drawing.
+  const bytes = new TextEncoder().encode('%PDF-1.4\n%%EOF\n');
+  await deliverLetter(app.deps, { pdf: async () => ({ bytes, sha256: createHash('sha256').update(bytes).digest('base64'), meta: { treeSize: 4 } }) }, 'albania', { actor: OWNER });
+  await waitFor('both deliveries settled', async () => ((await app.store.deliveries.byLetter(letter.id)).every((d) => d.status !== 'queued') ? true : undefined), 20_000);
+  // Maryam unsubscribes with her update mail's one-click link.
+  const update = mailer.sent.find((m) => m.template === 'update' && m.to === 'maryam@example.org')!;
+  const u = await fetch(update.headers!['List-Unsubscribe']!.slice(1, -1), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+  assert.equal(u.status, 200);
+
+  const en = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+  let page = await en.newPage();
+  await signIn(page, 'en');
+  await page.goto(`${base}/en/organise/letters/albania/updates`);
+  assert.deepEqual(await page.locator('ul.update-reach li').allTextContents(), ['The next update would reach 3 signers.', '1 signer unsubscribed from updates.']);
+  assert.match(await page.locator('td.status-failed').textContent() ?? '', /failed: .*550/);
+  await page.click('details.bounce summary');
+  await page.fill('details.bounce textarea', 'This is the mail system at host mx.president.example.\n\n<office@president.example>: host mx.president.example said:\n    550 5.2.1 Mailbox disabled for this recipient');
+  await page.click('details.bounce button[type=submit]');
+  await page.waitForURL(/bounced=1/);
+  assert.match(await page.locator('.notice[role=status]').textContent() ?? '', /marked as bounced/);
+  assert.match(await page.locator('td.status-bounced').textContent() ?? '', /^bounced: \u2068This is the mail system at host mx\.president\.example\./);
+  await page.click('td.status-bounced details.bounce-text summary');
+  await screenshot(page, '13-desk-bounced-en-1280');
+  await en.close();
+
+  const fa = await browser.newContext({ locale: 'fa-IR', viewport: { width: 390, height: 900 } });
+  page = await fa.newPage();
+  await signIn(page, 'fa');
+  await page.goto(`${base}/fa/organise/letters/albania/updates`);
+  assert.deepEqual(await page.locator('ul.update-reach li').allTextContents(), ['خبر بعدی به ۳ امضاکننده می‌رسد.', '۱ امضاکننده اشتراک خبرها را لغو کرد.']);
+  assert.match(await page.locator('td.status-bounced').textContent() ?? '', /^برگشت خورد: /);
+  await screenshot(page, '13-desk-bounced-fa-390');
+  await page.goto(`${base}/fa/letters/albania`);
+  assert.match(await page.locator('section.delivery').textContent() ?? '', /ایمیل به Ilir Meta برگشت خورد: تحویل نشد\./);
+  await fa.close();
+});

@@ -562,5 +562,6 @@ export const de: Record<MessageKey, string> = {
   "letter.deliveryBounced": "Die E-Mail an {name} kam zurück: nicht zugestellt.",
   "desk.updates.unsubscribed": "{count, plural, one {# Unterzeichnende Person hat Neuigkeiten abbestellt.} other {# Unterzeichnende haben Neuigkeiten abbestellt.}}",
   "desk.updates.next": "{count, plural, one {Die nächste Neuigkeit ginge an # Unterzeichnende Person.} other {Die nächste Neuigkeit ginge an # Unterzeichnende.}}",
+  "desk.delivery.bounceMessage": "Die Rückläufer-Nachricht",
   "error.DELIVERY_NOT_SENT": "Nur eine gesendete Zustellung kann als zurückgekommen markiert werden.",
 };

@@ -561,6 +561,7 @@ export const en = {
   "letter.deliveryBounced": "The mail to {name} bounced: not delivered.",
   "desk.updates.unsubscribed": "{count, plural, one {# signer unsubscribed from updates.} other {# signers unsubscribed from updates.}}",
   "desk.updates.next": "{count, plural, one {The next update would reach # signer.} other {The next update would reach # signers.}}",
+  "desk.delivery.bounceMessage": "The bounce message",
   "error.DELIVERY_NOT_SENT": "Only a delivery that was sent can be marked as bounced.",
 } as const;
 

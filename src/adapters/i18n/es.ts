@@ -562,5 +562,6 @@ export const es: Record<MessageKey, string> = {
   "letter.deliveryBounced": "El correo a {name} rebotó: no se entregó.",
   "desk.updates.unsubscribed": "{count, plural, one {# firmante canceló la suscripción a las novedades.} many {# de firmantes cancelaron la suscripción a las novedades.} other {# firmantes cancelaron la suscripción a las novedades.}}",
   "desk.updates.next": "{count, plural, one {La próxima novedad llegaría a # firmante.} many {La próxima novedad llegaría a # de firmantes.} other {La próxima novedad llegaría a # firmantes.}}",
+  "desk.delivery.bounceMessage": "El mensaje de rebote",
   "error.DELIVERY_NOT_SENT": "Solo una entrega enviada puede marcarse como rebotada.",
 };

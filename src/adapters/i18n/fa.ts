@@ -563,5 +563,6 @@ export const fa: Record<MessageKey, string> = {
   "letter.deliveryBounced": "ایمیل به {name} برگشت خورد: تحویل نشد.",
   "desk.updates.unsubscribed": "{count, plural, one {# امضاکننده اشتراک خبرها را لغو کرد.} other {# امضاکننده اشتراک خبرها را لغو کردند.}}",
   "desk.updates.next": "{count, plural, one {خبر بعدی به # امضاکننده می‌رسد.} other {خبر بعدی به # امضاکننده می‌رسد.}}",
+  "desk.delivery.bounceMessage": "پیام برگشت",
   "error.DELIVERY_NOT_SENT": "فقط تحویلی که فرستاده شده را می‌توان برگشتی علامت زد.",
 };

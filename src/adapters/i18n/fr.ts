@@ -562,5 +562,6 @@ export const fr: Record<MessageKey, string> = {
   "letter.deliveryBounced": "Le courriel à {name} est revenu : non remise.",
   "desk.updates.unsubscribed": "{count, plural, one {# signataire s’est désabonné des nouvelles.} many {# de signataires se sont désabonnés des nouvelles.} other {# signataires se sont désabonnés des nouvelles.}}",
   "desk.updates.next": "{count, plural, one {La prochaine nouvelle atteindrait # signataire.} many {La prochaine nouvelle atteindrait # de signataires.} other {La prochaine nouvelle atteindrait # signataires.}}",
+  "desk.delivery.bounceMessage": "Le message de retour",
   "error.DELIVERY_NOT_SENT": "Seule une remise envoyée peut être marquée comme revenue.",
 };

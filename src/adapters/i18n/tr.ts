@@ -562,5 +562,6 @@ export const tr: Record<MessageKey, string> = {
   "letter.deliveryBounced": "{name} adresine giden e-posta geri döndü: teslim edilmedi.",
   "desk.updates.unsubscribed": "{count, plural, one {# imzacı güncellemelerden çıktı.} other {# imzacı güncellemelerden çıktı.}}",
   "desk.updates.next": "{count, plural, one {Bir sonraki güncelleme # imzacıya ulaşır.} other {Bir sonraki güncelleme # imzacıya ulaşır.}}",
+  "desk.delivery.bounceMessage": "Geri dönüş iletisi",
   "error.DELIVERY_NOT_SENT": "Yalnızca gönderilmiş bir teslim geri döndü olarak işaretlenebilir.",
 };

@@ -46,8 +46,9 @@ function deliverySection(t: T, p: UpdatesPage): SafeHtml {
     // A pasted bounce may be long: its first line here, the whole text under it.
     const first = (d.error ?? '').split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
     const line = first.length > 200 ? `${first.slice(0, 200)}…` : first;
-    const whole = d.status === 'bounced' && (d.error ?? '').trim() !== first ? html`<details><summary>${t('desk.delivery.bounceText')}</summary><pre dir="ltr">${d.error ?? ''}</pre></details>` : '';
-    return html`${t(`desk.delivery.status.${d.status}`, { reason: line })}${whole}`;
+    const whole = d.status === 'bounced' && (d.error ?? '').trim() !== first ? html`<details class="bounce-text"><summary>${t('desk.delivery.bounceMessage')}</summary><pre dir="ltr">${d.error ?? ''}</pre></details>` : '';
+    // The server's words keep their own direction inside a right-to-left sentence (first strong isolate).
+    return html`${t(`desk.delivery.status.${d.status}`, { reason: `\u2068${line}\u2069` })}${whole}`;
   };
   /** A sent delivery: the owner may mark it bounced, pasting the bounce message. */
   const bounceForm = (x: UpdatesDesk['targets'][number]) => {
