@@ -64,7 +64,7 @@ test('CSV: UTF-8 with BOM, every signature, Persian names as typed; emails only 
   assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'byte-order mark');
   const text = new TextDecoder().decode(bytes.slice(3));
   const lines = text.trimEnd().split('\r\n');
-  assert.equal(lines[0], 'id,name,nameAlt,title,titleChecked,country,state,source,addedBy,lang,createdAt,confirmedAt,email');
+  assert.equal(lines[0], 'id,name,nameAlt,title,titleChecked,country,state,source,addedBy,lang,createdAt,confirmedAt,mailUndeliverable,mailRefusedReason,mailRefusedAt,email');
   assert.equal(lines.length, 47);
   assert.ok(lines.some((l) => l.includes('علیرضا نصر اللهی') && l.includes('Alireza Nasrollahi')));
   assert.ok(lines.slice(1).every((l) => l.includes(',confirmed,imported,')));

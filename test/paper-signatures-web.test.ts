@@ -130,3 +130,10 @@ test('notable signatories: an owner\u2019s option; only checked titles, first; u
   const letter = (await t.app.store.letters.bySlug('sheet'))!;
   assert.deepEqual((await t.app.store.desk.audit(letter.id, 50)).filter((e) => e.action === 'notable').map((e) => e.detail.on), [false, true]);
 });
+
+test('a multipart body the upload parser cannot read (no boundary) answers 400, never 500', async () => {
+  for (const url of ['/en/organise/letters/sheet/import', '/en/organise/letters/sheet/notable']) {
+    const r = await t.http.inject({ method: 'POST', url, payload: '{"show":"1"}', headers: { 'content-type': 'multipart/form-data', origin: 'http://test.local', 'sec-fetch-site': 'same-origin' } });
+    assert.equal(r.statusCode, 400, url);
+  }
+});

@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { testApp, openLetter, Browser, csrfFrom, signInOrganiser, type TestApp } from './support/app.ts';
 import { addOrganiser } from '../src/use-cases/manage-organisers.ts';
+import { createApiToken } from '../src/use-cases/organiser-tokens.ts';
 
 let t: TestApp;
 let owner: Browser;
@@ -123,4 +124,76 @@ test('targets in the letter form; the deliver button delivers and the page shows
   assert.match(again.body, /office@president\.example \| en/);
   await owner.post('/en/organise/letters/desk/edit', { ...values, targets: field(again.body, 'targets')!, _csrf: csrfFrom(again.body) });
   assert.deepEqual((await t.app.store.deliveries.targets(letterId)).map((x) => x.id), ids);
+});
+
+test('an owner marks a sent delivery as bounced with the bounce text: the desk, the letter page, the API and the audit trail show it', async () => {
+  const page = await owner.get('/en/organise/letters/desk/updates');
+  assert.equal((page.body.match(/<summary>Mark as bounced<\/summary>/g) ?? []).length, 2, 'each sent delivery has the form');
+  const delivery = /name="delivery" value="([^"]+)"/.exec(page.body)![1]!;
+  const empty = await owner.post('/en/organise/letters/desk/bounce', { _csrf: csrfFrom(page.body), delivery, bounce: '  ' });
+  assert.equal(empty.statusCode, 400);
+  assert.match(empty.body, /<details class="bounce" open>[\s\S]*id="bounce-error"/);
+  const text = 'Delivery to the following recipient failed permanently:\n\n    office@president.example\n\n550 5.1.1 The email account does not exist.';
+  const ok = await owner.post('/en/organise/letters/desk/bounce', { _csrf: csrfFrom(page.body), delivery, bounce: text });
+  assert.equal(ok.statusCode, 303, ok.body);
+  assert.equal(ok.headers.location, '/en/organise/letters/desk/updates?bounced=1');
+  const shown = await owner.get(ok.headers.location as string);
+  assert.match(shown.body, /The delivery is marked as bounced\./);
+  assert.match(shown.body, /class="status-bounced">bounced: \u2068Delivery to the following recipient failed permanently:/);
+  assert.match(shown.body, /<pre dir="ltr">[^<]*550 5\.1\.1 The email account does not exist\./);
+  assert.equal((shown.body.match(/<summary>Mark as bounced<\/summary>/g) ?? []).length, 1, 'a bounced delivery has no form any more');
+  const again = await owner.post('/en/organise/letters/desk/bounce', { _csrf: csrfFrom(shown.body), delivery, bounce: text });
+  assert.equal(again.statusCode, 409, 'bounced already');
+  assert.match(again.body, /Only a delivery that was sent can be marked as bounced\./);
+  const fa = await owner.get('/fa/organise/letters/desk/updates');
+  assert.match(fa.body, /class="status-bounced">برگشت خورد: /);
+
+  const audit = await owner.get('/en/organise/letters/desk/audit');
+  assert.match(audit.body, /marked a delivery as bounced/);
+  assert.doesNotMatch(audit.body, /does not exist/, 'the trail names the target, not the bounce text');
+
+  await new Promise((r) => setTimeout(r, 2100)); // the public delivery note is read at most every 2 s
+  const api = JSON.parse((await t.http.inject({ method: 'GET', url: '/api/v1/letters/desk' })).body) as { delivery: { targets: { name: string; status: string; deliveredAt: string | null }[] } };
+  const statuses = Object.fromEntries(api.delivery.targets.map((x) => [x.name, x]));
+  assert.equal(statuses['Ilir Meta']!.status, 'bounced');
+  assert.equal(statuses['Ilir Meta']!.deliveredAt, null);
+  assert.equal(statuses['دفتر ریاست جمهوری']!.status, 'sent');
+  const letter = (await t.http.inject({ method: 'GET', url: '/en/letters/desk' })).body;
+  assert.match(letter, /The mail to Ilir Meta bounced: not delivered\./);
+  assert.doesNotMatch(letter, /does not exist|office@president/);
+});
+
+test('the updates page counts who the next update would reach and who unsubscribed', async () => {
+  const before = await owner.get('/en/organise/letters/desk/updates');
+  assert.match(before.body, /The next update would reach 1 signer\./);
+  assert.match(before.body, /0 signers unsubscribed from updates\./);
+  const mail = t.mailer.sent.find((m) => m.template === 'update' && m.to === 'a@example.org')!;
+  const url = new URL(mail.headers!['List-Unsubscribe']!.slice(1, -1));
+  const r = await t.http.inject({ method: 'POST', url: url.pathname + url.search, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(r.statusCode, 200);
+  const after = await owner.get('/en/organise/letters/desk/updates');
+  assert.match(after.body, /The next update would reach 0 signers\./);
+  assert.match(after.body, /1 signer unsubscribed from updates\./);
+  const fa = await owner.get('/fa/organise/letters/desk/updates');
+  assert.match(fa.body, /خبر بعدی به ۰ امضاکننده می‌رسد\./);
+  assert.match(fa.body, /۱ امضاکننده اشتراک خبرها را لغو کرد\./);
+});
+
+test('the organiser API marks a sent delivery as bounced once; moderators may not; an unknown delivery is named', async () => {
+  const letterId = (await t.app.store.letters.bySlug('desk'))!.id;
+  const sent = (await t.app.store.deliveries.byLetter(letterId)).find((d) => d.status === 'sent')!;
+  const ownerToken = (await createApiToken(t.app.deps, 'owner@example.org', { letterSlug: 'desk' })).token;
+  const modToken = (await createApiToken(t.app.deps, 'mod@example.org', { letterSlug: 'desk' })).token;
+  const bounce = (id: string, token: string, body: unknown = { bounce: '550 5.7.1 Rejected by the recipient\'s policy' }) =>
+    t.http.inject({ method: 'POST', url: `/api/v1/organise/letters/desk/deliveries/${encodeURIComponent(id)}/bounce`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  assert.equal((await bounce(sent.id, modToken)).statusCode, 403);
+  assert.equal((await bounce(sent.id, ownerToken, { bounce: '' })).json().error.code, 'VALIDATION_FAILED');
+  const nf = await bounce('delivery:none', ownerToken);
+  assert.deepEqual([nf.statusCode, nf.json().error.code], [404, 'DELIVERY_NOT_FOUND']);
+  const ok = await bounce(sent.id, ownerToken);
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.deepEqual([ok.json().id, ok.json().status], [sent.id, 'bounced']);
+  const twice = await bounce(sent.id, ownerToken);
+  assert.deepEqual([twice.statusCode, twice.json().error.code], [409, 'DELIVERY_NOT_SENT']);
+  assert.equal((await t.app.store.deliveries.byLetter(letterId)).find((d) => d.id === sent.id)!.error, "550 5.7.1 Rejected by the recipient's policy");
 });

@@ -49,6 +49,9 @@ export const ERROR_CODES = [
   'REPLY_NOT_FOUND',
   'IMPORT_ROWS_INVALID',
   'ALREADY_IMPORTED',
+  // a delivery marked as bounced
+  'DELIVERY_NOT_FOUND',
+  'DELIVERY_NOT_SENT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -358,6 +358,12 @@ export interface DeliveryRepo {
    * sent is not failed later by a retry's error); false when it was not queued or does not exist.
    */
   settle(id: string, status: Exclude<DeliveryStatus, 'queued'>, at: string, error?: string): Promise<boolean>;
+  /**
+   * Marks a sent delivery as bounced with the bounce message (the addressee's server returned it after accepting it):
+   * a conditional update from sent, once; false when it was not sent (queued, failed, bounced already) or is unknown.
+   * Its sentAt stays (it was sent).
+   */
+  bounce(id: string, at: string, reason: string): Promise<boolean>;
   /** The letter's deliveries, newest run first, then by target order. */
   byLetter(letterId: string): Promise<Delivery[]>;
 }
@@ -392,6 +398,11 @@ export interface UpdateRepo {
   advanceFanout(updateId: string, from: string | undefined, to: string | undefined, done: boolean, at: string): Promise<boolean>;
   /** Updates whose fan-out is not done and has not moved after `before` (left by a crash): oldest first. */
   unfinishedFanouts(before: string, limit: number): Promise<LetterUpdate[]>;
+  /**
+   * How many confirmed signers of the letter (not erased) stopped its updates through an update mail's unsubscribe
+   * link: their consent is off and they hold an unsubscribe token (only update mails carry one).
+   */
+  unsubscribed(letterId: string): Promise<number>;
   /** Stops updates to a signature (its consent withdrawn, kept); false when it was not subscribed. */
   unsubscribe(signatureId: string, at: string): Promise<boolean>;
   /** Inserts the reply unless one with its id exists (ids come from the request's key): false, changing nothing, then. */

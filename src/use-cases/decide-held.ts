@@ -79,7 +79,7 @@ export async function decideHeld(deps: Deps, slug: string, actor: string | undef
   const reason = checkRequest(req);
   const sel = await selectSignatures(deps.store, slug, actor, {});
   const chosen = sel.matching.filter(named(req));
-  const sample = chosen.slice(0, SAMPLE).map((s) => toRow(s, sel.held, false, sel.checked));
+  const sample = chosen.slice(0, SAMPLE).map((s) => toRow(s, sel.held, false, sel.checked, undefined, { refused: sel.refused, owner: false }));
   if (req.dryRun) return { dryRun: true, decision: req.decision, count: chosen.length, sample, skipped: 0 };
   let done = 0;
   let skipped = 0;

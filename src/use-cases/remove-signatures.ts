@@ -51,8 +51,8 @@ async function selection(deps: Deps, slug: string, actor: string | undefined, re
 
 export async function removeSignatures(deps: Deps, slug: string, actor: string | undefined, req: RemovalRequest): Promise<RemovalResult> {
   const reason = checkReason(req.reason);
-  const { letter, chosen, held, checked, sources } = await selection(deps, slug, actor, req);
-  const sample = chosen.slice(0, SAMPLE).map((s) => toRow(s, held, false, checked, sources));
+  const { letter, chosen, held, checked, sources, refused } = await selection(deps, slug, actor, req);
+  const sample = chosen.slice(0, SAMPLE).map((s) => toRow(s, held, false, checked, sources, { refused, owner: false }));
   if (req.dryRun) return { dryRun: true, count: chosen.length, sample, skipped: 0 };
   let removed = 0;
   let skipped = 0;

@@ -1,6 +1,9 @@
 /** A real SMTP peer (smtp-server) on a free loopback port, keeping every message it receives. */
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import type { Mailer } from '../../src/core/ports.ts';
+import type { MailMessage } from '../../src/core/model.ts';
+import type { SmtpMailer } from '../../src/adapters/mail/smtp.ts';
 
 export interface ReceivedMail {
   from: string;
@@ -74,3 +77,25 @@ export async function startSmtp(opts: SmtpPeerOptions = {}): Promise<{ url: stri
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Sends through the real SMTP peer and keeps what went out (for the links the test follows). */
+export class KeepingMailer implements Mailer {
+  readonly batch: number;
+  sent: MailMessage[] = [];
+  constructor(private readonly inner: SmtpMailer) {
+    this.batch = inner.batch;
+  }
+  async send(m: MailMessage) {
+    await this.inner.send(m);
+    this.sent.push(m);
+  }
+  close() {
+    return this.inner.close();
+  }
+  /** The token of the last mail of `template` to `to`. */
+  lastToken(to: string, template = 'confirm'): string {
+    const m = [...this.sent].reverse().find((x) => x.to === to && x.template === template);
+    return /token=([A-Za-z0-9_-]+)/.exec(m?.text ?? '')![1]!;
+  }
+}
+

@@ -548,6 +548,21 @@ export const en = {
   "desk.audit.action.notable": "changed the notable signatories section",
   "error.IMPORT_ROWS_INVALID": "Some rows need attention, so nothing was added.",
   "error.ALREADY_IMPORTED": "These rows were added to this letter already.",
+  // Issue 14 item 4 and issue 13 item 2: refused mail on the desk, bounced deliveries, unsubscribes
+  "desk.filter.mail": "Mail",
+  "desk.mail.undeliverable": "address refused our mail",
+  "desk.mail.refused": "mail refused",
+  "desk.mail.reason": "The mail server’s answer",
+  "desk.mail.count": "{count, plural, one {# signer’s address refused our mail} other {# signers’ addresses refused our mail}}",
+  "desk.delivery.bounce": "Mark as bounced",
+  "desk.delivery.bounceText": "The bounce message (paste it here)",
+  "desk.delivery.bounced": "The delivery is marked as bounced.",
+  "desk.audit.action.bounce": "marked a delivery as bounced",
+  "letter.deliveryBounced": "The mail to {name} bounced: not delivered.",
+  "desk.updates.unsubscribed": "{count, plural, one {# signer unsubscribed from updates.} other {# signers unsubscribed from updates.}}",
+  "desk.updates.next": "{count, plural, one {The next update would reach # signer.} other {The next update would reach # signers.}}",
+  "desk.delivery.bounceMessage": "The bounce message",
+  "error.DELIVERY_NOT_SENT": "Only a delivery that was sent can be marked as bounced.",
 } as const;
 
 export type MessageKey = keyof typeof en;

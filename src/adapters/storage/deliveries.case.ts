@@ -63,5 +63,30 @@ export function deliveriesContract(factory: StoreFactory): void {
       assert.equal(await store.deliveries.settle(d.id, 'sent', at), false, 'settled already');
       assert.equal(await store.deliveries.settle('no-such-delivery', 'sent', at), false);
     });
+
+    test('bounce: only a sent delivery bounces, once; 20 at once (in transactions), one wins; its sentAt stays', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, [{ lang: 'fa', title: 't', body: 'b' }]);
+      const queued = delivery(l.id, 'target-q');
+      const failed = delivery(l.id, 'target-f');
+      const sent = delivery(l.id, 'target-s');
+      for (const d of [queued, failed, sent]) await store.deliveries.insert(d);
+      assert.equal(await store.deliveries.settle(failed.id, 'failed', at, '550 no such mailbox'), true);
+      assert.equal(await store.deliveries.settle(sent.id, 'sent', at), true);
+      const later = '2026-03-02T09:00:00.000Z';
+      assert.equal(await store.deliveries.bounce(queued.id, later, 'x'), false, 'a queued delivery was not sent');
+      assert.equal(await store.deliveries.bounce(failed.id, later, 'x'), false, 'a failed one was not sent');
+      assert.equal(await store.deliveries.bounce('no-such-delivery', later, 'x'), false);
+      const reasons = Array.from({ length: 20 }, (_, i) => `550 5.1.1 Mailbox unavailable (${i})`);
+      const wins = await Promise.all(reasons.map((r) => store.transaction((tx) => tx.deliveries.bounce(sent.id, later, r))));
+      assert.equal(wins.filter(Boolean).length, 1);
+      const got = (await store.deliveries.byLetter(l.id)).find((d) => d.id === sent.id)!;
+      assert.equal(got.status, 'bounced');
+      assert.equal(got.error, reasons[wins.indexOf(true)], 'the winner\'s message is kept');
+      assert.equal(got.sentAt, at);
+      assert.equal(got.updatedAt, later);
+      assert.equal(await store.deliveries.bounce(sent.id, later, 'again'), false, 'bounced already');
+      assert.equal((await store.deliveries.byLetter(l.id)).find((d) => d.id === failed.id)!.status, 'failed');
+    });
   });
 }

@@ -54,6 +54,22 @@ export function updatesContract(factory: StoreFactory): void {
       assert.equal(await store.updates.unsubscribe(no.id, at), false);
     });
 
+    test('unsubscribed: confirmed signers who stopped updates through an update mail\'s link (not those who never opted in)', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, [{ lang: 'fa', title: 't', body: 'b' }]);
+      const a = signatureFixture(l.id, { status: 'confirmed', consentUpdates: true });
+      const b = signatureFixture(l.id, { status: 'confirmed', consentUpdates: true });
+      const never = signatureFixture(l.id, { status: 'confirmed', consentUpdates: false });
+      const gone = signatureFixture(l.id, { status: 'withdrawn', consentUpdates: true });
+      for (const s of [a, b, never, gone]) assert.equal(await store.signatures.insert(s), true);
+      for (const s of [a, b, gone]) await store.log.putSignerToken(id('unsub-hash'), s.id, 'unsubscribe', at);
+      assert.equal(await store.updates.unsubscribed(l.id), 0);
+      assert.equal(await store.updates.unsubscribe(a.id, at), true);
+      assert.equal(await store.updates.unsubscribe(gone.id, at), true);
+      assert.equal(await store.updates.unsubscribed(l.id), 1, 'a withdrawn signer is no longer a signer');
+      assert.equal((await store.updates.recipients(l.id)).length, 1);
+    });
+
     test('one update per key: 20 inserts at once (in transactions), one wins; listed newest first', async () => {
       const l = letterFixture();
       await store.letters.insert(l, [{ lang: 'fa', title: 't', body: 'b' }]);

@@ -74,6 +74,8 @@ export type AuditAction =
   | 'publish' | 'close' | 'reopen' | 'edit' | 'remove' | 'merge' | 'dismiss' | 'vet' | 'export'
   | 'organiser-add' | 'organiser-remove' | 'token-create' | 'token-revoke'
   | 'update' | 'reply' | 'deliver' | 'targets'
+  /** A sent delivery marked as bounced, with the bounce message the owner pasted. */
+  | 'bounce'
   /** Held signatures released (counted and logged from then on), or removed without ever counting. */
   | 'release' | 'remove-held'
   | 'import' | 'notable';

@@ -26,6 +26,8 @@ export interface SignatureFilter {
   to?: string | undefined;
   /** A name or part of one, in any script: matched through the names engine's consonant skeletons. */
   q?: string | undefined;
+  /** `undeliverable`: only signers whose address a mail server refused for good (an SMTP 5xx to RCPT TO). */
+  mail?: 'undeliverable' | undefined;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -63,6 +65,11 @@ export function parseSignatureFilter(raw: Record<string, unknown>): SignatureFil
     if (d === undefined) continue;
     if (DATE.test(d) && !Number.isNaN(Date.parse(d))) out[k] = d;
     else errors.push({ field: k, code: 'INVALID_CHOICE' });
+  }
+  const mail = str('mail');
+  if (mail !== undefined) {
+    if (mail === 'undeliverable') out.mail = mail;
+    else errors.push({ field: 'mail', code: 'INVALID_CHOICE' });
   }
   const q = str('q');
   if (q !== undefined) {
@@ -125,12 +132,13 @@ export function sourceOf(sig: Signature, recorded?: SignatureSource | undefined)
 
 /**
  * Whether a signature passes the filter; `held` tells whether it waits in an open duplicate review, `source` how it
- * came (sourceOf).
+ * came (sourceOf), `undeliverable` whether a mail server refused its address for good.
  */
-export function signatureFilter(f: SignatureFilter): (sig: Signature, held: boolean, source?: SignatureSource) => boolean {
+export function signatureFilter(f: SignatureFilter): (sig: Signature, held: boolean, source?: SignatureSource, undeliverable?: boolean) => boolean {
   const byName = f.q ? nameMatcher(f.q) : undefined;
   const to = f.to ? `${f.to}T99` : undefined; // inclusive: every time of that day sorts before "T99"
-  return (sig, held, source) => {
+  return (sig, held, source, undeliverable = false) => {
+    if (f.mail === 'undeliverable' && !undeliverable) return false;
     if (f.state && stateOf(sig, held) !== f.state && !(f.state === 'confirmed' && held && sig.status === 'confirmed')) return false;
     if (f.source && f.source !== (source ?? sourceOf(sig))) return false;
     if (f.country && sig.country !== f.country) return false;

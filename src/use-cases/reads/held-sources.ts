@@ -81,6 +81,6 @@ export async function heldView(deps: Deps, slug: string, actor: string | undefin
   }
   const heldSigs = sel.matching.filter((s) => s.status === 'held');
   const owner = sel.role === 'owner';
-  const held = heldSigs.slice(0, MAX_HELD_LISTED).map((s) => ({ ...toRow(s, sel.held, false, sel.checked), reasons: parseHold(s.hold), sourceKey: s.source ?? null, domain: owner ? emailDomain(s.emailKey) : null }));
+  const held = heldSigs.slice(0, MAX_HELD_LISTED).map((s) => ({ ...toRow(s, sel.held, false, sel.checked, undefined, { refused: sel.refused, owner }), reasons: parseHold(s.hold), sourceKey: s.source ?? null, domain: owner ? emailDomain(s.emailKey) : null }));
   return { letter: sel.letter, sources, held, heldTotal: heldSigs.length, owner };
 }

@@ -3,7 +3,7 @@
  * says, newest first, with counts per state. Addresses are only for owners (and the operator).
  */
 import { DomainError } from '../../core/errors.ts';
-import type { LetterWithText, Signature } from '../../core/model.ts';
+import type { LetterWithText, Signature, UndeliverableAddress } from '../../core/model.ts';
 import type { OrganiserRole } from '../../core/organisers/policy.ts';
 import { SIGNATURE_STATES, signatureFilter, sourceOf, stateOf, type SignatureFilter, type SignatureSource, type SignatureState } from '../../core/organisers/signature-filter.ts';
 import type { AddedSignature } from '../../core/organisers/signature-rows.ts';
@@ -28,6 +28,25 @@ export interface OrganiserSignatureRow {
   confirmedAt: string | null;
   /** Only for owners who asked for addresses; never for imported signatories (they have none). */
   email?: string | undefined;
+  /** A mail server refused this signer's address for good (an SMTP 5xx): our mail does not reach them. */
+  mailUndeliverable: boolean;
+  /** Owners only: the server's answer and when (null when the address was not refused). Moderators see the boolean. */
+  mailRefusedReason?: string | null | undefined;
+  mailRefusedAt?: string | null | undefined;
+}
+
+/** The signatures among `all` whose address a mail server refused for good, by signature id (imported have none). */
+export async function refusedAddresses(tx: StoreTx, all: readonly Signature[]): Promise<Map<string, UndeliverableAddress>> {
+  const withMail = all.filter((s) => !s.imported && s.email);
+  const found = await tx.outbox.undeliverable(withMail.map((s) => s.email));
+  if (!found.length) return new Map();
+  const byEmail = new Map(found.map((u) => [u.email.toLowerCase(), u]));
+  const out = new Map<string, UndeliverableAddress>();
+  for (const s of withMail) {
+    const u = byEmail.get(s.email.toLowerCase());
+    if (u) out.set(s.id, u);
+  }
+  return out;
 }
 
 export interface SignatureSelection {
@@ -42,6 +61,8 @@ export interface SignatureSelection {
   /** How organisers added signatures (paper, imported), by id. */
   sources: Map<string, AddedSignature>;
   counts: Record<SignatureState, number>;
+  /** Signatures whose address a mail server refused for good, by id. */
+  refused: Map<string, UndeliverableAddress>;
 }
 
 /** Loads the letter for the actor and every signature the filter selects. */
@@ -54,18 +75,28 @@ export async function selectSignatures(tx: StoreTx, slug: string, actor: string 
   const held = new Set(open.filter((r) => confirmed.has(r.signatureId) && confirmed.has(r.otherId)).map((r) => r.signatureId));
   const counts = Object.fromEntries(SIGNATURE_STATES.map((s) => [s, 0])) as Record<SignatureState, number>;
   for (const s of all) counts[stateOf(s, held.has(s.id))]++;
+  const refused = await refusedAddresses(tx, all);
   const pass = signatureFilter(filter);
-  const matching = all.filter((s) => pass(s, held.has(s.id), sourceOf(s, sources.get(s.id)?.source))).reverse();
-  return { letter, role, matching, held, checked, sources, counts };
+  const matching = all.filter((s) => pass(s, held.has(s.id), sourceOf(s, sources.get(s.id)?.source), refused.has(s.id))).reverse();
+  return { letter, role, matching, held, checked, sources, counts, refused };
 }
 
-export function toRow(s: Signature, held: Set<string>, withEmail: boolean, checked: Set<string> = new Set(), sources: Map<string, AddedSignature> = new Map()): OrganiserSignatureRow {
+/** What a row says of refused mail: the boolean for everyone, the server's answer and its time for owners only. */
+export interface MailView {
+  refused: Map<string, UndeliverableAddress>;
+  owner: boolean;
+}
+
+export function toRow(s: Signature, held: Set<string>, withEmail: boolean, checked: Set<string> = new Set(), sources: Map<string, AddedSignature> = new Map(), mail?: MailView): OrganiserSignatureRow {
   const added = sources.get(s.id);
+  const refused = mail?.refused.get(s.id);
   return {
     id: s.id, name: s.name, nameAlt: s.nameAlt ?? null, title: s.title ?? null, titleChecked: !!s.title && checked.has(s.id), country: s.country ?? null,
     state: stateOf(s, held.has(s.id)), source: sourceOf(s, added?.source), addedBy: added?.addedBy ?? null, lang: s.lang,
     createdAt: s.createdAt, confirmedAt: s.confirmedAt ?? null,
     ...(withEmail ? { email: s.imported ? '' : s.email } : {}),
+    mailUndeliverable: !!refused,
+    ...(mail?.owner ? { mailRefusedReason: refused?.reason ?? null, mailRefusedAt: refused?.failedAt ?? null } : {}),
   };
 }
 
@@ -80,6 +111,7 @@ export async function signaturesPage(deps: Deps, slug: string, actor: string | u
   const sel = await selectSignatures(deps.store, slug, actor, filter);
   const pages = Math.max(1, Math.ceil(sel.matching.length / perPage));
   const p = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const rows = sel.matching.slice((p - 1) * perPage, p * perPage).map((s) => toRow(s, sel.held, false, sel.checked, sel.sources));
-  return { letter: sel.letter, role: sel.role, rows, total: sel.matching.length, page: p, pages, counts: sel.counts };
+  const mail = { refused: sel.refused, owner: sel.role === 'owner' };
+  const rows = sel.matching.slice((p - 1) * perPage, p * perPage).map((s) => toRow(s, sel.held, false, sel.checked, sel.sources, mail));
+  return { letter: sel.letter, role: sel.role, rows, total: sel.matching.length, page: p, pages, counts: sel.counts, undeliverable: sel.refused.size };
 }

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import { SIGNATURE_STATES, stateOf, type SignatureState } from '../../core/organisers/signature-filter.ts';
 import type { OrganiserRole } from '../../core/organisers/policy.ts';
 import { loadOwnLetter } from '../steps/access.ts';
+import { refusedAddresses } from './organiser-signatures.ts';
 
 export interface DashboardRow {
   letter: Letter;
@@ -20,6 +21,8 @@ export interface DashboardRow {
   states: Record<SignatureState, number>;
   /** The reader's role on the letter. */
   role: OrganiserRole;
+  /** Signers whose address a mail server refused for good. */
+  undeliverable: number;
 }
 
 /** The letters `email` organises, with their counts and open reviews. */
@@ -44,6 +47,7 @@ export async function organiserDashboard(deps: Deps, email: string): Promise<Das
         titles: Object.fromEntries((full?.versions ?? []).map((v) => [v.lang, v.title])),
         states,
         role: moderators.includes(email) ? 'moderator' : 'owner',
+        undeliverable: (await refusedAddresses(deps.store, sigs)).size,
       } satisfies DashboardRow;
     }),
   );

@@ -1,7 +1,10 @@
 /** A letter's latest delivery as the public may see it, for the API letter and the letter page. */
 import type { Services } from '../../../use-cases/services.ts';
 
-/** The latest delivery of a letter as the public may see it (names and states; never an email). */
+/**
+ * The latest delivery of a letter as the public may see it (names and states; never an email, a server's reason or a
+ * bounce message). deliveredAt only while it stands as sent: a bounced delivery was sent but did not arrive.
+ */
 export interface PublicDelivery {
   targets: { name: string; title: string | null; status: string; deliveredAt: string | null }[];
   pdfSha256: string;
@@ -24,7 +27,7 @@ export function latestDeliveries(s: Services): (letterId: string) => Promise<Pub
       const targets = new Map((await store.deliveries.targets(letterId)).map((t) => [t.id, t]));
       const last = all.filter((d) => d.run === run);
       return {
-        targets: last.map((d) => ({ name: targets.get(d.targetId)?.name ?? '', title: targets.get(d.targetId)?.title ?? null, status: d.status, deliveredAt: d.sentAt ?? null })),
+        targets: last.map((d) => ({ name: targets.get(d.targetId)?.name ?? '', title: targets.get(d.targetId)?.title ?? null, status: d.status, deliveredAt: d.status === 'sent' ? d.sentAt ?? null : null })),
         pdfSha256: last[0]!.pdfSha256,
         treeSize: last[0]!.treeSize,
         createdAt: last[0]!.createdAt,

@@ -45,6 +45,8 @@ export const STATUS: Record<ErrorCode, number> = {
   REPLY_NOT_FOUND: 404,
   IMPORT_ROWS_INVALID: 422,
   ALREADY_IMPORTED: 409,
+  DELIVERY_NOT_FOUND: 404,
+  DELIVERY_NOT_SENT: 409,
 };
 
 /**
@@ -168,6 +170,8 @@ export function toDomainError(err: unknown): DomainError {
     );
   }
   if (e instanceof SyntaxError || (e.statusCode === 400 && typeof e.code === 'string')) return new DomainError('VALIDATION_FAILED', 'The request body is malformed');
+  // busboy (under @fastify/multipart) throws plain errors for a multipart body it cannot read (no boundary, …)
+  if (err instanceof Error && err.message.startsWith('Multipart: ')) return new DomainError('VALIDATION_FAILED', 'The upload is not a valid form');
   if (typeof e.statusCode === 'number' && e.statusCode === 404) return new DomainError('NOT_FOUND', 'Not found');
   if (typeof e.statusCode === 'number' && e.statusCode === 415) return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type');
   if (typeof e.statusCode === 'number' && e.statusCode === 413) return new DomainError('BODY_TOO_LARGE', 'The request body is too large');

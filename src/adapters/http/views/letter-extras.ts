@@ -19,6 +19,7 @@ function deliverySection(t: T, d: DeliveryNote): SafeHtml {
 <h2 id="delivery-heading" class="visually-hidden">${t('letter.pdf')}</h2>
 <ul>${d.targets.map((x) => html`<li>${x.status === 'sent' && x.deliveredAt
     ? t('letter.delivered', { name: x.name, date: t.date(x.deliveredAt) })
+    : x.status === 'bounced' ? t('letter.deliveryBounced', { name: x.name })
     : t('letter.deliveryFailed', { name: x.name })}</li>`)}</ul>
 <p class="hint"><code dir="ltr">sha256 ${d.pdfSha256}</code> · <code dir="ltr">tree size ${d.treeSize}</code></p>
 </section>`;

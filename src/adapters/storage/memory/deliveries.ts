@@ -28,6 +28,12 @@ export class MemDeliveries implements DeliveryRepo {
     Object.assign(d, { status, error, updatedAt: at, sentAt: status === 'sent' ? at : undefined });
     return true;
   }
+  async bounce(id: string, at: string, reason: string) {
+    const d = this.st().deliveries.get(id);
+    if (d?.status !== 'sent') return false;
+    Object.assign(d, { status: 'bounced', error: reason, updatedAt: at });
+    return true;
+  }
   async byLetter(letterId: string) {
     const order = new Map((this.st().targets.get(letterId) ?? []).map((t, i) => [t.id, i]));
     return [...this.st().deliveries.values()]

@@ -56,7 +56,7 @@ export class MemoryStore implements Store {
     const st = () => this.s;
     this.desk = new MemDesk(st);
     this.deliveries = new MemDeliveries(() => this.s.deliveries);
-    this.updates = new MemUpdates(() => this.s.updates, () => this.s.signatures);
+    this.updates = new MemUpdates(() => this.s.updates, () => this.s.signatures, () => this.s.log.tokens);
     this.log = new MemLog(st);
     this.reviews = new MemReviews(st);
     this.letters = new MemLetters(st);

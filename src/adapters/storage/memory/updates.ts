@@ -12,7 +12,11 @@ export const emptyUpdateState = (): UpdateState => ({ updates: new Map(), replie
 const clone = <T>(v: T): T => structuredClone(v);
 
 export class MemUpdates implements UpdateRepo {
-  constructor(private readonly st: () => UpdateState, private readonly signatures: () => Map<string, Signature>) {}
+  constructor(
+    private readonly st: () => UpdateState,
+    private readonly signatures: () => Map<string, Signature>,
+    private readonly tokens: () => Map<string, { signatureId: string; purpose: string }> = () => new Map(),
+  ) {}
   async insertUpdate(u: LetterUpdate) {
     for (const x of this.st().updates.values()) if (x.letterId === u.letterId && x.key === u.key) return false;
     this.st().updates.set(u.id, clone(u));
@@ -59,6 +63,10 @@ export class MemUpdates implements UpdateRepo {
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
       .slice(0, limit)
       .map(clone);
+  }
+  async unsubscribed(letterId: string) {
+    const holders = new Set([...this.tokens().values()].filter((t) => t.purpose === 'unsubscribe').map((t) => t.signatureId));
+    return [...this.signatures().values()].filter((s) => s.letterId === letterId && s.status === 'confirmed' && !s.consentUpdates && s.email !== '' && holders.has(s.id)).length;
   }
   async unsubscribe(signatureId: string, at: string) {
     const s = this.signatures().get(signatureId);

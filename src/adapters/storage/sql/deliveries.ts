@@ -42,6 +42,12 @@ export class SqlDeliveries implements DeliveryRepo {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  async bounce(id: string, at: string, reason: string): Promise<boolean> {
+    // Conditional: only a sent delivery bounces, once.
+    const r = await this.db.updateTable('deliveries').set({ status: 'bounced', error: reason, updated_at: at }).where('id', '=', id).where('status', '=', 'sent').executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async byLetter(letterId: string): Promise<Delivery[]> {
     const rows = await this.db
       .selectFrom('deliveries')

@@ -103,6 +103,19 @@ export class SqlUpdates implements UpdateRepo {
     return rows.map(toUpdate);
   }
 
+  async unsubscribed(letterId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('signatures')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('letter_id', '=', letterId)
+      .where('status', '=', 'confirmed')
+      .where('consent_updates', '=', 0)
+      .where('email', '<>', '')
+      .where((eb) => eb.exists(eb.selectFrom('signer_tokens').select('signer_tokens.token_hash').whereRef('signer_tokens.signature_id', '=', 'signatures.id').where('signer_tokens.purpose', '=', 'unsubscribe')))
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
   async unsubscribe(signatureId: string, at: string): Promise<boolean> {
     // Conditional: of two unsubscriptions at once one changes the row; updated_at moves so that a writer holding the
     // row as read before (updateIfUnchanged) reads it again rather than writing the consent back.

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../../../core/errors.ts';
 import { parseSignatureFilter, SIGNATURE_SOURCES, SIGNATURE_STATES } from '../../../../core/organisers/signature-filter.ts';
 import { exportSignatures } from '../../../../use-cases/export-signatures.ts';
+import { markBounced } from '../../../../use-cases/mark-bounced.ts';
 import { tokenOrganiser } from '../../../../use-cases/organiser-tokens.ts';
 import { signaturesPage, type OrganiserSignatureRow } from '../../../../use-cases/reads/organiser-signatures.ts';
 import { removeSignatures } from '../../../../use-cases/remove-signatures.ts';
@@ -26,10 +27,12 @@ import { toCsv } from '../../kit/csv.ts';
 import { requireJson } from './presenters.ts';
 import { errorSchema } from './schemas.ts';
 
-const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'addedBy', 'lang', 'createdAt', 'confirmedAt'] as const;
+const CSV_COLUMNS = ['id', 'name', 'nameAlt', 'title', 'titleChecked', 'country', 'state', 'source', 'addedBy', 'lang', 'createdAt', 'confirmedAt', 'mailUndeliverable'] as const;
+/** Owners only: the mail server's answer when it refused the address for good, and when. */
+const OWNER_COLUMNS = ['mailRefusedReason', 'mailRefusedAt'] as const;
 
-export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean): string {
-  const cols = emails ? [...CSV_COLUMNS, 'email' as const] : [...CSV_COLUMNS];
+export function signaturesCsv(rows: OrganiserSignatureRow[], emails: boolean, owner = emails): string {
+  const cols = [...CSV_COLUMNS, ...(owner ? OWNER_COLUMNS : []), ...(emails ? ['email' as const] : [])];
   return toCsv(cols, rows.map((r) => cols.map((c) => r[c] ?? '')));
 }
 
@@ -42,6 +45,9 @@ const row = {
     addedBy: { type: 'string', nullable: true, description: 'Who added a paper or imported signature (an organiser, or operator for the CLI); null for email' },
     lang: { type: 'string' }, createdAt: { type: 'string' }, confirmedAt: { type: 'string', nullable: true },
     email: { type: 'string', description: 'Only with ?emails=true, for owners; empty for imported signatories' },
+    mailUndeliverable: { type: 'boolean', description: 'A mail server refused this signer\'s address for good (an SMTP 5xx): our mail does not reach them' },
+    mailRefusedReason: { type: 'string', nullable: true, description: 'Owners only: the server\'s answer when it refused the address' },
+    mailRefusedAt: { type: 'string', nullable: true, description: 'Owners only: when the server refused the address' },
   },
 } as const;
 
@@ -52,6 +58,7 @@ const filterProperties = {
   from: { type: 'string', description: 'YYYY-MM-DD, inclusive (when signed)' },
   to: { type: 'string', description: 'YYYY-MM-DD, inclusive' },
   q: { type: 'string', maxLength: 200, description: 'A name or part of one in any script (Latin letters find Persian names and back)' },
+  mail: { type: 'string', enum: ['undeliverable'], description: 'undeliverable: only signers whose address a mail server refused for good' },
 } as const;
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -108,7 +115,10 @@ export function organiseApi(s: Services) {
           200: {
             type: 'object',
             description: 'JSON (format=json); format=csv answers text/csv',
-            properties: { items: { type: 'array', items: row }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, counts: { type: 'object', additionalProperties: { type: 'integer' } } },
+            properties: {
+              items: { type: 'array', items: row }, total: { type: 'integer' }, page: { type: 'integer' }, pages: { type: 'integer' }, counts: { type: 'object', additionalProperties: { type: 'integer' } },
+              undeliverable: { type: 'integer', description: 'How many of the letter\'s signers have an address a mail server refused for good' },
+            },
           },
           400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,
         },
@@ -122,12 +132,12 @@ export function organiseApi(s: Services) {
         const out = await exportSignatures(s.deps, req.params.slug, actor, filter, { emails: withEmails, format: format === 'csv' ? 'csv' : 'json', via: 'api' });
         if (format === 'csv') {
           reply.header('content-disposition', `attachment; filename="${out.slug}-signatures.csv"`);
-          return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, withEmails));
+          return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, withEmails, out.owner));
         }
         return { items: out.rows, total: out.rows.length, page: 1, pages: 1 };
       }
       const p = await signaturesPage(s.deps, req.params.slug, actor, filter, Number(page ?? 1), 100);
-      return { items: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts };
+      return { items: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts, undeliverable: p.undeliverable };
     });
 
     f.post<{ Params: { slug: string }; Body: { filter?: Record<string, unknown>; ids?: string[]; reason?: string; dryRun?: boolean } }>('/organise/letters/:slug/removals', {
@@ -207,6 +217,26 @@ export function organiseApi(s: Services) {
       const r = await sendUpdate(s.deps, req.params.slug, actor, { subject: b.subject, body: b.body, key: idempotencyKey(req), kind: b.kind === 'milestone' ? 'milestone' : 'update' });
       const u = r.update;
       return reply.code(r.created ? 201 : 200).send({ id: u.id, kind: u.kind, subject: u.subject, body: u.body, recipients: u.recipients, createdAt: u.createdAt, repeat: !r.created });
+    });
+
+    f.post<{ Params: { slug: string; id: string }; Body: { bounce?: unknown } }>('/organise/letters/:slug/deliveries/:id/bounce', {
+      schema: {
+        tags: ['organise'],
+        summary: 'Mark a sent delivery as bounced, with the bounce message (owners)',
+        description: 'For a delivery the addressee\'s server accepted and later returned: a conditional update from sent to bounced (of two at once one lands; DELIVERY_NOT_SENT for a queued, failed or bounced one), recorded in the audit trail. The public letter and API show the status `bounced`, never the message. A delivery our SMTP server refused (5xx) is `failed` already.',
+        security,
+        params: { type: 'object', properties: { slug: { type: 'string' }, id: { type: 'string', maxLength: 200 } } },
+        body: { type: 'object', required: ['bounce'], additionalProperties: false, properties: { bounce: { type: 'string', maxLength: 100_000, description: 'The bounce message as received (kept up to 8,000 characters)' } } },
+        response: {
+          200: { type: 'object', properties: { id: { type: 'string' }, targetId: { type: 'string' }, status: { type: 'string', enum: ['bounced'] }, updatedAt: { type: 'string', format: 'date-time' } } },
+          400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 415: errorSchema,
+        },
+      },
+    }, async (req) => {
+      requireJson(req);
+      const actor = await tokenOrganiser(s.deps, bearer(req), req.params.slug);
+      const d = await markBounced(s.deps, req.params.slug, actor, req.params.id, req.body?.bounce);
+      return { id: d.id, targetId: d.targetId, status: d.status, updatedAt: d.updatedAt };
     });
 
     const replySchema = {

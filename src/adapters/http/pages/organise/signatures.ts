@@ -43,7 +43,7 @@ export function signatureTableRoutes(s: Services, config: Config) {
       }
       const p = await readPage(s.deps, req.params.slug, req.organiser, filter, Number(raw.page ?? 1));
       const showNotable = p.role === 'owner' ? await s.deps.store.desk.showNotable(p.letter.id) : false;
-      const view = { me: req.organiser, slug: p.letter.slug, title: titleIn(p.letter, req.t.lang), role: p.role, csrf: reply.generateCsrf(), filter: errors ? { ...raw } as SignatureFilter : filter, rows: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts, errors, showNotable, notableSaved: raw.notable === 'saved' };
+      const view = { me: req.organiser, slug: p.letter.slug, title: titleIn(p.letter, req.t.lang), role: p.role, csrf: reply.generateCsrf(), filter: errors ? { ...raw } as SignatureFilter : filter, rows: p.rows, total: p.total, page: p.page, pages: p.pages, counts: p.counts, undeliverable: p.undeliverable, errors, showNotable, notableSaved: raw.notable === 'saved' };
       return sendPage(reply, signaturesPage(req.t, base, view), status);
     }
 
@@ -55,7 +55,7 @@ export function signatureTableRoutes(s: Services, config: Config) {
       const out = await exportSignatures(s.deps, req.params.slug, req.organiser, parseSignatureFilter(body), { emails, format: 'csv', via: 'web' });
       reply.header('content-disposition', `attachment; filename="${out.slug}-signatures.csv"`);
       reply.header('cache-control', 'no-store');
-      return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, emails));
+      return reply.type('text/csv; charset=utf-8').send(signaturesCsv(out.rows, emails, out.owner));
     });
 
     f.post<G & { Params: { id: string } }>('/:lang/organise/letters/:slug/signatures/:id/title', posted, async (req, reply) => {

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../../../config.ts';
 import { DomainError } from '../../../../core/errors.ts';
 import { deliverLetter } from '../../../../use-cases/deliver-letter.ts';
+import { markBounced } from '../../../../use-cases/mark-bounced.ts';
 import { recordReply } from '../../../../use-cases/record-reply.ts';
 import { updatesDesk } from '../../../../use-cases/reads/updates-desk.ts';
 import { sendUpdate } from '../../../../use-cases/send-update.ts';
@@ -21,7 +22,7 @@ import type { Values } from '../../views/forms.ts';
 import { milestoneValues, updatesPage } from '../../views/organise/updates.ts';
 
 type Body = Record<string, string | Uint8Array | undefined>;
-type G = { Params: { lang: string; slug: string }; Querystring: { sent?: string; repeat?: string; delivered?: string; replied?: string }; Body: Body | undefined };
+type G = { Params: { lang: string; slug: string }; Querystring: { sent?: string; repeat?: string; delivered?: string; replied?: string; bounced?: string }; Body: Body | undefined };
 type Req = FastifyRequest<G>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -55,7 +56,7 @@ export function updateRoutes(s: Services, config: Config) {
       return out;
     });
 
-    async function draw(req: Req, reply: FastifyReply, opts: { values?: Values; errors?: DomainError['fields']; form?: 'update' | 'reply'; notice?: string } = {}, status = 200) {
+    async function draw(req: Req, reply: FastifyReply, opts: { values?: Values; errors?: DomainError['fields']; form?: 'update' | 'reply' | 'bounce'; notice?: string } = {}, status = 200) {
       const { t } = req;
       const desk = await updatesDesk(s.deps, req.params.slug, req.organiser);
       // The update form holds what was posted (after an error), else the milestone draft when the goal is reached.
@@ -64,6 +65,7 @@ export function updateRoutes(s: Services, config: Config) {
       return sendPage(reply, updatesPage(t, base, {
         me: req.organiser, csrf: reply.generateCsrf(), nonce: randomBytes(16).toString('base64url'), desk,
         updateValues: form === 'update' ? opts.values ?? draft : draft, replyValues: form === 'reply' ? opts.values : undefined,
+        bounceValues: form === 'bounce' ? opts.values : undefined,
         errors: opts.errors, form, notice: opts.notice,
       }), status);
     }
@@ -74,7 +76,8 @@ export function updateRoutes(s: Services, config: Config) {
       const notice = q.sent !== undefined ? t('desk.updates.sent', { count: Number(q.sent) || 0 })
         : q.repeat !== undefined ? t('desk.updates.repeat')
         : q.delivered !== undefined ? t('desk.delivery.queued', { count: Number(q.delivered) || 0 })
-        : q.replied !== undefined ? t('desk.reply.saved') : undefined;
+        : q.replied !== undefined ? t('desk.reply.saved')
+        : q.bounced !== undefined ? t('desk.delivery.bounced') : undefined;
       return draw(req, reply, notice ? { notice } : {});
     });
 
@@ -107,6 +110,18 @@ export function updateRoutes(s: Services, config: Config) {
     f.post<G>('/:lang/organise/letters/:slug/deliver', posted, async (req: Req, reply) => {
       const r = await deliverLetter(s.deps, s.documents, req.params.slug, { actor: req.organiser });
       return reply.redirect(`/${req.t.lang}/organise/letters/${encodeURIComponent(req.params.slug)}/updates?delivered=${r.deliveries.length}`, 303);
+    });
+
+    f.post<G>('/:lang/organise/letters/:slug/bounce', posted, async (req: Req, reply) => {
+      const body = req.body ?? {};
+      try {
+        await markBounced(s.deps, req.params.slug, req.organiser, str(body.delivery) ?? '', body.bounce);
+        return reply.redirect(`/${req.t.lang}/organise/letters/${encodeURIComponent(req.params.slug)}/updates?bounced=1`, 303);
+      } catch (e) {
+        if (e instanceof DomainError && e.code === 'VALIDATION_FAILED') return draw(req, reply, { values: textValues(body), errors: e.fields, form: 'bounce' }, 400);
+        if (e instanceof DomainError && e.code === 'DELIVERY_NOT_SENT') return draw(req, reply, { notice: req.t('error.DELIVERY_NOT_SENT') }, 409);
+        throw e;
+      }
     });
   };
 }

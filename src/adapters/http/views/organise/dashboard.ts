@@ -11,7 +11,7 @@ import { layout, type Alternate } from '../layout.ts';
 import { directionOf } from '../../../../core/text.ts';
 
 export function dashboardPage(t: T, base: string, me: string, csrf: string, rows: DashboardRow[], alternates: Alternate[]): string {
-  const items = rows.map(({ letter: l, count, openReviews, next, titles, states, role }) => {
+  const items = rows.map(({ letter: l, count, openReviews, next, titles, states, role, undeliverable }) => {
     const label = l.state === 'draft' ? t('organise.publish') : l.state === 'open' ? t('organise.close') : t('organise.reopen');
     const titleLang = titles[t.lang] ? t.lang : titles[l.defaultLang] ? l.defaultLang : Object.keys(titles)[0] ?? t.lang;
     const title = titles[titleLang] ?? l.slug;
@@ -28,7 +28,7 @@ export function dashboardPage(t: T, base: string, me: string, csrf: string, rows
     ];
     return html`<tr><th scope="row"><bdi lang="${titleLang}" dir="${directionOf(titleLang)}">${title}</bdi><br><span class="hint" dir="ltr">/${l.slug}</span></th>
 <td>${t(`organise.state.${l.state}`)}${role === 'moderator' ? html`<br><span class="hint">${t('desk.role.moderator')}</span>` : ''}</td>
-<td><strong>${t.number(count)}</strong><br><span class="hint">${t('desk.dash.states', { pending: t.number(states.pending), held: t.number(states.held), withdrawn: t.number(states.withdrawn), removed: t.number(states.removed) })}</span></td>
+<td><strong>${t.number(count)}</strong><br><span class="hint">${t('desk.dash.states', { pending: t.number(states.pending), held: t.number(states.held), withdrawn: t.number(states.withdrawn), removed: t.number(states.removed) })}</span>${undeliverable ? html`<br><a class="mail-refused-count" href="/${t.lang}/organise/letters/${l.slug}/signatures?mail=undeliverable">${t('desk.mail.count', { count: undeliverable })}</a>` : ''}</td>
 <td><ul class="actions">${links.map((a) => html`<li>${a}</li>`)}</ul></td></tr>`;
   });
   const body = html`<section class="wide"><p class="hint">${t('organise.signedInAs', { email: me })}</p>

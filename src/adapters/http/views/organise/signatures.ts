@@ -14,7 +14,7 @@ import { layout } from '../layout.ts';
 
 const REASONS = ['fraud', 'duplicate', 'legal', 'signer'] as const;
 type Key = Parameters<T>[0];
-const FILTER_KEYS = ['q', 'state', 'source', 'country', 'from', 'to'] as const;
+const FILTER_KEYS = ['q', 'state', 'source', 'country', 'from', 'to', 'mail'] as const;
 
 export interface SignaturesView {
   me: string;
@@ -28,6 +28,8 @@ export interface SignaturesView {
   page: number;
   pages: number;
   counts: Record<SignatureState, number>;
+  /** How many of the letter's signers have an address a mail server refused for good. */
+  undeliverable?: number | undefined;
   errors?: FieldError[] | undefined;
   /** Owners: whether the letter page shows its notable signatories, and whether it was just saved. */
   showNotable?: boolean | undefined;
@@ -67,10 +69,18 @@ function titleCell(t: T, r: OrganiserSignatureRow, vet?: Vet): SafeHtml {
   return html`<bdi>${r.title}</bdi>${mark}${vet ? html`<br>${button}` : ''}`;
 }
 
+/** The mark of an address refused for good; owners also read the server's answer and when (never public). */
+function mailMark(t: T, r: OrganiserSignatureRow): SafeHtml {
+  if (!r.mailUndeliverable) return html``;
+  const mark = html`<span class="mail-refused">${t('desk.mail.refused')}</span>`;
+  if (!r.mailRefusedReason) return html`<br>${mark}`;
+  return html`<br><details class="mail-refused"><summary>${mark}</summary><p><span class="hint">${t('desk.mail.reason')}${r.mailRefusedAt ? html` · ${t.dateTime(r.mailRefusedAt)}` : ''}</span><br><code dir="ltr">${r.mailRefusedReason}</code></p></details>`;
+}
+
 function rowHtml(t: T, r: OrganiserSignatureRow, vet?: Vet): SafeHtml {
-  return html`<tr><td><bdi class="name">${r.name}</bdi>${r.nameAlt ? html`<br><bdi class="alt">${r.nameAlt}</bdi>` : ''}</td>
+  return html`<tr${r.mailUndeliverable ? html` class="undeliverable"` : ''}><td><bdi class="name">${r.name}</bdi>${r.nameAlt ? html`<br><bdi class="alt">${r.nameAlt}</bdi>` : ''}</td>
 <td>${titleCell(t, r, vet)}</td><td>${r.country ?? ''}</td>
-<td>${t(`desk.state.${r.state}`)}</td><td>${t(`desk.source.${r.source}`)}</td><td>${t.date(r.createdAt)}</td></tr>`;
+<td>${t(`desk.state.${r.state}`)}${mailMark(t, r)}</td><td>${t(`desk.source.${r.source}`)}</td><td>${t.date(r.createdAt)}</td></tr>`;
 }
 
 export function sampleTable(t: T, rows: OrganiserSignatureRow[], vet?: Vet): SafeHtml {
@@ -87,7 +97,8 @@ function filterForm(t: T, o: SignaturesView): SafeHtml {
   const text = (name: 'q' | 'country' | 'from' | 'to', type = 'text', dir: 'auto' | 'ltr' = 'auto') => html`<div class="field${errors.some((e) => e.field === name) ? ' has-error' : ''}"><label for="${name}">${t(`desk.filter.${name}`)}</label>
 <input id="${name}" name="${name}" type="${type}" dir="${dir}" value="${f[name] ?? ''}">${fieldError(t, errors, name)}</div>`;
   return html`<form method="get" action="/${t.lang}/organise/letters/${o.slug}/signatures" class="filters" role="search">
-${text('q')}${select('state', SIGNATURE_STATES)}${select('source', SIGNATURE_SOURCES)}${text('country', 'text', 'ltr')}${text('from', 'date', 'ltr')}${text('to', 'date', 'ltr')}
+${text('q')}${select('state', SIGNATURE_STATES)}${select('source', SIGNATURE_SOURCES)}<div class="field"><label for="mail">${t('desk.filter.mail')}</label>
+<select id="mail" name="mail"><option value="">${t('desk.filter.any')}</option><option value="undeliverable"${f.mail === 'undeliverable' ? html` selected` : ''}>${t('desk.mail.undeliverable')}</option></select></div>${text('country', 'text', 'ltr')}${text('from', 'date', 'ltr')}${text('to', 'date', 'ltr')}
 <div class="field"><button type="submit">${t('desk.filter.apply')}</button> <a href="/${t.lang}/organise/letters/${o.slug}/signatures">${t('desk.filter.clear')}</a></div></form>`;
 }
 
@@ -101,6 +112,7 @@ ${o.page < o.pages ? html`<a href="${action}/signatures${query(o.filter, { page:
   const body = html`<section class="wide"><p><a href="/${t.lang}/organise">${t('desk.back')}</a></p>
 <h1>${t('desk.signatures')}: <bdi>${o.title}</bdi></h1>
 <ul class="counts">${counts}</ul>
+${o.undeliverable ? html`<p class="notice mail-refused-count"><a href="${action}/signatures?mail=undeliverable">${t('desk.mail.count', { count: o.undeliverable })}</a></p>` : ''}
 <p><a href="${action}/held">${t('desk.held.sources')} · ${t('desk.held.heading')}</a></p>
 ${filterForm(t, o)}
 <p role="status">${t('desk.matching', { count: o.total })}</p>

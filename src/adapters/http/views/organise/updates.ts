@@ -24,9 +24,11 @@ export interface UpdatesPage {
   updateValues?: Values | undefined;
   /** What the reply form holds after a refused post. */
   replyValues?: Values | undefined;
+  /** What a target's bounce form held after a refused post (its `delivery` says which). */
+  bounceValues?: Values | undefined;
   errors?: FieldError[] | undefined;
   /** Which form `errors` belong to. */
-  form?: 'update' | 'reply' | undefined;
+  form?: 'update' | 'reply' | 'bounce' | undefined;
   notice?: string | undefined;
 }
 
@@ -41,14 +43,32 @@ function deliverySection(t: T, p: UpdatesPage): SafeHtml {
     if (!d) return t('desk.delivery.never');
     if (d.status === 'sent') return t('desk.delivery.status.sent', { date: t.dateTime(d.sentAt ?? d.updatedAt) });
     if (d.status === 'queued') return t('desk.delivery.status.queued');
-    return t(`desk.delivery.status.${d.status}`, { reason: d.error ?? '' });
+    // A pasted bounce may be long: its first line here, the whole text under it.
+    const first = (d.error ?? '').split(/\r?\n/).find((l) => l.trim())?.trim() ?? '';
+    const line = first.length > 200 ? `${first.slice(0, 200)}…` : first;
+    const whole = d.status === 'bounced' && (d.error ?? '').trim() !== first ? html`<details class="bounce-text"><summary>${t('desk.delivery.bounceMessage')}</summary><pre dir="ltr">${d.error ?? ''}</pre></details>` : '';
+    // The server's words keep their own direction inside a right-to-left sentence (first strong isolate).
+    return html`${t(`desk.delivery.status.${d.status}`, { reason: `\u2068${line}\u2069` })}${whole}`;
+  };
+  /** A sent delivery: the owner may mark it bounced, pasting the bounce message. */
+  const bounceForm = (x: UpdatesDesk['targets'][number]) => {
+    const d = x.last;
+    if (d?.status !== 'sent') return '';
+    const mine = p.form === 'bounce' && p.bounceValues?.delivery === d.id;
+    const errors = mine ? p.errors ?? [] : [];
+    const fid = `bounce-${x.target.id}`;
+    return html`<details class="bounce"${mine ? html` open` : ''}><summary>${t('desk.delivery.bounce')}</summary>
+<form method="post" action="/${t.lang}/organise/letters/${desk.letter.slug}/bounce">${csrfField(p.csrf)}<input type="hidden" name="delivery" value="${d.id}">
+<div class="field${errors.length ? ' has-error' : ''}"><label for="${fid}">${t('desk.delivery.bounceText')}</label>
+<textarea id="${fid}" name="bounce" rows="4" dir="ltr"${errors.length ? html` aria-invalid="true" aria-describedby="bounce-error"` : ''}>${mine ? String(p.bounceValues?.bounce ?? '') : ''}</textarea>${fieldError(t, errors, 'bounce')}</div>
+<button type="submit">${t('desk.delivery.bounce')}</button></form></details>`;
   };
   return html`<section class="desk-delivery" aria-labelledby="delivery-heading">
 <h2 id="delivery-heading">${t('desk.delivery.title')}</h2>
 ${desk.targets.length
   ? html`<table class="targets"><thead><tr><th scope="col">${t('desk.delivery.target')}</th><th scope="col">${t('organise.version.lang')}</th><th scope="col">${t('desk.delivery.status')}</th></tr></thead>
 <tbody>${desk.targets.map((x) => html`<tr><th scope="row"><bdi>${x.target.name}</bdi>${x.target.title ? html`<br><span class="hint"><bdi>${x.target.title}</bdi></span>` : ''}</th>
-<td dir="ltr">${x.target.lang}</td><td class="status-${x.last?.status ?? 'none'}">${status(x)}</td></tr>`)}</tbody></table>
+<td dir="ltr">${x.target.lang}</td><td class="status-${x.last?.status ?? 'none'}">${status(x)}${bounceForm(x)}</td></tr>`)}</tbody></table>
 ${desk.letter.state === 'draft' ? '' : html`<form method="post" action="${action}">${csrfField(p.csrf)}<button type="submit" class="primary">${t('desk.delivery.deliver')}</button></form>`}`
   : html`<p>${t('desk.delivery.none')} <a href="/${t.lang}/organise/letters/${desk.letter.slug}/edit#targets">${t('organise.edit')}</a></p>`}
 </section>`;
@@ -71,6 +91,7 @@ function updateForm(t: T, p: UpdatesPage, values: Values, errors: FieldError[]):
   const action = `/${t.lang}/organise/letters/${desk.letter.slug}/updates`;
   return html`<section class="desk-updates" aria-labelledby="updates-heading">
 <h2 id="updates-heading">${t('desk.updates.write')}</h2>
+<ul class="counts update-reach"><li><strong>${t('desk.updates.next', { count: desk.recipients })}</strong></li><li>${t('desk.updates.unsubscribed', { count: desk.unsubscribed })}</li></ul>
 <p class="hint">${t('desk.updates.hint', { count: desk.recipients, lang: languageLabel(desk.letter.defaultLang) })}</p>
 ${desk.offerMilestone ? html`<p class="notice" role="status">${t('desk.milestone.offer', { goal: desk.letter.goal ?? 0 })}</p>` : ''}
 <form method="post" action="${action}" novalidate>
