@@ -10,6 +10,8 @@ import { Prepared } from './prepared.ts';
 import { reviewRow, toReview, u } from './rows.ts';
 
 const KEYS_DELETE = new Prepared<{ signature_id: string }>((db, p) => db.deleteFrom('name_keys').where('signature_id', '=', p.signature_id));
+const MARK_SCORED = new Prepared<{ signature_id: string }>((db, p) =>
+  db.updateTable('name_keys').set((eb) => ({ key_version: eb.neg(eb.ref('key_version')) })).where('signature_id', '=', p.signature_id).where('key_version', '<', 0));
 const REVIEW_INSERT = new Prepared<ReviewsTable>((db, p) => db.insertInto('reviews').values(p).onConflict((oc) => oc.columns(['letter_id', 'signature_id', 'other_id']).doNothing()));
 
 export class SqlReviews implements ReviewRepo {
@@ -33,10 +35,51 @@ export class SqlReviews implements ReviewRepo {
       .select(['letter_id', 'signature_id'])
       .distinct()
       .where('key_version', '<', version)
+      .where('key_version', '>=', 0)
       .orderBy('signature_id')
       .limit(limit)
       .execute();
     return rows.map((r) => ({ letterId: r.letter_id, signatureId: r.signature_id }));
+  }
+
+  async unscored(limit: number): Promise<Array<{ letterId: string; signatureId: string }>> {
+    // name_keys_version (key_version, signature_id): the unscored keys are the start of the index.
+    const rows = await this.db
+      .selectFrom('name_keys')
+      .select(['letter_id', 'signature_id'])
+      .distinct()
+      .where('key_version', '<', 0)
+      .orderBy('signature_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ letterId: r.letter_id, signatureId: r.signature_id }));
+  }
+
+  async unscoredAmong(signatureIds: string[]): Promise<Set<string>> {
+    if (!signatureIds.length) return new Set();
+    const rows = await this.db
+      .selectFrom('name_keys')
+      .select('signature_id')
+      .distinct()
+      .where('signature_id', 'in', signatureIds)
+      .where('key_version', '<', 0)
+      .execute();
+    return new Set(rows.map((r) => r.signature_id));
+  }
+
+  async markScored(signatureId: string): Promise<boolean> {
+    const r = await MARK_SCORED.execute(this.db, this.dialect, { signature_id: signatureId });
+    return Number(r.numAffectedRows ?? 0) > 0;
+  }
+
+  async pairedWith(letterId: string, signatureId: string): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('reviews')
+      .select(['signature_id', 'other_id'])
+      .where('letter_id', '=', letterId)
+      .where((eb) => eb.or([eb('signature_id', '=', signatureId), eb('other_id', '=', signatureId)]))
+      .execute();
+    return new Set(rows.map((r) => (r.signature_id === signatureId ? r.other_id : r.signature_id)));
   }
 
   async candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]> {
