@@ -2,6 +2,7 @@
  * Duplicate review storage: the blocking keys of confirmed signatures (so a new signature is compared with a
  * handful of candidates, never the whole list) and the organisers' review queue.
  */
+import { sql } from 'kysely';
 import type { DuplicateCandidate, ReviewRepo } from '../../../core/ports.ts';
 import type { DuplicateReview, ReviewStatus } from '../../../core/model.ts';
 import type { Db, Dialect } from './dialect.ts';
@@ -11,7 +12,7 @@ import { reviewRow, toReview, u } from './rows.ts';
 
 const KEYS_DELETE = new Prepared<{ signature_id: string }>((db, p) => db.deleteFrom('name_keys').where('signature_id', '=', p.signature_id));
 const MARK_SCORED = new Prepared<{ signature_id: string }>((db, p) =>
-  db.updateTable('name_keys').set((eb) => ({ key_version: eb.neg(eb.ref('key_version')) })).where('signature_id', '=', p.signature_id).where('key_version', '<', 0));
+  db.updateTable('name_keys').set((eb) => ({ key_version: eb.neg(eb.ref('key_version')) })).where('signature_id', '=', p.signature_id).where(sql<boolean>`key_version < 0`));
 const REVIEW_INSERT = new Prepared<ReviewsTable>((db, p) => db.insertInto('reviews').values(p).onConflict((oc) => oc.columns(['letter_id', 'signature_id', 'other_id']).doNothing()));
 
 export class SqlReviews implements ReviewRepo {
