@@ -175,6 +175,11 @@ export interface ReviewRepo {
    * call that changed them, false when they were scored already (or are gone), so that of two scorers one writes.
    */
   markScored(signatureId: string): Promise<boolean>;
+  /**
+   * Inside a transaction: waits until no other transaction scores duplicates on this letter, and holds that until
+   * this one ends (PostgreSQL: an advisory lock; SQLite and memory run one writer at a time already).
+   */
+  lockScoring(letterId: string): Promise<void>;
   /** Ids of the signatures paired with this one in a review, either way round and whatever its state. */
   pairedWith(letterId: string, signatureId: string): Promise<Set<string>>;
   /**

@@ -4,15 +4,17 @@
  * automatically: a false merge would silence a real signatory.
  *
  * A confirmation scores after its commit, not inside its write transaction (issue 14): the transaction writes the
- * signature's blocking keys with their version negated (`keyForScoring`), which marks them unscored; once committed,
- * `scoreConfirmation` reads the candidates, scores them outside any transaction and, in a short transaction, makes
- * the version positive again (conditional: of two scorers one writes) together with the reviews found. A process
- * killed between the two leaves the marker, and the worker's sweep (`scoreUnscored`) scores it later.
+ * signature's blocking keys with their version negated (`keyForScoring`), which marks them unscored; once committed
+ * and before the answer, `scoreConfirmation` scores it in the batch of the moment (one transaction for the
+ * confirmations of one turn, `scoreConfirmations`), which makes the version positive again (conditional: of two
+ * scorers one writes) together with the reviews found. A process killed between the two leaves the marker, and the
+ * worker's sweep (`scoreUnscored`, at start and every minute) scores it later: nothing is lost, nothing doubled.
  *
  * Two lookalikes confirmed at the same moment (each transaction unable to see the other's keys on PostgreSQL) are
- * still paired, and once: scoring runs after both committed, so each sees the other's keys; a signature skips a
- * candidate that is itself still unscored and later in id order (that candidate, scored later or at the same time,
- * compares with this one), and skips a candidate already paired with it either way round.
+ * still paired, and once: scoring runs after both committed and holds the letter's scoring lock while it reads and
+ * marks, so of two lookalikes the one scored second sees the other; a signature skips a candidate that is itself
+ * still unscored and later in id order (that candidate, scored later, compares with this one), and skips a candidate
+ * already paired with it either way round.
  */
 import { blockingKeys, KEY_VERSION, comparePreparedPeople, LIKELY_DUPLICATE, preparePerson, REVIEW, type PreparedPerson } from '../../core/names/index.ts';
 import type { DuplicateReview, Signature } from '../../core/model.ts';
@@ -47,32 +49,50 @@ export async function keyForScoring(tx: StoreTx, sig: Signature): Promise<void> 
   await tx.reviews.putKeys(sig.letterId, sig.id, blockingKeys(sig.name, sig.nameAlt), -KEY_VERSION);
 }
 
+/** One confirmation to score: its letter and signature. */
+export interface ToScore {
+  letterId: string;
+  signatureId: string;
+}
+
 /**
- * Scores one confirmed signature whose keys are marked unscored (after the commit that wrote them); the reviews it
- * queued. Nothing when another scorer did it first, or the signature is no longer confirmed.
+ * Scores confirmed signatures whose keys are marked unscored (after the commits that wrote them), in one
+ * transaction that holds each of their letters' scoring lock: reading the candidates and marking the signature
+ * scored must not interleave with another scorer of the letter, or two lookalikes scored at once could each skip
+ * the other. The reviews queued, per item. An item already scored (by another process, a sweep) or no longer
+ * confirmed queues nothing.
  */
-export async function scoreConfirmation(deps: Deps, letterId: string, signatureId: string): Promise<DuplicateReview[]> {
-  const store = deps.store;
-  const sig = await store.signatures.byId(signatureId);
-  if (sig?.status !== 'confirmed') {
-    // Withdrawn or erased meanwhile: no candidate, nothing to score; the marker ends so the sweep does not return.
-    await store.transaction((tx) => tx.reviews.markScored(signatureId));
-    return [];
-  }
+export async function scoreConfirmations(deps: Deps, items: readonly ToScore[]): Promise<DuplicateReview[][]> {
+  if (!items.length) return [];
+  return deps.store.transaction(async (tx) => {
+    // Locks in one order (letter id), so that two batches never wait for each other's.
+    for (const letterId of [...new Set(items.map((i) => i.letterId))].sort()) await tx.reviews.lockScoring(letterId);
+    const due = await tx.reviews.unscoredAmong(items.map((i) => i.signatureId));
+    const out: DuplicateReview[][] = [];
+    for (const item of items) out.push(due.has(item.signatureId) ? await scoreOne(tx, deps, item) : []);
+    return out;
+  });
+}
+
+async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId }: ToScore): Promise<DuplicateReview[]> {
+  const sig = await tx.signatures.byId(signatureId);
+  // Withdrawn or erased meanwhile: no candidate, nothing to score; the marker ends so the sweep does not return.
+  if (!(await tx.reviews.markScored(signatureId)) || sig?.status !== 'confirmed') return [];
   const keys = blockingKeys(sig.name, sig.nameAlt);
-  const candidates = await store.reviews.candidates(letterId, keys, sig.id, MAX_CANDIDATES);
-  const mine = candidates.length ? preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null }) : undefined;
+  const candidates = await tx.reviews.candidates(letterId, keys, sig.id, MAX_CANDIDATES);
+  if (!candidates.length) return [];
+  const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
   let scored: { other: DuplicateCandidate; score: number }[] = [];
   for (const other of candidates) {
-    const cmp = comparePreparedPeople(mine!, preparedPerson(other.name, other.nameAlt ?? null));
+    const cmp = comparePreparedPeople(mine, preparedPerson(other.name, other.nameAlt ?? null));
     if (cmp.score >= REVIEW) scored.push({ other, score: cmp.score });
   }
-  if (scored.length) {
-    // The unscored among them first, then the pairs: a candidate read as scored has committed its reviews already.
-    const unscored = await store.reviews.unscoredAmong(scored.map((x) => x.other.id));
-    const known = await store.reviews.pairedWith(letterId, sig.id);
-    scored = scored.filter(({ other }) => !known.has(other.id) && !(unscored.has(other.id) && other.id > sig.id));
-  }
+  if (!scored.length) return [];
+  // A candidate still unscored and later in id order compares with this one when it is scored; a pair queued
+  // already (either way round, by a scorer or an import or a release) is not queued again.
+  const unscored = await tx.reviews.unscoredAmong(scored.map((x) => x.other.id));
+  const known = await tx.reviews.pairedWith(letterId, sig.id);
+  scored = scored.filter(({ other }) => !known.has(other.id) && !(unscored.has(other.id) && other.id > sig.id));
   const at = iso(deps.clock.now());
   const reviews: DuplicateReview[] = scored.map(({ other, score }) => ({
     id: deps.secrets.newId(),
@@ -84,18 +104,64 @@ export async function scoreConfirmation(deps: Deps, letterId: string, signatureI
     status: 'open',
     createdAt: at,
   }));
-  return store.transaction(async (tx) => {
-    if (!(await tx.reviews.markScored(sig.id))) return [];
-    for (const r of reviews) await tx.reviews.insert(r);
-    return reviews;
-  });
+  for (const r of reviews) await tx.reviews.insert(r);
+  return reviews;
+}
+
+/**
+ * The confirmations of one moment scored together (one transaction for a batch, as signings share a statement):
+ * an item that arrives while a batch runs waits for the next. Per store.
+ */
+class ScoringBatches {
+  static readonly MAX_BATCH = 100;
+  private queue: { item: ToScore; resolve: (r: DuplicateReview[]) => void; reject: (e: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly deps: Deps) {}
+
+  score(item: ToScore): Promise<DuplicateReview[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.running) void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      // Those queued in the same turn of the event loop go together.
+      await new Promise((r) => setImmediate(r));
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, ScoringBatches.MAX_BATCH);
+        try {
+          const found = await scoreConfirmations(this.deps, batch.map((w) => w.item));
+          batch.forEach((w, i) => w.resolve(found[i]!));
+        } catch (e) {
+          for (const w of batch) w.reject(e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+const batches = new WeakMap<object, ScoringBatches>();
+
+/** Scores one confirmation after its commit, in the batch of the moment; the reviews it queued. */
+export function scoreConfirmation(deps: Deps, letterId: string, signatureId: string): Promise<DuplicateReview[]> {
+  let b = batches.get(deps.store);
+  if (!b) batches.set(deps.store, (b = new ScoringBatches(deps)));
+  return b.score({ letterId, signatureId });
 }
 
 /** The worker's sweep: scores up to `limit` confirmations left unscored (a process stopped after their commit). */
 export async function scoreUnscored(deps: Deps, limit = 500): Promise<{ scored: number; reviews: number }> {
   const due = await deps.store.reviews.unscored(limit);
   let reviews = 0;
-  for (const { letterId, signatureId } of due) reviews += (await scoreConfirmation(deps, letterId, signatureId)).length;
+  for (let i = 0; i < due.length; i += ScoringBatches.MAX_BATCH) {
+    for (const found of await scoreConfirmations(deps, due.slice(i, i + ScoringBatches.MAX_BATCH))) reviews += found.length;
+  }
   return { scored: due.length, reviews };
 }
 

@@ -49,6 +49,7 @@ export class MemReviews implements ReviewRepo {
     v.version = -(v.version ?? 1);
     return true;
   }
+  async lockScoring(_letterId: string) {}
   async pairedWith(letterId: string, signatureId: string) {
     const out = new Set<string>();
     for (const r of this.st().reviews.values()) {

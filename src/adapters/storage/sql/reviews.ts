@@ -73,6 +73,11 @@ export class SqlReviews implements ReviewRepo {
     return Number(r.numAffectedRows ?? 0) > 0;
   }
 
+  async lockScoring(letterId: string): Promise<void> {
+    // Transaction-scoped, on a 64-bit hash of the letter id (a collision only makes two letters wait for each other).
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended('undersigned-scoring:' || ${letterId}::text, 0))`.execute(this.db);
+  }
+
   async pairedWith(letterId: string, signatureId: string): Promise<Set<string>> {
     const rows = await this.db
       .selectFrom('reviews')
