@@ -6,14 +6,16 @@
  * database, starts `undersigned serve` (rate limits off, logging silent) and posts each token once to
  * POST /api/v1/confirmations: SQLite one process, PostgreSQL one and two processes. Prints JSON; no assertions.
  * BENCH_ONLY=sqlite|postgres, BENCH_DURATION=S (default 4), BENCH_CONNECTIONS=C (default 50), BENCH_TOKENS=N,
- * BENCH_PROFILE=DIR (the SQLite server under `node --cpu-prof`, profiles in DIR), BENCH_LOADGEN=autocannon.
+ * BENCH_PROFILE=DIR (the SQLite server under `node --cpu-prof`, profiles in DIR), BENCH_LOADGEN=autocannon,
+ * BENCH_COMPARE=DIR (another checkout with its node_modules and the same schema: each figure is measured for its
+ * `serve` too, right after this one's, with tokens of its own, for an A/B on a noisy machine).
  * Each figure ends when its tokens run out: a token answered twice is counted as non-2xx (409), so a figure with
  * non-2xx answers needs more tokens.
  */
 import { startHelloWorld, startUndersigned, treeCpuSeconds, type Server } from './servers.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '../test/support/postgres.ts';
 import { createRequire } from 'node:module';
@@ -28,6 +30,8 @@ const ONLY = process.env.BENCH_ONLY;
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PROFILE = process.env.BENCH_PROFILE;
+/** Another checkout (same schema) whose `serve` is measured right after this one's on a copy of the same data. */
+const COMPARE = process.env.BENCH_COMPARE ? resolve(process.env.BENCH_COMPARE) : undefined;
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 60_000);
 const LOADGEN = process.env.BENCH_LOADGEN === 'autocannon' || !wrkAvailable() ? 'autocannon' : 'wrk';
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: object, cb: (err: Error | null, r: LoadResult) => void) => unknown;
@@ -90,7 +94,7 @@ function slices(tokens: string[], parts: number): string[][] {
   return Array.from({ length: parts }, (_, i) => tokens.slice(i * n, (i + 1) * n));
 }
 
-async function sqlite(h: number) {
+async function sqlite(h: number, from?: string) {
   const dir = mkdtempSync(join(tmpdir(), 'undersigned-bench-confirm-'));
   try {
     const store = await openSqliteStore(join(dir, 'undersigned.db'), { foldIntervalMs: 0 });
@@ -98,10 +102,10 @@ async function sqlite(h: number) {
     const { tokens } = await loadSignatures(store, { letterId: letter.id, count: TOKENS, status: 'pending' });
     await store.close();
     const [warm, run] = slices(tokens, 2);
-    const s = await startUndersigned(dir, {}, PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] } : {});
+    const s = await startUndersigned(dir, {}, { ...(from ? { from } : {}), ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] } : {}) });
     try {
       await load(s.url, confirmRequest(warm!.slice(0, 2000)), { duration: 1, connections: CONNECTIONS });
-      return await measure('sqlite confirm, one process', [s], [run!], h);
+      return await measure(`${from ? 'compare: ' : ''}sqlite confirm, one process`, [s], [run!], h);
     } finally {
       await s.stop();
     }
@@ -110,7 +114,7 @@ async function sqlite(h: number) {
   }
 }
 
-async function postgres(h: number) {
+async function postgres(h: number, from?: string) {
   const db = await createTestDatabase();
   const dirs = [mkdtempSync(join(tmpdir(), 'undersigned-bench-confirm-a-')), mkdtempSync(join(tmpdir(), 'undersigned-bench-confirm-b-'))];
   try {
@@ -119,15 +123,16 @@ async function postgres(h: number) {
     const { tokens } = await loadSignatures(store, { letterId: letter.id, count: TOKENS, status: 'pending' });
     await store.close();
     const env = { UNDERSIGNED_DATABASE_URL: db.url, UNDERSIGNED_LOG_KEY: generateKeyPair(nodeLogCrypto, 'bench.example/log', randomBytes(32)).skey };
-    const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env)));
+    const [a, b] = await Promise.all(dirs.map((d) => startUndersigned(d, env, from ? { from } : {})));
     const [warm, one, twoA, twoB] = slices(tokens, 4);
     try {
       await Promise.all([
         load(a!.url, confirmRequest(warm!.slice(0, 1000)), { duration: 1, connections: CONNECTIONS / 2 }),
         load(b!.url, confirmRequest(warm!.slice(1000, 2000)), { duration: 1, connections: CONNECTIONS / 2 }),
       ]);
-      const oneProcess = await measure('postgres confirm, one process', [a!], [one!], h);
-      const twoProcesses = await measure('postgres confirm, two processes', [a!, b!], [twoA!, twoB!], h);
+      const tag = from ? 'compare: ' : '';
+      const oneProcess = await measure(`${tag}postgres confirm, one process`, [a!], [one!], h);
+      const twoProcesses = await measure(`${tag}postgres confirm, two processes`, [a!, b!], [twoA!, twoB!], h);
       return { oneProcess, twoProcesses };
     } finally {
       await Promise.all([a!.stop(), b!.stop()]);
@@ -141,6 +146,9 @@ async function postgres(h: number) {
 const out: Record<string, unknown> = { loadGenerator: LOADGEN, load: loadavg().map((x) => round(x, 2)), durationSeconds: DURATION, connections: CONNECTIONS, tokens: TOKENS };
 const h = await hello();
 out.helloWorld = h;
+out.compare = COMPARE;
 if (ONLY !== 'postgres') out.sqlite = await sqlite(h);
+if (COMPARE && ONLY !== 'postgres') out.compareSqlite = await sqlite(h, COMPARE);
 if (ONLY !== 'sqlite') out.postgres = await postgres(h);
+if (COMPARE && ONLY !== 'sqlite') out.comparePostgres = await postgres(h, COMPARE);
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
