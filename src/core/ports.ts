@@ -175,6 +175,8 @@ export interface ReviewRepo {
    * call that changed them, false when they were scored already (or are gone), so that of two scorers one writes.
    */
   markScored(signatureId: string): Promise<boolean>;
+  /** `markScored` for several signatures in one statement: those it changed. */
+  markScoredAll(signatureIds: string[]): Promise<Set<string>>;
   /**
    * Inside a transaction: waits until no other transaction scores duplicates on this letter, and holds that until
    * this one ends (PostgreSQL: an advisory lock; SQLite and memory run one writer at a time already).

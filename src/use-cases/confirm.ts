@@ -53,7 +53,7 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     deps.signals.logQueued();
     // Out of the write transaction, before the answer: the organisers' queue has the pair when the signer sees
     // "confirmed". Should it fail (or the process stop here), the marker stays and the worker's sweep scores it.
-    await scoreConfirmation(deps, result.letter.id, result.signature.id).catch(() => undefined);
+    await scoreConfirmation(deps, result.signature).catch(() => undefined);
   }
   return result;
 }

@@ -49,37 +49,44 @@ export async function keyForScoring(tx: StoreTx, sig: Signature): Promise<void> 
   await tx.reviews.putKeys(sig.letterId, sig.id, blockingKeys(sig.name, sig.nameAlt), -KEY_VERSION);
 }
 
-/** One confirmation to score: its letter and signature. */
+/** One confirmation to score: its letter and signature (with the names it was confirmed with, when known). */
 export interface ToScore {
   letterId: string;
   signatureId: string;
+  names?: { name: string; nameAlt?: string };
 }
 
 /**
  * Scores confirmed signatures whose keys are marked unscored (after the commits that wrote them), in one
  * transaction that holds each of their letters' scoring lock: reading the candidates and marking the signature
  * scored must not interleave with another scorer of the letter, or two lookalikes scored at once could each skip
- * the other. The reviews queued, per item. An item already scored (by another process, a sweep) or no longer
- * confirmed queues nothing.
+ * the other. The reviews queued, per item. An item already scored (by another process, a sweep) queues nothing.
+ * Round trips per item: one (its candidates), more only when a candidate scores high enough to be queued.
  */
 export async function scoreConfirmations(deps: Deps, items: readonly ToScore[]): Promise<DuplicateReview[][]> {
   if (!items.length) return [];
   return deps.store.transaction(async (tx) => {
     // Locks in one order (letter id), so that two batches never wait for each other's.
     for (const letterId of [...new Set(items.map((i) => i.letterId))].sort()) await tx.reviews.lockScoring(letterId);
-    const due = await tx.reviews.unscoredAmong(items.map((i) => i.signatureId));
+    // Marked scored up front, in one statement: a later item of this batch that is a candidate of an earlier one is
+    // then compared with it, and when its own turn comes finds the pair already queued (known).
+    const due = await tx.reviews.markScoredAll(items.map((i) => i.signatureId));
     const out: DuplicateReview[][] = [];
     for (const item of items) out.push(due.has(item.signatureId) ? await scoreOne(tx, deps, item) : []);
     return out;
   });
 }
 
-async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId }: ToScore): Promise<DuplicateReview[]> {
-  const sig = await tx.signatures.byId(signatureId);
-  // Withdrawn or erased meanwhile: no candidate, nothing to score; the marker ends so the sweep does not return.
-  if (!(await tx.reviews.markScored(signatureId)) || sig?.status !== 'confirmed') return [];
+async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId, names }: ToScore): Promise<DuplicateReview[]> {
+  let sig = names;
+  if (!sig) {
+    // From the sweep: withdrawn or erased meanwhile, it has no candidates to compare (its marker is ended).
+    const row = await tx.signatures.byId(signatureId);
+    if (row?.status !== 'confirmed') return [];
+    sig = row;
+  }
   const keys = blockingKeys(sig.name, sig.nameAlt);
-  const candidates = await tx.reviews.candidates(letterId, keys, sig.id, MAX_CANDIDATES);
+  const candidates = await tx.reviews.candidates(letterId, keys, signatureId, MAX_CANDIDATES);
   if (!candidates.length) return [];
   const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
   let scored: { other: DuplicateCandidate; score: number }[] = [];
@@ -91,13 +98,13 @@ async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId }: ToSc
   // A candidate still unscored and later in id order compares with this one when it is scored; a pair queued
   // already (either way round, by a scorer or an import or a release) is not queued again.
   const unscored = await tx.reviews.unscoredAmong(scored.map((x) => x.other.id));
-  const known = await tx.reviews.pairedWith(letterId, sig.id);
-  scored = scored.filter(({ other }) => !known.has(other.id) && !(unscored.has(other.id) && other.id > sig.id));
+  const known = await tx.reviews.pairedWith(letterId, signatureId);
+  scored = scored.filter(({ other }) => !known.has(other.id) && !(unscored.has(other.id) && other.id > signatureId));
   const at = iso(deps.clock.now());
   const reviews: DuplicateReview[] = scored.map(({ other, score }) => ({
     id: deps.secrets.newId(),
     letterId,
-    signatureId: sig.id,
+    signatureId,
     otherId: other.id,
     score: Math.round(score * 1000) / 1000,
     band: score >= LIKELY_DUPLICATE ? 'likely' : 'review',
@@ -149,10 +156,10 @@ class ScoringBatches {
 const batches = new WeakMap<object, ScoringBatches>();
 
 /** Scores one confirmation after its commit, in the batch of the moment; the reviews it queued. */
-export function scoreConfirmation(deps: Deps, letterId: string, signatureId: string): Promise<DuplicateReview[]> {
+export function scoreConfirmation(deps: Deps, sig: Signature): Promise<DuplicateReview[]> {
   let b = batches.get(deps.store);
   if (!b) batches.set(deps.store, (b = new ScoringBatches(deps)));
-  return b.score({ letterId, signatureId });
+  return b.score({ letterId: sig.letterId, signatureId: sig.id, names: { name: sig.name, ...(sig.nameAlt ? { nameAlt: sig.nameAlt } : {}) } });
 }
 
 /** The worker's sweep: scores up to `limit` confirmations left unscored (a process stopped after their commit). */

@@ -50,6 +50,11 @@ export class MemReviews implements ReviewRepo {
     return true;
   }
   async lockScoring(_letterId: string) {}
+  async markScoredAll(signatureIds: string[]) {
+    const out = new Set<string>();
+    for (const id of signatureIds) if (await this.markScored(id)) out.add(id);
+    return out;
+  }
   async pairedWith(letterId: string, signatureId: string) {
     const out = new Set<string>();
     for (const r of this.st().reviews.values()) {

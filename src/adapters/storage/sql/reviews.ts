@@ -73,6 +73,18 @@ export class SqlReviews implements ReviewRepo {
     return Number(r.numAffectedRows ?? 0) > 0;
   }
 
+  async markScoredAll(signatureIds: string[]): Promise<Set<string>> {
+    if (!signatureIds.length) return new Set();
+    const rows = await this.db
+      .updateTable('name_keys')
+      .set((eb) => ({ key_version: eb.neg(eb.ref('key_version')) }))
+      .where('signature_id', 'in', signatureIds)
+      .where(sql<boolean>`key_version < 0`)
+      .returning('signature_id')
+      .execute();
+    return new Set(rows.map((r) => r.signature_id));
+  }
+
   async lockScoring(letterId: string): Promise<void> {
     // Transaction-scoped, on a 64-bit hash of the letter id (a collision only makes two letters wait for each other).
     if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended('undersigned-scoring:' || ${letterId}::text, 0))`.execute(this.db);
