@@ -189,6 +189,8 @@ export interface ReviewRepo {
    * names that duplicate scoring reads (up to 200 per confirmation, so no full rows).
    */
   candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]>;
+  /** `candidates` for several signatures of one letter at once (PostgreSQL: one statement), by signature id. */
+  candidatesOfMany(letterId: string, items: { id: string; keys: string[] }[], limit: number): Promise<Map<string, DuplicateCandidate[]>>;
   /** Ignored when a review of the same pair exists. */
   insert(review: DuplicateReview): Promise<void>;
   update(review: DuplicateReview): Promise<void>;

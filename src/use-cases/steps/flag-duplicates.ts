@@ -61,7 +61,8 @@ export interface ToScore {
  * transaction that holds each of their letters' scoring lock: reading the candidates and marking the signature
  * scored must not interleave with another scorer of the letter, or two lookalikes scored at once could each skip
  * the other. The reviews queued, per item. An item already scored (by another process, a sweep) queues nothing.
- * Round trips per item: one (its candidates), more only when a candidate scores high enough to be queued.
+ * Round trips per batch: the lock, the marks, the candidates (one per letter on PostgreSQL), more only when a
+ * candidate scores high enough to be queued.
  */
 export async function scoreConfirmations(deps: Deps, items: readonly ToScore[]): Promise<DuplicateReview[][]> {
   if (!items.length) return [];
@@ -71,22 +72,31 @@ export async function scoreConfirmations(deps: Deps, items: readonly ToScore[]):
     // Marked scored up front, in one statement: a later item of this batch that is a candidate of an earlier one is
     // then compared with it, and when its own turn comes finds the pair already queued (known).
     const due = await tx.reviews.markScoredAll(items.map((i) => i.signatureId));
-    const out: DuplicateReview[][] = [];
-    for (const item of items) out.push(due.has(item.signatureId) ? await scoreOne(tx, deps, item) : []);
-    return out;
+    // Their names (the sweep reads them; a signature withdrawn or erased meanwhile has nothing to compare) and
+    // then every candidate of a letter's items in one call (PostgreSQL: one round trip).
+    const named: (ToScore & { names: { name: string; nameAlt?: string }; keys: string[] })[] = [];
+    for (const item of items) {
+      if (!due.has(item.signatureId)) continue;
+      let names = item.names;
+      if (!names) {
+        const row = await tx.signatures.byId(item.signatureId);
+        if (row?.status !== 'confirmed') continue;
+        names = row;
+      }
+      named.push({ ...item, names, keys: blockingKeys(names.name, names.nameAlt) });
+    }
+    const candidates = new Map<string, DuplicateCandidate[]>();
+    for (const letterId of new Set(named.map((i) => i.letterId))) {
+      const got = await tx.reviews.candidatesOfMany(letterId, named.filter((i) => i.letterId === letterId).map((i) => ({ id: i.signatureId, keys: i.keys })), MAX_CANDIDATES);
+      for (const [id, c] of got) candidates.set(id, c);
+    }
+    const found = new Map<string, DuplicateReview[]>();
+    for (const item of named) found.set(item.signatureId, await scoreOne(tx, deps, item, candidates.get(item.signatureId) ?? []));
+    return items.map((i) => found.get(i.signatureId) ?? []);
   });
 }
 
-async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId, names }: ToScore): Promise<DuplicateReview[]> {
-  let sig = names;
-  if (!sig) {
-    // From the sweep: withdrawn or erased meanwhile, it has no candidates to compare (its marker is ended).
-    const row = await tx.signatures.byId(signatureId);
-    if (row?.status !== 'confirmed') return [];
-    sig = row;
-  }
-  const keys = blockingKeys(sig.name, sig.nameAlt);
-  const candidates = await tx.reviews.candidates(letterId, keys, signatureId, MAX_CANDIDATES);
+async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId, names: sig }: ToScore & { names: { name: string; nameAlt?: string } }, candidates: DuplicateCandidate[]): Promise<DuplicateReview[]> {
   if (!candidates.length) return [];
   const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
   let scored: { other: DuplicateCandidate; score: number }[] = [];

@@ -64,6 +64,11 @@ export class MemReviews implements ReviewRepo {
     }
     return out;
   }
+  async candidatesOfMany(letterId: string, items: { id: string; keys: string[] }[], limit: number) {
+    const out = new Map<string, Awaited<ReturnType<MemReviews['candidates']>>>();
+    for (const i of items) out.set(i.id, await this.candidates(letterId, i.keys, i.id, limit));
+    return out;
+  }
   async insert(r: DuplicateReview) {
     const s = this.st();
     for (const x of s.reviews.values()) if (x.letterId === r.letterId && x.signatureId === r.signatureId && x.otherId === r.otherId) return;

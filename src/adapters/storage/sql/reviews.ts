@@ -126,6 +126,34 @@ export class SqlReviews implements ReviewRepo {
     return rows.map((r) => ({ id: r.id, name: r.name, nameAlt: u(r.name_alt) }));
   }
 
+  async candidatesOfMany(letterId: string, items: { id: string; keys: string[] }[], limit: number): Promise<Map<string, DuplicateCandidate[]>> {
+    const out = new Map<string, DuplicateCandidate[]>();
+    if (this.dialect !== 'postgres' || items.length < 2) {
+      // SQLite: statements are cheap calls on this process's connection; one per signature costs no round trip.
+      for (const i of items) out.set(i.id, await this.candidates(letterId, i.keys, i.id, limit));
+      return out;
+    }
+    // One round trip for the batch: the same two steps as `candidates`, per signature, in a lateral join.
+    const r = await sql<{ sid: string; id: string; name: string; name_alt: string | null }>`
+      select r.sid, c.id, c.name, c.name_alt
+      from json_to_recordset(${JSON.stringify(items.map((i) => ({ sid: i.id, keys: [...new Set(i.keys)] })))}::json) as r(sid text, keys json)
+      cross join lateral (
+        select s.id, s.name, s.name_alt
+        from (
+          select distinct k.signature_id from name_keys k
+          where k.letter_id = ${letterId} and k.key in (select json_array_elements_text(r.keys)) and k.signature_id <> r.sid
+          limit ${limit * 4}
+        ) m
+        join signatures s on s.id = m.signature_id
+        where s.letter_id = ${letterId} and s.status = 'confirmed'
+        order by s.id
+        limit ${limit}
+      ) c`.execute(this.db);
+    for (const i of items) out.set(i.id, []);
+    for (const row of r.rows) out.get(row.sid)!.push({ id: row.id, name: row.name, nameAlt: u(row.name_alt) });
+    return out;
+  }
+
   async insert(review: DuplicateReview): Promise<void> {
     await REVIEW_INSERT.execute(this.db, this.dialect, reviewRow(review));
   }
