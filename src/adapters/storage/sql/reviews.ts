@@ -133,7 +133,9 @@ export class SqlReviews implements ReviewRepo {
       for (const i of items) out.set(i.id, await this.candidates(letterId, i.keys, i.id, limit));
       return out;
     }
-    // One round trip for the batch: the same two steps as `candidates`, per signature, in a lateral join.
+    // One round trip for the batch: the same two steps as `candidates`, per signature, in a lateral join. The keys as
+    // `= any(array(...))`, an index condition on name_keys_pk; `in (select …)` was planned as a scan of the letter's
+    // keys and signatures per row (measured: 504 ms for 20 signatures among 5,000, against 11 ms).
     const r = await sql<{ sid: string; id: string; name: string; name_alt: string | null }>`
       select r.sid, c.id, c.name, c.name_alt
       from json_to_recordset(${JSON.stringify(items.map((i) => ({ sid: i.id, keys: [...new Set(i.keys)] })))}::json) as r(sid text, keys json)
@@ -141,7 +143,7 @@ export class SqlReviews implements ReviewRepo {
         select s.id, s.name, s.name_alt
         from (
           select distinct k.signature_id from name_keys k
-          where k.letter_id = ${letterId} and k.key in (select json_array_elements_text(r.keys)) and k.signature_id <> r.sid
+          where k.letter_id = ${letterId} and k.key = any(array(select json_array_elements_text(r.keys))) and k.signature_id <> r.sid
           limit ${limit * 4}
         ) m
         join signatures s on s.id = m.signature_id
