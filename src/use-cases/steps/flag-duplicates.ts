@@ -152,7 +152,9 @@ class ScoringBatches {
         const batch = this.queue.splice(0, ScoringBatches.MAX_BATCH);
         try {
           const found = await scoreConfirmations(this.deps, batch.map((w) => w.item));
-          batch.forEach((w, i) => w.resolve(found[i]!));
+          batch.forEach((w, i) => {
+            w.resolve(found[i]!);
+          });
         } catch (e) {
           for (const w of batch) w.reject(e);
         }
