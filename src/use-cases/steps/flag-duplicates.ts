@@ -98,7 +98,8 @@ export async function scoreConfirmations(deps: Deps, items: readonly ToScore[]):
 
 async function scoreOne(tx: StoreTx, deps: Deps, { letterId, signatureId, names: sig }: ToScore & { names: { name: string; nameAlt?: string } }, candidates: DuplicateCandidate[]): Promise<DuplicateReview[]> {
   if (!candidates.length) return [];
-  const mine = preparePerson({ name: sig.name, nameAlt: sig.nameAlt ?? null });
+  // Through the cache: this signature is a candidate of the lookalikes confirmed after it, prepared once for both.
+  const mine = preparedPerson(sig.name, sig.nameAlt ?? null);
   let scored: { other: DuplicateCandidate; score: number }[] = [];
   for (const other of candidates) {
     const cmp = comparePreparedPeople(mine, preparedPerson(other.name, other.nameAlt ?? null));
