@@ -27,6 +27,7 @@ import { generateKeyPair, parseSignerKey, type NoteSigner } from './core/log/ind
 import { Sequencer } from './use-cases/workers/sequence-log.ts';
 import { eraseExpired } from './use-cases/erase.ts';
 import { rekeyNames } from './use-cases/workers/rekey-names.ts';
+import { scoreUnscored } from './use-cases/steps/flag-duplicates.ts';
 import { checkCollation, useTransliterator } from './core/names/index.ts';
 import { anyAsciiTransliterator } from './adapters/translit/any-ascii.ts';
 import { RateLimitCounters } from './adapters/http/rate-limit/ipc.ts';
@@ -219,6 +220,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await worker.stop();
       await sequencer.stop();
       if (sweeper) clearInterval(sweeper);
+      if (scorer) clearInterval(scorer);
       if (httpApp) await httpApp.close();
       await renderer.close();
       await mailer.close();
@@ -227,6 +229,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
   // Retention: personal data past the period an organiser set is erased hourly (use-cases/erase.ts).
   let sweeper: NodeJS.Timeout | undefined;
+  let scorer: NodeJS.Timeout | undefined;
   if (opts.worker) {
     worker.start();
     sequencer.start();
@@ -238,6 +241,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       for (let r = await rekeyNames(deps); r.left > 0; r = await rekeyNames(deps));
     };
     void rekey().catch((e: Error) => httpApp?.log.error({ err: e }, 'name rekeying failed'));
+    // Duplicates: confirmations whose check did not run after their commit (the process stopped in between) are
+    // scored at start and then every minute (use-cases/steps/flag-duplicates.ts); idempotent, a no-op when none.
+    const score = async () => {
+      for (let r = await scoreUnscored(deps); r.scored > 0; r = await scoreUnscored(deps));
+    };
+    const scoreFailed = (e: Error) => httpApp?.log.error({ err: e }, 'duplicate scoring failed');
+    void score().catch(scoreFailed);
+    scorer = setInterval(() => void score().catch(scoreFailed), 60_000);
+    scorer.unref();
   }
   return app;
 }

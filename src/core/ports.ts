@@ -158,13 +158,39 @@ export interface DuplicateCandidate {
 export interface ReviewRepo {
   /** Replaces the blocking keys of one signature, made by version `version` of the key function (default 1). */
   putKeys(letterId: string, signatureId: string, keys: string[], version?: number): Promise<void>;
-  /** Signatures (with their letter) having keys older than `version`, at most limit, by signature id. */
+  /**
+   * Signatures (with their letter) having keys older than `version`, at most limit, by signature id. Keys not yet
+   * scored (a negative version, `unscored`) are not stale: the duplicate check of their confirmation is still due.
+   */
   staleKeys(version: number, limit: number): Promise<Array<{ letterId: string; signatureId: string }>>;
+  /**
+   * Signatures whose keys were written at confirmation and not yet scored for duplicates (stored with the version
+   * negated: use-cases/steps/flag-duplicates.ts), at most limit, by signature id.
+   */
+  unscored(limit: number): Promise<Array<{ letterId: string; signatureId: string }>>;
+  /** Which of these signatures have keys not yet scored. */
+  unscoredAmong(signatureIds: string[]): Promise<Set<string>>;
+  /**
+   * Marks one signature's keys as scored (the negated version made positive again). Conditional: true for the one
+   * call that changed them, false when they were scored already (or are gone), so that of two scorers one writes.
+   */
+  markScored(signatureId: string): Promise<boolean>;
+  /** `markScored` for several signatures in one statement: those it changed. */
+  markScoredAll(signatureIds: string[]): Promise<Set<string>>;
+  /**
+   * Inside a transaction: waits until no other transaction scores duplicates on this letter, and holds that until
+   * this one ends (PostgreSQL: an advisory lock; SQLite and memory run one writer at a time already).
+   */
+  lockScoring(letterId: string): Promise<void>;
+  /** Ids of the signatures paired with this one in a review, either way round and whatever its state. */
+  pairedWith(letterId: string, signatureId: string): Promise<Set<string>>;
   /**
    * Confirmed signatures of the letter sharing any of the keys (at most limit, by id), excluding one id: only the
    * names that duplicate scoring reads (up to 200 per confirmation, so no full rows).
    */
   candidates(letterId: string, keys: string[], excludeId: string, limit: number): Promise<DuplicateCandidate[]>;
+  /** `candidates` for several signatures of one letter at once (PostgreSQL: one statement), by signature id. */
+  candidatesOfMany(letterId: string, items: { id: string; keys: string[] }[], limit: number): Promise<Map<string, DuplicateCandidate[]>>;
   /** Ignored when a review of the same pair exists. */
   insert(review: DuplicateReview): Promise<void>;
   update(review: DuplicateReview): Promise<void>;

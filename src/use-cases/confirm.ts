@@ -3,7 +3,7 @@ import type { LetterWithText, Signature } from '../core/model.ts';
 import { checkConfirmable, decideSign, nextStatus } from '../core/signatures/signature.ts';
 import { iso, Raced, retryRaced, type Deps } from './deps.ts';
 import { issueConfirmation } from './steps/mail.ts';
-import { flagDuplicates } from './steps/flag-duplicates.ts';
+import { keyForScoring, scoreConfirmation } from './steps/flag-duplicates.ts';
 import { logSignature } from './steps/log-entries.ts';
 import { issueSignerToken } from './steps/tokens.ts';
 
@@ -40,7 +40,8 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     // SIGNATURE_ALREADY_CONFIRMED, with no second log entry, count delta or receipt token.
     if (!(await tx.signatures.updateIfUnchanged(confirmed, sig))) throw new Raced();
     if (status === 'confirmed') {
-      await flagDuplicates(tx, deps, confirmed);
+      // Its keys, marked unscored: the duplicate check runs after the commit (steps/flag-duplicates.ts).
+      await keyForScoring(tx, confirmed);
       // Its log entry lands with the confirmation or not at all (a held one's lands when it is released).
       await logSignature(tx, deps, letter, confirmed);
     }
@@ -48,7 +49,12 @@ export async function confirm(deps: Deps, token: string): Promise<Confirmed> {
     return { letter, signature: confirmed, receiptToken };
   }));
   deps.signals.letterChanged(result.letter.id);
-  if (result.signature.status === 'confirmed') deps.signals.logQueued();
+  if (result.signature.status === 'confirmed') {
+    deps.signals.logQueued();
+    // Out of the write transaction, before the answer: the organisers' queue has the pair when the signer sees
+    // "confirmed". Should it fail (or the process stop here), the marker stays and the worker's sweep scores it.
+    await scoreConfirmation(deps, result.signature).catch(() => undefined);
+  }
   return result;
 }
 

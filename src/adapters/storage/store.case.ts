@@ -566,5 +566,31 @@ export function storeContract(factory: StoreFactory): void {
       assert.deepEqual(await store.reviews.list(l.id, 'open'), []);
       assert.equal((await store.reviews.list(l.id)).length, 1);
     });
+
+    test('reviews: keys marked unscored until scored, once of 20 at once; not stale meanwhile; pairs either way round', async () => {
+      const l = letterFixture();
+      await store.letters.insert(l, versionsFixture);
+      const at = '2026-01-02T00:00:00.000Z';
+      const [a, b, c] = [0, 1, 2].map(() => signatureFixture(l.id, { status: 'confirmed', confirmedAt: at }));
+      for (const s of [a!, b!, c!]) await store.signatures.insert(s);
+      await store.reviews.putKeys(l.id, a!.id, ['k1'], -3);
+      await store.reviews.putKeys(l.id, b!.id, ['k1', 'k2'], -3);
+      await store.reviews.putKeys(l.id, c!.id, ['k1'], 2);
+      const mine = (xs: { letterId: string; signatureId: string }[]) => xs.filter((x) => x.letterId === l.id);
+      assert.deepEqual(mine(await store.reviews.unscored(1000)), [a!, b!].map((s) => ({ letterId: l.id, signatureId: s.id })).sort((x, y) => (x.signatureId < y.signatureId ? -1 : 1)));
+      assert.deepEqual([...(await store.reviews.unscoredAmong([a!.id, c!.id, 'nobody']))], [a!.id]);
+      assert.deepEqual(mine(await store.reviews.staleKeys(3, 1000)).map((s) => s.signatureId), [c!.id], 'unscored keys are not stale');
+      assert.equal((await store.reviews.candidates(l.id, ['k1'], c!.id, 10)).length, 2, 'unscored keys are candidates');
+      const marks = await Promise.all(Array.from({ length: 20 }, () => store.transaction((tx) => tx.reviews.markScored(a!.id))));
+      assert.equal(marks.filter(Boolean).length, 1, 'one of 20 scorers marks it');
+      assert.deepEqual([...(await store.reviews.markScoredAll([a!.id, b!.id, c!.id]))], [b!.id], 'only what was unscored');
+      assert.deepEqual(mine(await store.reviews.unscored(1000)), []);
+      assert.deepEqual(mine(await store.reviews.staleKeys(4, 1000)).map((s) => s.signatureId).sort(), [a!.id, b!.id, c!.id].sort(), 'scored: the version made positive again');
+      await store.transaction((tx) => tx.reviews.lockScoring(l.id));
+      await store.reviews.insert({ id: id('r'), letterId: l.id, signatureId: b!.id, otherId: a!.id, score: 0.9, band: 'likely', status: 'dismissed', createdAt: at });
+      assert.deepEqual([...(await store.reviews.pairedWith(l.id, a!.id))], [b!.id]);
+      assert.deepEqual([...(await store.reviews.pairedWith(l.id, b!.id))], [a!.id]);
+      assert.deepEqual([...(await store.reviews.pairedWith(l.id, c!.id))], []);
+    });
   });
 }

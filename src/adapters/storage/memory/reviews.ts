@@ -16,7 +16,7 @@ export class MemReviews implements ReviewRepo {
   }
   async staleKeys(version: number, limit: number) {
     return [...this.st().nameKeys]
-      .filter(([, v]) => (v.version ?? 1) < version && v.keys.length > 0)
+      .filter(([, v]) => (v.version ?? 1) >= 0 && (v.version ?? 1) < version && v.keys.length > 0)
       .map(([signatureId, v]) => ({ letterId: v.letterId, signatureId }))
       .sort((a, b) => (a.signatureId < b.signatureId ? -1 : 1))
       .slice(0, limit);
@@ -31,6 +31,43 @@ export class MemReviews implements ReviewRepo {
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .slice(0, limit)
       .map((x) => ({ id: x.id, name: x.name, nameAlt: x.nameAlt }));
+  }
+  async unscored(limit: number) {
+    return [...this.st().nameKeys]
+      .filter(([, v]) => (v.version ?? 1) < 0 && v.keys.length > 0)
+      .map(([signatureId, v]) => ({ letterId: v.letterId, signatureId }))
+      .sort((a, b) => (a.signatureId < b.signatureId ? -1 : 1))
+      .slice(0, limit);
+  }
+  async unscoredAmong(signatureIds: string[]) {
+    const k = this.st().nameKeys;
+    return new Set(signatureIds.filter((id) => (k.get(id)?.version ?? 1) < 0 && k.get(id)!.keys.length > 0));
+  }
+  async markScored(signatureId: string) {
+    const v = this.st().nameKeys.get(signatureId);
+    if (!v || (v.version ?? 1) >= 0 || !v.keys.length) return false;
+    v.version = -(v.version ?? 1);
+    return true;
+  }
+  async lockScoring(_letterId: string) {}
+  async markScoredAll(signatureIds: string[]) {
+    const out = new Set<string>();
+    for (const id of signatureIds) if (await this.markScored(id)) out.add(id);
+    return out;
+  }
+  async pairedWith(letterId: string, signatureId: string) {
+    const out = new Set<string>();
+    for (const r of this.st().reviews.values()) {
+      if (r.letterId !== letterId) continue;
+      if (r.signatureId === signatureId) out.add(r.otherId);
+      else if (r.otherId === signatureId) out.add(r.signatureId);
+    }
+    return out;
+  }
+  async candidatesOfMany(letterId: string, items: { id: string; keys: string[] }[], limit: number) {
+    const out = new Map<string, Awaited<ReturnType<MemReviews['candidates']>>>();
+    for (const i of items) out.set(i.id, await this.candidates(letterId, i.keys, i.id, limit));
+    return out;
   }
   async insert(r: DuplicateReview) {
     const s = this.st();
