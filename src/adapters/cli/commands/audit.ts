@@ -45,8 +45,8 @@ Audits the transparency log of a running Undersigned instance over HTTP, with no
     checks every page.
 Exits 0 when everything matches, 1 on any mismatch, 2 on bad usage. Duplicate entries (a signature written or
 cancelled twice by the server) are counted once and listed as warnings; they alone do not fail the audit. The API
-count may run ahead of the log by the sequencing delay (about a second): on a count mismatch the audit tries again
-(--retries, default 3).`;
+count and a just-published text may run ahead of the log by the sequencing delay (about a second): on such a
+mismatch the audit tries again (--retries, default 3).`;
 
 interface LetterApi {
   slug: string;
@@ -84,7 +84,7 @@ interface AuditState {
 }
 
 /** Problems that a site running a second or two ahead of its log can show; only these are worth another look. */
-const LAG_CODES = new Set(['COUNT_MISMATCH', 'REMOVALS_MISMATCH', 'SOURCES_MISMATCH', 'LIST_NOT_LOGGED', 'PUBLIC_TOTAL_MISMATCH', 'LIST_NOT_EXPORTED', 'LIST_EXPORT_MISMATCH']);
+const LAG_CODES = new Set(['COUNT_MISMATCH', 'REMOVALS_MISMATCH', 'SOURCES_MISMATCH', 'LIST_NOT_LOGGED', 'PUBLIC_TOTAL_MISMATCH', 'LIST_NOT_EXPORTED', 'LIST_EXPORT_MISMATCH', 'TEXT_NOT_LOGGED']);
 
 function defaultStateFile(origin: string): string {
   return join(homedir(), '.undersigned-audit', origin.replace(/[^A-Za-z0-9._-]+/g, '_') + '.json');
@@ -539,8 +539,10 @@ export const auditCommand: Command = {
           else fatal = { code: 'UNREACHABLE', message: (e as Error).message };
           run = undefined;
         }
-        // Only a site running ahead of its log (counts, list items not sequenced yet) is worth another look.
-        const onlyLag = run?.countMismatch && run.problems.every((p) => LAG_CODES.has(p.code));
+        // Only a site running ahead of its log (counts, list items or a just-published text not sequenced yet) is
+        // worth another look; a text the log never gets stays a problem after the last try.
+        const lagging = !!run && (run.countMismatch || run.problems.some((p) => p.code === 'TEXT_NOT_LOGGED'));
+        const onlyLag = lagging && run!.problems.every((p) => LAG_CODES.has(p.code));
         if (!onlyLag || attempt === retries) break;
         await new Promise((r) => setTimeout(r, 1500));
       }
