@@ -86,7 +86,7 @@ ${hidden > 0 ? html`<p class="hint">${t('letter.hiddenNote', { count: hidden })}
 <p>${cp
   ? t('print.check.body', { origin: cp.origin, size: t.number(cp.size), root: cp.rootHash, url: `${p.baseUrl} --letter ${p.letter.slug}` })
   : t('print.check.none')}</p>
-${cp ? html`<p><code dir="ltr">tree size ${cp.size}</code><br><code dir="ltr">root hash ${cp.rootHash}</code></p>` : ''}
+${cp ? html`<p class="checkpoint" dir="ltr"><code>tree size ${cp.size}</code><br><code>root hash ${cp.rootHash}</code></p>` : ''}
 </section>
 </body>
 </html>
