@@ -65,7 +65,9 @@ describe('the letter as a PDF', () => {
     const state = (await t.app.store.log.state())!;
     assert.equal(r.headers['x-log-tree-size'], String(state.size));
     assert.ok(text.includes(`tree size ${state.size}`));
-    assert.ok(text.includes(`root hash ${toBase64(state.root)}`), 'the root hash');
+    // pdftotext orders a page's lines by its main direction, and may put the hash's closing '=' (a neutral) first on
+    // this right-to-left page: the hash's letters and digits must be there, in order.
+    assert.ok(text.includes(`root hash ${toBase64(state.root).replace(/=+$/, '')}`), 'the root hash');
     const again = await t.http.inject({ url: '/fa/letters/albania.pdf', headers: { 'if-none-match': String(r.headers.etag) } });
     assert.equal(again.statusCode, 304, 'the same data version is the same document');
     shots('13-letter-fa', 'fa');
